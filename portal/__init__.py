@@ -1,0 +1,88 @@
+"""The follow-up portal: ``flask --app portal`` finds ``create_app`` here."""
+
+from pathlib import Path
+
+from flask import Flask, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from . import admin, auth, candidate, cli, passwords, recruiter
+from .access import home_for
+from .config import from_environment
+from .extensions import csrf, db, login_manager, migrate
+from .models import Role, User, render_migration_item
+from .times import format_date, format_local
+from .views import page_url
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Build the portal; ``overrides`` replaces configuration keys (used by tests)."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(from_environment(app.instance_path))
+    if overrides:
+        app.config.update(overrides)
+
+    db.init_app(app)
+    migrate.init_app(
+        app,
+        db,
+        directory=_migrations_dir(),
+        render_as_batch=True,
+        compare_type=True,
+        render_item=render_migration_item,
+    )
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    passwords.init_app(app)
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(recruiter.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(candidate.bp)
+    cli.init_app(app)
+
+    app.jinja_env.filters["localtime"] = format_local
+    app.jinja_env.filters["localdate"] = format_date
+    app.jinja_env.globals["Role"] = Role
+    app.jinja_env.globals["page_url"] = page_url
+
+    @app.context_processor
+    def agency():
+        return {"agency_name": app.config["AGENCY_NAME"]}
+
+    @app.get("/")
+    def index():
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login"))
+        return redirect(home_for(current_user))
+
+    for code in (400, 403, 404, 405, 413, 422, 500):
+        app.register_error_handler(code, _error_page)
+    return app
+
+
+def _error_page(error):
+    code = getattr(error, "code", 500) or 500
+    return render_template("error.html", error=error, code=code), code
+
+
+def _migrations_dir() -> str:
+    return str(Path(__file__).resolve().parent.parent / "migrations")
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> User | None:
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return user if user is not None and user.active else None
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """SQLite: enforce foreign keys, allow readers during a write, wait rather than fail."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()

@@ -1,0 +1,173 @@
+"""Admin pages: accounts, activation, and who looks after which candidate."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
+
+from ..access import role_required
+from ..extensions import db
+from ..models import Assignment, Candidate, Role, User
+from ..passwords import set_password
+from ..views import commit_or_field_error, contains, form_status, page_size
+from . import bp
+from .forms import AccountForm, AssignForm, CandidateAssignmentFilterForm, ConfirmForm, UserFilterForm
+
+admin_only = role_required(Role.ADMIN)
+UNASSIGNED = -1
+
+
+def _recruiter_choices(active_only: bool = True) -> list[tuple[int, str]]:
+    query = select(User.id, User.name).where(User.role == Role.RECRUITER).order_by(User.name)
+    if active_only:
+        query = query.where(User.active.is_(True))
+    return list(db.session.execute(query).tuples())
+
+
+@bp.get("/")
+@admin_only
+def index():
+    return redirect(url_for("admin.users"))
+
+
+@bp.get("/users")
+@admin_only
+def users():
+    """Every account, with search and a role filter."""
+    form = UserFilterForm(request.args)
+    assigned = (
+        select(func.count(Candidate.id))
+        .where(Candidate.recruiter_id == User.id)
+        .correlate(User)
+        .scalar_subquery()
+    )
+    query = select(User).add_columns(assigned.label("assigned_count"))
+    filters_ok = form.validate()
+    if filters_ok:
+        if form.q.data:
+            pattern = contains(form.q.data)
+            query = query.where(or_(User.name.ilike(pattern, escape="\\"), User.email.ilike(pattern, escape="\\")))
+        if form.role.data:
+            query = query.where(User.role == form.role.data)
+    page = db.paginate(query.order_by(User.name, User.id), per_page=page_size(), max_per_page=100)
+    return render_template("admin/users.html", form=form, page=page), 200 if filters_ok else 400
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@admin_only
+def new_user():
+    """Create a recruiter, admin or candidate account with a first password."""
+    form = AccountForm()
+    form.recruiter_id.choices = [(0, "Not yet")] + _recruiter_choices()
+    if form.validate_on_submit():
+        user = User(name=form.name.data, email=form.email.data, role=Role(form.role.data))
+        set_password(user, form.password.data)
+        db.session.add(user)
+        if user.role == Role.CANDIDATE:
+            _attach_candidate_profile(user, form)
+        if commit_or_field_error(form.email, "An account with this email already exists."):
+            flash(f"Account created for {user.name}.", "success")
+            return redirect(url_for("admin.user", user_id=user.id))
+    return render_template("admin/user_form.html", form=form), form_status()
+
+
+def _attach_candidate_profile(user: User, form: AccountForm) -> None:
+    """Link a candidate's account to their profile, creating the profile if there is none."""
+    candidate = db.session.scalar(select(Candidate).where(Candidate.email == user.email))
+    if candidate is None:
+        candidate = Candidate(name=user.name, email=user.email, role_sought=form.role_sought.data)
+        db.session.add(candidate)
+    candidate.user = user
+    if form.recruiter_id.data:
+        recruiter = db.session.get(User, form.recruiter_id.data)
+        candidate.assign_to(recruiter, by=current_user)
+
+
+@bp.get("/users/<int:user_id>")
+@admin_only
+def user(user_id: int):
+    user = db.get_or_404(User, user_id)
+    assigned = []
+    if user.role == Role.RECRUITER:
+        assigned = db.session.scalars(
+            select(Candidate).where(Candidate.recruiter_id == user.id).order_by(Candidate.name).limit(50)
+        ).all()
+    return render_template("admin/user.html", user=user, assigned=assigned, form=ConfirmForm())
+
+
+@bp.post("/users/<int:user_id>/deactivate")
+@admin_only
+def deactivate_user(user_id: int):
+    """Stop an account from signing in; its history stays."""
+    return _set_active(user_id, False)
+
+
+@bp.post("/users/<int:user_id>/activate")
+@admin_only
+def activate_user(user_id: int):
+    return _set_active(user_id, True)
+
+
+def _set_active(user_id: int, active: bool):
+    user = db.get_or_404(User, user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if user.id == current_user.id and not active:
+        flash("You cannot deactivate your own account.", "error")
+        return redirect(url_for("admin.user", user_id=user.id)), 303
+    user.active = active
+    db.session.commit()
+    flash(f"{user.name} is {'active again' if active else 'deactivated'}.", "success")
+    return redirect(url_for("admin.user", user_id=user.id)), 303
+
+
+@bp.get("/candidates")
+@admin_only
+def candidates():
+    """All candidates with their recruiter, to spot and fix assignments."""
+    form = CandidateAssignmentFilterForm(request.args)
+    form.recruiter_id.choices = [(0, "Any recruiter"), (UNASSIGNED, "Unassigned")] + _recruiter_choices(
+        active_only=False
+    )
+    query = select(Candidate).options(joinedload(Candidate.recruiter))
+    filters_ok = form.validate()
+    if filters_ok:
+        if form.q.data:
+            pattern = contains(form.q.data)
+            query = query.where(
+                or_(Candidate.name.ilike(pattern, escape="\\"), Candidate.email.ilike(pattern, escape="\\"))
+            )
+        if form.recruiter_id.data == UNASSIGNED:
+            query = query.where(Candidate.recruiter_id.is_(None))
+        elif form.recruiter_id.data:
+            query = query.where(Candidate.recruiter_id == form.recruiter_id.data)
+    page = db.paginate(query.order_by(Candidate.name, Candidate.id), per_page=page_size(), max_per_page=100)
+    return render_template("admin/candidates.html", form=form, page=page), 200 if filters_ok else 400
+
+
+@bp.route("/candidates/<int:candidate_id>/assignment", methods=["GET", "POST"])
+@admin_only
+def assign(candidate_id: int):
+    """Assign or reassign a candidate; the history of assignments is kept."""
+    candidate = db.get_or_404(Candidate, candidate_id)
+    form = AssignForm()
+    form.recruiter_id.choices = _recruiter_choices()
+    if request.method == "GET" and candidate.recruiter_id:
+        form.recruiter_id.data = candidate.recruiter_id
+    if form.validate_on_submit():
+        recruiter = db.session.get(User, form.recruiter_id.data)
+        if candidate.assign_to(recruiter, by=current_user, note=form.note.data or "") is None:
+            form.recruiter_id.errors = [f"{candidate.name} is already assigned to {recruiter.name}."]
+        else:
+            db.session.commit()
+            flash(f"{candidate.name} is now assigned to {recruiter.name}.", "success")
+            return redirect(url_for("admin.assign", candidate_id=candidate.id)), 303
+    history = db.session.scalars(
+        select(Assignment)
+        .where(Assignment.candidate_id == candidate.id)
+        .options(joinedload(Assignment.recruiter), joinedload(Assignment.assigned_by))
+        .order_by(Assignment.started_at.desc(), Assignment.id.desc())
+    ).all()
+    return render_template(
+        "admin/assign.html", candidate=candidate, form=form, history=history
+    ), form_status()

@@ -1,0 +1,26 @@
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SubmitField
+from wtforms.validators import DataRequired, Length
+
+from ..forms import confirm_password_field, lower_strip, new_password_field
+from ..passwords import MAX_PASSWORD_LENGTH
+
+
+class SignInForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)], filters=[lower_strip])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)])
+    remember = BooleanField("Keep me signed in on this device")
+    submit = SubmitField("Sign in")
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        "Current password", validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)]
+    )
+    new_password = new_password_field()
+    confirm = confirm_password_field("new_password")
+    submit = SubmitField("Change password")
+
+
+class SignOutForm(FlaskForm):
+    submit = SubmitField("Sign out")

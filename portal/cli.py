@@ -1,0 +1,99 @@
+"""Command-line tools: ``flask --app portal users …`` and ``flask --app portal demo …``."""
+
+import sys
+
+import click
+from email_validator import EmailNotValidError, validate_email
+from flask import Flask
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from . import demo as demo_data
+from .extensions import db
+from .models import Candidate, Role, RoleSought, User
+from .passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, set_password
+
+users_cli = AppGroup("users", help="Manage sign-in accounts.")
+demo_cli = AppGroup("demo", help="Fictional demo data.")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)
+
+
+def _check_password(password: str) -> str:
+    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+        raise click.BadParameter(
+            f"use between {MIN_PASSWORD_LENGTH} and {MAX_PASSWORD_LENGTH} characters", param_hint="password"
+        )
+    return password
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True, help="What the account may do.")
+@click.option("--name", required=True, help="The person's full name.")
+@click.option(
+    "--role-sought",
+    type=click.Choice([r.value for r in RoleSought]),
+    default=RoleSought.LEGAL_ASSISTANT.value,
+    show_default=True,
+    help="For candidates: the kind of role they are looking for.",
+)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of prompting.")
+def create_user(email: str, role: str, name: str, role_sought: str, password_stdin: bool) -> None:
+    """Create an account that can sign in with EMAIL."""
+    try:
+        email = validate_email(email, check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise click.BadParameter(str(exc), param_hint="EMAIL") from exc
+    name = name.strip()
+    if not name or len(name) > 120:
+        raise click.BadParameter("give a name of 1 to 120 characters", param_hint="--name")
+    if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise click.ClickException(f"an account for {email} already exists")
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    _check_password(password)
+
+    user = User(email=email, name=name, role=Role(role))
+    set_password(user, password)
+    db.session.add(user)
+    if user.role == Role.CANDIDATE:
+        candidate = db.session.scalar(select(Candidate).where(Candidate.email == email))
+        if candidate is None:
+            candidate = Candidate(name=name, email=email, role_sought=RoleSought(role_sought))
+            db.session.add(candidate)
+        candidate.user = user
+    db.session.commit()
+    click.echo(f"Created {user.role.label.lower()} account {email}.")
+
+
+@demo_cli.command("seed")
+@click.option("--size", type=click.Choice(["small", "large"]), default="small", show_default=True)
+@click.option("--seed", "random_seed", type=int, default=2026, show_default=True, help="Random seed.")
+@click.option("--if-empty", is_flag=True, help="Only seed when the database has no accounts at all.")
+def seed(size: str, random_seed: int, if_empty: bool) -> None:
+    """Fill the database with a fictional agency, its people, employers and interviews.
+
+    Running it again does not duplicate anything: when the demo agency is already
+    there, it only prints the demo sign-ins.
+    """
+    if if_empty and db.session.scalar(select(func.count(User.id))):
+        click.echo("The database already has accounts; demo data not added.")
+        return
+    if demo_data.already_seeded():
+        click.echo("Demo data is already present; nothing added.")
+    else:
+        counts = demo_data.seed(size=size, seed=random_seed, progress=click.echo)
+        db.session.commit()
+        click.echo(
+            "Added {recruiters} recruiters, {candidates} candidates, {employers} employers, "
+            "{jobs} jobs and {interviews} interviews.".format(**counts)
+        )
+    click.echo("\nDemo sign-ins (password for all: {}):".format(demo_data.DEMO_PASSWORD))
+    for role, email in demo_data.sign_ins():
+        click.echo(f"  {role:<10} {email}")

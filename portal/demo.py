@@ -1,0 +1,263 @@
+"""Fictional demo data: a made-up agency with made-up Toronto-area firms and people.
+
+Nothing here names a real firm or person. ``small`` is for trying the portal;
+``large`` (about 50 recruiters, 20,000 candidates and 100,000 interviews over two
+years) is for performance work and is inserted in bulk.
+"""
+
+import random
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import insert, select
+
+from .extensions import db
+from .models import (
+    PRACTICE_AREAS,
+    Assignment,
+    Candidate,
+    CandidateStatus,
+    Employer,
+    EmployerKind,
+    Interview,
+    InterviewFormat,
+    Job,
+    JobStatus,
+    Outcome,
+    PreferredChannel,
+    Role,
+    RoleSought,
+    Timeline,
+    User,
+)
+from .passwords import set_password
+from .times import agency_zone, utcnow
+
+DEMO_DOMAIN = "finchleylane.example"
+DEMO_PASSWORD = "follow-up-demo-2026"
+ADMIN_EMAIL = f"admin@{DEMO_DOMAIN}"
+
+SIZES = {
+    "small": {"recruiters": 3, "candidates": 24, "employers": 12, "jobs": 24, "interviews": 60,
+              "weeks_back": 6, "weeks_ahead": 3, "candidate_logins": 2},
+    "large": {"recruiters": 50, "candidates": 20_000, "employers": 300, "jobs": 1_500,
+              "interviews": 100_000, "weeks_back": 104, "weeks_ahead": 3, "candidate_logins": 5},
+}
+
+FIRST_NAMES = [
+    "Amara", "Jonah", "Priya", "Mateo", "Siobhan", "Kwame", "Lena", "Rafael", "Noor", "Tobias",
+    "Mei", "Declan", "Farah", "Ilya", "Chidinma", "Gabriel", "Anika", "Hamza", "Rosalind", "Desmond",
+    "Yara", "Theo", "Keisha", "Arjun", "Marisol", "Callum", "Esther", "Dmitri", "Ines", "Owen",
+    "Leilani", "Bashir", "Harriet", "Tenzin", "Camille", "Ravi", "Odette", "Malik", "Greta", "Soo-jin",
+]
+LAST_NAMES = [
+    "Okonkwo", "Brennan", "Lindqvist", "Castellano", "Dhaliwal", "Moreau", "Achterberg", "Nakamura",
+    "Fairweather", "Mbeki", "Quintero", "Halloran", "Szabo", "Ferreira", "Kowalczyk", "Thistlewood",
+    "Adeyemi", "Vasquez", "Rasmussen", "Ouellette", "Petrakis", "Sandhu", "Whitcombe", "Yilmaz",
+    "Ng", "Abernathy", "Delacroix", "Mensah", "Varga", "Lachance", "Oyelaran", "Pemberton",
+]
+FIRM_WORDS = [
+    "Ashcombe", "Birchall", "Corrigan", "Dunmore", "Ellery", "Fenwick", "Galloway", "Hartigan",
+    "Ingleby", "Jessop", "Kettering", "Lowther", "Marchbank", "Northcote", "Ormsby", "Pellow",
+    "Quarrington", "Ravensworth", "Stanbury", "Tremaine", "Underhill", "Vellacott", "Wetherby", "Yardley",
+]
+COMPANY_WORDS = [
+    "Lakeview", "Humber", "Scarlett", "Don Valley", "Bayfront", "Credit River", "Rouge", "Oak Ridges",
+    "Etobicoke", "Leslieville", "Cabbagetown", "Junction", "Parkdale", "Danforth", "Bloor", "Queensway",
+]
+COMPANY_KINDS = ["Insurance", "Logistics", "Credit Union", "Properties", "Health Network", "Foods",
+                 "Energy", "Software", "Transit Supply", "Housing Co-operative"]
+CITIES = ["Toronto", "Toronto", "Toronto", "Mississauga", "Brampton", "Markham", "Vaughan",
+          "Oakville", "Richmond Hill", "Pickering", "Burlington", "Oshawa"]
+JOB_TITLES = {
+    RoleSought.LEGAL_ASSISTANT: ["Legal assistant", "Senior legal assistant", "Litigation legal assistant"],
+    RoleSought.LAW_CLERK: ["Law clerk", "Corporate law clerk", "Real estate law clerk", "Estates law clerk"],
+    RoleSought.PARALEGAL: ["Paralegal", "Licensed paralegal", "Litigation paralegal"],
+    RoleSought.LEGAL_SECRETARY: ["Legal secretary", "Family law secretary", "Bilingual legal secretary"],
+    RoleSought.CONVEYANCER: ["Conveyancer", "Residential conveyancer", "Commercial real estate conveyancer"],
+}
+INTERVIEW_HOURS = [time(9, 0), time(9, 30), time(10, 0), time(10, 30), time(11, 0), time(13, 0),
+                   time(13, 30), time(14, 0), time(14, 30), time(15, 0), time(15, 30), time(16, 30)]
+
+
+def already_seeded() -> bool:
+    return db.session.scalar(select(User.id).where(User.email == ADMIN_EMAIL)) is not None
+
+
+def sign_ins() -> list[tuple[str, str]]:
+    """The demo accounts worth signing in as, for the README and `make run`."""
+    rows = db.session.execute(
+        select(User.role, User.email)
+        .where(User.email.like(f"%@{DEMO_DOMAIN}"), User.active.is_(True))
+        .order_by(User.id)
+    ).all()
+    chosen: dict[str, list[str]] = {}
+    for role, email in rows:
+        chosen.setdefault(role.value, []).append(email)
+    order = [Role.ADMIN.value, Role.RECRUITER.value, Role.CANDIDATE.value]
+    return [(role, email) for role in order for email in chosen.get(role, [])[:2]]
+
+
+def seed(size: str = "small", seed: int = 2026, progress: Callable[[str], None] = lambda _: None) -> dict:
+    """Insert the demo agency; the caller commits. Returns how many of each were added."""
+    spec = SIZES[size]
+    rng = random.Random(seed)
+    zone = agency_zone()
+    now = utcnow()
+
+    password_owner = User(email=ADMIN_EMAIL, name="Avery Kingsley", role=Role.ADMIN)
+    set_password(password_owner, DEMO_PASSWORD)
+    db.session.add(password_owner)
+    db.session.flush()
+    shared_hash = password_owner.password_hash  # one hash for every demo account keeps seeding fast
+
+    people = _unique_names(rng, spec["recruiters"] + spec["candidates"])
+    recruiter_ids = _insert_ids(User, [
+        {"email": f"recruiter{n:02d}@{DEMO_DOMAIN}" if n > 1 else f"recruiter@{DEMO_DOMAIN}",
+         "name": people[n - 1], "role": Role.RECRUITER, "password_hash": shared_hash, "active": True,
+         "created_at": now}
+        for n in range(1, spec["recruiters"] + 1)
+    ])
+    progress(f"  {len(recruiter_ids)} recruiters")
+
+    employer_rows = _employers(rng, spec["employers"], now)
+    employer_ids = _insert_ids(Employer, employer_rows)
+    job_rows = []
+    for n in range(spec["jobs"]):
+        role = rng.choice(list(RoleSought))
+        job_rows.append({
+            "employer_id": employer_ids[n % len(employer_ids)],
+            "title": rng.choice(JOB_TITLES[role]),
+            "practice_area": rng.choice(PRACTICE_AREAS),
+            "location": rng.choice(CITIES),
+            "status": rng.choices(list(JobStatus), weights=[6, 3, 1])[0],
+            "is_public": rng.random() < 0.4,
+            "created_at": now,
+        })
+    job_ids = _insert_ids(Job, job_rows)
+    progress(f"  {len(employer_ids)} employers, {len(job_ids)} jobs")
+
+    candidate_rows = []
+    for n, name in enumerate(people[spec["recruiters"]:]):
+        local = name.lower().replace(" ", ".").replace("'", "")
+        candidate_rows.append({
+            "name": name,
+            "email": f"{local}.{n + 1}@mail.{DEMO_DOMAIN}",
+            "phone": f"416-555-{rng.randrange(10000):04d}",
+            "role_sought": rng.choice(list(RoleSought)),
+            "status": rng.choices(list(CandidateStatus), weights=[7, 1, 2, 1])[0],
+            "city": rng.choice(CITIES),
+            "notes": "",
+            "recruiter_id": recruiter_ids[n % len(recruiter_ids)],
+            "created_at": now, "updated_at": now - timedelta(minutes=n),
+        })
+    candidate_ids = _insert_ids(Candidate, candidate_rows)
+    db.session.execute(insert(Assignment), [
+        {"candidate_id": cid, "recruiter_id": row["recruiter_id"], "assigned_by_id": password_owner.id,
+         "started_at": now - timedelta(weeks=spec["weeks_back"]), "note": "Initial assignment"}
+        for cid, row in zip(candidate_ids, candidate_rows, strict=True)
+    ])
+    progress(f"  {len(candidate_ids)} candidates")
+    _candidate_logins(candidate_ids[: spec["candidate_logins"]], candidate_rows, shared_hash, now)
+
+    interview_rows = []
+    first_day = (now.astimezone(zone) - timedelta(weeks=spec["weeks_back"])).date()
+    span = (spec["weeks_back"] + spec["weeks_ahead"]) * 7
+    for n in range(spec["interviews"]):
+        # The first interviews go to the candidates with sign-ins so their pages have content.
+        index = n % len(candidate_ids) if n < len(candidate_ids) else rng.randrange(len(candidate_ids))
+        job_index = rng.randrange(len(job_ids))
+        starts = _business_hours(rng, first_day + timedelta(days=rng.randrange(span)), zone)
+        interview_rows.append(_interview(rng, candidate_ids[index], job_rows[job_index], job_ids[job_index],
+                                         starts, now, zone))
+    for start in range(0, len(interview_rows), 10_000):
+        db.session.execute(insert(Interview), interview_rows[start:start + 10_000])
+        progress(f"  {min(start + 10_000, len(interview_rows))} interviews")
+    return {"recruiters": len(recruiter_ids), "candidates": len(candidate_ids),
+            "employers": len(employer_ids), "jobs": len(job_ids), "interviews": len(interview_rows)}
+
+
+def _insert_ids(model, rows: list[dict]) -> list[int]:
+    statement = insert(model).returning(model.id, sort_by_parameter_order=True)
+    return list(db.session.scalars(statement, rows))
+
+
+def _unique_names(rng: random.Random, count: int) -> list[str]:
+    names = [f"{first} {last}" for first in FIRST_NAMES for last in LAST_NAMES]
+    rng.shuffle(names)
+    # Past the distinct first/last pairs, add a middle initial: still fictional, still readable.
+    initials = "ABCDEFGHJKLMNPRSTW"
+    out = list(names[:count])
+    n = 0
+    while len(out) < count:
+        first, last = names[n % len(names)].split(" ", 1)
+        out.append(f"{first} {initials[(n // len(names)) % len(initials)]}. {last}")
+        n += 1
+    return out
+
+
+def _employers(rng: random.Random, count: int, now: datetime) -> list[dict]:
+    rows, seen = [], set()
+    while len(rows) < count:
+        if rng.random() < 0.7:
+            a, b = rng.sample(FIRM_WORDS, 2)
+            name = rng.choice([f"{a} {b} LLP", f"{a} & {b} LLP", f"{a} Law Professional Corporation"])
+            kind = EmployerKind.LAW_FIRM
+        else:
+            name = f"{rng.choice(COMPANY_WORDS)} {rng.choice(COMPANY_KINDS)}, Legal Department"
+            kind = EmployerKind.LEGAL_DEPARTMENT
+        if name in seen:
+            name = f"{name} ({rng.choice(CITIES)} office {len(rows)})"
+        seen.add(name)
+        rows.append({"name": name, "kind": kind, "city": rng.choice(CITIES), "notes": "", "created_at": now,
+                     "preferred_channel": rng.choices(list(PreferredChannel), weights=[5, 3, 1, 1])[0]})
+    return rows
+
+
+def _candidate_logins(candidate_ids: list[int], rows: list[dict], password_hash: str, now: datetime) -> None:
+    for n, candidate_id in enumerate(candidate_ids):
+        email = f"candidate@{DEMO_DOMAIN}" if n == 0 else f"candidate{n + 1}@{DEMO_DOMAIN}"
+        user = User(email=email, name=rows[n]["name"], role=Role.CANDIDATE, password_hash=password_hash,
+                    created_at=now)
+        db.session.add(user)
+        db.session.flush()
+        db.session.get(Candidate, candidate_id).user_id = user.id
+        db.session.get(Candidate, candidate_id).email = email
+
+
+def _business_hours(rng: random.Random, day: date, zone: ZoneInfo) -> datetime:
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return datetime.combine(day, rng.choice(INTERVIEW_HOURS), tzinfo=zone).astimezone(UTC)
+
+
+def _interview(rng, candidate_id, job_row, job_id, starts, now, zone) -> dict:
+    duration = rng.choice([30, 45, 60, 60, 90])
+    ends = starts + timedelta(minutes=duration)
+    row = {
+        "candidate_id": candidate_id, "employer_id": job_row["employer_id"], "job_id": job_id,
+        "starts_at": starts, "duration_minutes": duration,
+        "format": rng.choices(list(InterviewFormat), weights=[5, 4, 1])[0],
+        "interviewer_names": ", ".join(
+            f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}" for _ in range(rng.choice([1, 1, 2]))
+        ),
+        "timeline": Timeline.NOT_RECORDED, "decision_date": None, "timeline_recorded_at": None,
+        "outcome": Outcome.PENDING, "notes": "", "created_at": min(now, starts), "updated_at": now,
+    }
+    if ends > now:
+        return row
+    answer = rng.random()
+    if answer < 0.6:
+        row["timeline"] = Timeline.DATE_GIVEN
+        row["decision_date"] = starts.astimezone(zone).date() + timedelta(days=rng.choice([3, 5, 7, 10, 14]))
+    elif answer < 0.85:
+        row["timeline"] = Timeline.NO_DATE_GIVEN
+    if row["timeline"] != Timeline.NOT_RECORDED:
+        row["timeline_recorded_at"] = min(now, ends + timedelta(minutes=rng.choice([15, 90, 600, 2000])))
+    age_days = (now - starts).days
+    if age_days > 7:
+        row["outcome"] = rng.choices(
+            list(Outcome), weights=[3 if age_days < 30 else 1, 2, 2, 3, 1, 2]
+        )[0]
+    return row

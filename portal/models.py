@@ -1,0 +1,354 @@
+"""The portal's data: people, candidates, employers, jobs and interviews."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, date, datetime, timedelta
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+from .times import utcnow
+
+
+class UTCDateTime(TypeDecorator):
+    """An aware datetime stored as UTC; naive values are refused on the way in.
+
+    SQLite has no time zones, so values are written as naive UTC there and given
+    their zone back when read.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime refused: pass an aware datetime")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def render_migration_item(type_, obj, autogen_context):
+    """Alembic autogenerate hook: write UTCDateTime as a plain aware DateTime."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
+class Choice(enum.StrEnum):
+    """An enum whose members carry the words shown to people."""
+
+    def __new__(cls, value: str, label: str):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        return member
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, str]]:
+        return [(m.value, m.label) for m in cls]
+
+
+def choice_column(enum_cls: type[Choice], name: str) -> Enum:
+    """A VARCHAR with a CHECK constraint, portable across SQLite and PostgreSQL."""
+    return Enum(
+        enum_cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=20,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+class Role(Choice):
+    ADMIN = "admin", "Admin"
+    RECRUITER = "recruiter", "Recruiter"
+    CANDIDATE = "candidate", "Candidate"
+
+
+class RoleSought(Choice):
+    LEGAL_ASSISTANT = "legal_assistant", "Legal assistant"
+    LAW_CLERK = "law_clerk", "Law clerk"
+    PARALEGAL = "paralegal", "Paralegal"
+    LEGAL_SECRETARY = "legal_secretary", "Legal secretary"
+    CONVEYANCER = "conveyancer", "Conveyancer"
+
+
+class CandidateStatus(Choice):
+    ACTIVE = "active", "Actively looking"
+    ON_HOLD = "on_hold", "On hold"
+    PLACED = "placed", "Placed"
+    INACTIVE = "inactive", "Inactive"
+
+
+class EmployerKind(Choice):
+    LAW_FIRM = "law_firm", "Law firm"
+    LEGAL_DEPARTMENT = "legal_department", "Legal department"
+
+
+class Channel(Choice):
+    EMAIL = "email", "Email"
+    PHONE = "phone", "Phone"
+    HANDWRITTEN = "handwritten", "Handwritten note"
+
+
+class PreferredChannel(Choice):
+    NONE = "none", "None stated"
+    EMAIL = "email", "Email"
+    PHONE = "phone", "Phone"
+    HANDWRITTEN = "handwritten", "Handwritten note"
+
+
+class JobStatus(Choice):
+    OPEN = "open", "Open"
+    FILLED = "filled", "Filled"
+    CLOSED = "closed", "Closed"
+
+
+class InterviewFormat(Choice):
+    IN_PERSON = "in_person", "In person"
+    VIDEO = "video", "Video"
+    PHONE = "phone", "Phone"
+
+
+class Timeline(Choice):
+    NOT_RECORDED = "not_recorded", "Not recorded yet"
+    DATE_GIVEN = "date_given", "Decision date given"
+    NO_DATE_GIVEN = "no_date_given", "No date given"
+
+
+class Outcome(Choice):
+    PENDING = "pending", "Pending"
+    NEXT_ROUND = "next_round", "Next round"
+    OFFER = "offer", "Offer"
+    REJECTED = "rejected", "Rejected"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    NO_RESPONSE = "no_response", "No response"
+
+
+PRACTICE_AREAS = [
+    "Corporate and commercial",
+    "Litigation",
+    "Real estate",
+    "Family",
+    "Wills and estates",
+    "Employment and labour",
+    "Intellectual property",
+    "Immigration",
+    "Criminal",
+    "Insurance defence",
+    "Personal injury",
+    "Tax",
+    "In-house general",
+]
+
+
+class User(UserMixin, db.Model):
+    """Anyone who signs in: admin, recruiter or candidate."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[Role] = mapped_column(choice_column(Role, "role"))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    candidate: Mapped[Candidate | None] = relationship(
+        back_populates="user", foreign_keys="Candidate.user_id"
+    )
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses sign-in when False
+        return self.active
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_recruiter(self) -> bool:
+        return self.role == Role.RECRUITER
+
+    @property
+    def is_candidate(self) -> bool:
+        return self.role == Role.CANDIDATE
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role} {self.email}>"
+
+
+class Candidate(db.Model):
+    """A job seeker the agency coaches; may or may not have a sign-in yet."""
+
+    __tablename__ = "candidates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), unique=True)
+    name: Mapped[str] = mapped_column(String(120), index=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    role_sought: Mapped[RoleSought] = mapped_column(choice_column(RoleSought, "role_sought"))
+    status: Mapped[CandidateStatus] = mapped_column(
+        choice_column(CandidateStatus, "candidate_status"), default=CandidateStatus.ACTIVE
+    )
+    city: Mapped[str] = mapped_column(String(80), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    recruiter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    user: Mapped[User | None] = relationship(back_populates="candidate", foreign_keys=[user_id])
+    recruiter: Mapped[User | None] = relationship(foreign_keys=[recruiter_id])
+    assignments: Mapped[list[Assignment]] = relationship(
+        back_populates="candidate", order_by="Assignment.started_at.desc(), Assignment.id.desc()"
+    )
+    interviews: Mapped[list[Interview]] = relationship(
+        back_populates="candidate", order_by="Interview.starts_at.desc()"
+    )
+
+    def assign_to(self, recruiter: User, by: User | None, note: str = "") -> Assignment | None:
+        """Hand the candidate to ``recruiter``, closing the current assignment in the history.
+
+        Returns the new assignment, or None when the recruiter already has the candidate.
+        """
+        if self.recruiter_id == recruiter.id:
+            return None
+        now = utcnow()
+        for current in self.assignments:
+            if current.ended_at is None:
+                current.ended_at = now
+        assignment = Assignment(recruiter=recruiter, assigned_by=by, started_at=now, note=note)
+        self.assignments.append(assignment)
+        self.recruiter = recruiter
+        return assignment
+
+    def __repr__(self) -> str:
+        return f"<Candidate {self.id} {self.name}>"
+
+
+class Assignment(db.Model):
+    """One stretch of a candidate being looked after by one recruiter."""
+
+    __tablename__ = "assignments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id"), index=True)
+    recruiter_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    note: Mapped[str] = mapped_column(String(300), default="")
+
+    candidate: Mapped[Candidate] = relationship(back_populates="assignments")
+    recruiter: Mapped[User] = relationship(foreign_keys=[recruiter_id])
+    assigned_by: Mapped[User | None] = relationship(foreign_keys=[assigned_by_id])
+
+
+class Employer(db.Model):
+    """A law firm or legal department that interviews candidates."""
+
+    __tablename__ = "employers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(160), unique=True)
+    kind: Mapped[EmployerKind] = mapped_column(choice_column(EmployerKind, "employer_kind"))
+    preferred_channel: Mapped[PreferredChannel] = mapped_column(
+        choice_column(PreferredChannel, "preferred_channel"), default=PreferredChannel.NONE
+    )
+    city: Mapped[str] = mapped_column(String(80), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    jobs: Mapped[list[Job]] = relationship(back_populates="employer", order_by="Job.title")
+
+
+class Job(db.Model):
+    """An opening at an employer."""
+
+    __tablename__ = "jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employer_id: Mapped[int] = mapped_column(ForeignKey("employers.id"), index=True)
+    title: Mapped[str] = mapped_column(String(160))
+    practice_area: Mapped[str] = mapped_column(String(80))
+    location: Mapped[str] = mapped_column(String(120), default="")
+    status: Mapped[JobStatus] = mapped_column(
+        choice_column(JobStatus, "job_status"), default=JobStatus.OPEN
+    )
+    is_public: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    employer: Mapped[Employer] = relationship(back_populates="jobs")
+
+
+class Interview(db.Model):
+    """One interview of one candidate with one employer."""
+
+    __tablename__ = "interviews"
+    __table_args__ = (
+        CheckConstraint(
+            "duration_minutes > 0 AND duration_minutes <= 1440", name="duration_within_a_day"
+        ),
+        CheckConstraint(
+            "(timeline = 'date_given') = (decision_date IS NOT NULL)",
+            name="decision_date_matches_timeline",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id"), index=True)
+    employer_id: Mapped[int] = mapped_column(ForeignKey("employers.id"), index=True)
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    format: Mapped[InterviewFormat] = mapped_column(
+        choice_column(InterviewFormat, "interview_format")
+    )
+    interviewer_names: Mapped[str] = mapped_column(String(300), default="")
+    timeline: Mapped[Timeline] = mapped_column(
+        choice_column(Timeline, "timeline"), default=Timeline.NOT_RECORDED
+    )
+    decision_date: Mapped[date | None] = mapped_column(Date)
+    timeline_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[Outcome] = mapped_column(choice_column(Outcome, "outcome"), default=Outcome.PENDING)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    candidate: Mapped[Candidate] = relationship(back_populates="interviews")
+    employer: Mapped[Employer] = relationship()
+    job: Mapped[Job | None] = relationship()
+    created_by: Mapped[User | None] = relationship()
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.starts_at + timedelta(minutes=self.duration_minutes)

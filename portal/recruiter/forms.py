@@ -1,0 +1,194 @@
+from datetime import timedelta
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    EmailField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+
+from ..forms import NotBlank, lower_strip, strip
+from ..models import (
+    PRACTICE_AREAS,
+    CandidateStatus,
+    EmployerKind,
+    InterviewFormat,
+    JobStatus,
+    Outcome,
+    PreferredChannel,
+    RoleSought,
+    Timeline,
+)
+from ..times import NonexistentLocalTime, local_to_utc, to_local, utcnow
+
+MAX_DAYS_AHEAD = 365
+
+
+class CandidateForm(FlaskForm):
+    name = StringField("Full name", validators=[DataRequired(), NotBlank(), Length(max=120)], filters=[strip])
+    email = EmailField(
+        "Email", validators=[DataRequired(), Email(), Length(max=254)], filters=[lower_strip]
+    )
+    phone = StringField("Phone", validators=[Optional(), Length(max=40)], filters=[strip])
+    role_sought = SelectField("Role sought", choices=RoleSought.choices())
+    status = SelectField("Status", choices=CandidateStatus.choices())
+    city = StringField("City", validators=[Optional(), Length(max=80)], filters=[strip])
+    notes = TextAreaField("Notes", validators=[Optional(), Length(max=5000)])
+    submit = SubmitField("Save candidate")
+
+
+class CandidateFilterForm(FlaskForm):
+    """The search box and filters above the candidate list (a GET form, no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField("Search name or email", validators=[Optional(), Length(max=120)], filters=[strip])
+    status = SelectField("Status", choices=[("", "Any status"), *CandidateStatus.choices()])
+    role_sought = SelectField("Role sought", choices=[("", "Any role"), *RoleSought.choices()])
+
+
+class EmployerForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), NotBlank(), Length(max=160)], filters=[strip])
+    kind = SelectField("Kind", choices=EmployerKind.choices())
+    preferred_channel = SelectField(
+        "Preferred contact channel",
+        choices=PreferredChannel.choices(),
+        description="How the employer asked candidates to get in touch after an interview.",
+    )
+    city = StringField("City", validators=[Optional(), Length(max=80)], filters=[strip])
+    notes = TextAreaField("Notes", validators=[Optional(), Length(max=5000)])
+    submit = SubmitField("Save employer")
+
+
+class SearchForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField("Search", validators=[Optional(), Length(max=120)], filters=[strip])
+
+
+class JobForm(FlaskForm):
+    employer_id = SelectField("Employer", coerce=int, validators=[InputRequired()])
+    title = StringField("Title", validators=[DataRequired(), NotBlank(), Length(max=160)], filters=[strip])
+    practice_area = SelectField("Practice area", choices=[(a, a) for a in PRACTICE_AREAS])
+    location = StringField("Location", validators=[Optional(), Length(max=120)], filters=[strip])
+    status = SelectField("Status", choices=JobStatus.choices())
+    is_public = BooleanField("Public: may be published on the agency's site")
+    submit = SubmitField("Save job")
+
+
+class JobFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField("Search title or employer", validators=[Optional(), Length(max=120)], filters=[strip])
+    status = SelectField("Status", choices=[("", "Any status"), *JobStatus.choices()])
+    practice_area = SelectField(
+        "Practice area", choices=[("", "Any practice area"), *[(a, a) for a in PRACTICE_AREAS]]
+    )
+
+
+class InterviewForm(FlaskForm):
+    employer_id = SelectField("Employer", coerce=int, validators=[InputRequired()])
+    job_id = SelectField(
+        "Job", coerce=int, default=0, validators=[Optional()], description="Leave as “No specific job” if none."
+    )
+    starts_at = DateTimeLocalField(
+        "Starts at",
+        format="%Y-%m-%dT%H:%M",
+        validators=[InputRequired(message="Enter the date and time the interview starts.")],
+        description="Toronto time. Past interviews are fine: log them afterwards.",
+    )
+    duration_minutes = IntegerField(
+        "Duration (minutes)",
+        default=60,
+        validators=[
+            InputRequired(message="Enter the length in minutes."),
+            NumberRange(min=1, max=1440, message="An interview lasts between 1 minute and a day (1440 minutes)."),
+        ],
+    )
+    format = RadioField("Format", choices=InterviewFormat.choices(), default=InterviewFormat.IN_PERSON.value)
+    interviewer_names = StringField(
+        "Interviewer names",
+        validators=[Optional(), Length(max=300)],
+        filters=[strip],
+        description="Separate several names with commas.",
+    )
+    timeline = RadioField(
+        "What the employer said about the timeline",
+        choices=Timeline.choices(),
+        default=Timeline.NOT_RECORDED.value,
+    )
+    decision_date = DateField(
+        "Decision date",
+        validators=[Optional()],
+        description="The date the employer said they would decide or get back.",
+    )
+    outcome = SelectField("Outcome", choices=Outcome.choices(), default=Outcome.PENDING.value)
+    notes = TextAreaField("Notes", validators=[Optional(), Length(max=5000)])
+    submit = SubmitField("Save interview")
+
+    def set_choices(self, employers, jobs) -> None:
+        self.employer_id.choices = [(0, "Choose an employer…")] + [(e.id, e.name) for e in employers]
+        grouped: dict[str, list[tuple[int, str]]] = {}
+        for job in jobs:
+            grouped.setdefault(job.employer.name, []).append((job.id, job.title))
+        self.job_id.choices = {"": [(0, "No specific job")], **grouped}
+        self._job_employer = {job.id: job.employer_id for job in jobs}
+
+    def fill_from(self, interview) -> None:
+        """Show a stored interview in local time."""
+        self.starts_at.data = to_local(interview.starts_at).replace(tzinfo=None, fold=0)
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        self.starts_at_utc = None
+        if self.employer_id.data == 0:
+            self.employer_id.errors = [*self.employer_id.errors, "Choose the employer."]
+            ok = False
+        elif self.job_id.data and self._job_employer.get(self.job_id.data) != self.employer_id.data:
+            self.job_id.errors = [*self.job_id.errors, "That job belongs to another employer."]
+            ok = False
+        if self.starts_at.data is not None:
+            try:
+                self.starts_at_utc = local_to_utc(self.starts_at.data)
+            except NonexistentLocalTime as exc:
+                self.starts_at.errors = [*self.starts_at.errors, str(exc) + "."]
+                ok = False
+            else:
+                if self.starts_at_utc > utcnow() + timedelta(days=MAX_DAYS_AHEAD):
+                    self.starts_at.errors = [
+                        *self.starts_at.errors,
+                        "That is more than a year ahead; check the year.",
+                    ]
+                    ok = False
+        if self.timeline.data == Timeline.DATE_GIVEN:
+            if self.decision_date.data is None and not self.decision_date.errors:
+                self.decision_date.errors = ["Enter the decision date the employer gave."]
+                ok = False
+            elif (
+                self.decision_date.data is not None
+                and self.starts_at.data is not None
+                and self.decision_date.data < self.starts_at.data.date()
+            ):
+                self.decision_date.errors = [
+                    *self.decision_date.errors,
+                    "The decision date cannot be before the interview.",
+                ]
+                ok = False
+        elif self.decision_date.data is not None:
+            self.decision_date.errors = [
+                *self.decision_date.errors,
+                "A decision date only goes with “Decision date given”.",
+            ]
+            ok = False
+        return ok

@@ -1,0 +1,378 @@
+"""The recruiter's working pages: dashboard, candidates, employers, jobs, interviews.
+
+Admins use the same pages and see every candidate; recruiters see those assigned to them.
+"""
+
+from datetime import timedelta
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..access import (
+    get_candidate_or_404,
+    get_interview_or_404,
+    role_required,
+    visible_candidates,
+    visible_interviews,
+)
+from ..extensions import db
+from ..models import (
+    Assignment,
+    Candidate,
+    CandidateStatus,
+    Employer,
+    Interview,
+    Job,
+    JobStatus,
+    Role,
+    Timeline,
+)
+from ..times import utcnow
+from ..views import commit_or_field_error, contains, form_status, page_size
+from . import bp
+from .forms import (
+    CandidateFilterForm,
+    CandidateForm,
+    EmployerForm,
+    InterviewForm,
+    JobFilterForm,
+    JobForm,
+    SearchForm,
+)
+
+staff_only = role_required(Role.RECRUITER, Role.ADMIN)
+UPCOMING_DAYS = 14
+
+
+def _upcoming_interviews(limit: int | None = None):
+    now = utcnow()
+    query = (
+        visible_interviews(current_user)
+        .where(Interview.starts_at >= now, Interview.starts_at < now + timedelta(days=UPCOMING_DAYS))
+        .options(
+            joinedload(Interview.candidate),
+            joinedload(Interview.employer),
+            joinedload(Interview.job),
+        )
+        .order_by(Interview.starts_at)
+    )
+    if limit:
+        query = query.limit(limit)
+    return db.session.scalars(query).all()
+
+
+@bp.get("/dashboard")
+@staff_only
+def dashboard():
+    """The candidates assigned to me and my interviews over the next two weeks."""
+    mine = visible_candidates(current_user).subquery()
+    counts = dict(
+        db.session.execute(select(mine.c.status, func.count()).group_by(mine.c.status)).all()
+    )
+    recent = db.session.scalars(
+        visible_candidates(current_user)
+        .where(Candidate.status == CandidateStatus.ACTIVE)
+        .order_by(Candidate.updated_at.desc(), Candidate.id.desc())
+        .limit(10)
+    ).all()
+    return render_template(
+        "recruiter/dashboard.html",
+        counts={status: counts.get(status, 0) for status in CandidateStatus},
+        total=sum(counts.values()),
+        recent=recent,
+        upcoming=_upcoming_interviews(limit=50),
+        upcoming_days=UPCOMING_DAYS,
+    )
+
+
+@bp.get("/candidates")
+@staff_only
+def candidates():
+    """Search, filter and page through the candidates I can see."""
+    form = CandidateFilterForm(request.args)
+    query = visible_candidates(current_user)
+    filters_ok = form.validate()
+    if filters_ok:
+        if form.q.data:
+            pattern = contains(form.q.data)
+            query = query.where(
+                or_(Candidate.name.ilike(pattern, escape="\\"), Candidate.email.ilike(pattern, escape="\\"))
+            )
+        if form.status.data:
+            query = query.where(Candidate.status == form.status.data)
+        if form.role_sought.data:
+            query = query.where(Candidate.role_sought == form.role_sought.data)
+    next_interview = (
+        select(func.min(Interview.starts_at))
+        .where(Interview.candidate_id == Candidate.id, Interview.starts_at >= utcnow())
+        .correlate(Candidate)
+        .scalar_subquery()
+    )
+    query = query.add_columns(next_interview.label("next_interview")).options(
+        joinedload(Candidate.recruiter)
+    )
+    page = db.paginate(
+        query.order_by(Candidate.name, Candidate.id), per_page=page_size(), max_per_page=100
+    )
+    return render_template("recruiter/candidates.html", form=form, page=page), 200 if filters_ok else 400
+
+
+@bp.route("/candidates/new", methods=["GET", "POST"])
+@staff_only
+def new_candidate():
+    """Add a candidate; a recruiter's new candidate is assigned to them."""
+    form = CandidateForm()
+    if form.validate_on_submit():
+        candidate = Candidate()
+        form.populate_obj(candidate)
+        db.session.add(candidate)
+        if current_user.role == Role.RECRUITER:
+            candidate.recruiter_id = current_user.id
+            db.session.add(
+                Assignment(candidate=candidate, recruiter_id=current_user.id, assigned_by_id=current_user.id)
+            )
+        if commit_or_field_error(form.email, "A candidate with this email is already on file."):
+            flash(f"{candidate.name} is added.", "success")
+            return redirect(url_for("recruiter.candidate", candidate_id=candidate.id))
+    return render_template("recruiter/candidate_form.html", form=form, candidate=None), form_status()
+
+
+@bp.get("/candidates/<int:candidate_id>")
+@staff_only
+def candidate(candidate_id: int):
+    """One candidate: profile, interviews and assignment history."""
+    candidate = get_candidate_or_404(candidate_id)
+    interviews = db.session.scalars(
+        select(Interview)
+        .where(Interview.candidate_id == candidate.id)
+        .options(joinedload(Interview.employer), joinedload(Interview.job))
+        .order_by(Interview.starts_at.desc())
+    ).all()
+    assignments = db.session.scalars(
+        select(Assignment)
+        .where(Assignment.candidate_id == candidate.id)
+        .options(joinedload(Assignment.recruiter), joinedload(Assignment.assigned_by))
+        .order_by(Assignment.started_at.desc(), Assignment.id.desc())
+    ).all()
+    return render_template(
+        "recruiter/candidate.html",
+        candidate=candidate,
+        interviews=interviews,
+        assignments=assignments,
+        now=utcnow(),
+    )
+
+
+@bp.route("/candidates/<int:candidate_id>/edit", methods=["GET", "POST"])
+@staff_only
+def edit_candidate(candidate_id: int):
+    candidate = get_candidate_or_404(candidate_id)
+    form = CandidateForm(obj=candidate)
+    if form.validate_on_submit():
+        form.populate_obj(candidate)
+        if candidate.user is not None:
+            candidate.user.name = candidate.name
+        if commit_or_field_error(form.email, "Another candidate already has this email."):
+            flash("Candidate saved.", "success")
+            return redirect(url_for("recruiter.candidate", candidate_id=candidate.id))
+    return render_template("recruiter/candidate_form.html", form=form, candidate=candidate), form_status()
+
+
+# Employers --------------------------------------------------------------------------
+
+
+@bp.get("/employers")
+@staff_only
+def employers():
+    form = SearchForm(request.args)
+    jobs_open = (
+        select(func.count(Job.id))
+        .where(Job.employer_id == Employer.id, Job.status == JobStatus.OPEN)
+        .correlate(Employer)
+        .scalar_subquery()
+    )
+    query = select(Employer).add_columns(jobs_open.label("open_jobs"))
+    if form.validate() and form.q.data:
+        query = query.where(Employer.name.ilike(contains(form.q.data), escape="\\"))
+    page = db.paginate(query.order_by(Employer.name), per_page=page_size(), max_per_page=100)
+    return render_template("recruiter/employers.html", form=form, page=page)
+
+
+@bp.route("/employers/new", methods=["GET", "POST"])
+@staff_only
+def new_employer():
+    return _employer_form(Employer(), is_new=True)
+
+
+@bp.route("/employers/<int:employer_id>/edit", methods=["GET", "POST"])
+@staff_only
+def edit_employer(employer_id: int):
+    return _employer_form(db.get_or_404(Employer, employer_id), is_new=False)
+
+
+def _employer_form(employer: Employer, *, is_new: bool):
+    form = EmployerForm(obj=employer)
+    if form.validate_on_submit():
+        form.populate_obj(employer)
+        db.session.add(employer)
+        if commit_or_field_error(form.name, "An employer with this name already exists."):
+            flash(f"{employer.name} is saved.", "success")
+            return redirect(url_for("recruiter.employer", employer_id=employer.id))
+    return render_template(
+        "recruiter/employer_form.html", form=form, employer=None if is_new else employer
+    ), form_status()
+
+
+@bp.get("/employers/<int:employer_id>")
+@staff_only
+def employer(employer_id: int):
+    """An employer, its jobs, and my candidates' interviews there."""
+    employer = db.get_or_404(Employer, employer_id)
+    interviews = db.session.scalars(
+        visible_interviews(current_user)
+        .where(Interview.employer_id == employer.id)
+        .options(joinedload(Interview.candidate), joinedload(Interview.job))
+        .order_by(Interview.starts_at.desc())
+        .limit(50)
+    ).all()
+    jobs = db.session.scalars(
+        select(Job).where(Job.employer_id == employer.id).order_by(Job.status, Job.title)
+    ).all()
+    return render_template("recruiter/employer.html", employer=employer, jobs=jobs, interviews=interviews)
+
+
+# Jobs -------------------------------------------------------------------------------
+
+
+@bp.get("/jobs")
+@staff_only
+def jobs():
+    form = JobFilterForm(request.args)
+    query = select(Job).join(Job.employer).options(joinedload(Job.employer))
+    if form.validate():
+        if form.q.data:
+            pattern = contains(form.q.data)
+            query = query.where(
+                or_(Job.title.ilike(pattern, escape="\\"), Employer.name.ilike(pattern, escape="\\"))
+            )
+        if form.status.data:
+            query = query.where(Job.status == form.status.data)
+        if form.practice_area.data:
+            query = query.where(Job.practice_area == form.practice_area.data)
+    page = db.paginate(
+        query.order_by(Employer.name, Job.title, Job.id), per_page=page_size(), max_per_page=100
+    )
+    return render_template("recruiter/jobs.html", form=form, page=page)
+
+
+@bp.route("/jobs/new", methods=["GET", "POST"])
+@staff_only
+def new_job():
+    job = Job(employer_id=request.args.get("employer_id", type=int))
+    return _job_form(job, is_new=True)
+
+
+@bp.route("/jobs/<int:job_id>/edit", methods=["GET", "POST"])
+@staff_only
+def edit_job(job_id: int):
+    return _job_form(db.get_or_404(Job, job_id), is_new=False)
+
+
+def _job_form(job: Job, *, is_new: bool):
+    form = JobForm(obj=job)
+    form.employer_id.choices = [(0, "Choose an employer…")] + [
+        (e.id, e.name) for e in db.session.execute(select(Employer.id, Employer.name).order_by(Employer.name))
+    ]
+    if form.validate_on_submit():
+        if form.employer_id.data == 0:
+            form.employer_id.errors = ["Choose the employer."]
+        else:
+            form.populate_obj(job)
+            db.session.add(job)
+            db.session.commit()
+            flash(f"{job.title} is saved.", "success")
+            return redirect(url_for("recruiter.employer", employer_id=job.employer_id))
+    return render_template("recruiter/job_form.html", form=form, job=None if is_new else job), form_status()
+
+
+# Interviews -------------------------------------------------------------------------
+
+
+def _interview_choices(form: InterviewForm, interview: Interview | None) -> None:
+    employers = db.session.execute(select(Employer.id, Employer.name).order_by(Employer.name)).all()
+    job_filter = Job.status == JobStatus.OPEN
+    if interview is not None and interview.job_id:
+        job_filter = or_(job_filter, Job.id == interview.job_id)
+    jobs = db.session.scalars(
+        select(Job).join(Job.employer).where(job_filter).options(joinedload(Job.employer))
+        .order_by(Employer.name, Job.title)
+    ).all()
+    form.set_choices(employers, jobs)
+
+
+def _save_interview(form: InterviewForm, interview: Interview) -> None:
+    interview.employer_id = form.employer_id.data
+    interview.job_id = form.job_id.data or None
+    interview.starts_at = form.starts_at_utc
+    interview.duration_minutes = form.duration_minutes.data
+    interview.format = form.format.data
+    interview.interviewer_names = form.interviewer_names.data or ""
+    recorded_before = interview.timeline not in (None, Timeline.NOT_RECORDED)
+    interview.timeline = form.timeline.data
+    interview.decision_date = form.decision_date.data if form.timeline.data == Timeline.DATE_GIVEN else None
+    if interview.timeline == Timeline.NOT_RECORDED:
+        interview.timeline_recorded_at = None
+    elif not recorded_before or interview.timeline_recorded_at is None:
+        interview.timeline_recorded_at = utcnow()
+    interview.outcome = form.outcome.data
+    interview.notes = form.notes.data or ""
+
+
+@bp.route("/candidates/<int:candidate_id>/interviews/new", methods=["GET", "POST"])
+@staff_only
+def new_interview(candidate_id: int):
+    """Log an interview for one of my candidates."""
+    candidate = get_candidate_or_404(candidate_id)
+    form = InterviewForm()
+    if request.method == "GET":
+        form.employer_id.data = request.args.get("employer_id", 0, type=int)
+        form.job_id.data = request.args.get("job_id", 0, type=int)
+    _interview_choices(form, None)
+    if form.validate_on_submit():
+        interview = Interview(candidate=candidate, created_by_id=current_user.id)
+        _save_interview(form, interview)
+        db.session.add(interview)
+        db.session.commit()
+        flash("Interview logged.", "success")
+        return redirect(url_for("recruiter.interview", interview_id=interview.id))
+    return render_template(
+        "recruiter/interview_form.html", form=form, candidate=candidate, interview=None
+    ), form_status()
+
+
+@bp.get("/interviews/<int:interview_id>")
+@staff_only
+def interview(interview_id: int):
+    interview = get_interview_or_404(interview_id)
+    return render_template("recruiter/interview.html", interview=interview, now=utcnow())
+
+
+@bp.route("/interviews/<int:interview_id>/edit", methods=["GET", "POST"])
+@staff_only
+def edit_interview(interview_id: int):
+    interview = get_interview_or_404(interview_id)
+    form = InterviewForm(obj=interview)
+    if request.method == "GET":
+        form.fill_from(interview)
+        form.job_id.data = interview.job_id or 0
+    _interview_choices(form, interview)
+    if form.validate_on_submit():
+        _save_interview(form, interview)
+        db.session.commit()
+        flash("Interview saved.", "success")
+        return redirect(url_for("recruiter.interview", interview_id=interview.id))
+    return render_template(
+        "recruiter/interview_form.html", form=form, candidate=interview.candidate, interview=interview
+    ), form_status()

@@ -1,0 +1,63 @@
+"""Time helpers: everything is stored in UTC and shown in the agency's zone."""
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+
+class NonexistentLocalTime(ValueError):
+    """A wall-clock time skipped by a daylight-saving change."""
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def agency_zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["PORTAL_TIMEZONE"])
+
+
+def to_local(moment: datetime, zone: ZoneInfo | None = None) -> datetime:
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime: store and pass times as aware UTC")
+    return moment.astimezone(zone or agency_zone())
+
+
+def local_to_utc(wall: datetime, zone: ZoneInfo | None = None) -> datetime:
+    """Interpret a naive wall-clock time in the agency's zone and return it in UTC.
+
+    Ambiguous times (the repeated hour in November) resolve to the first occurrence;
+    times that do not exist (the skipped hour in March) are refused.
+    """
+    zone = zone or agency_zone()
+    aware = wall.replace(tzinfo=zone, fold=0)
+    in_utc = aware.astimezone(UTC)
+    if in_utc.astimezone(zone).replace(tzinfo=None) != wall:
+        raise NonexistentLocalTime(
+            f"{wall:%H:%M} does not exist on {wall:%Y-%m-%d} in {zone.key}: the clocks jump forward"
+        )
+    return in_utc
+
+
+def local_today(zone: ZoneInfo | None = None) -> date:
+    return utcnow().astimezone(zone or agency_zone()).date()
+
+
+def local_day_bounds(day: date, zone: ZoneInfo | None = None) -> tuple[datetime, datetime]:
+    """The UTC instants at which a local calendar day starts and the next one starts."""
+    zone = zone or agency_zone()
+    start = datetime.combine(day, time.min, tzinfo=zone)
+    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def format_local(moment: datetime | None, pattern: str = "%a %-d %b %Y, %H:%M") -> str:
+    """Jinja filter: a UTC moment as the agency's wall-clock time."""
+    if moment is None:
+        return ""
+    return to_local(moment).strftime(pattern)
+
+
+def format_date(day: date | None, pattern: str = "%a %-d %b %Y") -> str:
+    return "" if day is None else day.strftime(pattern)

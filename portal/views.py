@@ -1,0 +1,39 @@
+"""Small helpers shared by the blueprints' views."""
+
+from flask import current_app, request, url_for
+from sqlalchemy.exc import IntegrityError
+
+from .extensions import db
+
+
+def page_size() -> int:
+    return current_app.config["PAGE_SIZE"]
+
+
+def form_status() -> int:
+    """200 for a fresh form, 422 when a submitted one was refused."""
+    return 422 if request.method == "POST" else 200
+
+
+def contains(text: str) -> str:
+    """A LIKE pattern matching ``text`` anywhere, with its wildcards escaped (escape='\\')."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def commit_or_field_error(field, message: str) -> bool:
+    """Commit; on a uniqueness clash roll back and put the message on the field."""
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        field.errors = [*field.errors, message]
+        return False
+    return True
+
+
+def page_url(page_number: int) -> str:
+    """The current list URL with another page number, keeping the filters."""
+    args = request.args.to_dict()
+    args["page"] = page_number
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
