@@ -1,9 +1,17 @@
 """Form pieces shared by several blueprints."""
 
 from wtforms import PasswordField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from .passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+
+
+def options(pairs, blank: str | None = None, optgroup: str | None = None) -> list[SelectChoice]:
+    """Select options from (value, label) pairs, optionally led by a blank "any" option."""
+    out = [SelectChoice("", blank)] if blank is not None else []
+    out += [SelectChoice(value, label, optgroup=optgroup) for value, label in pairs]
+    return out
 
 
 def strip(value):

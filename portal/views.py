@@ -1,6 +1,7 @@
 """Small helpers shared by the blueprints' views."""
 
 from flask import current_app, request, url_for
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 
 from .extensions import db
@@ -37,3 +38,11 @@ def page_url(page_number: int) -> str:
     args = request.args.to_dict()
     args["page"] = page_number
     return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def count_by(column, key_column, ids: list[int], *where) -> dict[int, int]:
+    """One grouped query: how many rows per key, for the ids on the current page."""
+    if not ids:
+        return {}
+    query: Select = select(key_column, func.count(column)).where(key_column.in_(ids), *where)
+    return dict(db.session.execute(query.group_by(key_column)).all())

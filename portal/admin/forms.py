@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from ..forms import NotBlank, confirm_password_field, lower_strip, new_password_field, strip
+from ..forms import options, NotBlank, confirm_password_field, lower_strip, new_password_field, strip
 from ..models import Role, RoleSought
 
 
@@ -11,10 +11,10 @@ class AccountForm(FlaskForm):
     email = EmailField(
         "Email", validators=[DataRequired(), Email(), Length(max=254)], filters=[lower_strip]
     )
-    role = SelectField("Role", choices=Role.choices(), default=Role.RECRUITER.value)
+    role = SelectField("Role", choices=options(Role.choices()), default=Role.RECRUITER.value)
     role_sought = SelectField(
         "Role sought (candidates only)",
-        choices=RoleSought.choices(),
+        choices=options(RoleSought.choices()),
         description="Used when the account is a candidate's.",
     )
     recruiter_id = SelectField(
@@ -30,7 +30,7 @@ class UserFilterForm(FlaskForm):
         csrf = False
 
     q = StringField("Search name or email", validators=[Optional(), Length(max=120)], filters=[strip])
-    role = SelectField("Role", choices=[("", "Any role"), *Role.choices()])
+    role = SelectField("Role", choices=options(Role.choices(), blank="Any role"), default="")
 
 
 class CandidateAssignmentFilterForm(FlaskForm):

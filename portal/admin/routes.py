@@ -2,14 +2,15 @@
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from ..access import role_required
 from ..extensions import db
+from ..forms import options
 from ..models import Assignment, Candidate, Role, User
 from ..passwords import set_password
-from ..views import commit_or_field_error, contains, form_status, page_size
+from ..views import commit_or_field_error, contains, count_by, form_status, page_size
 from . import bp
 from .forms import AccountForm, AssignForm, CandidateAssignmentFilterForm, ConfirmForm, UserFilterForm
 
@@ -17,11 +18,11 @@ admin_only = role_required(Role.ADMIN)
 UNASSIGNED = -1
 
 
-def _recruiter_choices(active_only: bool = True) -> list[tuple[int, str]]:
+def _recruiter_choices(*leading: tuple[int, str], active_only: bool = True) -> list:
     query = select(User.id, User.name).where(User.role == Role.RECRUITER).order_by(User.name)
     if active_only:
         query = query.where(User.active.is_(True))
-    return list(db.session.execute(query).tuples())
+    return options([*leading, *db.session.execute(query).tuples()])
 
 
 @bp.get("/")
@@ -35,13 +36,7 @@ def index():
 def users():
     """Every account, with search and a role filter."""
     form = UserFilterForm(request.args)
-    assigned = (
-        select(func.count(Candidate.id))
-        .where(Candidate.recruiter_id == User.id)
-        .correlate(User)
-        .scalar_subquery()
-    )
-    query = select(User).add_columns(assigned.label("assigned_count"))
+    query = select(User)
     filters_ok = form.validate()
     if filters_ok:
         if form.q.data:
@@ -50,7 +45,10 @@ def users():
         if form.role.data:
             query = query.where(User.role == form.role.data)
     page = db.paginate(query.order_by(User.name, User.id), per_page=page_size(), max_per_page=100)
-    return render_template("admin/users.html", form=form, page=page), 200 if filters_ok else 400
+    assigned = count_by(Candidate.id, Candidate.recruiter_id, [u.id for u in page.items])
+    return render_template(
+        "admin/users.html", form=form, page=page, assigned=assigned
+    ), 200 if filters_ok else 400
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -58,7 +56,7 @@ def users():
 def new_user():
     """Create a recruiter, admin or candidate account with a first password."""
     form = AccountForm()
-    form.recruiter_id.choices = [(0, "Not yet")] + _recruiter_choices()
+    form.recruiter_id.choices = _recruiter_choices((0, "Not yet"))
     if form.validate_on_submit():
         user = User(name=form.name.data, email=form.email.data, role=Role(form.role.data))
         set_password(user, form.password.data)
@@ -126,8 +124,8 @@ def _set_active(user_id: int, active: bool):
 def candidates():
     """All candidates with their recruiter, to spot and fix assignments."""
     form = CandidateAssignmentFilterForm(request.args)
-    form.recruiter_id.choices = [(0, "Any recruiter"), (UNASSIGNED, "Unassigned")] + _recruiter_choices(
-        active_only=False
+    form.recruiter_id.choices = _recruiter_choices(
+        (0, "Any recruiter"), (UNASSIGNED, "Unassigned"), active_only=False
     )
     query = select(Candidate).options(joinedload(Candidate.recruiter))
     filters_ok = form.validate()

@@ -13,9 +13,10 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
-from ..forms import NotBlank, lower_strip, strip
+from ..forms import options, NotBlank, lower_strip, strip
 from ..models import (
     PRACTICE_AREAS,
     CandidateStatus,
@@ -38,8 +39,8 @@ class CandidateForm(FlaskForm):
         "Email", validators=[DataRequired(), Email(), Length(max=254)], filters=[lower_strip]
     )
     phone = StringField("Phone", validators=[Optional(), Length(max=40)], filters=[strip])
-    role_sought = SelectField("Role sought", choices=RoleSought.choices())
-    status = SelectField("Status", choices=CandidateStatus.choices())
+    role_sought = SelectField("Role sought", choices=options(RoleSought.choices()))
+    status = SelectField("Status", choices=options(CandidateStatus.choices()))
     city = StringField("City", validators=[Optional(), Length(max=80)], filters=[strip])
     notes = TextAreaField("Notes", validators=[Optional(), Length(max=5000)])
     submit = SubmitField("Save candidate")
@@ -52,16 +53,16 @@ class CandidateFilterForm(FlaskForm):
         csrf = False
 
     q = StringField("Search name or email", validators=[Optional(), Length(max=120)], filters=[strip])
-    status = SelectField("Status", choices=[("", "Any status"), *CandidateStatus.choices()])
-    role_sought = SelectField("Role sought", choices=[("", "Any role"), *RoleSought.choices()])
+    status = SelectField("Status", choices=options(CandidateStatus.choices(), blank="Any status"), default="")
+    role_sought = SelectField("Role sought", choices=options(RoleSought.choices(), blank="Any role"), default="")
 
 
 class EmployerForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), NotBlank(), Length(max=160)], filters=[strip])
-    kind = SelectField("Kind", choices=EmployerKind.choices())
+    kind = SelectField("Kind", choices=options(EmployerKind.choices()))
     preferred_channel = SelectField(
         "Preferred contact channel",
-        choices=PreferredChannel.choices(),
+        choices=options(PreferredChannel.choices()),
         description="How the employer asked candidates to get in touch after an interview.",
     )
     city = StringField("City", validators=[Optional(), Length(max=80)], filters=[strip])
@@ -79,9 +80,9 @@ class SearchForm(FlaskForm):
 class JobForm(FlaskForm):
     employer_id = SelectField("Employer", coerce=int, validators=[InputRequired()])
     title = StringField("Title", validators=[DataRequired(), NotBlank(), Length(max=160)], filters=[strip])
-    practice_area = SelectField("Practice area", choices=[(a, a) for a in PRACTICE_AREAS])
+    practice_area = SelectField("Practice area", choices=options([(a, a) for a in PRACTICE_AREAS]))
     location = StringField("Location", validators=[Optional(), Length(max=120)], filters=[strip])
-    status = SelectField("Status", choices=JobStatus.choices())
+    status = SelectField("Status", choices=options(JobStatus.choices()))
     is_public = BooleanField("Public: may be published on the agency's site")
     submit = SubmitField("Save job")
 
@@ -91,9 +92,11 @@ class JobFilterForm(FlaskForm):
         csrf = False
 
     q = StringField("Search title or employer", validators=[Optional(), Length(max=120)], filters=[strip])
-    status = SelectField("Status", choices=[("", "Any status"), *JobStatus.choices()])
+    status = SelectField("Status", choices=options(JobStatus.choices(), blank="Any status"), default="")
     practice_area = SelectField(
-        "Practice area", choices=[("", "Any practice area"), *[(a, a) for a in PRACTICE_AREAS]]
+        "Practice area",
+        choices=options([(a, a) for a in PRACTICE_AREAS], blank="Any practice area"),
+        default="",
     )
 
 
@@ -116,7 +119,7 @@ class InterviewForm(FlaskForm):
             NumberRange(min=1, max=1440, message="An interview lasts between 1 minute and a day (1440 minutes)."),
         ],
     )
-    format = RadioField("Format", choices=InterviewFormat.choices(), default=InterviewFormat.IN_PERSON.value)
+    format = RadioField("Format", choices=options(InterviewFormat.choices()), default=InterviewFormat.IN_PERSON.value)
     interviewer_names = StringField(
         "Interviewer names",
         validators=[Optional(), Length(max=300)],
@@ -125,7 +128,7 @@ class InterviewForm(FlaskForm):
     )
     timeline = RadioField(
         "What the employer said about the timeline",
-        choices=Timeline.choices(),
+        choices=options(Timeline.choices()),
         default=Timeline.NOT_RECORDED.value,
     )
     decision_date = DateField(
@@ -133,16 +136,15 @@ class InterviewForm(FlaskForm):
         validators=[Optional()],
         description="The date the employer said they would decide or get back.",
     )
-    outcome = SelectField("Outcome", choices=Outcome.choices(), default=Outcome.PENDING.value)
+    outcome = SelectField("Outcome", choices=options(Outcome.choices()), default=Outcome.PENDING.value)
     notes = TextAreaField("Notes", validators=[Optional(), Length(max=5000)])
     submit = SubmitField("Save interview")
 
     def set_choices(self, employers, jobs) -> None:
-        self.employer_id.choices = [(0, "Choose an employer…")] + [(e.id, e.name) for e in employers]
-        grouped: dict[str, list[tuple[int, str]]] = {}
-        for job in jobs:
-            grouped.setdefault(job.employer.name, []).append((job.id, job.title))
-        self.job_id.choices = {"": [(0, "No specific job")], **grouped}
+        self.employer_id.choices = options([(0, "Choose an employer…"), *employers])
+        self.job_id.choices = [SelectChoice(0, "No specific job")] + [
+            SelectChoice(job.id, job.title, optgroup=job.employer.name) for job in jobs
+        ]
         self._job_employer = {job.id: job.employer_id for job in jobs}
 
     def fill_from(self, interview) -> None:

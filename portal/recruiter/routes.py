@@ -18,6 +18,7 @@ from ..access import (
     visible_interviews,
 )
 from ..extensions import db
+from ..forms import options
 from ..models import (
     Assignment,
     Candidate,
@@ -30,7 +31,7 @@ from ..models import (
     Timeline,
 )
 from ..times import utcnow
-from ..views import commit_or_field_error, contains, form_status, page_size
+from ..views import commit_or_field_error, contains, count_by, form_status, page_size
 from . import bp
 from .forms import (
     CandidateFilterForm,
@@ -104,19 +105,27 @@ def candidates():
             query = query.where(Candidate.status == form.status.data)
         if form.role_sought.data:
             query = query.where(Candidate.role_sought == form.role_sought.data)
-    next_interview = (
-        select(func.min(Interview.starts_at))
-        .where(Interview.candidate_id == Candidate.id, Interview.starts_at >= utcnow())
-        .correlate(Candidate)
-        .scalar_subquery()
-    )
-    query = query.add_columns(next_interview.label("next_interview")).options(
-        joinedload(Candidate.recruiter)
-    )
     page = db.paginate(
-        query.order_by(Candidate.name, Candidate.id), per_page=page_size(), max_per_page=100
+        query.options(joinedload(Candidate.recruiter)).order_by(Candidate.name, Candidate.id),
+        per_page=page_size(),
+        max_per_page=100,
     )
-    return render_template("recruiter/candidates.html", form=form, page=page), 200 if filters_ok else 400
+    next_interview = _next_interviews([c.id for c in page.items])
+    return render_template(
+        "recruiter/candidates.html", form=form, page=page, next_interview=next_interview
+    ), 200 if filters_ok else 400
+
+
+def _next_interviews(candidate_ids: list[int]) -> dict[int, object]:
+    """Each listed candidate's next interview start, in one grouped query."""
+    if not candidate_ids:
+        return {}
+    rows = db.session.execute(
+        select(Interview.candidate_id, func.min(Interview.starts_at))
+        .where(Interview.candidate_id.in_(candidate_ids), Interview.starts_at >= utcnow())
+        .group_by(Interview.candidate_id)
+    ).all()
+    return dict(rows)
 
 
 @bp.route("/candidates/new", methods=["GET", "POST"])
@@ -187,17 +196,14 @@ def edit_candidate(candidate_id: int):
 @staff_only
 def employers():
     form = SearchForm(request.args)
-    jobs_open = (
-        select(func.count(Job.id))
-        .where(Job.employer_id == Employer.id, Job.status == JobStatus.OPEN)
-        .correlate(Employer)
-        .scalar_subquery()
-    )
-    query = select(Employer).add_columns(jobs_open.label("open_jobs"))
+    query = select(Employer)
     if form.validate() and form.q.data:
         query = query.where(Employer.name.ilike(contains(form.q.data), escape="\\"))
     page = db.paginate(query.order_by(Employer.name), per_page=page_size(), max_per_page=100)
-    return render_template("recruiter/employers.html", form=form, page=page)
+    open_jobs = count_by(
+        Job.id, Job.employer_id, [e.id for e in page.items], Job.status == JobStatus.OPEN
+    )
+    return render_template("recruiter/employers.html", form=form, page=page, open_jobs=open_jobs)
 
 
 @bp.route("/employers/new", methods=["GET", "POST"])
@@ -282,9 +288,9 @@ def edit_job(job_id: int):
 
 def _job_form(job: Job, *, is_new: bool):
     form = JobForm(obj=job)
-    form.employer_id.choices = [(0, "Choose an employer…")] + [
-        (e.id, e.name) for e in db.session.execute(select(Employer.id, Employer.name).order_by(Employer.name))
-    ]
+    form.employer_id.choices = options(
+        [(0, "Choose an employer…"), *db.session.execute(select(Employer.id, Employer.name).order_by(Employer.name))]
+    )
     if form.validate_on_submit():
         if form.employer_id.data == 0:
             form.employer_id.errors = ["Choose the employer."]

@@ -1,0 +1,148 @@
+"""Who may reach which route: every route, every method, every role.
+
+The table is checked against the app's own URL map, so a new route without a rule
+here fails the suite.
+"""
+
+import pytest
+
+from portal.models import Role
+
+ROLES = ["anonymous", "candidate_a", "candidate_b", "recruiter_a", "recruiter_b", "admin"]
+
+SIGN_IN = 302  # anonymous visitors are sent to the sign-in page
+
+# Expected status by role, in ROLES order.
+STAFF_PAGE = (SIGN_IN, 403, 403, 200, 200, 200)
+STAFF_FORM_POST = (SIGN_IN, 403, 403, 422, 422, 422)
+OWN_CANDIDATE_PAGE = (SIGN_IN, 403, 403, 200, 404, 200)
+OWN_CANDIDATE_POST = (SIGN_IN, 403, 403, 422, 404, 422)
+ADMIN_PAGE = (SIGN_IN, 403, 403, 403, 403, 200)
+ADMIN_FORM_POST = (SIGN_IN, 403, 403, 403, 403, 422)
+CANDIDATE_PAGE = (SIGN_IN, 200, 200, 403, 403, 403)
+SIGNED_IN_PAGE = (SIGN_IN, 200, 200, 200, 200, 200)
+SIGNED_IN_POST = (SIGN_IN, 422, 422, 422, 422, 422)
+
+MATRIX = {
+    ("/", "GET"): (302, 302, 302, 302, 302, 302),
+    ("/login", "GET"): (200, 302, 302, 302, 302, 302),
+    ("/login", "POST"): (422, 302, 302, 302, 302, 302),
+    ("/logout", "POST"): (SIGN_IN, 302, 302, 302, 302, 302),
+    ("/account/password", "GET"): SIGNED_IN_PAGE,
+    ("/account/password", "POST"): SIGNED_IN_POST,
+    ("/dashboard", "GET"): STAFF_PAGE,
+    ("/candidates", "GET"): STAFF_PAGE,
+    ("/candidates/new", "GET"): STAFF_PAGE,
+    ("/candidates/new", "POST"): STAFF_FORM_POST,
+    ("/candidates/<int:candidate_id>", "GET"): OWN_CANDIDATE_PAGE,
+    ("/candidates/<int:candidate_id>/edit", "GET"): OWN_CANDIDATE_PAGE,
+    ("/candidates/<int:candidate_id>/edit", "POST"): OWN_CANDIDATE_POST,
+    ("/candidates/<int:candidate_id>/interviews/new", "GET"): OWN_CANDIDATE_PAGE,
+    ("/candidates/<int:candidate_id>/interviews/new", "POST"): OWN_CANDIDATE_POST,
+    ("/interviews/<int:interview_id>", "GET"): OWN_CANDIDATE_PAGE,
+    ("/interviews/<int:interview_id>/edit", "GET"): OWN_CANDIDATE_PAGE,
+    ("/interviews/<int:interview_id>/edit", "POST"): OWN_CANDIDATE_POST,
+    ("/employers", "GET"): STAFF_PAGE,
+    ("/employers/new", "GET"): STAFF_PAGE,
+    ("/employers/new", "POST"): STAFF_FORM_POST,
+    ("/employers/<int:employer_id>", "GET"): STAFF_PAGE,
+    ("/employers/<int:employer_id>/edit", "GET"): STAFF_PAGE,
+    ("/employers/<int:employer_id>/edit", "POST"): STAFF_FORM_POST,
+    ("/jobs", "GET"): STAFF_PAGE,
+    ("/jobs/new", "GET"): STAFF_PAGE,
+    ("/jobs/new", "POST"): STAFF_FORM_POST,
+    ("/jobs/<int:job_id>/edit", "GET"): STAFF_PAGE,
+    ("/jobs/<int:job_id>/edit", "POST"): STAFF_FORM_POST,
+    ("/admin/", "GET"): (SIGN_IN, 403, 403, 403, 403, 302),
+    ("/admin/users", "GET"): ADMIN_PAGE,
+    ("/admin/users/new", "GET"): ADMIN_PAGE,
+    ("/admin/users/new", "POST"): ADMIN_FORM_POST,
+    ("/admin/users/<int:user_id>", "GET"): ADMIN_PAGE,
+    ("/admin/users/<int:user_id>/deactivate", "POST"): (SIGN_IN, 403, 403, 403, 403, 303),
+    ("/admin/users/<int:user_id>/activate", "POST"): (SIGN_IN, 403, 403, 403, 403, 303),
+    ("/admin/candidates", "GET"): ADMIN_PAGE,
+    ("/admin/candidates/<int:candidate_id>/assignment", "GET"): ADMIN_PAGE,
+    ("/admin/candidates/<int:candidate_id>/assignment", "POST"): ADMIN_FORM_POST,
+    ("/me/", "GET"): CANDIDATE_PAGE,
+}
+
+PUBLIC = {"/static/<path:filename>"}
+
+# Values every form refuses, so an allowed role gets its form back with errors (422).
+INVALID_FORM = {
+    "name": "", "title": "", "email": "", "password": "", "current_password": "",
+    "starts_at": "", "recruiter_id": "not-a-number", "employer_id": "not-a-number",
+}
+
+
+def test_every_route_has_a_rule(app):
+    routes = {
+        (rule.rule, method)
+        for rule in app.url_map.iter_rules()
+        if rule.rule not in PUBLIC
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    assert routes - MATRIX.keys() == set(), "add these routes to the access matrix"
+    assert MATRIX.keys() - routes == set(), "these rules name routes that no longer exist"
+
+
+def _client_for(role, world, app, login_as):
+    if role == "anonymous":
+        return app.test_client()
+    user = {
+        "candidate_a": world.user_a,
+        "candidate_b": world.user_b,
+        "recruiter_a": world.recruiter_a,
+        "recruiter_b": world.recruiter_b,
+        "admin": world.admin,
+    }[role]
+    return login_as(user.role, user=user)
+
+
+def _url(rule: str, world) -> str:
+    return (
+        rule.replace("<int:candidate_id>", str(world.candidate_a.id))
+        .replace("<int:interview_id>", str(world.interview_a.id))
+        .replace("<int:employer_id>", str(world.employer.id))
+        .replace("<int:job_id>", str(world.job.id))
+        .replace("<int:user_id>", str(world.recruiter_b.id))
+    )
+
+
+@pytest.mark.parametrize("rule, method", sorted(MATRIX))
+@pytest.mark.parametrize("role", ROLES)
+def test_access(app, world, login_as, role, rule, method):
+    client = _client_for(role, world, app, login_as)
+    expected = MATRIX[(rule, method)][ROLES.index(role)]
+    response = client.open(_url(rule, world), method=method, data=INVALID_FORM)
+    assert response.status_code == expected, f"{role} {method} {rule}"
+    if expected == SIGN_IN and role == "anonymous" and rule not in {"/"}:
+        assert "/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/candidates/999999",
+        "/candidates/999999/edit",
+        "/candidates/999999/interviews/new",
+        "/interviews/999999",
+        "/interviews/999999/edit",
+        "/employers/999999",
+        "/employers/999999/edit",
+        "/jobs/999999/edit",
+        "/admin/users/999999",
+        "/admin/candidates/999999/assignment",
+    ],
+)
+def test_unknown_ids_are_not_found(login_as, url):
+    client = login_as(Role.ADMIN)
+    response = client.get(url)
+    assert response.status_code == 404
+    assert "There is nothing here" in response.get_data(as_text=True)
+
+
+def test_unknown_page_is_a_friendly_404(client):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert "Not found" in response.get_data(as_text=True)

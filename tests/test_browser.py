@@ -1,0 +1,122 @@
+"""Journeys through the portal in a real headless Chromium."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from playwright.sync_api import expect
+
+from conftest import PASSWORD, screenshot
+from portal.models import Role
+
+pytestmark = pytest.mark.browser
+
+NEW_PASSWORD = "lantern harbour violet"
+
+
+def sign_in(page, email: str, password: str) -> None:
+    page.goto("/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def sign_out(page) -> None:
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+
+def test_admin_sets_up_a_recruiter_who_logs_an_interview(page, make):
+    admin = make.user(Role.ADMIN, name="Avery Admin")
+
+    # The admin creates a recruiter and a candidate and assigns them.
+    sign_in(page, admin.email, PASSWORD)
+    expect(page.get_by_role("heading", name="Accounts")).to_be_visible()
+    for name, email, role in [("Quinn Rasmussen", "quinn@example.com", "Recruiter"),
+                              ("Yara Ouellette", "yara@example.com", "Candidate")]:
+        page.get_by_role("navigation", name="Admin").get_by_role("link", name="Accounts").click()
+        page.get_by_role("link", name="Create an account").click()
+        page.get_by_label("Full name").fill(name)
+        page.get_by_label("Email").fill(email)
+        page.get_by_label("Role", exact=True).select_option(label=role)
+        page.get_by_label("Password", exact=True).fill(NEW_PASSWORD)
+        page.get_by_label("Repeat the password").fill(NEW_PASSWORD)
+        page.get_by_role("button", name="Create account").click()
+        expect(page.get_by_text(f"Account created for {name}.")).to_be_visible()
+
+    page.get_by_role("navigation", name="Admin").get_by_role("link", name="Assignments").click()
+    page.get_by_role("link", name="Assign Yara Ouellette").click()
+    page.get_by_label("Recruiter").select_option(label="Quinn Rasmussen")
+    page.get_by_role("button", name="Assign").click()
+    expect(page.get_by_text("Yara Ouellette is now assigned to Quinn Rasmussen.")).to_be_visible()
+    expect(page.get_by_role("cell", name="Current")).to_be_visible()
+    sign_out(page)
+
+    # The recruiter adds an employer and a job, then logs an interview.
+    sign_in(page, "quinn@example.com", NEW_PASSWORD)
+    expect(page.get_by_role("heading", name="Your dashboard")).to_be_visible()
+    page.get_by_role("link", name="Employers").click()
+    page.get_by_role("link", name="Add an employer").first.click()
+    page.get_by_label("Name").fill("Kettering Lowther LLP")
+    page.get_by_label("Preferred contact channel").select_option(label="Email")
+    page.get_by_role("button", name="Save employer").click()
+    expect(page.get_by_role("heading", name="Kettering Lowther LLP")).to_be_visible()
+    page.get_by_role("link", name="Add a job").first.click()
+    page.get_by_label("Title").fill("Real estate law clerk")
+    page.get_by_label("Practice area").select_option(label="Real estate")
+    page.get_by_role("button", name="Save job").click()
+    expect(page.get_by_role("cell", name="Real estate law clerk", exact=True)).to_be_visible()
+
+    page.get_by_role("link", name="Candidates").first.click()
+    page.get_by_role("link", name="Yara Ouellette").click()
+    page.get_by_role("link", name="Log an interview").click()
+    when = (datetime.now(ZoneInfo("America/Toronto")) + timedelta(days=3)).replace(hour=10, minute=30)
+    page.get_by_label("Employer").select_option(label="Kettering Lowther LLP")
+    page.get_by_label("Job").select_option(label="Real estate law clerk")
+    page.get_by_label("Starts at").fill(when.strftime("%Y-%m-%dT%H:%M"))
+    page.get_by_label("Duration (minutes)").fill("45")
+    page.get_by_label("Video").check()
+    page.get_by_label("Interviewer names").fill("Harriet Pemberton")
+    page.get_by_label("Decision date given").check()
+    page.get_by_label("Decision date", exact=True).fill((when + timedelta(days=7)).strftime("%Y-%m-%d"))
+    page.get_by_role("button", name="Save interview").click()
+    expect(page.get_by_text("Interview logged.")).to_be_visible()
+    expect(page.get_by_text(when.strftime("%a %-d %b %Y, 10:30"))).to_be_visible()
+
+    page.get_by_role("link", name="Dashboard").click()
+    upcoming = page.get_by_role("region", name="Interviews in the next 14 days")
+    expect(upcoming.get_by_role("row", name="Yara Ouellette")).to_contain_text("Kettering Lowther LLP")
+    screenshot(page, "recruiter-dashboard-desktop")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, "recruiter-dashboard-phone")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_form_errors_are_shown_next_to_the_fields(page, make):
+    recruiter = make.user(Role.RECRUITER)
+    candidate = make.candidate(recruiter, name="Bashir Achterberg")
+    make.employer(name="Ravensworth Ellery LLP")
+    sign_in(page, recruiter.email, PASSWORD)
+    page.goto(f"/candidates/{candidate.id}/interviews/new")
+    page.get_by_label("Duration (minutes)").fill("0")
+    page.get_by_role("button", name="Save interview").click()
+    expect(page.get_by_role("alert")).to_contain_text("Please correct the highlighted fields.")
+    duration = page.get_by_label("Duration (minutes)")
+    expect(duration).to_have_attribute("aria-invalid", "true")
+    expect(duration).to_have_accessible_description(
+        "An interview lasts between 1 minute and a day (1440 minutes)."
+    )
+    screenshot(page, "interview-form-errors")
+
+
+def test_candidate_sees_their_interviews(page, make):
+    user = make.user(Role.CANDIDATE, name="Esther Lachance")
+    candidate = make.candidate(make.user(Role.RECRUITER, name="Malik Szabo"), user=user, name="Esther Lachance")
+    make.interview(candidate, make.employer(name="Pellow Underhill LLP"), interviewer_names="Greta Nakamura")
+    sign_in(page, user.email, PASSWORD)
+    expect(page.get_by_role("heading", name="Hello, Esther")).to_be_visible()
+    expect(page.get_by_text("Pellow Underhill LLP")).to_be_visible()
+    expect(page.get_by_text("With Greta Nakamura")).to_be_visible()
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, "candidate-home-phone")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390

@@ -1,0 +1,73 @@
+"""The schema comes from the migrations: up from empty, matching the models, down again."""
+
+import uuid
+from contextlib import contextmanager
+
+import flask_migrate
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
+
+from conftest import TEST_CONFIG
+from portal import create_app
+from portal.extensions import db
+
+
+@contextmanager
+def scratch_database(database_url: str, tmp_path):
+    """A brand-new empty database of the same kind as the suite's."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        yield f"sqlite:///{tmp_path / 'scratch.sqlite3'}"
+        return
+    name = f"scratch_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def scratch_app(database_url, tmp_path):
+    with scratch_database(database_url, tmp_path) as url:
+        app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
+        yield app
+        with app.app_context():
+            db.engine.dispose()
+
+
+def _drift(app) -> list:
+    with app.app_context(), db.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        return compare_metadata(context, db.metadata)
+
+
+def test_upgrade_from_empty_matches_the_models_and_downgrades_to_empty(scratch_app):
+    with scratch_app.app_context():
+        flask_migrate.upgrade()
+        tables = set(inspect(db.engine).get_table_names())
+        assert {"users", "candidates", "assignments", "employers", "jobs", "interviews"} <= tables
+    assert _drift(scratch_app) == []
+
+    result = scratch_app.test_cli_runner().invoke(args=["db", "check"])
+    assert result.exit_code == 0, result.output
+
+    with scratch_app.app_context():
+        flask_migrate.downgrade(revision="base")
+        assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
+        flask_migrate.upgrade()
+    assert _drift(scratch_app) == []
+
+
+def test_migrations_have_a_single_head(app):
+    with app.app_context():
+        config = app.extensions["migrate"].migrate.get_config()
+        assert len(ScriptDirectory.from_config(config).get_heads()) == 1
