@@ -82,7 +82,7 @@ def seed(size: str, random_seed: int, if_empty: bool) -> None:
     Running it again does not duplicate anything: when the demo agency is already
     there, it only prints the demo sign-ins.
     """
-    if if_empty and db.session.scalar(select(func.count(User.id))):
+    if if_empty and not demo_data.already_seeded() and db.session.scalar(select(func.count(User.id))):
         click.echo("The database already has accounts; demo data not added.")
         return
     if demo_data.already_seeded():

@@ -168,7 +168,11 @@ def seed(size: str = "small", seed: int = 2026, progress: Callable[[str], None] 
         # The first interviews go to the candidates with sign-ins so their pages have content.
         index = n % len(candidate_ids) if n < len(candidate_ids) else rng.randrange(len(candidate_ids))
         job_index = rng.randrange(len(job_ids))
-        starts = _business_hours(rng, first_day + timedelta(days=rng.randrange(span)), zone)
+        if n < spec["candidate_logins"]:
+            day = now.astimezone(zone).date() + timedelta(days=2 + n)  # something coming up to look at
+        else:
+            day = first_day + timedelta(days=rng.randrange(span))
+        starts = _business_hours(rng, day, zone)
         interview_rows.append(_interview(rng, candidate_ids[index], job_rows[job_index], job_ids[job_index],
                                          starts, now, zone))
     for start in range(0, len(interview_rows), 10_000):
@@ -222,14 +226,20 @@ def _candidate_logins(candidate_ids: list[int], rows: list[dict], password_hash:
                     created_at=now)
         db.session.add(user)
         db.session.flush()
-        db.session.get(Candidate, candidate_id).user_id = user.id
-        db.session.get(Candidate, candidate_id).email = email
+        candidate = db.session.get(Candidate, candidate_id)
+        candidate.user_id = user.id
+        candidate.email = email
+        candidate.status = CandidateStatus.ACTIVE
+
+
+def _weekday(day: date) -> date:
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
 
 
 def _business_hours(rng: random.Random, day: date, zone: ZoneInfo) -> datetime:
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return datetime.combine(day, rng.choice(INTERVIEW_HOURS), tzinfo=zone).astimezone(UTC)
+    return datetime.combine(_weekday(day), rng.choice(INTERVIEW_HOURS), tzinfo=zone).astimezone(UTC)
 
 
 def _interview(rng, candidate_id, job_row, job_id, starts, now, zone) -> dict:
@@ -250,7 +260,7 @@ def _interview(rng, candidate_id, job_row, job_id, starts, now, zone) -> dict:
     answer = rng.random()
     if answer < 0.6:
         row["timeline"] = Timeline.DATE_GIVEN
-        row["decision_date"] = starts.astimezone(zone).date() + timedelta(days=rng.choice([3, 5, 7, 10, 14]))
+        row["decision_date"] = _weekday(starts.astimezone(zone).date() + timedelta(days=rng.choice([3, 5, 7, 10, 14])))
     elif answer < 0.85:
         row["timeline"] = Timeline.NO_DATE_GIVEN
     if row["timeline"] != Timeline.NOT_RECORDED:

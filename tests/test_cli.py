@@ -95,3 +95,19 @@ def test_demo_interviews_are_consistent(app, runner):
             assert 0 < interview.duration_minutes <= 1440
             assert (interview.decision_date is not None) == (interview.timeline.value == "date_given")
             assert interview.job.employer_id == interview.employer_id
+            if interview.decision_date:
+                assert interview.decision_date.weekday() < 5
+
+
+def test_demo_seed_if_empty_still_prints_the_demo_sign_ins(runner):
+    runner.invoke(args=["demo", "seed", "--if-empty"])
+    again = runner.invoke(args=["demo", "seed", "--if-empty"])
+    assert "already present" in again.output and "recruiter@finchleylane.example" in again.output
+
+
+def test_demo_candidate_has_something_coming_up(app, runner):
+    runner.invoke(args=["demo", "seed"])
+    client = app.test_client()
+    login(client, User(email="candidate@finchleylane.example"), "follow-up-demo-2026")
+    upcoming = client.get("/me/").get_data(as_text=True).split('id="past"')[0]
+    assert "No interviews booked" not in upcoming
