@@ -143,3 +143,15 @@ def test_assignment_list_finds_unassigned(login_as, make):
     make.candidate(name="Needs Recruiter")
     page = login_as(Role.ADMIN).get("/admin/candidates?recruiter_id=-1").get_data(as_text=True)
     assert "Needs Recruiter" in page and "Has Recruiter" not in page
+
+
+def test_a_profile_with_a_sign_in_is_not_linked_twice(app, login_as, make):
+    first = make.user(Role.CANDIDATE, email="first@example.com")
+    make.candidate(user=first, email="profile@example.com")
+    admin = login_as(Role.ADMIN)
+    response = admin.post("/admin/users/new", data=_account(email="profile@example.com", role="candidate"))
+    assert response.status_code == 422
+    assert "already has a sign-in" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(Candidate.user_id)) == first.id
+        assert db.session.scalar(select(db.func.count(User.id))) == 2  # first + the admin

@@ -61,17 +61,23 @@ def new_user():
         user = User(name=form.name.data, email=form.email.data, role=Role(form.role.data))
         set_password(user, form.password.data)
         db.session.add(user)
-        if user.role == Role.CANDIDATE:
-            _attach_candidate_profile(user, form)
-        if commit_or_field_error(form.email, "An account with this email already exists."):
+        if user.role == Role.CANDIDATE and not _attach_candidate_profile(user, form):
+            db.session.rollback()
+        elif commit_or_field_error(form.email, "An account with this email already exists."):
             flash(f"Account created for {user.name}.", "success")
             return redirect(url_for("admin.user", user_id=user.id))
     return render_template("admin/user_form.html", form=form), form_status()
 
 
-def _attach_candidate_profile(user: User, form: AccountForm) -> None:
-    """Link a candidate's account to their profile, creating the profile if there is none."""
+def _attach_candidate_profile(user: User, form: AccountForm) -> bool:
+    """Link a candidate's account to their profile, creating the profile if there is none.
+
+    Refuses (False, with a field error) when that profile already has a sign-in.
+    """
     candidate = db.session.scalar(select(Candidate).where(Candidate.email == user.email))
+    if candidate is not None and candidate.user_id is not None:
+        form.email.errors = [*form.email.errors, "This candidate already has a sign-in under another email."]
+        return False
     if candidate is None:
         candidate = Candidate(name=user.name, email=user.email, role_sought=form.role_sought.data)
         db.session.add(candidate)
@@ -79,6 +85,7 @@ def _attach_candidate_profile(user: User, form: AccountForm) -> None:
     if form.recruiter_id.data:
         recruiter = db.session.get(User, form.recruiter_id.data)
         candidate.assign_to(recruiter, by=current_user)
+    return True
 
 
 @bp.get("/users/<int:user_id>")
