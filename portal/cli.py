@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from . import demo as demo_data
 from .extensions import db
+from .forms import CONTROL_CHARACTERS
 from .models import Candidate, Role, RoleSought, User
 from .passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, set_password
 
@@ -49,10 +50,13 @@ def create_user(email: str, role: str, name: str, role_sought: str, password_std
     except EmailNotValidError as exc:
         raise click.BadParameter(str(exc), param_hint="EMAIL") from exc
     name = name.strip()
-    if not name or len(name) > 120:
-        raise click.BadParameter("give a name of 1 to 120 characters", param_hint="--name")
+    if not name or len(name) > 120 or not CONTROL_CHARACTERS.isdisjoint(name):
+        raise click.BadParameter("give a name of 1 to 120 ordinary characters", param_hint="--name")
     if db.session.scalar(select(User.id).where(User.email == email)) is not None:
         raise click.ClickException(f"an account for {email} already exists")
+    profile = db.session.scalar(select(Candidate).where(Candidate.email == email))
+    if role == Role.CANDIDATE and profile is not None and profile.user_id is not None:
+        raise click.ClickException(f"the candidate {email} already has a sign-in under another email")
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
@@ -63,11 +67,10 @@ def create_user(email: str, role: str, name: str, role_sought: str, password_std
     set_password(user, password)
     db.session.add(user)
     if user.role == Role.CANDIDATE:
-        candidate = db.session.scalar(select(Candidate).where(Candidate.email == email))
-        if candidate is None:
-            candidate = Candidate(name=name, email=email, role_sought=RoleSought(role_sought))
-            db.session.add(candidate)
-        candidate.user = user
+        if profile is None:
+            profile = Candidate(name=name, email=email, role_sought=RoleSought(role_sought))
+            db.session.add(profile)
+        profile.user = user
     db.session.commit()
     click.echo(f"Created {user.role.label.lower()} account {email}.")
 

@@ -1,10 +1,26 @@
 """Form pieces shared by several blueprints."""
 
+from flask_wtf import FlaskForm
 from wtforms import PasswordField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from .passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+
+
+CONTROL_CHARACTERS = {chr(c) for c in range(32)} - {"\t", "\n", "\r"} | {"\x7f"}
+
+
+class Form(FlaskForm):
+    """Every portal form: text containing control characters (NUL and the like) is refused."""
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        for field in self:
+            if isinstance(field.data, str) and not CONTROL_CHARACTERS.isdisjoint(field.data):
+                field.errors = [*field.errors, "Contains a character that is not allowed."]
+                ok = False
+        return ok
 
 
 def options(pairs, blank: str | None = None, optgroup: str | None = None) -> list[SelectChoice]:

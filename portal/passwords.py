@@ -37,3 +37,13 @@ def check_password(user: User, password: str) -> bool:
     if hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hasher.hash(password)
     return True
+
+
+def spend_a_password_check(password: str) -> None:
+    """Verify against a throwaway hash, so a sign-in for an unknown email takes as long."""
+    hasher = _hasher()
+    dummy = current_app.extensions.setdefault("password_dummy_hash", hasher.hash("not a real password"))
+    try:
+        hasher.verify(dummy, password)
+    except (VerificationError, InvalidHashError):
+        pass

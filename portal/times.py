@@ -32,7 +32,10 @@ def local_to_utc(wall: datetime, zone: ZoneInfo | None = None) -> datetime:
     """
     zone = zone or agency_zone()
     aware = wall.replace(tzinfo=zone, fold=0)
-    in_utc = aware.astimezone(UTC)
+    try:
+        in_utc = aware.astimezone(UTC)
+    except OverflowError:
+        raise NonexistentLocalTime(f"{wall:%Y-%m-%d} is out of range") from None
     if in_utc.astimezone(zone).replace(tzinfo=None) != wall:
         raise NonexistentLocalTime(
             f"{wall:%H:%M} does not exist on {wall:%Y-%m-%d} in {zone.key}: the clocks jump forward"

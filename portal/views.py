@@ -1,6 +1,8 @@
 """Small helpers shared by the blueprints' views."""
 
-from flask import current_app, request, url_for
+from urllib.parse import urlencode
+
+from flask import abort, current_app, request
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -33,11 +35,22 @@ def commit_or_field_error(field, message: str) -> bool:
     return True
 
 
+MAX_PAGE = 100_000
+
+
+def paginate(query: Select):
+    """One page of a list; a page number that is not one answers 404."""
+    number = request.args.get("page", 1, type=int)
+    if not 1 <= number <= MAX_PAGE:
+        abort(404)
+    return db.paginate(query, page=number, per_page=page_size(), max_per_page=100, count=True)
+
+
 def page_url(page_number: int) -> str:
     """The current list URL with another page number, keeping the filters."""
     args = request.args.to_dict()
     args["page"] = page_number
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+    return f"{request.path}?{urlencode(args)}"
 
 
 def count_by(column, key_column, ids: list[int], *where) -> dict[int, int]:

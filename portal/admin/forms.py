@@ -1,12 +1,11 @@
-from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from ..forms import options, NotBlank, confirm_password_field, lower_strip, new_password_field, strip
+from ..forms import Form, options, NotBlank, confirm_password_field, lower_strip, new_password_field, strip
 from ..models import Role, RoleSought
 
 
-class AccountForm(FlaskForm):
+class AccountForm(Form):
     name = StringField("Full name", validators=[DataRequired(), NotBlank(), Length(max=120)], filters=[strip])
     email = EmailField(
         "Email", validators=[DataRequired(), Email(), Length(max=254)], filters=[lower_strip]
@@ -25,7 +24,7 @@ class AccountForm(FlaskForm):
     submit = SubmitField("Create account")
 
 
-class UserFilterForm(FlaskForm):
+class UserFilterForm(Form):
     class Meta:
         csrf = False
 
@@ -33,7 +32,7 @@ class UserFilterForm(FlaskForm):
     role = SelectField("Role", choices=options(Role.choices(), blank="Any role"), default="")
 
 
-class CandidateAssignmentFilterForm(FlaskForm):
+class CandidateAssignmentFilterForm(Form):
     class Meta:
         csrf = False
 
@@ -41,13 +40,13 @@ class CandidateAssignmentFilterForm(FlaskForm):
     recruiter_id = SelectField("Recruiter", coerce=int, default=0, validators=[Optional()])
 
 
-class AssignForm(FlaskForm):
+class AssignForm(Form):
     recruiter_id = SelectField("Recruiter", coerce=int)
     note = StringField("Note (optional)", validators=[Optional(), Length(max=300)], filters=[strip])
     submit = SubmitField("Assign")
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button that changes something: only its CSRF token is checked."""
 
     submit = SubmitField("Confirm")

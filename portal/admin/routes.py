@@ -10,7 +10,7 @@ from ..extensions import db
 from ..forms import options
 from ..models import Assignment, Candidate, Role, User
 from ..passwords import set_password
-from ..views import commit_or_field_error, contains, count_by, form_status, page_size
+from ..views import commit_or_field_error, contains, count_by, form_status, paginate
 from . import bp
 from .forms import AccountForm, AssignForm, CandidateAssignmentFilterForm, ConfirmForm, UserFilterForm
 
@@ -44,7 +44,7 @@ def users():
             query = query.where(or_(User.name.ilike(pattern, escape="\\"), User.email.ilike(pattern, escape="\\")))
         if form.role.data:
             query = query.where(User.role == form.role.data)
-    page = db.paginate(query.order_by(User.name, User.id), per_page=page_size(), max_per_page=100)
+    page = paginate(query.order_by(User.name, User.id))
     assigned = count_by(Candidate.id, Candidate.recruiter_id, [u.id for u in page.items])
     return render_template(
         "admin/users.html", form=form, page=page, assigned=assigned
@@ -58,34 +58,31 @@ def new_user():
     form = AccountForm()
     form.recruiter_id.choices = _recruiter_choices((0, "Not yet"))
     if form.validate_on_submit():
-        user = User(name=form.name.data, email=form.email.data, role=Role(form.role.data))
-        set_password(user, form.password.data)
-        db.session.add(user)
-        if user.role == Role.CANDIDATE and not _attach_candidate_profile(user, form):
-            db.session.rollback()
-        elif commit_or_field_error(form.email, "An account with this email already exists."):
-            flash(f"Account created for {user.name}.", "success")
-            return redirect(url_for("admin.user", user_id=user.id))
+        profile = None
+        if form.role.data == Role.CANDIDATE:
+            profile = db.session.scalar(select(Candidate).where(Candidate.email == form.email.data))
+        if profile is not None and profile.user_id is not None:
+            form.email.errors = ["This candidate already has a sign-in under another email."]
+        else:
+            user = User(name=form.name.data, email=form.email.data, role=Role(form.role.data))
+            set_password(user, form.password.data)
+            db.session.add(user)
+            if user.role == Role.CANDIDATE:
+                _attach_candidate_profile(user, profile, form)
+            if commit_or_field_error(form.email, "An account with this email already exists."):
+                flash(f"Account created for {user.name}.", "success")
+                return redirect(url_for("admin.user", user_id=user.id))
     return render_template("admin/user_form.html", form=form), form_status()
 
 
-def _attach_candidate_profile(user: User, form: AccountForm) -> bool:
-    """Link a candidate's account to their profile, creating the profile if there is none.
-
-    Refuses (False, with a field error) when that profile already has a sign-in.
-    """
-    candidate = db.session.scalar(select(Candidate).where(Candidate.email == user.email))
-    if candidate is not None and candidate.user_id is not None:
-        form.email.errors = [*form.email.errors, "This candidate already has a sign-in under another email."]
-        return False
+def _attach_candidate_profile(user: User, candidate: Candidate | None, form: AccountForm) -> None:
+    """Link a candidate's account to their profile, creating the profile if there is none."""
     if candidate is None:
         candidate = Candidate(name=user.name, email=user.email, role_sought=form.role_sought.data)
         db.session.add(candidate)
     candidate.user = user
     if form.recruiter_id.data:
-        recruiter = db.session.get(User, form.recruiter_id.data)
-        candidate.assign_to(recruiter, by=current_user)
-    return True
+        candidate.assign_to(db.session.get(User, form.recruiter_id.data), by=current_user)
 
 
 @bp.get("/users/<int:user_id>")
@@ -146,7 +143,7 @@ def candidates():
             query = query.where(Candidate.recruiter_id.is_(None))
         elif form.recruiter_id.data:
             query = query.where(Candidate.recruiter_id == form.recruiter_id.data)
-    page = db.paginate(query.order_by(Candidate.name, Candidate.id), per_page=page_size(), max_per_page=100)
+    page = paginate(query.order_by(Candidate.name, Candidate.id))
     return render_template("admin/candidates.html", form=form, page=page), 200 if filters_ok else 400
 
 

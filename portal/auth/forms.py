@@ -1,19 +1,18 @@
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Length
 
-from ..forms import confirm_password_field, lower_strip, new_password_field
+from ..forms import Form, confirm_password_field, lower_strip, new_password_field
 from ..passwords import MAX_PASSWORD_LENGTH
 
 
-class SignInForm(FlaskForm):
+class SignInForm(Form):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)], filters=[lower_strip])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)])
     remember = BooleanField("Keep me signed in on this device")
     submit = SubmitField("Sign in")
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current_password = PasswordField(
         "Current password", validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)]
     )
@@ -22,5 +21,5 @@ class ChangePasswordForm(FlaskForm):
     submit = SubmitField("Change password")
 
 
-class SignOutForm(FlaskForm):
+class SignOutForm(Form):
     submit = SubmitField("Sign out")

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from ..access import home_for
 from ..extensions import db
 from ..models import User
-from ..passwords import check_password, set_password
+from ..passwords import check_password, set_password, spend_a_password_check
 from ..times import utcnow
 from . import bp
 from .forms import ChangePasswordForm, SignInForm, SignOutForm
@@ -22,7 +22,7 @@ def _safe_next(target: str | None) -> str | None:
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
-    if "\\" in target:
+    if "\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target):
         return None
     return target
 
@@ -35,7 +35,9 @@ def login():
     form = SignInForm()
     if form.validate_on_submit():
         user = db.session.scalar(select(User).where(User.email == form.email.data))
-        if user is not None and user.active and check_password(user, form.password.data):
+        if user is None:
+            spend_a_password_check(form.password.data)  # same time whether or not the account exists
+        elif check_password(user, form.password.data) and user.active:
             user.last_sign_in_at = utcnow()
             db.session.commit()
             login_user(user, remember=form.remember.data)

@@ -1,6 +1,5 @@
 from datetime import timedelta
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -16,7 +15,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
-from ..forms import options, NotBlank, lower_strip, strip
+from ..forms import Form, options, NotBlank, lower_strip, strip
 from ..models import (
     PRACTICE_AREAS,
     CandidateStatus,
@@ -31,9 +30,10 @@ from ..models import (
 from ..times import NonexistentLocalTime, local_to_utc, to_local, utcnow
 
 MAX_DAYS_AHEAD = 365
+EARLIEST_YEAR = 2000
 
 
-class CandidateForm(FlaskForm):
+class CandidateForm(Form):
     name = StringField("Full name", validators=[DataRequired(), NotBlank(), Length(max=120)], filters=[strip])
     email = EmailField(
         "Email", validators=[DataRequired(), Email(), Length(max=254)], filters=[lower_strip]
@@ -46,7 +46,7 @@ class CandidateForm(FlaskForm):
     submit = SubmitField("Save candidate")
 
 
-class CandidateFilterForm(FlaskForm):
+class CandidateFilterForm(Form):
     """The search box and filters above the candidate list (a GET form, no CSRF)."""
 
     class Meta:
@@ -57,7 +57,7 @@ class CandidateFilterForm(FlaskForm):
     role_sought = SelectField("Role sought", choices=options(RoleSought.choices(), blank="Any role"), default="")
 
 
-class EmployerForm(FlaskForm):
+class EmployerForm(Form):
     name = StringField("Name", validators=[DataRequired(), NotBlank(), Length(max=160)], filters=[strip])
     kind = SelectField("Kind", choices=options(EmployerKind.choices()))
     preferred_channel = SelectField(
@@ -70,14 +70,14 @@ class EmployerForm(FlaskForm):
     submit = SubmitField("Save employer")
 
 
-class SearchForm(FlaskForm):
+class SearchForm(Form):
     class Meta:
         csrf = False
 
     q = StringField("Search", validators=[Optional(), Length(max=120)], filters=[strip])
 
 
-class JobForm(FlaskForm):
+class JobForm(Form):
     employer_id = SelectField("Employer", coerce=int, validators=[InputRequired()])
     title = StringField("Title", validators=[DataRequired(), NotBlank(), Length(max=160)], filters=[strip])
     practice_area = SelectField("Practice area", choices=options([(a, a) for a in PRACTICE_AREAS]))
@@ -87,7 +87,7 @@ class JobForm(FlaskForm):
     submit = SubmitField("Save job")
 
 
-class JobFilterForm(FlaskForm):
+class JobFilterForm(Form):
     class Meta:
         csrf = False
 
@@ -100,7 +100,7 @@ class JobFilterForm(FlaskForm):
     )
 
 
-class InterviewForm(FlaskForm):
+class InterviewForm(Form):
     employer_id = SelectField("Employer", coerce=int, validators=[InputRequired()])
     job_id = SelectField(
         "Job", coerce=int, default=0, validators=[Optional()], description="Leave as “No specific job” if none."
@@ -160,6 +160,10 @@ class InterviewForm(FlaskForm):
         elif self.job_id.data and self._job_employer.get(self.job_id.data) != self.employer_id.data:
             self.job_id.errors = [*self.job_id.errors, "That job belongs to another employer."]
             ok = False
+        if self.starts_at.data is not None and not EARLIEST_YEAR <= self.starts_at.data.year <= utcnow().year + 1:
+            self.starts_at.errors = [*self.starts_at.errors, "That date is out of range; check the year."]
+            self.starts_at.data = None
+            ok = False
         if self.starts_at.data is not None:
             try:
                 self.starts_at_utc = local_to_utc(self.starts_at.data)
@@ -176,6 +180,9 @@ class InterviewForm(FlaskForm):
         if self.timeline.data == Timeline.DATE_GIVEN:
             if self.decision_date.data is None and not self.decision_date.errors:
                 self.decision_date.errors = ["Enter the decision date the employer gave."]
+                ok = False
+            elif self.decision_date.data is not None and self.decision_date.data.year > utcnow().year + 2:
+                self.decision_date.errors = [*self.decision_date.errors, "That date is out of range; check the year."]
                 ok = False
             elif (
                 self.decision_date.data is not None

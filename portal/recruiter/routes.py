@@ -31,7 +31,7 @@ from ..models import (
     Timeline,
 )
 from ..times import utcnow
-from ..views import commit_or_field_error, contains, count_by, form_status, page_size
+from ..views import commit_or_field_error, contains, count_by, form_status, paginate
 from . import bp
 from .forms import (
     CandidateFilterForm,
@@ -105,11 +105,7 @@ def candidates():
             query = query.where(Candidate.status == form.status.data)
         if form.role_sought.data:
             query = query.where(Candidate.role_sought == form.role_sought.data)
-    page = db.paginate(
-        query.options(joinedload(Candidate.recruiter)).order_by(Candidate.name, Candidate.id),
-        per_page=page_size(),
-        max_per_page=100,
-    )
+    page = paginate(query.options(joinedload(Candidate.recruiter)).order_by(Candidate.name, Candidate.id))
     next_interview = _next_interviews([c.id for c in page.items])
     return render_template(
         "recruiter/candidates.html", form=form, page=page, next_interview=next_interview
@@ -197,13 +193,16 @@ def edit_candidate(candidate_id: int):
 def employers():
     form = SearchForm(request.args)
     query = select(Employer)
-    if form.validate() and form.q.data:
+    filters_ok = form.validate()
+    if filters_ok and form.q.data:
         query = query.where(Employer.name.ilike(contains(form.q.data), escape="\\"))
-    page = db.paginate(query.order_by(Employer.name), per_page=page_size(), max_per_page=100)
+    page = paginate(query.order_by(Employer.name))
     open_jobs = count_by(
         Job.id, Job.employer_id, [e.id for e in page.items], Job.status == JobStatus.OPEN
     )
-    return render_template("recruiter/employers.html", form=form, page=page, open_jobs=open_jobs)
+    return render_template(
+        "recruiter/employers.html", form=form, page=page, open_jobs=open_jobs
+    ), 200 if filters_ok else 400
 
 
 @bp.route("/employers/new", methods=["GET", "POST"])
@@ -257,7 +256,8 @@ def employer(employer_id: int):
 def jobs():
     form = JobFilterForm(request.args)
     query = select(Job).join(Job.employer).options(joinedload(Job.employer))
-    if form.validate():
+    filters_ok = form.validate()
+    if filters_ok:
         if form.q.data:
             pattern = contains(form.q.data)
             query = query.where(
@@ -267,10 +267,8 @@ def jobs():
             query = query.where(Job.status == form.status.data)
         if form.practice_area.data:
             query = query.where(Job.practice_area == form.practice_area.data)
-    page = db.paginate(
-        query.order_by(Employer.name, Job.title, Job.id), per_page=page_size(), max_per_page=100
-    )
-    return render_template("recruiter/jobs.html", form=form, page=page)
+    page = paginate(query.order_by(Employer.name, Job.title, Job.id))
+    return render_template("recruiter/jobs.html", form=form, page=page), 200 if filters_ok else 400
 
 
 @bp.route("/jobs/new", methods=["GET", "POST"])
@@ -294,6 +292,10 @@ def _job_form(job: Job, *, is_new: bool):
     if form.validate_on_submit():
         if form.employer_id.data == 0:
             form.employer_id.errors = ["Choose the employer."]
+        elif not is_new and form.employer_id.data != job.employer_id and _has_interviews(job):
+            form.employer_id.errors = [
+                "Interviews are logged for this job at its employer; add a new job for the other employer."
+            ]
         else:
             form.populate_obj(job)
             db.session.add(job)
@@ -301,6 +303,10 @@ def _job_form(job: Job, *, is_new: bool):
             flash(f"{job.title} is saved.", "success")
             return redirect(url_for("recruiter.employer", employer_id=job.employer_id))
     return render_template("recruiter/job_form.html", form=form, job=None if is_new else job), form_status()
+
+
+def _has_interviews(job: Job) -> bool:
+    return db.session.scalar(select(Interview.id).where(Interview.job_id == job.id).limit(1)) is not None
 
 
 # Interviews -------------------------------------------------------------------------
