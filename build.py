@@ -1,0 +1,49 @@
+#!/usr/bin/env python3
+"""Build the advice site and the printable PDF guides from content/.
+
+    python build.py [--content DIR] [--out DIR] [--clean] [--formats site,pdf] [--jobs N]
+    python build.py serve [--port 8000]    # build, serve dist/site on localhost, rebuild on change
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from sitebuilder import BuildConfig, BuildError, build
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", nargs="?", choices=["build", "serve"], default="build")
+    parser.add_argument("--content", type=Path, default=Path("content"), help="sources (default: content/)")
+    parser.add_argument("--out", type=Path, default=Path("dist"), help="output folder (default: dist/)")
+    parser.add_argument("--clean", action="store_true", help="ignore the cache and build everything")
+    parser.add_argument("--formats", default="site,pdf", help="what to build: site, pdf or site,pdf")
+    parser.add_argument("--jobs", type=int, default=None, help="worker processes (default: one per core)")
+    parser.add_argument("--port", type=int, default=8000, help="with serve: the port on 127.0.0.1")
+    args = parser.parse_args(argv)
+
+    config = BuildConfig(content=args.content, out=args.out, clean=args.clean,
+                         formats=frozenset(f.strip() for f in args.formats.split(",") if f.strip()))
+    if args.jobs:
+        config.jobs = max(1, args.jobs)
+    if args.command == "serve":
+        from sitebuilder.serve import serve  # noqa: PLC0415  (only the serve command needs it)
+
+        return serve(config, port=args.port)
+    try:
+        build(config)
+    except BuildError as exc:
+        print(f"Build failed; {args.out}/ was left as it was.", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    except ValueError as exc:
+        parser.error(str(exc))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,6 @@
+"""The static export: the advice guides in content/ as a website and printable PDFs."""
+
+from .builder import BuildConfig, BuildReport, build
+from .errors import BuildError, Problem
+
+__all__ = ["BuildConfig", "BuildReport", "BuildError", "Problem", "build"]

@@ -1,0 +1,522 @@
+"""The build pipeline: read → render → write.
+
+Every output has a key made from the hashes of exactly what it depends on (its sources,
+the templates, the static files, the settings and this code). An output whose key is
+unchanged since the last build is kept; only changed outputs are rendered. Nothing in
+``out/`` is touched until everything has rendered without a problem:
+
+- a full build (the first, or ``--clean``) writes a new tree beside ``out/`` and swaps it in;
+- an incremental build stages the changed files beside ``out/``, then moves each into place.
+
+Markdown, Jinja and WeasyPrint are imported only when there is work for them, so a build
+with nothing to do costs little more than hashing the sources.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import pickle
+import shutil
+import sys
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .content import GUIDES_DIR, STATIC, TEMPLATES, GuideCard, GuideSource, Settings, read_guide, read_settings
+from .errors import BuildError, Problem
+
+FORMATS = frozenset({"site", "pdf"})
+CACHE_DIR = ".cache"
+INPUTS_FILE = f"{CACHE_DIR}/inputs.json"  # small: read first to see whether anything changed
+MANIFEST_FILE = f"{CACHE_DIR}/manifest.pickle"
+TEMPLATE_CACHE = f"{CACHE_DIR}/templates"  # Jinja's compiled templates, kept between builds
+REPORTED_AS = {"listing": "page", "rendered": "page"}
+IN_PROCESS_LIMIT = 8  # fewer guides than this render without starting worker processes
+CODE = Path(__file__).parent
+
+
+@dataclass
+class BuildConfig:
+    content: Path
+    out: Path
+    formats: frozenset[str] = FORMATS
+    clean: bool = False
+    jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
+    progress: Callable[[str], None] = lambda message: print(message, file=sys.stderr, flush=True)
+
+
+@dataclass
+class BuildReport:
+    built: dict[str, int] = field(default_factory=dict)
+    reused: dict[str, int] = field(default_factory=dict)
+    unchanged: bool = False
+    seconds: float = 0.0
+
+    def count(self, kind: str, built: bool, n: int = 1) -> None:
+        if n:
+            bucket = self.built if built else self.reused
+            bucket[kind] = bucket.get(kind, 0) + n
+
+
+@dataclass
+class Manifest:
+    """What the previous build used and produced."""
+
+    inputs: dict = field(default_factory=dict)
+    guides: dict[str, tuple[str, GuideSource, object]] = field(default_factory=dict)  # path → (digest, source, rendered)
+    outputs: dict[str, str] = field(default_factory=dict)  # relative path → key
+
+
+@dataclass
+class Output:
+    """One file of the build: its cache key and how to make it."""
+
+    key: str
+    kind: str  # "guide-page", "listing", "rendered" (needs the rendered guides), "pdf", "file"
+    make: Callable[[], str] | None = None
+    copy_of: Path | None = None  # a static file, copied as it is
+    same_as: str | None = None  # another output of this build, hard-linked
+    guide: str | None = None  # guide pages and PDFs: the guide's key
+    sort: int = 0  # bigger documents are rendered first
+
+
+class Plan(dict):
+    """Outputs by relative path; two outputs for one path is an error, not an overwrite."""
+
+    def add(self, rel: str, output: Output, owner: str = "") -> None:
+        if rel in self:
+            raise BuildError([Problem(owner or rel, None, f"two outputs would be written to {rel}")])
+        self[rel] = output
+
+
+def digest(*parts) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part if isinstance(part, bytes) else repr(part).encode())
+        h.update(b"\x00")
+    return h.hexdigest()
+
+
+def tree_digest(folder: Path, pattern: str = "**/*") -> str:
+    h = hashlib.sha256()
+    for path in sorted(p for p in folder.glob(pattern) if p.is_file() and "__pycache__" not in p.parts):
+        h.update(path.relative_to(folder).as_posix().encode() + b"\x00" + path.read_bytes() + b"\x00")
+    return h.hexdigest()
+
+
+def source_date(guides: list[GuideSource]) -> datetime:
+    """The date stamped into PDFs: SOURCE_DATE_EPOCH, else the newest 'updated' date among them."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), UTC)
+    newest = max(g.updated for g in guides)
+    return datetime(newest.year, newest.month, newest.day, tzinfo=UTC)
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def _load_manifest(out: Path) -> Manifest:
+    try:
+        with open(out / MANIFEST_FILE, "rb") as fh:
+            manifest = pickle.load(fh)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+        return Manifest()
+    return manifest if isinstance(manifest, Manifest) else Manifest()
+
+
+# The build --------------------------------------------------------------------------------
+
+
+def build(config: BuildConfig) -> BuildReport:
+    """Build the site and/or PDFs from ``config.content`` into ``config.out``."""
+    started = time.perf_counter()
+    report = BuildReport()
+    formats = frozenset(config.formats)
+    if not formats or not formats <= FORMATS:
+        raise ValueError(f"formats must be some of {', '.join(sorted(FORMATS))}")
+    content, out = config.content.resolve(), config.out.resolve()
+
+    settings = read_settings(content)
+    files = sorted((content / GUIDES_DIR).glob("*.md")) if (content / GUIDES_DIR).is_dir() else []
+    inputs = {
+        "settings": settings.digest,
+        "templates": tree_digest(TEMPLATES),
+        "static": tree_digest(STATIC),
+        "code": tree_digest(CODE, "*.py"),
+        "formats": sorted(formats),
+        "epoch": os.environ.get("SOURCE_DATE_EPOCH", ""),
+        "sources": {f.relative_to(content).as_posix(): hashlib.sha256(f.read_bytes()).hexdigest() for f in files},
+    }
+    if not config.clean and _read_json(out / INPUTS_FILE) == inputs:
+        report.unchanged = True
+        report.seconds = time.perf_counter() - started
+        config.progress(f"Nothing changed since the last build ({report.seconds:.2f}s).")
+        return report
+
+    previous = Manifest() if config.clean else _load_manifest(out)
+    _worker["template_cache"] = str(out / TEMPLATE_CACHE)  # workers are forked: they inherit it
+    sources, rendered, to_render = _read(content, files, inputs, previous, settings, report)
+    cards = {key: GuideCard.of(source) for key, source in sources.items()}
+    plan = plan_outputs(settings, sources, rendered, cards, inputs, formats)
+    fresh = config.clean or not previous.outputs or not out.is_dir()
+    stage = out.parent / f".{out.name}.building-{os.getpid()}"
+    shutil.rmtree(stage, ignore_errors=True)
+    stage.mkdir(parents=True)
+    try:
+        changed = _keep_unchanged(plan, previous, out, stage, fresh, report)
+        page_for = ("pdf" in formats) if "site" in formats else None
+        if to_render:
+            config.progress(f"Rendering {len(to_render)} guide(s)…")
+        with Rendering(to_render, settings, page_for, stage, config.jobs) as rendering:
+            _make_listings(changed, plan, stage, report)  # while the workers render the guides
+            for guide in rendering.results():
+                rendered[guide.key] = guide
+        report.count("markdown", built=True, n=len(to_render))
+        report.count("guide-page", built=True, n=len(to_render) if page_for is not None else 0)
+        _check(sources, rendered, settings)
+        written = {source.key for source in to_render} if page_for is not None else set()
+        _make_rest(changed, plan, stage, sources, rendered, written, settings, config, report)
+        manifest = Manifest(
+            inputs=inputs,
+            guides={s.path: (inputs["sources"][s.path], replace(s, body=""), rendered[s.key]) for s in sources.values()},
+            outputs={rel: output.key for rel, output in plan.items()},
+        )
+        (stage / CACHE_DIR).mkdir(exist_ok=True)
+        with open(stage / MANIFEST_FILE, "wb") as fh:
+            pickle.dump(manifest, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        (stage / INPUTS_FILE).write_text(json.dumps(inputs, sort_keys=True))
+        if fresh:
+            _swap(stage, out)
+        else:
+            _apply(stage, out, changed, set(previous.outputs) - set(plan))
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    report.seconds = time.perf_counter() - started
+    summary = ", ".join(
+        f"{kind} {report.built.get(kind, 0)} built/{report.reused.get(kind, 0)} kept"
+        for kind in sorted(set(report.built) | set(report.reused))
+    )
+    config.progress(f"Built {out} in {report.seconds:.2f}s ({summary}).")
+    return report
+
+
+# Reading and rendering guides -------------------------------------------------------------
+
+
+def _read(content, files, inputs, previous, settings, report):
+    """Guides whose bytes are unchanged come from the cache with their rendering; the rest are read."""
+    reusable = all(previous.inputs.get(k) == inputs[k] for k in ("code", "settings"))
+    sources: dict[str, GuideSource] = {}
+    rendered: dict = {}
+    to_render: list[GuideSource] = []
+    problems: list[Problem] = []
+    for file in files:
+        rel = file.relative_to(content).as_posix()
+        cached = previous.guides.get(rel)
+        if reusable and cached and cached[0] == inputs["sources"][rel]:
+            _, source, done = cached
+            sources[source.key], rendered[source.key] = source, done
+            report.count("markdown", built=False)
+            continue
+        try:
+            source = read_guide(content, file)
+        except BuildError as exc:
+            problems.extend(exc.problems)
+            continue
+        sources[source.key] = source
+        to_render.append(source)
+    if not files:
+        problems.append(Problem(GUIDES_DIR, None, "there are no guides (*.md files) to build"))
+    if settings.handbook:
+        present = {file.stem for file in files}
+        problems += [Problem("site.yml", None, f"handbook lists {key!r}, but there is no guides/{key}.md")
+                     for key in settings.handbook.guides if key not in present]
+    if problems:
+        raise BuildError(problems)
+    return dict(sorted(sources.items())), rendered, to_render
+
+
+def _check(sources, rendered, settings) -> None:
+    """Problems found while rendering, section keys used twice, links that land nowhere."""
+    from . import render  # noqa: PLC0415  (Markdown is imported only when there is work)
+
+    problems = [problem for guide in rendered.values() for problem in guide.problems]
+    problems += render.duplicate_keys(sources, rendered) + render.check_links(sources, rendered)
+    if problems:
+        raise BuildError(problems)
+
+
+_worker: dict = {}
+
+
+def guide_page_path(stage: Path, key: str) -> Path:
+    return stage / "site" / "guides" / key / "index.html"
+
+
+def _render_many(sources: list[GuideSource], settings: Settings, page_for: bool | None, stage: Path) -> list:
+    """Markdown for each guide and, unless ``page_for`` is None, its page written into ``stage``."""
+    from . import render  # noqa: PLC0415  (runs in worker processes)
+
+    renderer = _worker.get(("markdown", settings.allow_raw_html))
+    if renderer is None:
+        renderer = _worker[("markdown", settings.allow_raw_html)] = render.GuideRenderer(settings.allow_raw_html)
+    out = []
+    for source in sources:
+        guide = renderer.render(source)
+        if page_for is not None and not guide.problems:
+            _write(guide_page_path(stage, source.key), _guide_pages([(GuideCard.of(source), guide)], settings, page_for)[0])
+        out.append(guide)
+    return out
+
+
+def _write_guide_pages(items, settings: Settings, with_pdf: bool, stage: Path) -> list[None]:
+    for (card, guide), html in zip(items, _guide_pages(items, settings, with_pdf), strict=True):
+        _write(guide_page_path(stage, card.key), html)
+    return [None] * len(items)
+
+
+def _guide_pages(items, settings: Settings, with_pdf: bool) -> list[str]:
+    from . import pages  # noqa: PLC0415  (runs in worker processes)
+
+    if "env" not in _worker:  # compiled templates are kept for the life of the process
+        _worker["env"] = pages.environment(_worker.get("template_cache"))
+    return [pages.guide_page(_worker["env"], settings, card, guide, with_pdf) for card, guide in items]
+
+
+def _pool(jobs: int, initializer=None) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"), initializer=initializer)
+
+
+def _shares(items: list, jobs: int) -> list[list]:
+    return [items[i::jobs] for i in range(jobs)]  # interleaved: similar sizes per worker
+
+
+def _merge(parts: list[list], jobs: int, count: int) -> list:
+    results = [None] * count
+    for worker, part in enumerate(parts):
+        results[worker::jobs] = part
+    return results
+
+
+def _spread(function, items: list, jobs: int, *args) -> list:
+    """``function(items, *args)`` over worker processes (one interleaved share each), in order."""
+    if len(items) < IN_PROCESS_LIMIT or jobs < 2:
+        return function(items, *args)
+    with _pool(jobs) as pool:
+        parts = list(pool.map(function, _shares(items, jobs), *[[a] * jobs for a in args]))
+    return _merge(parts, jobs, len(items))
+
+
+class Rendering:
+    """Guides rendering in worker processes while the main process does other work."""
+
+    def __init__(self, sources, settings, page_for, stage, jobs):
+        self.args = (sources, settings, page_for, stage)
+        self.jobs = jobs
+        self.pool = None
+        if len(sources) >= IN_PROCESS_LIMIT and jobs > 1:
+            self.pool = _pool(jobs)
+            self.futures = [self.pool.submit(_render_many, share, *self.args[1:]) for share in _shares(sources, jobs)]
+
+    def results(self) -> list:
+        if self.pool is None:
+            return _render_many(*self.args)
+        return _merge([future.result() for future in self.futures], self.jobs, len(self.args[0]))
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+
+# Planning outputs -------------------------------------------------------------------------
+
+
+def plan_outputs(settings, sources, rendered, cards, inputs, formats) -> Plan:
+    """Every output of the build with its key; nothing is rendered here."""
+    from . import pages  # noqa: PLC0415  (Jinja is imported only when there is work)
+
+    env = pages.environment(_worker.get("template_cache"))
+    base = digest(inputs["settings"], inputs["templates"], inputs["static"], inputs["code"])
+    src = {key: inputs["sources"][sources[key].path] for key in sources}
+    every = list(cards.values())
+    card_keys = {key: digest(card) for key, card in cards.items()}
+    listing = tuple(card_keys[key] for key in sorted(cards))
+    with_pdf = "pdf" in formats
+    handbook = settings.handbook.guides if settings.handbook else ()
+    plan = Plan()
+
+    if "site" in formats:
+        for key in cards:
+            plan.add(f"site/guides/{key}/index.html", Output(digest(base, "guide", src[key], with_pdf), "guide-page",
+                                                             guide=key), sources[key].path)
+        offer_handbook = with_pdf and bool(handbook)
+        plan.add("site/index.html", Output(digest(base, "home", listing, offer_handbook), "listing",
+                                           lambda: pages.home_page(env, settings, every, offer_handbook)))
+        plan.add("site/guides/index.html", Output(digest(base, "guides", listing), "listing",
+                                                  lambda: pages.guides_index(env, settings, every)))
+        tags = sorted({t for c in every for t in c.tags})
+        for tag in tags:
+            tagged = [cards[key] for key in sorted(cards) if tag in cards[key].tags]
+            plan.add(f"site/tags/{tag}/index.html", Output(digest(base, "tag", tag, [card_keys[c.key] for c in tagged]), "listing",
+                                                           lambda tag=tag, tagged=tagged: pages.tag_page(env, settings, tag, tagged)))
+        plan.add("site/search/index.html", Output(digest(base, "search"), "listing", lambda: pages.search_page(env, settings)))
+        plan.add("site/404.html", Output(digest(base, "404"), "listing", lambda: pages.not_found_page(env, settings)))
+        plan.add("site/search-index.js", Output(digest(base, "search-index", listing, sorted(src.items())), "rendered",
+                                                lambda: pages.search_index_js(every, rendered)))
+        plan.add("site/sitemap.xml", Output(digest(base, "sitemap", listing), "listing",
+                                            lambda: pages.sitemap(settings, every, tags)))
+        plan.add("site/feed.xml", Output(digest(base, "feed", listing), "listing", lambda: pages.atom_feed(settings, every)))
+        plan.add("site/robots.txt", Output(digest(base, "robots"), "listing", lambda: pages.robots_txt(settings)))
+        for file in sorted(p for p in STATIC.rglob("*") if p.is_file()):
+            rel = file.relative_to(STATIC).as_posix()
+            plan.add(f"site/static/{rel}", Output(digest(inputs["static"], rel), "file", copy_of=file))
+
+    if with_pdf:
+        for key in cards:
+            stamp = source_date([sources[key]])
+            plan.add(f"pdf/{key}.pdf", Output(digest(base, "pdf", src[key], stamp), "pdf", guide=key,
+                                               sort=sources[key].words), sources[key].path)
+        if handbook:
+            chapters = tuple((k, src[k]) for k in handbook)
+            stamp = source_date([sources[k] for k in handbook])
+            plan.add("pdf/handbook.pdf", Output(digest(base, "handbook", chapters, stamp), "pdf",
+                                                sort=sum(sources[k].words for k in handbook)), "site.yml")
+        if "site" in formats:  # the site offers the PDFs for download too
+            for rel in [r for r in plan if r.startswith("pdf/")]:
+                plan.add(f"site/{rel}", Output(plan[rel].key, "file", same_as=rel))
+    return plan
+
+
+# Writing ------------------------------------------------------------------------------------
+
+
+def _keep_unchanged(plan: Plan, previous: Manifest, out: Path, stage: Path, fresh: bool,
+                    report: BuildReport) -> list[str]:
+    """Outputs whose key is unchanged are kept (hard-linked into a fresh tree); returns the rest."""
+    changed = []
+    for rel, output in plan.items():
+        if previous.outputs.get(rel) == output.key and (out / rel).is_file():
+            report.count(REPORTED_AS.get(output.kind, output.kind), built=False)
+            if fresh:
+                _place(out / rel, stage / rel)
+        else:
+            changed.append(rel)
+    return changed
+
+
+def _place(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def _write(target: Path, data: str) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(data, encoding="utf-8")
+
+
+def _make_listings(changed: list[str], plan: Plan, stage: Path, report: BuildReport) -> None:
+    """Pages that show guides' front matter only, and the static files."""
+    for rel in changed:
+        output = plan[rel]
+        if output.kind == "listing":
+            _write(stage / rel, output.make())
+            report.count("page", built=True)
+        elif output.copy_of is not None:
+            _place(output.copy_of, stage / rel)
+            report.count("file", built=True)
+
+
+def _make_rest(changed, plan, stage, sources, rendered, written, settings, config, report) -> None:
+    """What needs the rendered guides: the search index, pages not yet written, the PDFs."""
+    with_pdf = "pdf" in config.formats
+    to_page = [rel for rel in changed if plan[rel].kind == "guide-page" and plan[rel].guide not in written]
+    if to_page:  # the templates changed but the guide did not
+        items = [(GuideCard.of(sources[plan[r].guide]), rendered[plan[r].guide]) for r in to_page]
+        _spread(_write_guide_pages, items, config.jobs, settings, with_pdf, stage)
+        report.count("guide-page", built=True, n=len(to_page))
+    for rel in changed:
+        if plan[rel].kind == "rendered":
+            _write(stage / rel, plan[rel].make())
+            report.count("page", built=True)
+    pdfs = [rel for rel in changed if plan[rel].kind == "pdf"]
+    if pdfs:
+        render_pdfs(pdfs, plan, sources, rendered, settings, stage, config)
+        report.count("pdf", built=True, n=len(pdfs))
+    for rel in changed:  # a copy of another output of this build (the site's PDF downloads)
+        if plan[rel].same_as is not None:
+            _place(stage / plan[rel].same_as, stage / rel)
+            report.count("file", built=True)
+
+
+def render_pdfs(rels: list[str], plan: Plan, sources: dict, rendered: dict, settings: Settings, stage: Path,
+                config: BuildConfig) -> None:
+    """Print HTML for each PDF, then WeasyPrint in parallel workers, biggest documents first."""
+    from . import pages, pdf  # noqa: PLC0415  (WeasyPrint is slow to import: only when PDFs are built)
+
+    env = pages.environment()
+    jobs = []
+    for rel in sorted(rels, key=lambda r: -plan[r].sort):
+        output = plan[rel]
+        if output.guide:
+            source = sources[output.guide]
+            stamp = source_date([source])
+            html = pages.print_guide(env, settings, GuideCard.of(source), rendered[source.key], stamp.isoformat())
+        else:
+            chosen = [sources[k] for k in settings.handbook.guides]
+            stamp = source_date(chosen)
+            html = pages.print_handbook(env, settings, [GuideCard.of(g) for g in chosen], rendered,
+                                        stamp.date(), stamp.isoformat())
+        jobs.append(pdf.PdfJob(html=html, target=str(stage / rel), identity=output.key))
+    workers = min(config.jobs, len(jobs))
+    config.progress(f"Rendering {len(jobs)} PDF(s) with {workers} worker(s)…")
+    if workers < 2:
+        for job in jobs:
+            pdf.render(job)
+        return
+    with _pool(workers, initializer=pdf.start_worker) as pool:
+        for done, _ in enumerate(pool.map(pdf.render, jobs, chunksize=1), start=1):
+            if done % 25 == 0 and done < len(jobs):
+                config.progress(f"  {done}/{len(jobs)} PDFs")
+
+
+def _swap(stage: Path, out: Path) -> None:
+    """Put a complete new tree in place of the old one."""
+    old = out.parent / f".{out.name}.old-{os.getpid()}"
+    if out.exists():
+        out.rename(old)
+    stage.rename(out)
+    if (old / TEMPLATE_CACHE).is_dir():  # compiled templates are keyed by their source: still good
+        (old / TEMPLATE_CACHE).rename(out / TEMPLATE_CACHE)
+    shutil.rmtree(old, ignore_errors=True)
+    stage.mkdir()  # so the caller's clean-up has something to remove
+
+
+def _apply(stage: Path, out: Path, changed: list[str], gone: set[str]) -> None:
+    """Move the staged files over the old ones (each move is atomic), drop outputs no longer made."""
+    for rel in changed + [INPUTS_FILE, MANIFEST_FILE]:
+        target = out / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(stage / rel, target)
+    for rel in sorted(gone):
+        (out / rel).unlink(missing_ok=True)
+        folder = (out / rel).parent
+        while folder != out and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+            folder = folder.parent

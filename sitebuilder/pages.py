@@ -1,0 +1,221 @@
+"""Turning rendered guides into the site's pages and the PDFs' print HTML.
+
+Pure: plain values in, strings out. Each function documents what its output depends on,
+because the builder's cache keys are made from exactly those values.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from datetime import date
+from urllib.parse import urlsplit
+from xml.sax.saxutils import escape as xml_escape
+
+from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from .content import AUDIENCE_LABELS, STATIC, TEMPLATES, GuideCard, Settings
+from .render import GUIDE_LINK, RenderedGuide
+
+GUIDE_LINK_RE = re.compile(r'href="' + re.escape(GUIDE_LINK) + r'([a-z0-9-]+)(?:#([^"]*))?"')
+
+
+def sort_cards(cards) -> list[GuideCard]:
+    return sorted(cards, key=lambda c: (c.audience != "candidate", c.order, c.key))
+
+
+def long_date(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def site_url(url: str, root: str) -> str:
+    """Nav URLs in site.yml are written from the site root ('/guides/'): make them relative."""
+    if re.match(r"^[a-z]+:", url):
+        return url
+    return root + url.lstrip("/")
+
+
+def environment(bytecode_cache: str | None = None) -> Environment:
+    """Jinja set up for the templates; compiled templates are kept in ``bytecode_cache`` if given."""
+    if bytecode_cache:
+        os.makedirs(bytecode_cache, exist_ok=True)
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        bytecode_cache=FileSystemBytecodeCache(bytecode_cache) if bytecode_cache else None,
+        autoescape=select_autoescape(["html", "xml"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["long_date"] = long_date
+    env.filters["site_url"] = site_url
+    return env
+
+
+def resolve_guide_links(html: str, mode: str, own_key: str, base_url: str = "") -> str:
+    """Replace ``@guide:KEY#FRAG`` links for a site page, a single-guide PDF or the handbook."""
+
+    def replace(match: re.Match) -> str:
+        key, fragment = match.group(1), match.group(2)
+        if mode == "site":
+            path = "" if key == own_key else f"../{key}/"
+            return f'href="{path}#{fragment}"' if fragment else f'href="{path or "./"}"'
+        if mode == "handbook":
+            return f'href="#{fragment or "guide-" + key}"'
+        url = f"{base_url}guides/{key}/"  # a single guide's PDF links to the website
+        if key == own_key and fragment:
+            return f'href="#{fragment}"'
+        return f'href="{url}#{fragment}"' if fragment else f'href="{url}"'
+
+    return GUIDE_LINK_RE.sub(replace, html)
+
+
+def _toc(rendered: RenderedGuide) -> list[dict]:
+    toc: list[dict] = []
+    for heading in rendered.headings:
+        entry = {"id": heading.id, "title": heading.title, "children": []}
+        if heading.level == 2 or not toc:
+            toc.append(entry)
+        else:
+            toc[-1]["children"].append(entry)
+    return toc
+
+
+def _page(env: Environment, template: str, settings: Settings, root: str, url: str, **context) -> str:
+    return env.get_template(template).render(
+        settings=settings, root=root, current_url=url, canonical=settings.base_url + url.lstrip("/"), **context
+    )
+
+
+def guide_page(env, settings: Settings, card: GuideCard, rendered: RenderedGuide, pdf: bool) -> str:
+    body = Markup(resolve_guide_links(rendered.html, "site", card.key))
+    return _page(env, "guide.html", settings, "../../", f"/guides/{card.key}/", page_title=card.title,
+                 description=card.summary, og_type="article", guide=card, toc=_toc(rendered), body=body, pdf=pdf)
+
+
+def home_page(env, settings: Settings, cards: list[GuideCard], handbook: bool) -> str:
+    cards = sort_cards(cards)
+    candidates = [c for c in cards if c.audience == "candidate"]
+    start, rest = (candidates[0], candidates[1:]) if candidates else (None, [])
+    return _page(env, "home.html", settings, "", "/", page_title="Home", description=settings.tagline or settings.title,
+                 start=start, candidate_guides=rest,
+                 recruiter_guides=[c for c in cards if c.audience == "recruiter"], handbook=handbook)
+
+
+def tag_counts(cards: list[GuideCard]) -> list[tuple[str, int]]:
+    counts: dict[str, int] = {}
+    for card in cards:
+        for tag in card.tags:
+            counts[tag] = counts.get(tag, 0) + 1
+    return sorted(counts.items())
+
+
+def guides_index(env, settings: Settings, cards: list[GuideCard]) -> str:
+    cards = sort_cards(cards)
+    by_audience = [(a, label, [c for c in cards if c.audience == a]) for a, label in AUDIENCE_LABELS.items()]
+    return _page(env, "guides.html", settings, "../", "/guides/", page_title="All guides",
+                 description=f"Every guide from {settings.agency_name}, for candidates and for recruiters.",
+                 by_audience=[group for group in by_audience if group[2]], tags=tag_counts(cards))
+
+
+def tag_page(env, settings: Settings, tag: str, cards: list[GuideCard]) -> str:
+    return _page(env, "tag.html", settings, "../../", f"/tags/{tag}/", page_title=f"Topic: {tag}",
+                 description=f"Guides about {tag}.", tag=tag, guides=sort_cards(cards))
+
+
+def search_page(env, settings: Settings) -> str:
+    return _page(env, "search.html", settings, "../", "/search/", page_title="Search",
+                 description=f"Search the guides from {settings.agency_name}.")
+
+
+def not_found_page(env, settings: Settings) -> str:
+    # Served for missing paths at any depth, so its links start from the site's own path.
+    root = urlsplit(settings.base_url).path or "/"
+    return _page(env, "404.html", settings, root, "/404.html", page_title="Page not found",
+                 description="This page is not here.")
+
+
+def search_index_js(cards: list[GuideCard], rendered: dict[str, RenderedGuide]) -> str:
+    docs = [
+        {
+            "id": card.key, "url": f"guides/{card.key}/", "title": card.title, "summary": card.summary,
+            "audience": card.audience, "tags": " ".join(card.tags),
+            "headings": " ".join(h.title for h in rendered[card.key].headings),
+            "text": rendered[card.key].text,
+        }
+        for card in sort_cards(cards)
+    ]
+    payload = json.dumps(docs, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    return f"window.GUIDE_SEARCH_INDEX = {payload};\n"
+
+
+def sitemap(settings: Settings, cards: list[GuideCard], tags: list[str]) -> str:
+    newest = max(c.updated for c in cards).isoformat()
+    entries = [("", newest), ("guides/", newest), ("search/", None)]
+    entries += [(f"guides/{c.key}/", c.updated.isoformat()) for c in sort_cards(cards)]
+    entries += [(f"tags/{t}/", None) for t in tags]
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for path, lastmod in entries:
+        lines.append(f"  <url><loc>{xml_escape(settings.base_url + path)}</loc>"
+                     + (f"<lastmod>{lastmod}</lastmod>" if lastmod else "") + "</url>")
+    lines.append("</urlset>")
+    return "\n".join(lines) + "\n"
+
+
+def atom_feed(settings: Settings, cards: list[GuideCard]) -> str:
+    newest = sorted(cards, key=lambda c: (c.updated, c.key), reverse=True)
+    updated = f"{newest[0].updated.isoformat()}T00:00:00Z"
+    e = xml_escape
+    lines = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{e(settings.language)}">',
+        f"  <title>{e(settings.title)}</title>",
+        f"  <subtitle>{e(settings.tagline)}</subtitle>",
+        f'  <link rel="self" href="{e(settings.base_url)}feed.xml"/>',
+        f'  <link rel="alternate" href="{e(settings.base_url)}"/>',
+        f"  <id>{e(settings.base_url)}</id>",
+        f"  <updated>{updated}</updated>",
+        f"  <author><name>{e(settings.author)}</name></author>",
+    ]
+    for card in newest:
+        url = f"{settings.base_url}guides/{card.key}/"
+        lines += [
+            "  <entry>",
+            f"    <title>{e(card.title)}</title>",
+            f'    <link rel="alternate" href="{e(url)}"/>',
+            f"    <id>{e(url)}</id>",
+            f"    <updated>{card.updated.isoformat()}T00:00:00Z</updated>",
+            f"    <summary>{e(card.summary)}</summary>",
+            *[f'    <category term="{e(t)}"/>' for t in card.tags],
+            "  </entry>",
+        ]
+    lines.append("</feed>")
+    return "\n".join(lines) + "\n"
+
+
+def robots_txt(settings: Settings) -> str:
+    return f"User-agent: *\nAllow: /\n\nSitemap: {settings.base_url}sitemap.xml\n"
+
+
+# Print HTML for the PDFs ----------------------------------------------------------------
+
+
+def print_guide(env, settings: Settings, card: GuideCard, rendered: RenderedGuide, stamp: str) -> str:
+    body = Markup(resolve_guide_links(rendered.html, "pdf", card.key, settings.base_url))
+    return env.get_template("print_guide.html").render(
+        settings=settings, guide=card, body=body, doc_title=card.title, description=card.summary,
+        keywords=", ".join(card.tags), stamp=stamp, body_class="single",
+    )
+
+
+def print_handbook(env, settings: Settings, cards: list[GuideCard], rendered: dict[str, RenderedGuide],
+                   edition: date, stamp: str) -> str:
+    handbook = settings.handbook
+    chapters = [(c, Markup(resolve_guide_links(rendered[c.key].html, "handbook", c.key))) for c in cards]
+    return env.get_template("print_handbook.html").render(
+        settings=settings, handbook=handbook, guides=cards, chapters=chapters, edition=edition,
+        doc_title=handbook.title, description=handbook.subtitle or handbook.title,
+        keywords=", ".join(sorted({t for c in cards for t in c.tags})), stamp=stamp, body_class="handbook",
+    )

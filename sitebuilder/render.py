@@ -1,0 +1,250 @@
+"""Markdown to HTML for one guide.
+
+Pure and picklable, so guides render in worker processes: a guide's source goes in, its
+HTML fragment, headings, links and plain text come out, with any problems located by file
+and line. Links to other guides are written as ``@guide:KEY#FRAGMENT`` and resolved later
+for each output (a page of the site, a PDF, the handbook).
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass
+
+import markdown
+from markdown.extensions import Extension
+from markdown.inlinepatterns import HTML_RE, InlineProcessor
+from markdown.treeprocessors import Treeprocessor
+from markdown.util import AtomicString
+
+from .content import GuideSource
+from .errors import Problem
+
+GUIDE_LINK = "@guide:"
+SECTION_LEVELS = ("h2", "h3")
+MD_LINK_RE = re.compile(r"^(?:\./)?([a-z0-9]+(?:-[a-z0-9]+)*)\.md(?:#(.+))?$")
+EXTERNAL_RE = re.compile(r"^(?:https?:|mailto:|tel:)", re.IGNORECASE)
+STASH_RE = re.compile("\x02wzxhzdk:\\d+\x03")
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link to a guide (``target`` is its key) and optionally one of its sections."""
+
+    target: str
+    fragment: str
+    line: int | None
+    written: str
+
+
+@dataclass(frozen=True)
+class RenderedGuide:
+    key: str
+    html: str
+    headings: tuple[Heading, ...]
+    links: tuple[Link, ...]
+    text: str
+    words: int
+    problems: tuple[Problem, ...]
+
+    @property
+    def ids(self) -> frozenset[str]:
+        return frozenset(h.id for h in self.headings)
+
+
+class _Located:
+    """Finds the line of the body on which some written text appears."""
+
+    def __init__(self, source: GuideSource):
+        self.source = source
+        self.lines = source.body.split("\n")
+
+    def line_of(self, *needles: str) -> int | None:
+        for needle in needles:
+            if not needle:
+                continue
+            for index, line in enumerate(self.lines):
+                if needle in line:
+                    return self.source.body_line + index
+        return None
+
+    def heading_line(self, level: int, title: str = "") -> int | None:
+        """The line of a heading of this level (the first one, or the one with this title)."""
+        marker = "#" * level + " "
+        for index, line in enumerate(self.lines):
+            if line.startswith(marker) and title in " ".join(line.split()):
+                return self.source.body_line + index
+        return None
+
+    def problem(self, message: str, *needles: str) -> Problem:
+        return Problem(self.source.path, self.line_of(*needles), message)
+
+
+class _GuideTreeprocessor(Treeprocessor):
+    """Checks section keys and links, makes headings self-linking, collects plain text."""
+
+    def __init__(self, md, state):
+        super().__init__(md)
+        self.state = state
+
+    def run(self, root):
+        state, where = self.state, self.state["where"]
+        for element in root.iter():
+            tag = element.tag
+            if tag == "h1":
+                state["problems"].append(Problem(
+                    where.source.path, where.heading_line(1),
+                    "use ## for sections: the guide's title comes from its front matter",
+                ))
+            elif tag in SECTION_LEVELS:
+                self._heading(element)
+            elif tag == "a" and element.get("class") != "heading-anchor":
+                self._link(element)
+            elif tag == "img":
+                state["problems"].append(where.problem(
+                    "images are not supported in guides", element.get("src", ""), "![",
+                ))
+        state["text"] = STASH_RE.sub("", " ".join("".join(root.itertext()).split()))
+
+    def _heading(self, element):
+        state, where = self.state, self.state["where"]
+        title = " ".join("".join(element.itertext()).split())
+        key = element.get("id")
+        if not key:
+            state["problems"].append(Problem(
+                where.source.path, where.heading_line(int(element.tag[1]), title) or where.line_of(title),
+                f"section {title!r} has no key: end the heading line with {{#a-stable-key}}",
+            ))
+            return
+        if not re.match(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", key):
+            state["problems"].append(where.problem(
+                f"section key {key!r} must be lowercase words joined by hyphens", "{#" + key
+            ))
+        if key in state["ids"]:
+            state["problems"].append(where.problem(f"section key {key!r} is used twice in this guide", "{#" + key))
+        state["ids"].add(key)
+        state["headings"].append(Heading(int(element.tag[1]), key, title))
+        if element.find(".//a") is None:  # the heading links to itself, for sharing a section
+            anchor = etree.Element("a", {"class": "heading-anchor", "href": f"#{key}"})
+            anchor.text, element.text = element.text, None
+            anchor.extend(list(element))
+            for child in list(element):
+                element.remove(child)
+            element.append(anchor)
+
+    def _link(self, element):
+        state, where = self.state, self.state["where"]
+        href = (element.get("href") or "").strip()
+        if EXTERNAL_RE.match(href):
+            return
+        if href.startswith("#"):
+            state["links"].append(Link(state["key"], href[1:], where.line_of(f"]({href})", href), href))
+            return
+        match = MD_LINK_RE.match(href)
+        if match:
+            target, fragment = match.group(1), match.group(2) or ""
+            state["links"].append(Link(target, fragment, where.line_of(f"]({href}", href), href))
+            element.set("href", f"{GUIDE_LINK}{target}" + (f"#{fragment}" if fragment else ""))
+            return
+        state["problems"].append(where.problem(
+            f"link {href!r}: link to another guide by its file name (other-guide.md#section) "
+            "or to a full https:// address",
+            f"]({href}", href or "]()",
+        ))
+
+
+class _RawHtmlRefused(InlineProcessor):
+    """Keeps raw HTML out of the page: it is shown as text and reported as a problem."""
+
+    def __init__(self, pattern, md, state):
+        super().__init__(pattern, md)
+        self.state = state
+
+    def handleMatch(self, m, data):
+        written = m.group(0)
+        self.state["problems"].append(self.state["where"].problem(
+            f"raw HTML {written[:40]!r} is not allowed (set allow_raw_html: true in site.yml to permit it)",
+            written,
+        ))
+        return AtomicString(written), m.start(0), m.end(0)
+
+
+class _GuideExtension(Extension):
+    def __init__(self, state, allow_raw_html: bool):
+        super().__init__()
+        self.state, self.allow_raw_html = state, allow_raw_html
+
+    def extendMarkdown(self, md):
+        md.treeprocessors.register(_GuideTreeprocessor(md, self.state), "guide", 7)
+        if not self.allow_raw_html:
+            md.preprocessors.deregister("html_block")
+            md.inlinePatterns.deregister("html")
+            md.inlinePatterns.register(_RawHtmlRefused(HTML_RE, md, self.state), "html", 90)
+
+
+class GuideRenderer:
+    """A reusable Markdown converter (building one costs more than converting a guide)."""
+
+    def __init__(self, allow_raw_html: bool = False):
+        self.state: dict = {}
+        self.md = markdown.Markdown(
+            extensions=["attr_list", "tables", "fenced_code", "sane_lists",
+                        _GuideExtension(self.state, allow_raw_html)],
+            output_format="html",
+        )
+
+    def render(self, source: GuideSource) -> RenderedGuide:
+        self.state.clear()
+        self.state.update(where=_Located(source), key=source.key, problems=[], ids=set(),
+                          headings=[], links=[], text="")
+        self.md.reset()
+        html = self.md.convert(source.body)
+        state = self.state
+        if len(state["headings"]) == 0:
+            state["problems"].append(Problem(source.path, source.body_line, "the guide has no ## sections"))
+        return RenderedGuide(
+            key=source.key,
+            html=html,
+            headings=tuple(state["headings"]),
+            links=tuple(state["links"]),
+            text=state["text"],
+            words=len(state["text"].split()),
+            problems=tuple(state["problems"]),
+        )
+
+
+def check_links(sources: dict[str, GuideSource], rendered: dict[str, RenderedGuide]) -> list[Problem]:
+    """Every link to a guide and section must land on one that exists."""
+    problems = []
+    for key, guide in rendered.items():
+        path = sources[key].path
+        for link in guide.links:
+            target = rendered.get(link.target)
+            if target is None:
+                problems.append(Problem(path, link.line, f"broken link {link.written!r}: there is no guide {link.target}.md"))
+            elif link.fragment and link.fragment not in target.ids:
+                where = "this guide" if link.target == key else f"{link.target}.md"
+                problems.append(Problem(path, link.line, f"broken link {link.written!r}: no section #{link.fragment} in {where}"))
+    return problems
+
+
+def duplicate_keys(sources: dict[str, GuideSource], rendered: dict[str, RenderedGuide]) -> list[Problem]:
+    """Section keys are unique across all guides, so the portal can look one up by key alone."""
+    seen: dict[str, str] = {}
+    problems = []
+    for key in sorted(rendered):
+        for heading in rendered[key].headings:
+            if heading.id in seen and seen[heading.id] != key:
+                line = _Located(sources[key]).line_of("{#" + heading.id)
+                problems.append(Problem(sources[key].path, line,
+                                        f"section key {heading.id!r} is already used in {sources[seen[heading.id]].path}"))
+            seen.setdefault(heading.id, key)
+    return problems

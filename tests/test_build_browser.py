@@ -1,0 +1,102 @@
+"""The built site in a real Chromium: search from disk, no outside requests, phone width."""
+
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from build_helpers import CONTENT, copy_content, quiet_build
+from conftest import screenshot
+from sitebuilder import BuildConfig
+from sitebuilder.serve import serve
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    quiet_build(CONTENT, out, formats=frozenset({"site"}))
+    return out / "site"
+
+
+@pytest.fixture
+def tab(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.outside = []
+    page.on("request", lambda r: r.url.startswith("file:") or page.outside.append(r.url))
+    yield page
+    context.close()
+
+
+def test_search_works_from_a_folder_opened_on_disk(site, tab):
+    tab.goto((site / "index.html").as_uri())
+    tab.get_by_role("searchbox", name="Search the guides").fill("handwritten")
+    tab.get_by_role("searchbox", name="Search the guides").press("Enter")
+    expect(tab.get_by_role("status")).to_contain_text("match “handwritten”")
+    first = tab.locator("[data-search-results] a").first
+    expect(first).to_be_visible()
+    first.click()
+    expect(tab.get_by_role("heading", level=1)).to_be_visible()
+    assert tab.url.endswith("/index.html")
+    assert tab.outside == []
+
+
+def test_search_finds_nothing_politely(site, tab):
+    tab.goto((site / "search" / "index.html").as_uri() + "?q=zebracorn")
+    expect(tab.get_by_role("status")).to_contain_text("No guide matches “zebracorn”")
+
+
+def test_links_work_when_opened_from_disk(site, tab):
+    tab.goto((site / "index.html").as_uri())
+    tab.get_by_role("navigation", name="Site").get_by_role("link", name="All guides").click()
+    expect(tab.get_by_role("heading", name="All guides")).to_be_visible()
+    tab.get_by_role("link", name="Writing the thank-you note").first.click()
+    expect(tab.get_by_role("navigation", name="On this page")).to_be_visible()
+    assert tab.outside == []
+
+
+def test_guide_page_on_a_phone_and_by_keyboard(site, tab):
+    tab.set_viewport_size({"width": 390, "height": 844})
+    tab.goto((site / "guides" / "ask-about-the-timeline" / "index.html").as_uri())
+    assert tab.evaluate("document.documentElement.scrollWidth") <= 390
+    tab.keyboard.press("Tab")
+    expect(tab.get_by_role("link", name="Skip to content")).to_be_focused()
+    screenshot(tab, "site-guide-phone")
+    tab.set_viewport_size({"width": 1280, "height": 900})
+    screenshot(tab, "site-guide-desktop")
+
+
+def test_serve_serves_and_rebuilds_on_change(tmp_path):
+    content = copy_content(tmp_path)
+    config = BuildConfig(content=content, out=tmp_path / "dist", formats=frozenset({"site"}), progress=lambda m: None)
+    stop, ready, ports = threading.Event(), threading.Event(), []
+    thread = threading.Thread(target=serve, daemon=True, kwargs={
+        "config": config, "port": 0, "stop": stop, "on_ready": lambda port: (ports.append(port), ready.set()),
+    })
+    thread.start()
+    assert ready.wait(30), "serve did not start"
+    port = ports[0]
+    url = f"http://127.0.0.1:{port}/guides/thank-you-note/"
+    try:
+        assert "Writing the thank-you note" in urllib.request.urlopen(url).read().decode()
+        guide = content / "guides" / "thank-you-note.md"
+        guide.write_text(guide.read_text().replace("title: Writing the thank-you note", "title: Thank-you notes, revised"))
+        for _ in range(60):
+            if "Thank-you notes, revised" in urllib.request.urlopen(url).read().decode():
+                break
+            time.sleep(0.1)
+        else:
+            pytest.fail("the served page was not rebuilt after the change")
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/no-such-page/")
+        assert missing.value.code == 404 and "That page is not here" in missing.value.read().decode()
+    finally:
+        stop.set()
+        thread.join(timeout=5)

@@ -1,0 +1,126 @@
+"""The cache: nothing changed does nothing; one edit rebuilds only what shows that guide."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from bench.synthetic_corpus import write_corpus
+from build_helpers import copy_content, quiet_build, tree
+from sitebuilder import BuildError
+
+SITE = frozenset({"site"})
+
+
+def _inodes(folder: Path) -> dict[str, int]:
+    return {p.relative_to(folder).as_posix(): p.stat().st_ino for p in folder.rglob("*") if p.is_file()}
+
+
+def _rebuilt(before: dict[str, int], after: dict[str, int]) -> set[str]:
+    """Files that were written anew (unchanged ones are hard links to the previous build)."""
+    return {rel for rel, inode in after.items() if before.get(rel) != inode and ".cache" not in rel}
+
+
+@pytest.fixture
+def corpus(tmp_path) -> Path:
+    return write_corpus(tmp_path / "content", count=30)
+
+
+def test_no_change_rebuild_does_nothing(corpus, tmp_path):
+    out = tmp_path / "dist"
+    quiet_build(corpus, out, formats=SITE)
+    before = _inodes(out)
+    report = quiet_build(corpus, out, formats=SITE)
+    assert report.unchanged
+    assert _inodes(out) == before
+
+
+def test_body_edit_rebuilds_that_guide_page_and_the_search_index_only(corpus, tmp_path):
+    out = tmp_path / "dist"
+    quiet_build(corpus, out, formats=SITE)
+    before = _inodes(out)
+    guide = corpus / "guides" / "guide-007.md"
+    guide.write_text(guide.read_text() + "\nOne more closing paragraph about the calendar.\n")
+    report = quiet_build(corpus, out, formats=SITE)
+    assert report.built["markdown"] == 1 and report.reused["markdown"] == 29
+    assert _rebuilt(before, _inodes(out)) == {"site/guides/guide-007/index.html", "site/search-index.js"}
+    assert "closing paragraph about the calendar" in (out / "site/guides/guide-007/index.html").read_text()
+
+
+def test_title_edit_also_rebuilds_the_pages_listing_it(corpus, tmp_path):
+    out = tmp_path / "dist"
+    quiet_build(corpus, out, formats=SITE)
+    before = _inodes(out)
+    guide = corpus / "guides" / "guide-007.md"
+    text = guide.read_text()
+    guide.write_text(text.replace("title: Guide number 7", "title: Renamed guide 7", 1))
+    tags = [line for line in text.split("\n") if line.startswith("tags:")][0]
+    tag_pages = {f"site/tags/{t.strip()}/index.html" for t in tags.removeprefix("tags: [").rstrip("]").split(",")}
+    quiet_build(corpus, out, formats=SITE)
+    rebuilt = _rebuilt(before, _inodes(out))
+    expected = {"site/guides/guide-007/index.html", "site/search-index.js", "site/index.html",
+                "site/guides/index.html", "site/sitemap.xml", "site/feed.xml"} | tag_pages
+    assert rebuilt == expected
+    assert "Renamed guide 7" in (out / "site/index.html").read_text()
+
+
+def test_template_change_rerenders_pages_but_not_markdown(corpus, tmp_path, monkeypatch):
+    out = tmp_path / "dist"
+    quiet_build(corpus, out, formats=SITE)
+    import sitebuilder.builder as builder
+
+    real = builder.tree_digest
+    monkeypatch.setattr(builder, "tree_digest",
+                        lambda folder, pattern="**/*": real(folder, pattern) + ("x" if folder == builder.TEMPLATES else ""))
+    report = quiet_build(corpus, out, formats=SITE)
+    assert report.reused["markdown"] == 30 and "markdown" not in report.built
+    assert report.built["guide-page"] == 30
+
+
+def test_clean_rebuilds_everything(corpus, tmp_path):
+    out = tmp_path / "dist"
+    quiet_build(corpus, out, formats=SITE)
+    before = _inodes(out)
+    report = quiet_build(corpus, out, formats=SITE, clean=True)
+    assert report.built["markdown"] == 30 and not report.reused
+    rendered = {rel for rel in before if ".cache" not in rel and not rel.startswith("site/static/")}
+    assert _rebuilt(before, _inodes(out)) == rendered
+
+
+def test_deleting_a_guide_that_others_link_to_fails_the_build(corpus, tmp_path):
+    out = tmp_path / "dist"
+    quiet_build(corpus, out, formats=SITE)
+    (corpus / "guides" / "guide-029.md").unlink()
+    with pytest.raises(BuildError) as caught:
+        quiet_build(corpus, out, formats=SITE)
+    assert [str(p).split(": ", 1)[0].split(":")[0] for p in caught.value.problems] == ["guides/guide-028.md"]
+    assert "there is no guide guide-029.md" in str(caught.value)
+    assert (out / "site/guides/guide-029/index.html").exists()  # the last good build stays
+
+
+def test_a_deleted_guide_disappears_from_the_next_build(corpus, tmp_path):
+    out = tmp_path / "dist"
+    quiet_build(corpus, out, formats=SITE)
+    (corpus / "guides" / "guide-029.md").unlink()
+    linking = corpus / "guides" / "guide-028.md"
+    linking.write_text(linking.read_text().replace("(guide-029.md#guide-029-s1)", "(guide-000.md)"))
+    quiet_build(corpus, out, formats=SITE)
+    assert not (out / "site/guides/guide-029").exists()
+    assert "guide-029" not in (out / "site/search-index.js").read_text()
+
+
+def test_one_guide_edit_rebuilds_only_the_pdfs_that_contain_it(tmp_path):
+    content = copy_content(tmp_path)
+    out = tmp_path / "dist"
+    quiet_build(content, out)
+    before = _inodes(out)
+    guide = content / "guides" / "keep-looking-forward.md"
+    guide.write_text(guide.read_text() + "\nA last word on keeping your calendar full.\n")
+    report = quiet_build(content, out)
+    rebuilt = _rebuilt(before, _inodes(out))
+    assert {r for r in rebuilt if r.endswith(".pdf")} == {
+        "pdf/keep-looking-forward.pdf", "pdf/handbook.pdf", "site/pdf/keep-looking-forward.pdf", "site/pdf/handbook.pdf",
+    }
+    assert report.built["pdf"] == 2
+    assert tree(out)["pdf/thank-you-note.pdf"] == (out / "site/pdf/thank-you-note.pdf").read_bytes()
+    assert os.path.samefile(out / "pdf/thank-you-note.pdf", out / "site/pdf/thank-you-note.pdf")

@@ -1,0 +1,122 @@
+"""The built website: pages, navigation, feeds, search index."""
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from build_helpers import CONTENT, quiet_build
+from sitebuilder.content import read_guides
+
+GUIDES = read_guides(CONTENT)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    quiet_build(CONTENT, out, formats=frozenset({"site"}))
+    return out / "site"
+
+
+def test_every_guide_has_a_page_with_title_toc_and_anchors(site):
+    for guide in GUIDES:
+        html = (site / "guides" / guide.key / "index.html").read_text()
+        assert f"<h1>{guide.title}</h1>".replace("'", "&#39;") in html
+        assert f"<title>{guide.title}".replace("'", "&#39;") in html
+        toc = html.split('aria-labelledby="toc-title"')[1].split("</nav>")[0]
+        section_ids = re.findall(r'<h[23] id="([^"]+)"><a class="heading-anchor" href="#\1">', html)
+        assert section_ids, guide.key
+        for section in section_ids:
+            assert f'href="#{section}"' in toc
+
+
+def test_the_four_step_sections_have_their_stable_keys(site):
+    html = (site / "guides" / "four-habits" / "index.html").read_text()
+    for key in ("step-timeline-asked", "step-thank-you", "step-follow-up", "step-move-on"):
+        assert f'<h2 id="{key}">' in html
+
+
+def test_cross_links_resolve_to_clean_urls(site):
+    html = (site / "guides" / "four-habits" / "index.html").read_text()
+    assert 'href="../thank-you-note/"' in html or 'href="../thank-you-note/#' in html
+    assert "@guide:" not in html and ".md" not in re.sub(r"<p[^>]*>.*?</p>", "", html.split("<main")[0])
+    for page in site.rglob("*.html"):
+        assert "@guide:" not in page.read_text(), page
+
+
+def test_every_internal_link_lands_on_a_file_and_anchor(site):
+    for page in site.rglob("*.html"):
+        if page.name == "404.html":
+            continue
+        html = page.read_text()
+        for href in re.findall(r'href="([^"]+)"', html):
+            if re.match(r"^(https?:|mailto:|tel:)", href):
+                continue
+            path, _, fragment = href.partition("#")
+            target = (page.parent / path).resolve() if path else page
+            if target.is_dir():
+                target = target / "index.html"
+            assert target.is_file(), f"{page.relative_to(site)} links to missing {href}"
+            if fragment:
+                assert f'id="{fragment}"' in target.read_text(), f"{page.relative_to(site)}: #{fragment}"
+
+
+def test_index_by_audience_and_tag(site):
+    index = (site / "guides" / "index.html").read_text()
+    assert "For candidates" in index and "For recruiters" in index
+    for guide in GUIDES:
+        assert f'href="../guides/{guide.key}/"' in index
+        for tag in guide.tags:
+            assert guide.key in (site / "tags" / tag / "index.html").read_text()
+
+
+def test_home_page_and_meta(site):
+    home = (site / "index.html").read_text()
+    assert '<meta property="og:title"' in home and '<meta name="description"' in home
+    assert '<link rel="canonical" href="https://advice.finchleylane.example/">' in home
+    assert '<a class="skip-link" href="#main">' in home and '<main id="main"' in home
+
+
+def test_no_external_resources_are_referenced(site):
+    for page in list(site.rglob("*.html")) + list(site.rglob("*.css")) + list(site.rglob("*.js")):
+        text = page.read_text()
+        for attr in re.findall(r'(?:src|href)="(https?://[^"]+)"', text):
+            assert attr.startswith("https://advice.finchleylane.example/"), f"{page}: {attr}"
+        assert "@import" not in text and "url(http" not in text
+
+
+def test_search_index_holds_every_guide(site):
+    script = (site / "search-index.js").read_text()
+    docs = json.loads(script.removeprefix("window.GUIDE_SEARCH_INDEX = ").rstrip().rstrip(";"))
+    assert sorted(d["id"] for d in docs) == sorted(g.key for g in GUIDES)
+    by_id = {d["id"]: d for d in docs}
+    assert "decision date" in by_id["ask-about-the-timeline"]["text"].lower()
+    assert (site / "static" / "vendor" / "minisearch" / "minisearch.js").is_file()
+
+
+def test_sitemap_and_feed_are_valid_xml_with_the_right_urls(site):
+    sitemap = ET.parse(site / "sitemap.xml").getroot()
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    locs = {loc.text for loc in sitemap.findall("s:url/s:loc", ns)}
+    for guide in GUIDES:
+        assert f"https://advice.finchleylane.example/guides/{guide.key}/" in locs
+    feed = ET.parse(site / "feed.xml").getroot()
+    atom = {"a": "http://www.w3.org/2005/Atom"}
+    entries = feed.findall("a:entry", atom)
+    assert len(entries) == len(GUIDES)
+    assert feed.find("a:updated", atom).text == f"{max(g.updated for g in GUIDES).isoformat()}T00:00:00Z"
+    assert all(e.find("a:id", atom).text.startswith("https://advice.finchleylane.example/guides/") for e in entries)
+    robots = (site / "robots.txt").read_text()
+    assert "Sitemap: https://advice.finchleylane.example/sitemap.xml" in robots
+
+
+def test_404_page_uses_site_root_links(site):
+    page = (site / "404.html").read_text()
+    assert 'href="/guides/"' in page and "That page is not here" in page
+
+
+def test_site_only_build_offers_no_pdf_links(site):
+    assert not (site / "pdf").exists()
+    assert ".pdf" not in (site / "guides" / "four-habits" / "index.html").read_text()
