@@ -6,12 +6,13 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: install run test browser clean
+.PHONY: install run test browser site serve-site bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m compileall -q portal sitebuilder build.py
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -31,5 +32,18 @@ test: install browser
 browser:
 	@bash scripts/ensure-chromium
 
+## site: build the advice website and PDF guides from content/ into dist/
+site: install
+	$(BIN)/python build.py
+
+## serve-site: build, serve dist/site on http://127.0.0.1:8000 and rebuild on every change
+serve-site: install
+	$(BIN)/python build.py serve
+
+## bench: the build benchmark (300 synthetic guides, MkDocs 1.6 as reference); takes several minutes
+bench: install
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python -m bench.bench_build
+
 clean:
-	rm -rf $(VENV) .pytest_cache test-artifacts
+	rm -rf $(VENV) .pytest_cache test-artifacts dist

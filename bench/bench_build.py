@@ -153,6 +153,9 @@ def main() -> int:
     parser.add_argument("--pdf-runs", type=int, default=3)
     parser.add_argument("--skip-pdf", action="store_true")
     args = parser.parse_args()
+    # Byte-compile the builder as pip does for installed packages such as MkDocs (where
+    # PYTHONDONTWRITEBYTECODE is set, sources would otherwise be compiled on every run).
+    subprocess.run([PYTHON, "-m", "compileall", "-q", str(ROOT / "sitebuilder"), str(ROOT / "build.py")], check=True)
     # Work inside the project (like dist/), not /tmp, which is much slower per file on some machines.
     with tempfile.TemporaryDirectory(dir=ROOT, prefix=".bench-") as tmp:
         work = Path(tmp)

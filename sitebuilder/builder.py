@@ -16,14 +16,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import os
 import pickle
 import shutil
 import sys
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -294,7 +292,11 @@ def _guide_pages(items, settings: Settings, with_pdf: bool) -> list[str]:
     return [pages.guide_page(_worker["env"], settings, card, guide, with_pdf) for card, guide in items]
 
 
-def _pool(jobs: int, initializer=None) -> ProcessPoolExecutor:
+def _pool(jobs: int, initializer=None):
+    """Worker processes, forked so they start with everything already imported."""
+    import multiprocessing  # noqa: PLC0415  (a small rebuild needs no workers: skip the import)
+    from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
+
     return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"), initializer=initializer)
 
 
@@ -385,6 +387,8 @@ def plan_outputs(settings, sources, rendered, cards, inputs, formats) -> Plan:
             rel = file.relative_to(STATIC).as_posix()
             plan.add(f"site/static/{rel}", Output(digest(inputs["static"], rel), "file", copy_of=file))
 
+    if "site" in formats:
+        _check_nav(settings, plan)
     if with_pdf:
         for key in cards:
             stamp = source_date([sources[key]])
@@ -399,6 +403,19 @@ def plan_outputs(settings, sources, rendered, cards, inputs, formats) -> Plan:
             for rel in [r for r in plan if r.startswith("pdf/")]:
                 plan.add(f"site/{rel}", Output(plan[rel].key, "file", same_as=rel))
     return plan
+
+
+def _check_nav(settings: Settings, plan: Plan) -> None:
+    """Navigation links written from the site root must lead to a page of the site."""
+    problems = []
+    for link in settings.nav:
+        if "://" in link.url or link.url.startswith(("mailto:", "tel:")):
+            continue
+        path = link.url.split("#")[0].lstrip("/")
+        if f"site/{path}" not in plan and f"site/{path}index.html" not in plan:
+            problems.append(Problem("site.yml", None, f"nav link {link.url!r} ({link.title}) leads to no page of the site"))
+    if problems:
+        raise BuildError(problems)
 
 
 # Writing ------------------------------------------------------------------------------------

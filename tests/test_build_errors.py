@@ -106,3 +106,9 @@ def test_the_command_line_exits_1_with_the_problem(content, tmp_path, capsys):
     assert cli.main(["--content", str(content), "--out", str(tmp_path / "out"), "--formats", "site"]) == 1
     err = capsys.readouterr().err
     assert f"{GUIDE}:1: missing field 'title'" in err and "was left as it was" in err
+
+
+def test_a_nav_link_to_no_page_is_refused(content, tmp_path):
+    _edit(content, "site.yml", "    url: /search/", "    url: /serch/")
+    with pytest.raises(BuildError, match="nav link '/serch/' \\(Search\\) leads to no page"):
+        quiet_build(content, tmp_path / "out", formats=frozenset({"site"}))
