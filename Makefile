@@ -28,9 +28,9 @@ run: install
 test: install browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-## browser: Debian's Chromium for the Playwright tests (never a downloaded browser build)
+## browser: Debian packages the tests need (Chromium for Playwright, Pango and fonts for PDFs)
 browser:
-	@bash scripts/ensure-chromium
+	@bash scripts/ensure-system-packages
 
 ## site: build the advice website and PDF guides from content/ into dist/
 site: install
