@@ -63,6 +63,8 @@ def _rebuild(config: BuildConfig) -> None:
 def serve(config: BuildConfig, port: int = 8000, stop: threading.Event | None = None,
           on_ready=lambda port: None) -> int:
     """Serve ``out/site`` on 127.0.0.1:port until interrupted (or until ``stop`` is set)."""
+    watched = (config.content, TEMPLATES, STATIC)
+    seen = snapshot(*watched)  # before the first build: an edit made during it is not missed
     _rebuild(config)
     site = config.out.resolve() / "site"
     handler = functools.partial(_Handler, site=site)
@@ -70,8 +72,6 @@ def serve(config: BuildConfig, port: int = 8000, stop: threading.Event | None = 
     threading.Thread(target=server.serve_forever, daemon=True).start()
     on_ready(server.server_port)
     print(f"Serving {site} on http://127.0.0.1:{server.server_port}/ (Ctrl-C to stop); watching {config.content}")
-    watched = (config.content, TEMPLATES, STATIC)
-    seen = snapshot(*watched)
     stop = stop or threading.Event()
     try:
         while not stop.wait(POLL_SECONDS):
