@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from sitebuilder import BuildConfig, BuildError, build
+from sitebuilder.builder import FORMATS
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,8 +26,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8000, help="with serve: the port on 127.0.0.1")
     args = parser.parse_args(argv)
 
-    config = BuildConfig(content=args.content, out=args.out, clean=args.clean,
-                         formats=frozenset(f.strip() for f in args.formats.split(",") if f.strip()))
+    formats = frozenset(f.strip() for f in args.formats.split(",") if f.strip())
+    if not formats or not formats <= FORMATS:
+        parser.error(f"--formats takes site, pdf or site,pdf, not {args.formats!r}")
+    config = BuildConfig(content=args.content, out=args.out, clean=args.clean, formats=formats)
     if args.jobs:
         config.jobs = max(1, args.jobs)
     if args.command == "serve":
@@ -40,8 +43,6 @@ def main(argv: list[str] | None = None) -> int:
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
         return 1
-    except ValueError as exc:
-        parser.error(str(exc))
     return 0
 
 

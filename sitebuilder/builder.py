@@ -156,22 +156,25 @@ def build(config: BuildConfig) -> BuildReport:
         "epoch": os.environ.get("SOURCE_DATE_EPOCH", ""),
         "sources": {f.relative_to(content).as_posix(): hashlib.sha256(f.read_bytes()).hexdigest() for f in files},
     }
-    if not config.clean and _read_json(out / INPUTS_FILE) == inputs:
+    last = _read_json(out / INPUTS_FILE)
+    if not config.clean and last.get("inputs") == inputs and all((out / rel).is_file() for rel in last.get("outputs", ())):
         report.unchanged = True
         report.seconds = time.perf_counter() - started
         config.progress(f"Nothing changed since the last build ({report.seconds:.2f}s).")
         return report
 
     previous = Manifest() if config.clean else _load_manifest(out)
-    _worker["template_cache"] = str(out / TEMPLATE_CACHE)  # workers are forked: they inherit it
     sources, rendered, to_render = _read(content, files, inputs, previous, settings, report)
     cards = {key: GuideCard.of(source) for key, source in sources.items()}
-    plan = plan_outputs(settings, sources, rendered, cards, inputs, formats)
     fresh = config.clean or not previous.outputs or not out.is_dir()
     stage = out.parent / f".{out.name}.building-{os.getpid()}"
     shutil.rmtree(stage, ignore_errors=True)
     stage.mkdir(parents=True)
+    # Compiled templates are read from the last build and written into this one (workers
+    # are forked and inherit the setting), so a failed build leaves out/ untouched.
+    _worker["template_cache"] = (str(out / TEMPLATE_CACHE), str(stage / TEMPLATE_CACHE))
     try:
+        plan = plan_outputs(settings, sources, rendered, cards, inputs, formats)
         changed = _keep_unchanged(plan, previous, out, stage, fresh, report)
         page_for = ("pdf" in formats) if "site" in formats else None
         if to_render:
@@ -182,9 +185,9 @@ def build(config: BuildConfig) -> BuildReport:
                 rendered[guide.key] = guide
         report.count("markdown", built=True, n=len(to_render))
         report.count("guide-page", built=True, n=len(to_render) if page_for is not None else 0)
-        _check(sources, rendered, settings)
+        _check(sources, rendered, frozenset(source.key for source in to_render))
         written = {source.key for source in to_render} if page_for is not None else set()
-        _make_rest(changed, plan, stage, sources, rendered, written, settings, config, report)
+        _make_rest(changed, plan, stage, out, sources, rendered, written, settings, config, report)
         manifest = Manifest(
             inputs=inputs,
             guides={s.path: (inputs["sources"][s.path], replace(s, body=""), rendered[s.key]) for s in sources.values()},
@@ -193,7 +196,7 @@ def build(config: BuildConfig) -> BuildReport:
         (stage / CACHE_DIR).mkdir(exist_ok=True)
         with open(stage / MANIFEST_FILE, "wb") as fh:
             pickle.dump(manifest, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        (stage / INPUTS_FILE).write_text(json.dumps(inputs, sort_keys=True))
+        (stage / INPUTS_FILE).write_text(json.dumps({"inputs": inputs, "outputs": sorted(plan)}, sort_keys=True))
         if fresh:
             _swap(stage, out)
         else:
@@ -245,12 +248,12 @@ def _read(content, files, inputs, previous, settings, report):
     return dict(sorted(sources.items())), rendered, to_render
 
 
-def _check(sources, rendered, settings) -> None:
+def _check(sources, rendered, changed: frozenset[str]) -> None:
     """Problems found while rendering, section keys used twice, links that land nowhere."""
     from . import render  # noqa: PLC0415  (Markdown is imported only when there is work)
 
     problems = [problem for guide in rendered.values() for problem in guide.problems]
-    problems += render.duplicate_keys(sources, rendered) + render.check_links(sources, rendered)
+    problems += render.duplicate_keys(sources, rendered, changed) + render.check_links(sources, rendered)
     if problems:
         raise BuildError(problems)
 
@@ -460,7 +463,7 @@ def _make_listings(changed: list[str], plan: Plan, stage: Path, report: BuildRep
             report.count("file", built=True)
 
 
-def _make_rest(changed, plan, stage, sources, rendered, written, settings, config, report) -> None:
+def _make_rest(changed, plan, stage, out, sources, rendered, written, settings, config, report) -> None:
     """What needs the rendered guides: the search index, pages not yet written, the PDFs."""
     with_pdf = "pdf" in config.formats
     to_page = [rel for rel in changed if plan[rel].kind == "guide-page" and plan[rel].guide not in written]
@@ -478,7 +481,8 @@ def _make_rest(changed, plan, stage, sources, rendered, written, settings, confi
         report.count("pdf", built=True, n=len(pdfs))
     for rel in changed:  # a copy of another output of this build (the site's PDF downloads)
         if plan[rel].same_as is not None:
-            _place(stage / plan[rel].same_as, stage / rel)
+            staged = stage / plan[rel].same_as
+            _place(staged if staged.exists() else out / plan[rel].same_as, stage / rel)
             report.count("file", built=True)
 
 
@@ -520,14 +524,18 @@ def _swap(stage: Path, out: Path) -> None:
         out.rename(old)
     stage.rename(out)
     if (old / TEMPLATE_CACHE).is_dir():  # compiled templates are keyed by their source: still good
-        (old / TEMPLATE_CACHE).rename(out / TEMPLATE_CACHE)
+        (out / TEMPLATE_CACHE).mkdir(parents=True, exist_ok=True)
+        for compiled in (old / TEMPLATE_CACHE).iterdir():
+            if not (out / TEMPLATE_CACHE / compiled.name).exists():
+                compiled.rename(out / TEMPLATE_CACHE / compiled.name)
     shutil.rmtree(old, ignore_errors=True)
     stage.mkdir()  # so the caller's clean-up has something to remove
 
 
 def _apply(stage: Path, out: Path, changed: list[str], gone: set[str]) -> None:
     """Move the staged files over the old ones (each move is atomic), drop outputs no longer made."""
-    for rel in changed + [INPUTS_FILE, MANIFEST_FILE]:
+    compiled = [p.relative_to(stage).as_posix() for p in (stage / TEMPLATE_CACHE).glob("*")]
+    for rel in changed + compiled + [INPUTS_FILE, MANIFEST_FILE]:
         target = out / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(stage / rel, target)

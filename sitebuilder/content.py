@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+import reprlib
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import yaml
@@ -128,62 +129,85 @@ def split_front_matter(text: str, path: str) -> tuple[str, str, int]:
     raise BuildError([Problem(path, 1, "front matter is not closed: add a line '---' after it")])
 
 
-class _MappingLoader(SafeLoader):
-    """A safe YAML loader that refuses duplicate keys and remembers each top-level key's line."""
+_SHORT = reprlib.Repr()
+_SHORT.maxstring = _SHORT.maxother = 60
+_SHORT.maxlevel = 2
+_SHORT.maxlist = _SHORT.maxtuple = _SHORT.maxdict = _SHORT.maxset = 4
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
-    def __init__(self, stream):
-        super().__init__(stream)
-        self.key_lines: dict[str, int] = {}
-        self.duplicates: list[tuple[str, int, int]] = []
 
-    def construct_mapping(self, node, deep=False):
-        if node is self.top:
-            for key_node, _ in node.value:
-                key, line = key_node.value, key_node.start_mark.line
-                if key in self.key_lines:
-                    self.duplicates.append((key, line, self.key_lines[key]))
-                self.key_lines.setdefault(key, line)
-        return super().construct_mapping(node, deep)
-
-    def construct_document(self, node):
-        self.top = node
-        return super().construct_document(node)
+def short(value) -> str:
+    """A value as it can be shown in a message: bounded, however deep or aliased it is."""
+    return _SHORT.repr(value)
 
 
 def load_mapping(source: str, path: str, first_line: int) -> tuple[dict, dict[str, int]]:
-    """Parse a YAML mapping, refusing duplicate keys; return values and each key's line."""
-    loader = _MappingLoader(source)
+    """Parse a YAML mapping of plain-word keys; every problem is located on its line.
+
+    Each value is built on its own, so a bad one (a date that does not exist, a wrong
+    tag) is reported on its own line, not as a crash.
+    """
+    loader = SafeLoader(source)
     try:
-        data = loader.get_single_data()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = first_line + mark.line if mark else first_line
-        raise BuildError([Problem(path, line, f"invalid YAML: {exc.problem or exc.context}")]) from None
+        try:
+            node = loader.get_single_node()
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line = first_line + mark.line if mark else first_line
+            raise BuildError([Problem(path, line, f"invalid YAML: {exc.problem or exc.context}")]) from None
+        except yaml.YAMLError as exc:
+            raise BuildError([Problem(path, first_line, f"invalid YAML: {short(str(exc))}")]) from None
+        if node is None:
+            return {}, {}
+        if not isinstance(node, yaml.MappingNode):
+            raise BuildError([Problem(path, first_line, "this must be a mapping of field: value lines")])
+        data: dict = {}
+        lines: dict[str, int] = {}
+        problems = []
+        for key_node, value_node in node.value:
+            line = first_line + key_node.start_mark.line
+            if not (isinstance(key_node, yaml.ScalarNode) and key_node.tag == "tag:yaml.org,2002:str"):
+                problems.append(Problem(path, line, f"field names are plain words, not {short(key_node.value)}"))
+                continue
+            key = key_node.value
+            if key in lines:
+                problems.append(Problem(path, line, f"duplicate field {key!r} (first given on line {lines[key]})"))
+                continue
+            lines[key] = line
+            try:
+                data[key] = loader.construct_object(value_node, deep=True)
+            except (yaml.YAMLError, ValueError, TypeError, AttributeError, OverflowError) as exc:
+                problems.append(Problem(path, line, f"field {key!r} has a value that cannot be read: {short(str(exc))}"))
+        if problems:
+            raise BuildError(problems)
+        return data, lines
     finally:
         loader.dispose()
-    if data is None:
-        return {}, {}
-    if not isinstance(data, dict):
-        raise BuildError([Problem(path, first_line, "front matter must be a mapping of field: value")])
-    if loader.duplicates:
-        raise BuildError([
-            Problem(path, first_line + line, f"duplicate field {key!r} (first given on line {first_line + first})")
-            for key, line, first in loader.duplicates
-        ])
-    return data, {key: first_line + line for key, line in loader.key_lines.items()}
+
+
+def decode(raw: bytes, path: str) -> str:
+    """UTF-8 text (a byte-order mark is allowed), with Windows line endings made plain."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise BuildError([Problem(path, line, "not valid UTF-8 text")]) from None
+    text = text.replace("\r\n", "\n")
+    bad = CONTROL_RE.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        raise BuildError([Problem(path, line, f"contains a control character ({bad.group()!r}) that cannot be shown")])
+    return text
 
 
 def read_guide(content_dir: Path, file: Path) -> GuideSource:
     """Read and check one guide; raises BuildError naming the file and line."""
     rel = file.relative_to(content_dir).as_posix()
     raw = file.read_bytes()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise BuildError([Problem(rel, line, "not valid UTF-8 text")]) from None
-    text = text.replace("\r\n", "\n")
+    text = decode(raw, rel)
     front, body, body_line = split_front_matter(text, rel)
+    last_line = text.count("\n") + (0 if text.endswith("\n") else 1)
+    body_line = min(body_line, max(last_line, 1))  # a guide that is all front matter: its last line
     meta, lines = load_mapping(front, rel, first_line=2)
     problems = _check_guide_fields(meta, lines, rel, file.stem)
     if problems:
@@ -210,7 +234,7 @@ def _check_guide_fields(meta: dict, lines: dict[str, int], path: str, stem: str)
     for name in meta:
         if name not in GUIDE_FIELDS:
             known = ", ".join(GUIDE_FIELDS)
-            problems.append(Problem(path, lines.get(name), f"unknown field {name!r} (fields are: {known})"))
+            problems.append(Problem(path, lines.get(name), f"unknown field {short(name)} (fields are: {known})"))
     for name, expected in GUIDE_FIELDS.items():
         if name not in meta:
             problems.append(Problem(path, 1, f"missing field {name!r}: {expected}"))
@@ -222,11 +246,11 @@ def _check_guide_fields(meta: dict, lines: dict[str, int], path: str, stem: str)
             "audience": value in AUDIENCES,
             "order": isinstance(value, int) and not isinstance(value, bool),
             "tags": isinstance(value, list) and all(isinstance(t, str) and KEY_RE.match(t) for t in value),
-            "updated": isinstance(value, date),
+            "updated": isinstance(value, date) and not isinstance(value, datetime),
             "key": isinstance(value, str) and bool(KEY_RE.match(value)) and value == stem,
         }[name]
         if not ok:
-            problems.append(Problem(path, line, f"field {name!r} must be {expected}, not {value!r}"))
+            problems.append(Problem(path, line, f"field {name!r} must be {expected}, not {short(value)}"))
     return problems
 
 
@@ -250,6 +274,7 @@ def read_guides(content_dir: Path) -> list[GuideSource]:
 
 # Settings -------------------------------------------------------------------------------
 
+LANGUAGE_RE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 SETTINGS_FIELDS = {
     "agency_name", "title", "tagline", "base_url", "language", "author", "contact",
     "allow_raw_html", "nav", "handbook",
@@ -262,12 +287,15 @@ def read_settings(content_dir: Path) -> Settings:
     if not file.is_file():
         raise BuildError([Problem(SETTINGS_FILE, None, "missing: the content folder needs a site.yml")])
     raw = file.read_bytes()
-    data, lines = load_mapping(raw.decode("utf-8"), SETTINGS_FILE, first_line=1)
+    data, lines = load_mapping(decode(raw, SETTINGS_FILE), SETTINGS_FILE, first_line=1)
     problems = [
-        Problem(SETTINGS_FILE, lines[name], f"unknown setting {name!r}")
+        Problem(SETTINGS_FILE, lines[name], f"unknown setting {short(name)}")
         for name in data
         if name not in SETTINGS_FIELDS
     ]
+    language = data.get("language")
+    if isinstance(language, str) and not LANGUAGE_RE.match(language):
+        problems.append(Problem(SETTINGS_FILE, lines.get("language"), f"language must be a tag like en-CA, not {short(language)}"))
     for name in REQUIRED_SETTINGS:
         if not isinstance(data.get(name), str) or not data[name].strip():
             problems.append(Problem(SETTINGS_FILE, lines.get(name, 1), f"setting {name!r} must be non-empty text"))
@@ -302,7 +330,7 @@ def _nav(items, line: int, problems: list[Problem]) -> tuple[NavLink, ...]:
     links = []
     for item in items:
         if not (isinstance(item, dict) and set(item) == {"title", "url"} and all(isinstance(v, str) for v in item.values())):
-            problems.append(Problem(SETTINGS_FILE, line, f"each nav entry needs exactly a title and a url, not {item!r}"))
+            problems.append(Problem(SETTINGS_FILE, line, f"each nav entry needs exactly a title and a url, not {short(item)}"))
             continue
         links.append(NavLink(item["title"], item["url"]))
     return tuple(links)
@@ -314,7 +342,11 @@ def _handbook(value, line: int, problems: list[Problem]) -> Handbook | None:
     if not (isinstance(value, dict) and isinstance(value.get("title"), str) and isinstance(value.get("guides"), list)):
         problems.append(Problem(SETTINGS_FILE, line, "handbook needs a title and a list of guide keys (or false)"))
         return None
-    unknown = set(value) - {"title", "subtitle", "guides"}
+    unknown = set(map(str, value)) - {"title", "subtitle", "guides"}
     if unknown:
-        problems.append(Problem(SETTINGS_FILE, line, f"unknown handbook setting(s): {', '.join(sorted(unknown))}"))
+        problems.append(Problem(SETTINGS_FILE, line, f"unknown handbook setting(s): {short(sorted(unknown))}"))
+    bad = [key for key in value["guides"] if not (isinstance(key, str) and KEY_RE.match(key))]
+    if bad:
+        problems.append(Problem(SETTINGS_FILE, line, f"handbook guides are listed by key (file name without .md), not {short(bad[0])}"))
+        return None
     return Handbook(value["title"], str(value.get("subtitle") or ""), tuple(value["guides"]))

@@ -13,7 +13,8 @@ from datetime import date
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape as xml_escape
 
-from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2.bccache import Bucket
 from markupsafe import Markup
 
 from .content import AUDIENCE_LABELS, STATIC, TEMPLATES, GuideCard, Settings
@@ -37,13 +38,33 @@ def site_url(url: str, root: str) -> str:
     return root + url.lstrip("/")
 
 
-def environment(bytecode_cache: str | None = None) -> Environment:
-    """Jinja set up for the templates; compiled templates are kept in ``bytecode_cache`` if given."""
-    if bytecode_cache:
-        os.makedirs(bytecode_cache, exist_ok=True)
+class StagedBytecodeCache(BytecodeCache):
+    """Compiled templates read from one folder (the last build) and written to another (this one)."""
+
+    def __init__(self, read_from: str, write_to: str):
+        self.read_from, self.write_to = read_from, write_to
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        for folder in (self.write_to, self.read_from):
+            path = os.path.join(folder, f"{bucket.key}.cache")
+            if os.path.exists(path):
+                with open(path, "rb") as fh:
+                    bucket.load_bytecode(fh)
+                return
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        os.makedirs(self.write_to, exist_ok=True)
+        path = os.path.join(self.write_to, f"{bucket.key}.cache")
+        with open(f"{path}.{os.getpid()}", "wb") as fh:
+            bucket.write_bytecode(fh)
+        os.replace(f"{path}.{os.getpid()}", path)
+
+
+def environment(template_cache: tuple[str, str] | None = None) -> Environment:
+    """Jinja set up for the templates; ``template_cache`` is (read from, write to) for compiled ones."""
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
-        bytecode_cache=FileSystemBytecodeCache(bytecode_cache) if bytecode_cache else None,
+        bytecode_cache=StagedBytecodeCache(*template_cache) if template_cache else None,
         autoescape=select_autoescape(["html", "xml"]),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -54,18 +75,22 @@ def environment(bytecode_cache: str | None = None) -> Environment:
     return env
 
 
-def resolve_guide_links(html: str, mode: str, own_key: str, base_url: str = "") -> str:
-    """Replace ``@guide:KEY#FRAG`` links for a site page, a single-guide PDF or the handbook."""
+def resolve_guide_links(html: str, mode: str, own_key: str, base_url: str = "",
+                        inside: frozenset[str] = frozenset()) -> str:
+    """Replace ``@guide:KEY#FRAG`` links for a site page, a single-guide PDF or the handbook.
+
+    In the handbook, links to its own chapters stay inside it (``inside``); others go to the website.
+    """
 
     def replace(match: re.Match) -> str:
         key, fragment = match.group(1), match.group(2)
         if mode == "site":
             path = "" if key == own_key else f"../{key}/"
             return f'href="{path}#{fragment}"' if fragment else f'href="{path or "./"}"'
-        if mode == "handbook":
+        if mode == "handbook" and key in inside:
             return f'href="#{fragment or "guide-" + key}"'
-        url = f"{base_url}guides/{key}/"  # a single guide's PDF links to the website
-        if key == own_key and fragment:
+        url = f"{base_url}guides/{key}/"  # a PDF's links to other guides go to the website
+        if key == own_key and fragment and mode == "pdf":
             return f'href="#{fragment}"'
         return f'href="{url}#{fragment}"' if fragment else f'href="{url}"'
 
@@ -167,7 +192,9 @@ def sitemap(settings: Settings, cards: list[GuideCard], tags: list[str]) -> str:
 def atom_feed(settings: Settings, cards: list[GuideCard]) -> str:
     newest = sorted(cards, key=lambda c: (c.updated, c.key), reverse=True)
     updated = f"{newest[0].updated.isoformat()}T00:00:00Z"
-    e = xml_escape
+    def e(text: str) -> str:
+        return xml_escape(text, {'"': "&quot;"})
+
     lines = [
         '<?xml version="1.0" encoding="utf-8"?>',
         f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{e(settings.language)}">',
@@ -213,7 +240,9 @@ def print_guide(env, settings: Settings, card: GuideCard, rendered: RenderedGuid
 def print_handbook(env, settings: Settings, cards: list[GuideCard], rendered: dict[str, RenderedGuide],
                    edition: date, stamp: str) -> str:
     handbook = settings.handbook
-    chapters = [(c, Markup(resolve_guide_links(rendered[c.key].html, "handbook", c.key))) for c in cards]
+    inside = frozenset(c.key for c in cards)
+    chapters = [(c, Markup(resolve_guide_links(rendered[c.key].html, "handbook", c.key, settings.base_url, inside)))
+                for c in cards]
     return env.get_template("print_handbook.html").render(
         settings=settings, handbook=handbook, guides=cards, chapters=chapters, edition=edition,
         doc_title=handbook.title, description=handbook.subtitle or handbook.title,

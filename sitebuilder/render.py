@@ -60,21 +60,34 @@ class RenderedGuide:
         return frozenset(h.id for h in self.headings)
 
 
+CODE_SPAN_RE = re.compile(r"(`+)[^`]*?\1")
+SAFE_ATTRIBUTES = {"id", "class", "href", "title", "colspan", "rowspan", "start"}
+ALIGN_RE = re.compile(r"^text-align: (?:left|right|center);$")
+
+
 class _Located:
-    """Finds the line of the body on which some written text appears."""
+    """Finds the line of the body on which some written text appears (code spans left out)."""
 
     def __init__(self, source: GuideSource):
         self.source = source
-        self.lines = source.body.split("\n")
+        self.lines = [CODE_SPAN_RE.sub("", line) for line in source.body.split("\n")]
+        self.seen: dict[str, int] = {}
 
-    def line_of(self, *needles: str) -> int | None:
+    def line_of(self, *needles: str, occurrence: int = 1) -> int | None:
         for needle in needles:
             if not needle:
                 continue
+            found = 0
             for index, line in enumerate(self.lines):
-                if needle in line:
+                found += line.count(needle)
+                if found >= occurrence:
                     return self.source.body_line + index
         return None
+
+    def next_line_of(self, needle: str) -> int | None:
+        """The line of the next, not yet reported, occurrence of ``needle``."""
+        self.seen[needle] = self.seen.get(needle, 0) + 1
+        return self.line_of(needle, occurrence=self.seen[needle]) or self.line_of(needle)
 
     def heading_line(self, level: int, title: str = "") -> int | None:
         """The line of a heading of this level (the first one, or the one with this title)."""
@@ -87,6 +100,9 @@ class _Located:
     def problem(self, message: str, *needles: str) -> Problem:
         return Problem(self.source.path, self.line_of(*needles), message)
 
+    def next_problem(self, message: str, needle: str) -> Problem:
+        return Problem(self.source.path, self.next_line_of(needle), message)
+
 
 class _GuideTreeprocessor(Treeprocessor):
     """Checks section keys and links, makes headings self-linking, collects plain text."""
@@ -98,6 +114,8 @@ class _GuideTreeprocessor(Treeprocessor):
     def run(self, root):
         state, where = self.state, self.state["where"]
         for element in root.iter():
+            if not state["allow_raw_html"]:
+                self._attributes(element)
             tag = element.tag
             if tag == "h1":
                 state["problems"].append(Problem(
@@ -114,6 +132,16 @@ class _GuideTreeprocessor(Treeprocessor):
                 ))
         state["text"] = STASH_RE.sub("", " ".join("".join(root.itertext()).split()))
 
+    def _attributes(self, element):
+        """Attribute lists may set ids and classes, not event handlers or styles."""
+        for name, value in list(element.attrib.items()):
+            if name in SAFE_ATTRIBUTES or (name == "style" and element.tag in ("th", "td") and ALIGN_RE.match(value)):
+                continue
+            self.state["problems"].append(self.state["where"].next_problem(
+                f"the attribute {name!r} is not allowed (set allow_raw_html: true in site.yml to permit it)", f"{name}=",
+            ))
+            del element.attrib[name]
+
     def _heading(self, element):
         state, where = self.state, self.state["where"]
         title = " ".join("".join(element.itertext()).split())
@@ -129,7 +157,10 @@ class _GuideTreeprocessor(Treeprocessor):
                 f"section key {key!r} must be lowercase words joined by hyphens", "{#" + key
             ))
         if key in state["ids"]:
-            state["problems"].append(where.problem(f"section key {key!r} is used twice in this guide", "{#" + key))
+            state["problems"].append(Problem(
+                where.source.path, where.line_of("{#" + key, occurrence=2),
+                f"section key {key!r} is used twice in this guide",
+            ))
         state["ids"].add(key)
         state["headings"].append(Heading(int(element.tag[1]), key, title))
         if element.find(".//a") is None:  # the heading links to itself, for sharing a section
@@ -170,7 +201,7 @@ class _RawHtmlRefused(InlineProcessor):
 
     def handleMatch(self, m, data):
         written = m.group(0)
-        self.state["problems"].append(self.state["where"].problem(
+        self.state["problems"].append(self.state["where"].next_problem(
             f"raw HTML {written[:40]!r} is not allowed (set allow_raw_html: true in site.yml to permit it)",
             written,
         ))
@@ -194,6 +225,7 @@ class GuideRenderer:
     """A reusable Markdown converter (building one costs more than converting a guide)."""
 
     def __init__(self, allow_raw_html: bool = False):
+        self.allow_raw_html = allow_raw_html
         self.state: dict = {}
         self.md = markdown.Markdown(
             extensions=["attr_list", "tables", "fenced_code", "sane_lists",
@@ -204,7 +236,7 @@ class GuideRenderer:
     def render(self, source: GuideSource) -> RenderedGuide:
         self.state.clear()
         self.state.update(where=_Located(source), key=source.key, problems=[], ids=set(),
-                          headings=[], links=[], text="")
+                          headings=[], links=[], text="", allow_raw_html=self.allow_raw_html)
         self.md.reset()
         html = self.md.convert(source.body)
         state = self.state
@@ -236,11 +268,15 @@ def check_links(sources: dict[str, GuideSource], rendered: dict[str, RenderedGui
     return problems
 
 
-def duplicate_keys(sources: dict[str, GuideSource], rendered: dict[str, RenderedGuide]) -> list[Problem]:
-    """Section keys are unique across all guides, so the portal can look one up by key alone."""
+def duplicate_keys(sources: dict[str, GuideSource], rendered: dict[str, RenderedGuide],
+                   changed: frozenset[str] = frozenset()) -> list[Problem]:
+    """Section keys are unique across all guides, so the portal can look one up by key alone.
+
+    The guide blamed is one that changed in this build, when there is one.
+    """
     seen: dict[str, str] = {}
     problems = []
-    for key in sorted(rendered):
+    for key in sorted(rendered, key=lambda k: (k in changed, k)):
         for heading in rendered[key].headings:
             if heading.id in seen and seen[heading.id] != key:
                 line = _Located(sources[key]).line_of("{#" + heading.id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import threading
-import time
+import traceback
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -58,6 +58,9 @@ def _rebuild(config: BuildConfig) -> None:
         print("Build failed; still serving the last good build:")
         for problem in exc.problems:
             print(f"  {problem}")
+    except Exception:  # a bug in the builder must not stop the server the author is using
+        print("The build crashed; still serving the last good build:")
+        traceback.print_exc()
 
 
 def serve(config: BuildConfig, port: int = 8000, stop: threading.Event | None = None,
