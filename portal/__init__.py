@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from flask import Flask, redirect, render_template, url_for
+from werkzeug.routing import IntegerConverter
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -12,13 +13,14 @@ from .access import home_for
 from .config import from_environment
 from .extensions import csrf, db, login_manager, migrate
 from .models import Role, User, render_migration_item
-from .times import format_date, format_local
+from .times import format_date, format_local, zone_label
 from .views import page_url
 
 
 def create_app(overrides: dict | None = None) -> Flask:
     """Build the portal; ``overrides`` replaces configuration keys (used by tests)."""
     app = Flask(__name__, instance_relative_config=True)
+    app.url_map.converters["int"] = DatabaseId
     app.config.from_mapping(from_environment(app.instance_path))
     if overrides:
         app.config.update(overrides)
@@ -46,6 +48,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.jinja_env.filters["localdate"] = format_date
     app.jinja_env.globals["Role"] = Role
     app.jinja_env.globals["page_url"] = page_url
+    app.jinja_env.globals["zone_label"] = zone_label
 
     @app.context_processor
     def agency():
@@ -60,6 +63,13 @@ def create_app(overrides: dict | None = None) -> Flask:
     for code in (400, 403, 404, 405, 413, 422, 500):
         app.register_error_handler(code, _error_page)
     return app
+
+
+class DatabaseId(IntegerConverter):
+    """``<int:…>`` in URLs: an id the database can hold (1 to 2^31 - 1); anything else is a 404."""
+
+    def __init__(self, map, *args, **kwargs):
+        super().__init__(map, min=1, max=2**31 - 1)
 
 
 def _error_page(error):

@@ -10,6 +10,11 @@ class NonexistentLocalTime(ValueError):
     """A wall-clock time skipped by a daylight-saving change."""
 
 
+def zone_label() -> str:
+    """The agency's zone as people say it: "Toronto" for America/Toronto."""
+    return current_app.config["PORTAL_TIMEZONE"].rsplit("/", 1)[-1].replace("_", " ")
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

@@ -93,6 +93,12 @@ class Plan(dict):
         self[rel] = output
 
 
+def named(items: list[str], limit: int = 4) -> str:
+    """A short list for progress lines: the first few names, then how many more."""
+    shown = ", ".join(items[:limit])
+    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
+
+
 def digest(*parts) -> str:
     h = hashlib.sha256()
     for part in parts:
@@ -178,7 +184,10 @@ def build(config: BuildConfig) -> BuildReport:
         changed = _keep_unchanged(plan, previous, out, stage, fresh, report)
         page_for = ("pdf" in formats) if "site" in formats else None
         if to_render:
-            config.progress(f"Rendering {len(to_render)} guide(s)…")
+            config.progress(f"Rendering {len(to_render)} guide(s): {named([s.key for s in to_render])}")
+        listings = [rel for rel in changed if plan[rel].kind == "listing"]
+        if listings:
+            config.progress(f"Writing {len(listings)} listing page(s): {named(listings)}")
         with Rendering(to_render, settings, page_for, stage, config.jobs) as rendering:
             _make_listings(changed, plan, stage, report)  # while the workers render the guides
             for guide in rendering.results():
@@ -506,15 +515,20 @@ def render_pdfs(rels: list[str], plan: Plan, sources: dict, rendered: dict, sett
                                         stamp.date(), stamp.isoformat())
         jobs.append(pdf.PdfJob(html=html, target=str(stage / rel), identity=output.key))
     workers = min(config.jobs, len(jobs))
-    config.progress(f"Rendering {len(jobs)} PDF(s) with {workers} worker(s)…")
+    config.progress(f"Rendering {len(jobs)} PDF(s) with {workers} worker(s): {named(sorted(rels))}")
+    step = max(1, len(jobs) // 10)
     if workers < 2:
-        for job in jobs:
-            pdf.render(job)
-        return
-    with _pool(workers, initializer=pdf.start_worker) as pool:
-        for done, _ in enumerate(pool.map(pdf.render, jobs, chunksize=1), start=1):
-            if done % 25 == 0 and done < len(jobs):
-                config.progress(f"  {done}/{len(jobs)} PDFs")
+        done = map(pdf.render, jobs)
+    else:
+        pool = _pool(workers, initializer=pdf.start_worker)
+        done = pool.map(pdf.render, jobs, chunksize=1)
+    try:
+        for count, target in enumerate(done, start=1):
+            if count % step == 0 or count == len(jobs):
+                config.progress(f"  {count}/{len(jobs)} PDFs done ({Path(target).relative_to(stage)})")
+    finally:
+        if workers >= 2:
+            pool.shutdown()
 
 
 def _swap(stage: Path, out: Path) -> None:

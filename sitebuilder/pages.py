@@ -60,6 +60,12 @@ class StagedBytecodeCache(BytecodeCache):
         os.replace(f"{path}.{os.getpid()}", path)
 
 
+def css_string(text: str) -> Markup:
+    """Text for a CSS string in double quotes (backslashes, quotes and line breaks escaped)."""
+    escaped = "".join(c if c.isalnum() or c in " .,-'&()" else f"\\{ord(c):x} " for c in text)
+    return Markup(escaped)
+
+
 def environment(template_cache: tuple[str, str] | None = None) -> Environment:
     """Jinja set up for the templates; ``template_cache`` is (read from, write to) for compiled ones."""
     env = Environment(
@@ -72,6 +78,7 @@ def environment(template_cache: tuple[str, str] | None = None) -> Environment:
     )
     env.filters["long_date"] = long_date
     env.filters["site_url"] = site_url
+    env.filters["css_string"] = css_string
     return env
 
 

@@ -126,3 +126,12 @@ def test_unknown_email_still_spends_a_password_check(app, client, monkeypatch):
     monkeypatch.setitem(app.extensions, "password_hasher", Spy())
     client.post("/login", data={"email": "nobody@example.com", "password": "whatever password"})
     assert calls, "an unknown email must cost a hash verification too"
+
+
+@pytest.mark.parametrize("url", [
+    "/candidates/3000000000", "/candidates/99999999999999999999999/edit", "/interviews/2147483648",
+    "/employers/3000000000", "/jobs/3000000000/edit", "/admin/users/3000000000",
+    "/admin/candidates/3000000000/assignment", "/candidates/0",
+])
+def test_ids_beyond_what_the_database_holds_are_not_found(login_as, url):
+    assert login_as(Role.ADMIN).get(url).status_code == 404

@@ -7,7 +7,9 @@ import pytest
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import Assignment, Candidate, Employer, Interview, Job, Outcome, PreferredChannel, Role, Timeline
+from portal.models import (
+    Assignment, Candidate, Employer, Interview, Job, JobStatus, Outcome, PreferredChannel, Role, Timeline,
+)
 
 TORONTO = ZoneInfo("America/Toronto")
 
@@ -294,3 +296,60 @@ def test_user_text_is_escaped(recruiter, make):
     page = recruiter.get(f"/candidates/{candidate.id}").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;" in page
+
+
+def test_edit_employer_saves(recruiter, make, fetch):
+    employer = make.employer(name="Ingleby Corrigan LLP")
+    response = recruiter.post(f"/employers/{employer.id}/edit", data={
+        "name": "Ingleby Corrigan Fenwick LLP", "kind": "law_firm", "preferred_channel": "email", "city": "Markham",
+    })
+    assert response.status_code == 302
+    saved = fetch(Employer, employer.id)
+    assert (saved.name, saved.preferred_channel, saved.city) == ("Ingleby Corrigan Fenwick LLP", PreferredChannel.EMAIL, "Markham")
+
+
+def test_edit_forms_refuse_bad_input_with_field_errors(recruiter, make, fetch):
+    candidate = make.candidate(recruiter.user, name="Keisha Abernathy")
+    interview = make.interview(candidate, make.employer(), duration_minutes=45)
+    response = recruiter.post(f"/candidates/{candidate.id}/edit", data={
+        "name": "", "email": "not-an-email", "role_sought": "paralegal", "status": "active",
+    })
+    assert response.status_code == 422
+    assert "This field is required." in response.get_data(as_text=True)
+    assert "Invalid email address." in response.get_data(as_text=True)
+    response = recruiter.post(f"/interviews/{interview.id}/edit", data=_interview_form(
+        make.employer(), duration_minutes="0", decision_date="2026-06-01",
+    ))
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "An interview lasts between 1 minute and a day" in page
+    assert "The decision date cannot be before the interview." in page
+    assert fetch(Candidate, candidate.id).name == "Keisha Abernathy"
+    assert fetch(Interview, interview.id).duration_minutes == 45
+
+
+def test_a_past_interview_can_name_a_filled_job(recruiter, make, app):
+    candidate = make.candidate(recruiter.user)
+    employer = make.employer()
+    filled = make.job(employer, title="Corporate law clerk", status=JobStatus.FILLED)
+    form_page = recruiter.get(f"/candidates/{candidate.id}/interviews/new").get_data(as_text=True)
+    assert "Corporate law clerk (filled)" in form_page
+    response = recruiter.post(f"/candidates/{candidate.id}/interviews/new",
+                              data=_interview_form(employer, filled, starts_at="2026-03-03T10:00", decision_date="2026-03-10"))
+    assert response.status_code == 302
+
+
+def test_the_zone_shown_is_the_configured_one(make, app):
+    app.config["PORTAL_TIMEZONE"] = "America/Vancouver"
+    try:
+        client = app.test_client()
+        user = make.user(Role.RECRUITER)
+        from conftest import login
+
+        login(client, user)
+        candidate = make.candidate(user)
+        page = client.get(f"/candidates/{candidate.id}/interviews/new").get_data(as_text=True)
+        assert "Vancouver time. Past interviews are fine" in page
+        assert "Times are Vancouver time (America/Vancouver)" in page
+    finally:
+        app.config["PORTAL_TIMEZONE"] = "America/Toronto"

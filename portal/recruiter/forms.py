@@ -27,7 +27,7 @@ from ..models import (
     RoleSought,
     Timeline,
 )
-from ..times import NonexistentLocalTime, local_to_utc, to_local, utcnow
+from ..times import NonexistentLocalTime, local_to_utc, to_local, utcnow, zone_label
 
 MAX_DAYS_AHEAD = 365
 EARLIEST_YEAR = 2000
@@ -109,7 +109,7 @@ class InterviewForm(Form):
         "Starts at",
         format="%Y-%m-%dT%H:%M",
         validators=[InputRequired(message="Enter the date and time the interview starts.")],
-        description="Toronto time. Past interviews are fine: log them afterwards.",
+        description="Local time. Past interviews are fine: log them afterwards.",
     )
     duration_minutes = IntegerField(
         "Duration (minutes)",
@@ -140,10 +140,16 @@ class InterviewForm(Form):
     notes = TextAreaField("Notes", validators=[Optional(), Length(max=5000)])
     submit = SubmitField("Save interview")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.starts_at.description = f"{zone_label()} time. Past interviews are fine: log them afterwards."
+
     def set_choices(self, employers, jobs) -> None:
         self.employer_id.choices = options([(0, "Choose an employer…"), *employers])
         self.job_id.choices = [SelectChoice(0, "No specific job")] + [
-            SelectChoice(job.id, job.title, optgroup=job.employer.name) for job in jobs
+            SelectChoice(job.id, job.title if job.status == JobStatus.OPEN else f"{job.title} ({job.status.label.lower()})",
+                         optgroup=job.employer.name)
+            for job in jobs
         ]
         self._job_employer = {job.id: job.employer_id for job in jobs}
 

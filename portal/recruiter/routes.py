@@ -312,14 +312,12 @@ def _has_interviews(job: Job) -> bool:
 # Interviews -------------------------------------------------------------------------
 
 
-def _interview_choices(form: InterviewForm, interview: Interview | None) -> None:
+def _interview_choices(form: InterviewForm) -> None:
+    """Every employer and job: interviews are often logged after a job has been filled."""
     employers = db.session.execute(select(Employer.id, Employer.name).order_by(Employer.name)).all()
-    job_filter = Job.status == JobStatus.OPEN
-    if interview is not None and interview.job_id:
-        job_filter = or_(job_filter, Job.id == interview.job_id)
     jobs = db.session.scalars(
-        select(Job).join(Job.employer).where(job_filter).options(joinedload(Job.employer))
-        .order_by(Employer.name, Job.title)
+        select(Job).join(Job.employer).options(joinedload(Job.employer))
+        .order_by(Employer.name, Job.status != JobStatus.OPEN, Job.title)
     ).all()
     form.set_choices(employers, jobs)
 
@@ -351,7 +349,7 @@ def new_interview(candidate_id: int):
     if request.method == "GET":
         form.employer_id.data = request.args.get("employer_id", 0, type=int)
         form.job_id.data = request.args.get("job_id", 0, type=int)
-    _interview_choices(form, None)
+    _interview_choices(form)
     if form.validate_on_submit():
         interview = Interview(candidate=candidate, created_by_id=current_user.id)
         _save_interview(form, interview)
@@ -379,7 +377,7 @@ def edit_interview(interview_id: int):
     if request.method == "GET":
         form.fill_from(interview)
         form.job_id.data = interview.job_id or 0
-    _interview_choices(form, interview)
+    _interview_choices(form)
     if form.validate_on_submit():
         _save_interview(form, interview)
         db.session.commit()
