@@ -24,10 +24,13 @@ def contains(text: str) -> str:
     return f"%{escaped}%"
 
 
-def commit_or_field_error(field, message: str) -> bool:
-    """Commit; on a uniqueness clash roll back and put the message on the field."""
+def flush_or_field_error(field, message: str) -> bool:
+    """Flush; on a uniqueness clash roll back and put the message on the field.
+
+    The view commits when this returns True (the view owns the transaction).
+    """
     try:
-        db.session.commit()
+        db.session.flush()
     except IntegrityError:
         db.session.rollback()
         field.errors = [*field.errors, message]

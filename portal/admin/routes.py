@@ -10,7 +10,7 @@ from ..extensions import db
 from ..forms import options
 from ..models import Assignment, Candidate, Role, User
 from ..passwords import set_password
-from ..views import commit_or_field_error, contains, count_by, form_status, paginate
+from ..views import contains, count_by, flush_or_field_error, form_status, paginate
 from . import bp
 from .forms import AccountForm, AssignForm, CandidateAssignmentFilterForm, ConfirmForm, UserFilterForm
 
@@ -28,6 +28,7 @@ def _recruiter_choices(*leading: tuple[int, str], active_only: bool = True) -> l
 @bp.get("/")
 @admin_only
 def index():
+    """The admin area opens on the accounts."""
     return redirect(url_for("admin.users"))
 
 
@@ -69,7 +70,8 @@ def new_user():
             db.session.add(user)
             if user.role == Role.CANDIDATE:
                 _attach_candidate_profile(user, profile, form)
-            if commit_or_field_error(form.email, "An account with this email already exists."):
+            if flush_or_field_error(form.email, "An account with this email already exists."):
+                db.session.commit()
                 flash(f"Account created for {user.name}.", "success")
                 return redirect(url_for("admin.user", user_id=user.id))
     return render_template("admin/user_form.html", form=form), form_status()
@@ -88,6 +90,7 @@ def _attach_candidate_profile(user: User, candidate: Candidate | None, form: Acc
 @bp.get("/users/<int:user_id>")
 @admin_only
 def user(user_id: int):
+    """One account: its details, activation, and a recruiter's candidates."""
     user = db.get_or_404(User, user_id)
     assigned = []
     if user.role == Role.RECRUITER:
@@ -107,6 +110,7 @@ def deactivate_user(user_id: int):
 @bp.post("/users/<int:user_id>/activate")
 @admin_only
 def activate_user(user_id: int):
+    """Let a deactivated account sign in again."""
     return _set_active(user_id, True)
 
 

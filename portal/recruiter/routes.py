@@ -31,7 +31,7 @@ from ..models import (
     Timeline,
 )
 from ..times import utcnow
-from ..views import commit_or_field_error, contains, count_by, form_status, paginate
+from ..views import contains, count_by, flush_or_field_error, form_status, paginate
 from . import bp
 from .forms import (
     CandidateFilterForm,
@@ -138,7 +138,8 @@ def new_candidate():
             db.session.add(
                 Assignment(candidate=candidate, recruiter_id=current_user.id, assigned_by_id=current_user.id)
             )
-        if commit_or_field_error(form.email, "A candidate with this email is already on file."):
+        if flush_or_field_error(form.email, "A candidate with this email is already on file."):
+            db.session.commit()
             flash(f"{candidate.name} is added.", "success")
             return redirect(url_for("recruiter.candidate", candidate_id=candidate.id))
     return render_template("recruiter/candidate_form.html", form=form, candidate=None), form_status()
@@ -173,13 +174,15 @@ def candidate(candidate_id: int):
 @bp.route("/candidates/<int:candidate_id>/edit", methods=["GET", "POST"])
 @staff_only
 def edit_candidate(candidate_id: int):
+    """Edit a candidate's profile (their sign-in name follows)."""
     candidate = get_candidate_or_404(candidate_id)
     form = CandidateForm(obj=candidate)
     if form.validate_on_submit():
         form.populate_obj(candidate)
         if candidate.user is not None:
             candidate.user.name = candidate.name
-        if commit_or_field_error(form.email, "Another candidate already has this email."):
+        if flush_or_field_error(form.email, "Another candidate already has this email."):
+            db.session.commit()
             flash("Candidate saved.", "success")
             return redirect(url_for("recruiter.candidate", candidate_id=candidate.id))
     return render_template("recruiter/candidate_form.html", form=form, candidate=candidate), form_status()
@@ -191,6 +194,7 @@ def edit_candidate(candidate_id: int):
 @bp.get("/employers")
 @staff_only
 def employers():
+    """Employers, searchable by name, with their open jobs counted."""
     form = SearchForm(request.args)
     query = select(Employer)
     filters_ok = form.validate()
@@ -208,12 +212,14 @@ def employers():
 @bp.route("/employers/new", methods=["GET", "POST"])
 @staff_only
 def new_employer():
+    """Add a law firm or legal department."""
     return _employer_form(Employer(), is_new=True)
 
 
 @bp.route("/employers/<int:employer_id>/edit", methods=["GET", "POST"])
 @staff_only
 def edit_employer(employer_id: int):
+    """Edit an employer, including its preferred contact channel."""
     return _employer_form(db.get_or_404(Employer, employer_id), is_new=False)
 
 
@@ -222,7 +228,8 @@ def _employer_form(employer: Employer, *, is_new: bool):
     if form.validate_on_submit():
         form.populate_obj(employer)
         db.session.add(employer)
-        if commit_or_field_error(form.name, "An employer with this name already exists."):
+        if flush_or_field_error(form.name, "An employer with this name already exists."):
+            db.session.commit()
             flash(f"{employer.name} is saved.", "success")
             return redirect(url_for("recruiter.employer", employer_id=employer.id))
     return render_template(
@@ -254,6 +261,7 @@ def employer(employer_id: int):
 @bp.get("/jobs")
 @staff_only
 def jobs():
+    """Jobs at every employer, with search and filters."""
     form = JobFilterForm(request.args)
     query = select(Job).join(Job.employer).options(joinedload(Job.employer))
     filters_ok = form.validate()
@@ -274,6 +282,7 @@ def jobs():
 @bp.route("/jobs/new", methods=["GET", "POST"])
 @staff_only
 def new_job():
+    """Add a job, optionally for the employer given in ?employer_id."""
     job = Job(employer_id=request.args.get("employer_id", type=int))
     return _job_form(job, is_new=True)
 
@@ -281,6 +290,7 @@ def new_job():
 @bp.route("/jobs/<int:job_id>/edit", methods=["GET", "POST"])
 @staff_only
 def edit_job(job_id: int):
+    """Edit a job; one with interviews keeps its employer."""
     return _job_form(db.get_or_404(Job, job_id), is_new=False)
 
 
@@ -365,6 +375,7 @@ def new_interview(candidate_id: int):
 @bp.get("/interviews/<int:interview_id>")
 @staff_only
 def interview(interview_id: int):
+    """One interview of a candidate I can see."""
     interview = get_interview_or_404(interview_id)
     return render_template("recruiter/interview.html", interview=interview, now=utcnow())
 
@@ -372,6 +383,7 @@ def interview(interview_id: int):
 @bp.route("/interviews/<int:interview_id>/edit", methods=["GET", "POST"])
 @staff_only
 def edit_interview(interview_id: int):
+    """Edit an interview, with its time shown in the agency's zone."""
     interview = get_interview_or_404(interview_id)
     form = InterviewForm(obj=interview)
     if request.method == "GET":
