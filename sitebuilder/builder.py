@@ -299,8 +299,10 @@ def _write_guide_pages(items, settings: Settings, with_pdf: bool, stage: Path) -
 def _guide_pages(items, settings: Settings, with_pdf: bool) -> list[str]:
     from . import pages  # noqa: PLC0415  (runs in worker processes)
 
-    if "env" not in _worker:  # compiled templates are kept for the life of the process
-        _worker["env"] = pages.environment(_worker.get("template_cache"))
+    # One environment per build folder: its compiled templates are written into that build.
+    cache = _worker.get("template_cache")
+    if _worker.get("env_for") != cache:
+        _worker["env"], _worker["env_for"] = pages.environment(cache), cache
     return [pages.guide_page(_worker["env"], settings, card, guide, with_pdf) for card, guide in items]
 
 
