@@ -20,6 +20,7 @@ install: $(STAMP)
 ## run: install, migrate, seed the small demo into an empty database, serve on http://$(HOST):$(PORT)
 run: install
 	$(BIN)/flask --app portal db upgrade
+	$(BIN)/flask --app portal steps sync
 	$(BIN)/flask --app portal demo seed --if-empty
 	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
 	$(BIN)/flask --app portal run --host $(HOST) --port $(PORT)

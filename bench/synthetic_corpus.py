@@ -7,18 +7,10 @@ import random
 from datetime import date, timedelta
 from pathlib import Path
 
-WORDS = (
-    "interview timeline decision follow-up note firm clerk paralegal conveyancer closing deadline "
-    "courteous recruiter employer partner panel email handwritten channel candidate schedule week "
-    "answer silence position practice litigation estates corporate filing client matter calendar"
-).split()
+WORDS = ["interview", "timeline", "decision", "follow-up", "note", "firm", "clerk", "paralegal", "conveyancer", "closing", "deadline", "courteous", "recruiter", "employer", "partner", "panel", "email", "handwritten", "channel", "candidate", "schedule", "week", "answer", "silence", "position", "practice", "litigation", "estates", "corporate", "filing", "client", "matter", "calendar"]
 
 
-TAGS = (
-    "timeline thank-you follow-up moving-on templates coaching interview panel phone-screen email "
-    "handwritten real-estate litigation corporate estates family in-house first-job career-change "
-    "references offers rejection silence deadlines"
-).split()
+TAGS = ["timeline", "thank-you", "follow-up", "moving-on", "templates", "coaching", "interview", "panel", "phone-screen", "email", "handwritten", "real-estate", "litigation", "corporate", "estates", "family", "in-house", "first-job", "career-change", "references", "offers", "rejection", "silence", "deadlines"]
 
 
 def paragraph(rng: random.Random, sentences: int = 4) -> str:

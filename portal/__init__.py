@@ -3,17 +3,18 @@
 from pathlib import Path
 
 from flask import Flask, redirect, render_template, url_for
-from werkzeug.routing import IntegerConverter
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.routing import IntegerConverter
 
 from . import admin, auth, candidate, cli, passwords, recruiter
 from .access import home_for
 from .config import from_environment
 from .extensions import csrf, db, login_manager, migrate
+from .followup import Status, StepKind
 from .models import Role, User, render_migration_item
-from .times import format_date, format_local, zone_label
+from .times import format_date, format_local, relative, zone_label
 from .views import page_url
 
 
@@ -46,7 +47,10 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     app.jinja_env.filters["localtime"] = format_local
     app.jinja_env.filters["localdate"] = format_date
+    app.jinja_env.filters["ago"] = relative
     app.jinja_env.globals["Role"] = Role
+    app.jinja_env.globals["Status"] = Status
+    app.jinja_env.globals["StepKind"] = StepKind
     app.jinja_env.globals["page_url"] = page_url
     app.jinja_env.globals["zone_label"] = zone_label
 

@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import Select, select
 
 from .extensions import db
-from .models import Candidate, Interview, Role, User
+from .models import Candidate, Interview, Role, Step, User
 
 
 def role_required(*roles: Role):
@@ -30,23 +30,27 @@ def role_required(*roles: Role):
     return decorator
 
 
-def visible_candidates(user: User) -> Select:
-    """Candidates this person may see: all for an admin, assigned ones for a recruiter."""
-    query = select(Candidate)
+def _seen_by(query: Select, user: User) -> Select:
+    """Filter a query that joins Candidate to the rows this person may see."""
     if user.role == Role.ADMIN:
         return query
     if user.role == Role.RECRUITER:
         return query.where(Candidate.recruiter_id == user.id)
     return query.where(Candidate.user_id == user.id)
+
+
+def visible_candidates(user: User) -> Select:
+    """Candidates this person may see: all for an admin, assigned ones for a recruiter."""
+    return _seen_by(select(Candidate), user)
 
 
 def visible_interviews(user: User) -> Select:
-    query = select(Interview).join(Interview.candidate)
-    if user.role == Role.ADMIN:
-        return query
-    if user.role == Role.RECRUITER:
-        return query.where(Candidate.recruiter_id == user.id)
-    return query.where(Candidate.user_id == user.id)
+    return _seen_by(select(Interview).join(Interview.candidate), user)
+
+
+def visible_steps(user: User) -> Select:
+    """Steps of the interviews this person may see."""
+    return _seen_by(select(Step).join(Step.interview).join(Interview.candidate), user)
 
 
 def get_candidate_or_404(candidate_id: int) -> Candidate:
@@ -64,3 +68,7 @@ def home_for(user: User) -> str:
     if user.role == Role.ADMIN:
         return url_for("admin.users")
     return url_for("recruiter.dashboard")
+
+
+def get_step_or_404(step_id: int) -> Step:
+    return db.first_or_404(visible_steps(current_user).where(Step.id == step_id))

@@ -1,4 +1,4 @@
-"""Command-line tools: ``flask --app portal users …`` and ``flask --app portal demo …``."""
+"""Command-line tools: ``flask --app portal users|demo|steps …``."""
 
 import sys
 
@@ -11,16 +11,19 @@ from sqlalchemy import func, select
 from . import demo as demo_data
 from .extensions import db
 from .forms import CONTROL_CHARACTERS
-from .models import Candidate, Role, RoleSought, User
+from .models import Candidate, Interview, Role, RoleSought, User
 from .passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, set_password
+from .steps import current_policy, interviews_missing_steps, sync_interviews
 
 users_cli = AppGroup("users", help="Manage sign-in accounts.")
 demo_cli = AppGroup("demo", help="Fictional demo data.")
+steps_cli = AppGroup("steps", help="The follow-up steps stored per interview.")
 
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(steps_cli)
 
 
 def _check_password(password: str) -> str:
@@ -97,6 +100,17 @@ def seed(size: str, random_seed: int, if_empty: bool) -> None:
             "Added {recruiters} recruiters, {candidates} candidates, {employers} employers, "
             "{jobs} jobs and {interviews} interviews.".format(**counts)
         )
-    click.echo("\nDemo sign-ins (password for all: {}):".format(demo_data.DEMO_PASSWORD))
+    click.echo(f"\nDemo sign-ins (password for all: {demo_data.DEMO_PASSWORD}):")
     for role, email in demo_data.sign_ins():
         click.echo(f"  {role:<10} {email}")
+
+
+@steps_cli.command("sync")
+@click.option("--all", "everything", is_flag=True, help="Recompute every interview's steps, not only missing ones.")
+def sync_steps(everything: bool) -> None:
+    """Create the steps of interviews that have none (after an upgrade); with --all,
+    recompute the steps of every interview from the current policy."""
+    query = select(Interview) if everything else interviews_missing_steps()
+    count = sync_interviews(query, current_policy())
+    db.session.commit()
+    click.echo(f"Steps synced for {count} interview{'s' if count != 1 else ''}.")

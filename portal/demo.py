@@ -13,6 +13,17 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import insert, select
 
 from .extensions import db
+from .followup import (
+    STEP_ORDER,
+    Action,
+    InterviewFacts,
+    Policy,
+    StepKind,
+    StepResult,
+    plan_steps,
+    settle,
+    week_of,
+)
 from .models import (
     PRACTICE_AREAS,
     Assignment,
@@ -28,10 +39,12 @@ from .models import (
     PreferredChannel,
     Role,
     RoleSought,
+    Step,
     Timeline,
     User,
 )
 from .passwords import set_password
+from .steps import business_calendar
 from .times import agency_zone, utcnow
 
 DEMO_DOMAIN = "finchleylane.example"
@@ -175,9 +188,21 @@ def seed(size: str = "small", seed: int = 2026, progress: Callable[[str], None] 
         starts = _business_hours(rng, day, zone)
         interview_rows.append(_interview(rng, candidate_ids[index], job_rows[job_index], job_ids[job_index],
                                          starts, now, zone))
+    preferred = {employer_ids[n]: row["preferred_channel"] for n, row in enumerate(employer_rows)}
+    recruiter_of = {cid: row["recruiter_id"] for cid, row in zip(candidate_ids, candidate_rows, strict=True)}
+    step_count = 0
     for start in range(0, len(interview_rows), 10_000):
-        db.session.execute(insert(Interview), interview_rows[start:start + 10_000])
-        progress(f"  {min(start + 10_000, len(interview_rows))} interviews")
+        chunk = interview_rows[start:start + 10_000]
+        step_rows = [_steps(rng, row, preferred[row["employer_id"]], now) for row in chunk]
+        ids = _insert_ids(Interview, chunk)
+        steps = [
+            dict(step, interview_id=interview_id, candidate_id=row["candidate_id"], employer_id=row["employer_id"],
+                 recruiter_id=recruiter_of[row["candidate_id"]])
+            for interview_id, row, rows in zip(ids, chunk, step_rows, strict=True) for step in rows
+        ]
+        db.session.execute(insert(Step), steps)
+        step_count += len(steps)
+        progress(f"  {min(start + 10_000, len(interview_rows))} interviews, {step_count} steps")
     return {"recruiters": len(recruiter_ids), "candidates": len(candidate_ids),
             "employers": len(employer_ids), "jobs": len(job_ids), "interviews": len(interview_rows)}
 
@@ -253,7 +278,7 @@ def _interview(rng, candidate_id, job_row, job_id, starts, now, zone) -> dict:
             f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}" for _ in range(rng.choice([1, 1, 2]))
         ),
         "timeline": Timeline.NOT_RECORDED, "decision_date": None, "timeline_recorded_at": None,
-        "outcome": Outcome.PENDING, "notes": "", "created_at": min(now, starts), "updated_at": now,
+        "outcome": Outcome.PENDING, "outcome_at": None, "notes": "", "created_at": min(now, starts), "updated_at": now,
     }
     if ends > now:
         return row
@@ -270,4 +295,72 @@ def _interview(rng, candidate_id, job_row, job_id, starts, now, zone) -> dict:
         row["outcome"] = rng.choices(
             list(Outcome), weights=[3 if age_days < 30 else 1, 2, 2, 3, 1, 2]
         )[0]
+    if row["outcome"] not in (Outcome.PENDING, Outcome.NO_RESPONSE):
+        row["outcome_at"] = min(now, ends + timedelta(hours=rng.randrange(20, 24 * 21)))
     return row
+
+
+WAIVE_REASONS = ["The employer cancelled the position.", "Candidate asked us to pause the search.",
+                 "The employer's office is closed for renovation; contact agreed by phone."]
+
+
+def _steps(rng: random.Random, row: dict, preferred: PreferredChannel, now: datetime) -> list[dict]:
+    """The four steps of one demo interview, with what a mostly diligent agency did about them.
+
+    Sets ``outcome_at`` on the row for interviews closed as no response.
+    """
+    calendar, policy = business_calendar(), Policy()
+    preferred_value = None if preferred == PreferredChannel.NONE else preferred.value
+    facts = _facts(row, preferred_value)
+    ends = facts.ends_at
+    actions: dict[StepKind, Action] = {}
+    plans = plan_steps(facts, actions, policy, calendar)
+    if ends < now and rng.random() < 0.88:
+        sent = ends + timedelta(minutes=rng.randrange(30, 26 * 60, 7))
+        if sent < now:
+            actions[StepKind.THANK_YOU] = Action(sent, _channel(rng, preferred_value))
+    answered = row.get("outcome_at")
+    follow_up = plans[StepKind.FOLLOW_UP]
+    if follow_up.opens_at < now and (answered is None or answered > follow_up.opens_at) and rng.random() < 0.78:
+        sent = follow_up.opens_at + timedelta(hours=rng.randrange(-20, 24 * 5))
+        if sent < now:
+            actions[StepKind.FOLLOW_UP] = Action(sent, _channel(rng, preferred_value))
+    if row["outcome"] == Outcome.NO_RESPONSE:
+        start = actions.get(StepKind.FOLLOW_UP, Action(follow_up.due_at)).done_at
+        closed = start + timedelta(days=rng.randrange(4, 10), hours=rng.randrange(0, 8))
+        if closed < now:
+            row["outcome_at"] = closed
+        else:
+            row["outcome"] = Outcome.PENDING
+    facts = _facts(row, preferred_value)
+    plans = plan_steps(facts, actions, policy, calendar)
+    out = []
+    for kind in STEP_ORDER:
+        action = actions.get(kind)
+        state = settle(plans[kind], facts, action)
+        waived = state.result is None and state.due_at < now and rng.random() < 0.1
+        out.append({
+            "kind": kind, "due_at": state.due_at, "opens_at": state.opens_at,
+            "required_channel": state.required_channel, "due_week": week_of(state.due_at, calendar),
+            "result": StepResult.WAIVED if waived else state.result,
+            "done_at": state.done_at, "channel": action.channel if action else None, "note": "",
+            "waived_at": state.due_at if waived else None,
+            "waive_reason": rng.choice(WAIVE_REASONS) if waived else "",
+            "updated_at": now,
+        })
+    return out
+
+
+def _facts(row: dict, preferred: str | None) -> InterviewFacts:
+    return InterviewFacts(
+        starts_at=row["starts_at"], ends_at=row["starts_at"] + timedelta(minutes=row["duration_minutes"]),
+        timeline=row["timeline"].value, decision_date=row["decision_date"],
+        timeline_recorded_at=row["timeline_recorded_at"], outcome=row["outcome"].value,
+        outcome_at=row.get("outcome_at"), preferred_channel=preferred,
+    )
+
+
+def _channel(rng: random.Random, preferred: str | None) -> str:
+    if preferred and rng.random() < 0.85:
+        return preferred
+    return rng.choices(["email", "handwritten", "phone"], weights=[7, 2, 1])[0]

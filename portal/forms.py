@@ -7,7 +7,6 @@ from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from .passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
-
 CONTROL_CHARACTERS = {chr(c) for c in range(32)} - {"\t", "\n", "\r"} | {"\x7f"}
 
 

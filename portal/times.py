@@ -5,6 +5,8 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 
+from .followup.rules import span_words
+
 
 class NonexistentLocalTime(ValueError):
     """A wall-clock time skipped by a daylight-saving change."""
@@ -69,3 +71,11 @@ def format_local(moment: datetime | None, pattern: str = "%a %-d %b %Y, %H:%M") 
 
 def format_date(day: date | None, pattern: str = "%a %-d %b %Y") -> str:
     return "" if day is None else day.strftime(pattern)
+
+
+def relative(moment: datetime | None, now: datetime) -> str:
+    """Jinja filter: "2 days ago" or "in 3 hours", beside an absolute time."""
+    if moment is None:
+        return ""
+    words = span_words(abs(moment - now))
+    return f"{words} ago" if moment <= now else f"in {words}"

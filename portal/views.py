@@ -3,6 +3,7 @@
 from urllib.parse import urlencode
 
 from flask import abort, current_app, request
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -41,12 +42,47 @@ def flush_or_field_error(field, message: str) -> bool:
 MAX_PAGE = 100_000
 
 
-def paginate(query: Select):
-    """One page of a list; a page number that is not one answers 404."""
+class RowPagination(Pagination):
+    """Pagination over a select of several columns (``db.paginate`` keeps only the first)."""
+
+    def _query_items(self) -> list:
+        return db.session.execute(self._query_args["select"].limit(self.per_page).offset(self._query_offset)).all()
+
+    def _query_count(self) -> int:
+        query = self._query_args["select"].order_by(None).subquery()
+        return db.session.execute(select(func.count()).select_from(query)).scalar()
+
+
+class CountedPagination(Pagination):
+    """Pagination over items already fetched for this page, with their total known."""
+
+    def _query_items(self) -> list:
+        return self._query_args["items"]
+
+    def _query_count(self) -> int:
+        return self._query_args["total"]
+
+
+def page_number() -> int:
+    """The ?page= number, 404 when it is not a page number."""
+    return _page_number()
+
+
+def _page_number() -> int:
     number = request.args.get("page", 1, type=int)
     if not 1 <= number <= MAX_PAGE:
         abort(404)
-    return db.paginate(query, page=number, per_page=page_size(), max_per_page=100, count=True)
+    return number
+
+
+def paginate(query: Select):
+    """One page of a list of models; a page number that is not one answers 404."""
+    return db.paginate(query, page=_page_number(), per_page=page_size(), max_per_page=100, count=True)
+
+
+def paginate_rows(query: Select) -> RowPagination:
+    """One page of a list of rows (several columns each)."""
+    return RowPagination(page=_page_number(), per_page=page_size(), max_per_page=100, select=query)
 
 
 def page_url(page_number: int) -> str:

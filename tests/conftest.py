@@ -13,12 +13,13 @@ from types import SimpleNamespace
 import flask_migrate
 import pytest
 from playwright.sync_api import sync_playwright
-from sqlalchemy import event, text
+from sqlalchemy import event, select, text
 from werkzeug.serving import make_server
 
 from portal import create_app
 from portal.config import normalise_database_url
 from portal.extensions import db
+from portal.followup import StepKind
 from portal.models import (
     Assignment,
     Candidate,
@@ -29,9 +30,11 @@ from portal.models import (
     Job,
     Role,
     RoleSought,
+    Step,
     User,
 )
 from portal.passwords import set_password
+from portal.steps import current_policy, sync_steps
 
 PASSWORD = "correct horse battery"
 
@@ -173,8 +176,16 @@ class Factory:
                 **fields,
             )
             db.session.add(interview)
+            db.session.flush()
+            db.session.refresh(interview, ["employer"])
+            sync_steps(interview, current_policy())  # as the portal does when an interview is logged
             db.session.commit()
             return _detached(interview)
+
+    def step(self, interview: Interview, kind: StepKind) -> Step:
+        with self.app.app_context():
+            step = db.session.scalar(select(Step).where(Step.interview_id == interview.id, Step.kind == kind))
+            return _detached(step)
 
 
 @pytest.fixture
@@ -229,6 +240,7 @@ def world(make):
     job = make.job(employer)
     interview_a = make.interview(candidate_a, employer, job=job, interviewer_names="Jordan Vellacott")
     interview_b = make.interview(candidate_b, employer, job=job, interviewer_names="Sam Quarrington")
+    step_a = make.step(interview_a, StepKind.THANK_YOU)
     return SimpleNamespace(**locals())
 
 

@@ -64,6 +64,16 @@ MATRIX = {
     ("/admin/candidates/<int:candidate_id>/assignment", "GET"): ADMIN_PAGE,
     ("/admin/candidates/<int:candidate_id>/assignment", "POST"): ADMIN_FORM_POST,
     ("/me/", "GET"): CANDIDATE_PAGE,
+    ("/steps/<int:step_id>", "GET"): OWN_CANDIDATE_PAGE,
+    ("/steps/<int:step_id>/done", "POST"): OWN_CANDIDATE_POST,
+    ("/steps/<int:step_id>/waive", "POST"): OWN_CANDIDATE_POST,
+    # Nothing to undo on a fresh step: the page says so and sends the person back.
+    ("/steps/<int:step_id>/undo", "POST"): (SIGN_IN, 403, 403, 303, 404, 303),
+    ("/queue", "GET"): STAFF_PAGE,
+    ("/reports/compliance", "GET"): STAFF_PAGE,
+    ("/reports/compliance.csv", "GET"): STAFF_PAGE,
+    ("/admin/policy", "GET"): ADMIN_PAGE,
+    ("/admin/policy", "POST"): ADMIN_FORM_POST,
 }
 
 PUBLIC = {"/static/<path:filename>"}
@@ -106,6 +116,7 @@ def _url(rule: str, world) -> str:
         .replace("<int:employer_id>", str(world.employer.id))
         .replace("<int:job_id>", str(world.job.id))
         .replace("<int:user_id>", str(world.recruiter_b.id))
+        .replace("<int:step_id>", str(world.step_a.id))
     )
 
 
@@ -133,6 +144,7 @@ def test_access(app, world, login_as, role, rule, method):
         "/jobs/999999/edit",
         "/admin/users/999999",
         "/admin/candidates/999999/assignment",
+        "/steps/999999",
     ],
 )
 def test_unknown_ids_are_not_found(login_as, url):

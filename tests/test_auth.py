@@ -1,8 +1,8 @@
 """Signing in and out, and changing one's own password."""
 
 import pytest
-
 from conftest import PASSWORD, login
+
 from portal.models import Role, User
 
 GENERIC = "That email and password do not match an active account."

@@ -4,9 +4,9 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from conftest import PASSWORD, screenshot
 from playwright.sync_api import expect
 
-from conftest import PASSWORD, screenshot
 from portal.models import Role
 
 pytestmark = pytest.mark.browser
@@ -120,3 +120,30 @@ def test_candidate_sees_their_interviews(page, make):
     page.set_viewport_size({"width": 390, "height": 844})
     screenshot(page, "candidate-home-phone")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_recruiter_clears_an_overdue_step_from_the_queue(page, make):
+    """Dashboard queue → step page → mark the thank-you sent → the checklist shows it done."""
+    recruiter = make.user(Role.RECRUITER, name="Riley Browser")
+    candidate = make.candidate(recruiter, name="Noor Lindqvist")
+    employer = make.employer(name="Stanbury Wetherby LLP")
+    started = datetime.now(ZoneInfo("America/Toronto")) - timedelta(days=4)
+    make.interview(candidate, employer, starts_at=started)
+    sign_in(page, recruiter.email, PASSWORD)
+    queue = page.locator("section", has=page.get_by_role("heading", name="Overdue and due today"))
+    expect(queue.get_by_text("Noor Lindqvist").first).to_be_visible()
+    queue.get_by_role("link", name="Thank-you note").click()
+    expect(page.get_by_role("heading", name="Thank-you note")).to_be_visible()
+    page.get_by_label("When").fill((started + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"))
+    page.get_by_label("Email").check()
+    page.get_by_role("button", name="Mark done").click()
+    expect(page.get_by_role("heading", name="Follow-up checklist")).to_be_visible()
+    step = page.locator(".check-step", has_text="Thank-you note")
+    expect(step.get_by_text("Done late")).to_be_visible()
+    screenshot(page, "interview-checklist-desktop")
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "interview-checklist-phone")
+    page.goto("/reports/compliance")
+    expect(page.locator("figure.chart svg")).to_be_visible()
+    screenshot(page, "compliance-report-phone")

@@ -7,10 +7,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
-
 from build_helpers import CONTENT, copy_content, quiet_build
 from conftest import screenshot
+from playwright.sync_api import expect
+
 from sitebuilder import BuildConfig
 from sitebuilder.serve import serve
 

@@ -4,9 +4,9 @@ import os
 from pathlib import Path
 
 import pytest
+from build_helpers import copy_content, quiet_build, tree
 
 from bench.synthetic_corpus import write_corpus
-from build_helpers import copy_content, quiet_build, tree
 from sitebuilder import BuildError
 
 SITE = frozenset({"site"})
@@ -67,7 +67,7 @@ def test_title_edit_also_rebuilds_the_pages_listing_it(corpus, tmp_path):
 def test_template_change_rerenders_pages_but_not_markdown(corpus, tmp_path, monkeypatch):
     out = tmp_path / "dist"
     quiet_build(corpus, out, formats=SITE)
-    import sitebuilder.builder as builder
+    from sitebuilder import builder
 
     real = builder.tree_digest
     monkeypatch.setattr(builder, "tree_digest",

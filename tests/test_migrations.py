@@ -8,10 +8,10 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from conftest import TEST_CONFIG
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
-from conftest import TEST_CONFIG
 from portal import create_app
 from portal.extensions import db
 

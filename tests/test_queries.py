@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from portal.followup import StepKind
 from portal.models import Role
 
 
@@ -15,6 +16,7 @@ def _grow(make, recruiter, candidate_user, employer, n: int):
         job = make.job(employer, title=f"Clerk {i}")
         make.interview(candidate, employer, job=job, starts_at=now + timedelta(days=1 + i % 10))
         make.interview(candidate, make.employer(), starts_at=now + timedelta(days=2))
+        make.interview(candidate, employer, starts_at=now - timedelta(days=20 + i))  # overdue steps
         make.user(Role.RECRUITER)
     # the signed-in candidate gets more interviews too
     make.interview(candidate_user, employer, starts_at=now + timedelta(days=3))
@@ -33,6 +35,17 @@ PAGES = [
     (Role.ADMIN, "/admin/candidates"),
     (Role.ADMIN, "/admin/candidates/{candidate}/assignment"),
     (Role.CANDIDATE, "/me/"),
+    (Role.RECRUITER, "/queue"),
+    (Role.RECRUITER, "/interviews/{interview}"),
+    (Role.RECRUITER, "/steps/{step}"),
+    (Role.RECRUITER, "/reports/compliance"),
+    (Role.RECRUITER, "/reports/compliance?group=candidate"),
+    (Role.RECRUITER, "/reports/compliance?group=employer"),
+    (Role.RECRUITER, "/reports/compliance.csv?group=candidate"),
+    (Role.ADMIN, "/queue"),
+    (Role.ADMIN, "/reports/compliance"),
+    (Role.ADMIN, "/reports/compliance?group=candidate"),
+    (Role.ADMIN, "/admin/policy"),
 ]
 
 
@@ -47,7 +60,9 @@ def test_query_count_does_not_grow_with_data(make, login_as, count_queries, role
         Role.ADMIN: login_as(Role.ADMIN),
         Role.CANDIDATE: login_as(Role.CANDIDATE, user=user),
     }
-    target = url.format(candidate=own.id, employer=employer.id)
+    interview = make.interview(own, employer, starts_at=datetime.now(UTC) - timedelta(days=3))
+    step = make.step(interview, StepKind.THANK_YOU)
+    target = url.format(candidate=own.id, employer=employer.id, interview=interview.id, step=step.id)
 
     def measure() -> int:
         with count_queries() as counter:

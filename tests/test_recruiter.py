@@ -8,7 +8,16 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import (
-    Assignment, Candidate, Employer, Interview, Job, JobStatus, Outcome, PreferredChannel, Role, Timeline,
+    Assignment,
+    Candidate,
+    Employer,
+    Interview,
+    Job,
+    JobStatus,
+    Outcome,
+    PreferredChannel,
+    Role,
+    Timeline,
 )
 
 TORONTO = ZoneInfo("America/Toronto")
@@ -45,7 +54,8 @@ def test_dashboard_shows_my_candidates_and_next_two_weeks(recruiter, make):
     page = recruiter.get("/dashboard").get_data(as_text=True)
     assert "Amara Okonkwo" in page
     assert "Jonah Brennan" not in page
-    assert page.count("Dunmore Ingleby LLP") == 1  # only the interview within 14 days
+    upcoming = page.split('id="upcoming"', 1)[1].split("</section>", 1)[0]
+    assert upcoming.count("Dunmore Ingleby LLP") == 1  # only the interview within 14 days
     assert "<strong>1</strong> in all" in page
 
 

@@ -1,12 +1,12 @@
 """Times are stored in UTC and entered and shown in Toronto time."""
 
 from datetime import UTC, datetime
-
-import pytest
 from zoneinfo import ZoneInfo
 
-from portal.models import Interview, InterviewFormat
+import pytest
+
 from portal.extensions import db
+from portal.models import Interview, InterviewFormat
 from portal.times import NonexistentLocalTime, format_local, local_day_bounds, local_to_utc
 
 TORONTO = ZoneInfo("America/Toronto")

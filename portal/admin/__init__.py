@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from . import routes  # noqa: E402,F401  (routes register themselves on bp)
+from . import routes  # noqa: F401  (routes register themselves on bp)

@@ -1,7 +1,16 @@
-from wtforms import EmailField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms import EmailField, IntegerField, SelectField, StringField, SubmitField, TimeField
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
-from ..forms import Form, options, NotBlank, confirm_password_field, lower_strip, new_password_field, strip
+from ..followup import LIMITS, Policy
+from ..forms import (
+    Form,
+    NotBlank,
+    confirm_password_field,
+    lower_strip,
+    new_password_field,
+    options,
+    strip,
+)
 from ..models import Role, RoleSought
 
 
@@ -50,3 +59,48 @@ class ConfirmForm(Form):
     """A button that changes something: only its CSRF token is checked."""
 
     submit = SubmitField("Confirm")
+
+
+def _policy_number(name: str) -> IntegerField:
+    limit = LIMITS[name]
+    return IntegerField(
+        limit.label,
+        validators=[
+            InputRequired(message="Enter a whole number."),
+            NumberRange(min=limit.low, max=limit.high,
+                        message=f"Enter a number from {limit.low} to {limit.high} ({limit.unit})."),
+        ],
+    )
+
+
+class PolicyForm(Form):
+    """The numbers of the follow-up policy; the rules engine has the last word on sense."""
+
+    timeline_business_days = _policy_number("timeline_business_days")
+    thank_you_hours = _policy_number("thank_you_hours")
+    follow_up_opens_business_days = _policy_number("follow_up_opens_business_days")
+    follow_up_due_business_days = _policy_number("follow_up_due_business_days")
+    assumed_decision_business_days = _policy_number("assumed_decision_business_days")
+    move_on_business_days = _policy_number("move_on_business_days")
+    due_soon_hours = _policy_number("due_soon_hours")
+    day_ends_at = TimeField(
+        "The business day ends at", validators=[InputRequired(message="Enter a time such as 17:00.")],
+        description="Steps due on a business day are due by this time.",
+    )
+    submit = SubmitField("Save policy")
+
+    def policy(self) -> Policy:
+        return Policy(**{name: getattr(self, name).data for name in (*LIMITS, "day_ends_at")})
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            for field in self:  # WTForms' own words for unreadable input, made plainer
+                if field.process_errors and isinstance(field, IntegerField):
+                    field.errors = ["Enter a whole number."]
+                elif field.process_errors and isinstance(field, TimeField):
+                    field.errors = ["Enter a time such as 17:00."]
+            return False
+        for name, problem in self.policy().problems().items():
+            field = getattr(self, name)
+            field.errors = [*field.errors, problem]
+        return not any(f.errors for f in self)

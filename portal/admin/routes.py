@@ -1,4 +1,6 @@
-"""Admin pages: accounts, activation, and who looks after which candidate."""
+"""Admin pages: accounts, activation, who looks after which candidate, the follow-up policy."""
+
+from dataclasses import asdict
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -8,11 +10,19 @@ from sqlalchemy.orm import joinedload
 from ..access import role_required
 from ..extensions import db
 from ..forms import options
-from ..models import Assignment, Candidate, Role, User
+from ..models import Assignment, AuditEvent, Candidate, Role, User
 from ..passwords import set_password
+from ..steps import change_policy, current_policy, hand_over_open_steps
 from ..views import contains, count_by, flush_or_field_error, form_status, paginate
 from . import bp
-from .forms import AccountForm, AssignForm, CandidateAssignmentFilterForm, ConfirmForm, UserFilterForm
+from .forms import (
+    AccountForm,
+    AssignForm,
+    CandidateAssignmentFilterForm,
+    ConfirmForm,
+    PolicyForm,
+    UserFilterForm,
+)
 
 admin_only = role_required(Role.ADMIN)
 UNASSIGNED = -1
@@ -84,7 +94,8 @@ def _attach_candidate_profile(user: User, candidate: Candidate | None, form: Acc
         db.session.add(candidate)
     candidate.user = user
     if form.recruiter_id.data:
-        candidate.assign_to(db.session.get(User, form.recruiter_id.data), by=current_user)
+        if candidate.assign_to(db.session.get(User, form.recruiter_id.data), by=current_user) and candidate.id:
+            hand_over_open_steps(candidate.id, form.recruiter_id.data)
 
 
 @bp.get("/users/<int:user_id>")
@@ -165,6 +176,7 @@ def assign(candidate_id: int):
         if candidate.assign_to(recruiter, by=current_user, note=form.note.data or "") is None:
             form.recruiter_id.errors = [f"{candidate.name} is already assigned to {recruiter.name}."]
         else:
+            hand_over_open_steps(candidate.id, recruiter.id)
             db.session.commit()
             flash(f"{candidate.name} is now assigned to {recruiter.name}.", "success")
             return redirect(url_for("admin.assign", candidate_id=candidate.id)), 303
@@ -177,3 +189,24 @@ def assign(candidate_id: int):
     return render_template(
         "admin/assign.html", candidate=candidate, form=form, history=history
     ), form_status()
+
+
+@bp.route("/policy", methods=["GET", "POST"])
+@admin_only
+def policy():
+    """The follow-up policy: changes apply to steps not yet done and go in the audit trail."""
+    current = current_policy()
+    form = PolicyForm(data=asdict(current)) if request.method == "GET" else PolicyForm()
+    if form.validate_on_submit():
+        changes = change_policy(form.policy(), current_user)
+        db.session.commit()
+        if changes:
+            flash("Policy saved; steps not yet done now follow it. " + "; ".join(changes), "success")
+        else:
+            flash("Nothing changed.", "info")
+        return redirect(url_for("admin.policy"), 303)
+    history = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "policy.changed")
+        .options(joinedload(AuditEvent.actor)).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(20)
+    ).all()
+    return render_template("admin/policy.html", form=form, history=history), form_status()

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("recruiter", __name__)
 
-from . import routes  # noqa: E402,F401  (routes register themselves on bp)
+from . import checklist, reports, routes  # noqa: F401  (views register themselves on bp)

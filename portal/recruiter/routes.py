@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from .. import compliance
 from ..access import (
     get_candidate_or_404,
     get_interview_or_404,
@@ -21,18 +22,29 @@ from ..extensions import db
 from ..forms import options
 from ..models import (
     Assignment,
+    AuditEvent,
     Candidate,
     CandidateStatus,
     Employer,
     Interview,
     Job,
     JobStatus,
+    Outcome,
     Role,
+    Step,
     Timeline,
 )
-from ..times import utcnow
+from ..steps import (
+    current_policy,
+    interviews_with_open_steps,
+    record,
+    step_rows,
+    sync_interviews,
+    sync_steps,
+)
+from ..times import local_day_bounds, local_today, utcnow
 from ..views import contains, count_by, flush_or_field_error, form_status, paginate
-from . import bp
+from . import bp, checklist
 from .forms import (
     CandidateFilterForm,
     CandidateForm,
@@ -78,11 +90,20 @@ def dashboard():
         .order_by(Candidate.updated_at.desc(), Candidate.id.desc())
         .limit(10)
     ).all()
+    now = utcnow()
+    _, day_end = local_day_bounds(local_today())
+    queue_top = db.session.execute(checklist.due_by_today().limit(checklist.QUEUE_SIZE_ON_DASHBOARD)).all()
+    step_counts, queue_total = compliance.open_step_counts(current_user, now, current_policy(), day_end)
     return render_template(
         "recruiter/dashboard.html",
+        now=now,
+        queue=checklist.queue_rows(queue_top, now),
+        queue_total=queue_total,
+        step_counts=step_counts,
+        last_30=compliance.totals(current_user, now - timedelta(days=30), now, now),
         counts={status: counts.get(status, 0) for status in CandidateStatus},
         total=sum(counts.values()),
-        recent=recent,
+        recent_candidates=recent,
         upcoming=_upcoming_interviews(limit=50),
         upcoming_days=UPCOMING_DAYS,
     )
@@ -226,9 +247,13 @@ def edit_employer(employer_id: int):
 def _employer_form(employer: Employer, *, is_new: bool):
     form = EmployerForm(obj=employer)
     if form.validate_on_submit():
+        channel_before = employer.preferred_channel
         form.populate_obj(employer)
         db.session.add(employer)
         if flush_or_field_error(form.name, "An employer with this name already exists."):
+            if not is_new and employer.preferred_channel != channel_before:
+                sync_interviews(interviews_with_open_steps().where(Interview.employer_id == employer.id),
+                                current_policy(), only_open=True)
             db.session.commit()
             flash(f"{employer.name} is saved.", "success")
             return redirect(url_for("recruiter.employer", employer_id=employer.id))
@@ -346,6 +371,8 @@ def _save_interview(form: InterviewForm, interview: Interview) -> None:
         interview.timeline_recorded_at = None
     elif not recorded_before or interview.timeline_recorded_at is None:
         interview.timeline_recorded_at = utcnow()
+    if interview.outcome != form.outcome.data:
+        interview.outcome_at = None if form.outcome.data == Outcome.PENDING else utcnow()
     interview.outcome = form.outcome.data
     interview.notes = form.notes.data or ""
 
@@ -361,9 +388,12 @@ def new_interview(candidate_id: int):
         form.job_id.data = request.args.get("job_id", 0, type=int)
     _interview_choices(form)
     if form.validate_on_submit():
-        interview = Interview(candidate=candidate, created_by_id=current_user.id)
+        interview = Interview(candidate=candidate, created_by_id=current_user.id, outcome=Outcome.PENDING)
         _save_interview(form, interview)
         db.session.add(interview)
+        db.session.flush()
+        db.session.refresh(interview, ["employer"])
+        sync_steps(interview, current_policy())
         db.session.commit()
         flash("Interview logged.", "success")
         return redirect(url_for("recruiter.interview", interview_id=interview.id))
@@ -376,8 +406,20 @@ def new_interview(candidate_id: int):
 @staff_only
 def interview(interview_id: int):
     """One interview of a candidate I can see."""
-    interview = get_interview_or_404(interview_id)
-    return render_template("recruiter/interview.html", interview=interview, now=utcnow())
+    interview = db.first_or_404(
+        visible_interviews(current_user).where(Interview.id == interview_id)
+        .options(joinedload(Interview.employer), joinedload(Interview.job), joinedload(Interview.candidate),
+                 selectinload(Interview.steps).joinedload(Step.done_by))
+    )
+    now = utcnow()
+    history = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.interview_id == interview.id)
+        .options(joinedload(AuditEvent.actor)).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(50)
+    ).all()
+    return render_template(
+        "recruiter/interview.html", interview=interview, now=now,
+        steps=step_rows(interview, current_policy(), now), history=history,
+    )
 
 
 @bp.route("/interviews/<int:interview_id>/edit", methods=["GET", "POST"])
@@ -392,6 +434,10 @@ def edit_interview(interview_id: int):
     _interview_choices(form)
     if form.validate_on_submit():
         _save_interview(form, interview)
+        db.session.flush()
+        db.session.refresh(interview, ["employer"])
+        sync_steps(interview, current_policy())
+        record(current_user, "interview.edited", "Interview details saved", interview_id=interview.id)
         db.session.commit()
         flash("Interview saved.", "success")
         return redirect(url_for("recruiter.interview", interview_id=interview.id))

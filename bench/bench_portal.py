@@ -1,0 +1,124 @@
+"""Benchmark of the portal's busiest pages on the large demo data.
+
+    python -m bench.bench_portal [--database-url URL] [--requests 60] [--reseed]
+
+Seeds the large demo agency (50 recruiters, 20,000 candidates, 100,000 interviews over
+two years, 400,000 steps) into the database once, then times requests in-process
+through Flask's test client: that is server time (routing, queries, templates), not
+network. Reports the median and 95th percentile per page. Targets on a 2-core machine:
+p95 under 50 ms for the dashboard, the queue and an interview page, under 150 ms for
+the agency-wide compliance report over the last twelve months.
+
+Without --database-url it uses SQLite in .bench-portal/; pass a PostgreSQL URL to
+measure there (the database is emptied and seeded when it holds no demo data).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from flask_migrate import upgrade
+from sqlalchemy import func, select
+
+from portal import create_app
+from portal.demo import ADMIN_EMAIL, DEMO_DOMAIN, DEMO_PASSWORD, already_seeded, seed
+from portal.extensions import db
+from portal.models import Candidate, Interview, Step, User
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGETS_MS = {"dashboard": 50, "queue": 50, "interview page": 50, "compliance report, agency, 12 months": 150}
+
+
+def prepare(app, reseed: bool) -> None:
+    with app.app_context():
+        if reseed:
+            db.drop_all()
+            db.session.execute(db.text("DROP TABLE IF EXISTS alembic_version"))
+            db.session.commit()
+        upgrade(directory=str(ROOT / "migrations"))
+        if not already_seeded():
+            started = time.perf_counter()
+            seed("large", progress=lambda line: print(line, flush=True))
+            db.session.commit()
+            print(f"seeded in {time.perf_counter() - started:.0f} s", flush=True)
+        db.session.execute(db.text("ANALYZE"))
+        db.session.commit()
+        steps = db.session.scalar(select(func.count(Step.id)))
+        interviews = db.session.scalar(select(func.count(Interview.id)))
+        print(f"{interviews} interviews, {steps} steps", flush=True)
+
+
+def signed_in(app, email: str):
+    client = app.test_client()
+    response = client.post("/login", data={"email": email, "password": DEMO_PASSWORD})
+    if response.status_code not in (302, 303):
+        sys.exit(f"could not sign in as {email}: {response.status_code}")
+    return client
+
+
+def timings(client, urls: list[str], requests: int) -> list[float]:
+    for url in urls[:3]:  # warm caches and templates
+        client.get(url)
+    out = []
+    for n in range(requests):
+        url = urls[n % len(urls)]
+        started = time.perf_counter()
+        response = client.get(url)
+        out.append((time.perf_counter() - started) * 1000)
+        if response.status_code != 200:
+            sys.exit(f"{url} answered {response.status_code}")
+    return out
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", default=f"sqlite:///{ROOT / '.bench-portal' / 'portal.sqlite3'}")
+    parser.add_argument("--requests", type=int, default=60)
+    parser.add_argument("--reseed", action="store_true", help="Empty the database and seed it again.")
+    args = parser.parse_args()
+    (ROOT / ".bench-portal").mkdir(exist_ok=True)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": args.database_url, "WTF_CSRF_ENABLED": False})
+    prepare(app, args.reseed)
+
+    with app.app_context():
+        recruiter = db.session.scalar(select(User).where(User.email == f"recruiter@{DEMO_DOMAIN}"))
+        interview_ids = list(db.session.scalars(
+            select(Interview.id).join(Interview.candidate)
+            .where(Candidate.recruiter_id == recruiter.id).order_by(Interview.starts_at.desc()).limit(30)
+        ))
+        caseload = db.session.scalar(select(func.count(Candidate.id)).where(Candidate.recruiter_id == recruiter.id))
+        dialect = db.engine.dialect.name
+    recruiter_client = signed_in(app, recruiter.email)
+    admin_client = signed_in(app, ADMIN_EMAIL)
+    pages = {
+        "dashboard": (recruiter_client, ["/dashboard"]),
+        "queue": (recruiter_client, ["/queue", "/queue?page=2"]),
+        "interview page": (recruiter_client, [f"/interviews/{i}" for i in interview_ids]),
+        "compliance report, agency, 12 months": (admin_client, ["/reports/compliance"]),
+    }
+    print(f"\n{dialect}: recruiter with {caseload} candidates; "
+          f"{args.requests} requests per page")
+    print(f"{'page':<40} {'p50 ms':>8} {'p95 ms':>8} {'target':>8}  ")
+    missed = []
+    for name, (client, urls) in pages.items():
+        values = timings(client, urls, args.requests)
+        p50, p95 = statistics.median(values), percentile(values, 0.95)
+        ok = p95 < TARGETS_MS[name]
+        if not ok:
+            missed.append(name)
+        print(f"{name:<40} {p50:>8.1f} {p95:>8.1f} {'<' + str(TARGETS_MS[name]):>8}  {'met' if ok else 'MISSED'}")
+    if missed:
+        print("missed: " + ", ".join(missed))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,254 @@
+"""Counting steps in the database: the queue, status counts and the compliance report.
+
+The status of an open step depends on the clock, so it is worked out here in SQL with
+the current time as a parameter, by the same rules as ``followup.assess`` (a test
+holds the two together). Nothing here loads steps into Python to count them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Select, String, and_, case, false, func, literal, select, type_coerce
+
+from .access import visible_steps
+from .extensions import db
+from .followup import Policy, Status, week_of
+from .models import Candidate, Employer, Interview, Role, Step, User
+from .steps import business_calendar
+
+DONE_MISSED = (Status.DONE_LATE.value, Status.TOO_EARLY.value, Status.WRONG_CHANNEL.value)
+
+
+def status_of(now: datetime, policy: Policy):
+    """A SQL expression giving each step's status at ``now`` (see ``followup.assess``)."""
+    soon = now + timedelta(hours=policy.due_soon_hours)
+    return case(
+        (Step.result.is_not(None), type_coerce(Step.result, String)),
+        (Step.due_at < now, literal(Status.OVERDUE.value)),
+        (and_(Step.opens_at.is_not(None), Step.opens_at <= now), literal(Status.DUE_SOON.value)),
+        (and_(Step.opens_at.is_(None), Step.due_at <= soon), literal(Status.DUE_SOON.value)),
+        else_=literal(Status.UPCOMING.value),
+    )
+
+
+def open_step_counts(user: User, now: datetime, policy: Policy, day_end: datetime) -> tuple[dict[Status, int], int]:
+    """How many of my open steps are overdue, due soon and upcoming, and how many of them
+    are due by ``day_end`` (the queue's length), in one query."""
+    inner = _open_steps(user).with_only_columns(
+        status_of(now, policy).label("status"),
+        case((Step.due_at < day_end, 1), else_=0).label("by_day_end"),
+    ).subquery()
+    rows = db.session.execute(
+        select(inner.c.status, func.count(), func.sum(inner.c.by_day_end)).group_by(inner.c.status)
+    ).all()
+    counts = {s: 0 for s in (Status.OVERDUE, Status.DUE_SOON, Status.UPCOMING)}
+    for value, n, _ in rows:
+        counts[Status(value)] = n
+    return counts, sum(by_day_end or 0 for _, _, by_day_end in rows)
+
+
+def _open_steps(user: User) -> Select:
+    """Open steps this person may see. For a recruiter the steps' own recruiter column is
+    matched too (kept equal to the candidate's recruiter for open steps), so the
+    database can start from that index rather than from every open step."""
+    query = visible_steps(user).where(Step.result.is_(None))
+    return query.where(Step.recruiter_id == user.id) if user.role == Role.RECRUITER else query
+
+
+def queue(user: User, now: datetime, until: datetime) -> Select:
+    """Open steps due before ``until`` (overdue first, then by due time), with their context."""
+    return (
+        _open_steps(user)
+        .join(Interview.employer)
+        .where(Step.due_at < until)
+        .with_only_columns(Step, Interview, Candidate, Employer)
+        .order_by(Step.due_at, Step.id)
+    )
+
+
+# The compliance report ------------------------------------------------------------------
+#
+# Steps are credited to the recruiter responsible for them (``Step.recruiter_id``) and
+# counted by the week they fell due. The report reads the steps table alone, through an
+# index that holds every column it needs.
+
+GROUPS = {
+    "recruiter": "Recruiter",
+    "candidate": "Candidate",
+    "employer": "Employer",
+}
+
+
+@dataclass(frozen=True)
+class ComplianceRow:
+    key: int | None
+    name: str
+    on_time: int
+    missed: int  # done late, too early or by the wrong channel
+    overdue: int
+    waived: int
+
+    @property
+    def due(self) -> int:
+        return self.on_time + self.missed + self.overdue
+
+    @property
+    def rate(self) -> float | None:
+        return self.on_time / self.due if self.due else None
+
+    def __add__(self, other: ComplianceRow) -> ComplianceRow:
+        return ComplianceRow(self.key, self.name, self.on_time + other.on_time, self.missed + other.missed,
+                             self.overdue + other.overdue, self.waived + other.waived)
+
+
+@dataclass(frozen=True)
+class Week:
+    starts: date
+    on_time: int
+    due: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.on_time / self.due if self.due else None
+
+
+@dataclass
+class Report:
+    rows: list[ComplianceRow]  # this page's rows, or every row
+    row_count: int
+    weeks: list[Week]
+    total: ComplianceRow
+
+
+def _tallies(now: datetime):
+    result = type_coerce(Step.result, String)
+    return (
+        func.sum(case((result == Status.DONE_ON_TIME.value, 1), else_=0)).label("on_time"),
+        func.sum(case((result.in_(DONE_MISSED), 1), else_=0)).label("missed"),
+        func.sum(case((and_(Step.result.is_(None), Step.due_at < now), 1), else_=0)).label("overdue"),
+        func.sum(case((result == Status.WAIVED.value, 1), else_=0)).label("waived"),
+    )
+
+
+def _period(user: User, start: datetime, end: datetime, recruiter_id: int | None) -> Select:
+    """Steps due in the period that this person's report covers."""
+    calendar = business_calendar()
+    first_week, last_week = week_of(start, calendar), week_of(end - timedelta(microseconds=1), calendar)
+    # The week bounds let the database walk the report index in order; the times are exact.
+    query = select(Step).where(Step.due_week.between(first_week, last_week), Step.due_at >= start, Step.due_at < end)
+    if user.role == Role.RECRUITER:
+        query = query.where(Step.recruiter_id == user.id)
+    elif user.role != Role.ADMIN:
+        query = query.where(false())
+    if recruiter_id is not None:
+        query = query.where(Step.recruiter_id == recruiter_id)
+    return query
+
+
+def _row(key, name, r) -> ComplianceRow:
+    return ComplianceRow(key, name, r.on_time or 0, r.missed or 0, r.overdue or 0, r.waived or 0)
+
+
+NAMES = {
+    "recruiter": (Step.recruiter_id, User.id, User.name),
+    "candidate": (Step.candidate_id, Candidate.id, Candidate.name),
+    "employer": (Step.employer_id, Employer.id, Employer.name),
+}
+
+
+def _names(group: str, keys) -> dict:
+    _, id_column, name_column = NAMES[group]
+    wanted = [k for k in keys if k is not None]
+    names = dict(db.session.execute(select(id_column, name_column).where(id_column.in_(wanted))).tuples().all())
+    names[None] = "Unassigned"
+    return names
+
+
+def report(user: User, group: str, start: datetime, end: datetime, now: datetime, *,
+           recruiter_id: int | None = None, page: int | None = None, per_page: int = 25) -> Report:
+    """Rows per recruiter, candidate or employer, the weekly trend and the total.
+
+    Recruiters and employers are few, so one grouped pass by (who, week) gives all three.
+    Candidates are many: their rows are a grouped page, the weeks a second pass.
+    With ``page`` None, every row is returned (for the CSV).
+    """
+    key = NAMES[group][0]
+    period = _period(user, start, end, recruiter_id)
+    if group in ("recruiter", "employer"):
+        by_key: dict = {}
+        by_week: dict = {}
+        for r in db.session.execute(
+            period.with_only_columns(key.label("key"), Step.due_week, *_tallies(now)).group_by(Step.due_week, key)
+        ):
+            row = _row(r.key, "", r)
+            by_key[r.key] = by_key[r.key] + row if r.key in by_key else row
+            by_week[r.due_week] = by_week[r.due_week] + row if r.due_week in by_week else row
+        names = _names(group, by_key)
+        rows = sorted((ComplianceRow(k, names.get(k, "?"), *_counts(v)) for k, v in by_key.items()),
+                      key=lambda row: (row.name.casefold(), row.key or 0))
+        count = len(rows)
+        if page is not None:
+            rows = rows[(page - 1) * per_page: page * per_page]
+        weeks = [Week(day, v.on_time, v.due) for day, v in sorted(by_week.items())]
+    else:
+        grouped = period.with_only_columns(key.label("key"), *_tallies(now)).group_by(key)
+        count = db.session.scalar(select(func.count()).select_from(grouped.subquery())) if page else None
+        ordered = (
+            grouped.join(Candidate, Candidate.id == Step.candidate_id)
+            .add_columns(Candidate.name).group_by(Candidate.name).order_by(Candidate.name, key)
+        )
+        if page is not None:
+            ordered = ordered.limit(per_page).offset((page - 1) * per_page)
+        rows = [_row(r.key, r.name, r) for r in db.session.execute(ordered)]
+        count = len(rows) if count is None else count
+        weeks = [
+            Week(r.due_week, r.on_time or 0, (r.on_time or 0) + (r.missed or 0) + (r.overdue or 0))
+            for r in db.session.execute(
+                period.with_only_columns(Step.due_week, *_tallies(now)).group_by(Step.due_week).order_by(Step.due_week)
+            )
+        ]
+    if group == "candidate":
+        total = _row(None, "All", db.session.execute(period.with_only_columns(*_tallies(now))).one())
+    else:
+        total = _sum(by_key.values())
+    return Report(rows, count, weeks, total)
+
+
+def _counts(row: ComplianceRow) -> tuple[int, int, int, int]:
+    return row.on_time, row.missed, row.overdue, row.waived
+
+
+def _sum(rows) -> ComplianceRow:
+    total = ComplianceRow(None, "All", 0, 0, 0, 0)
+    for row in rows:
+        total = total + row
+    return ComplianceRow(None, "All", *_counts(total))
+
+
+def totals(user: User, start: datetime, end: datetime, now: datetime) -> ComplianceRow:
+    """One person's (or the agency's) figures for a period: the dashboard's summary."""
+    return _row(None, "All", db.session.execute(_period(user, start, end, None).with_only_columns(*_tallies(now))).one())
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value) -> str:
+    """A cell a spreadsheet will show as text, never run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def to_csv(group_label: str, rows: list[ComplianceRow], total: ComplianceRow) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([group_label, "Done on time", "Done late, too early or wrong channel", "Overdue",
+                     "Due in all", "Compliance rate (%)", "Waived"])
+    for row in [*rows, total]:
+        rate = "" if row.rate is None else f"{row.rate * 100:.1f}"
+        writer.writerow([csv_cell(row.name), row.on_time, row.missed, row.overdue, row.due, rate, row.waived])
+    return out.getvalue()

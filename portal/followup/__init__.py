@@ -1,0 +1,32 @@
+"""The four-step follow-up rules and the compliance maths: pure Python, no Flask, no database."""
+
+from .calendar import AGENCY_ZONE, BusinessCalendar
+from .policy import LIMITS, Policy
+from .rules import (
+    ANSWERS,
+    COMPLIANT,
+    COUNTED,
+    OPEN,
+    RESULTS,
+    STEP_ORDER,
+    TO_DO,
+    Action,
+    Assessment,
+    InterviewFacts,
+    Status,
+    StepKind,
+    StepPlan,
+    StepResult,
+    StepState,
+    assess,
+    evaluate,
+    plan_steps,
+    settle,
+    week_of,
+)
+
+__all__ = [
+    "AGENCY_ZONE", "ANSWERS", "COMPLIANT", "COUNTED", "LIMITS", "OPEN", "RESULTS", "STEP_ORDER",
+    "TO_DO", "Action", "Assessment", "BusinessCalendar", "InterviewFacts", "Policy", "Status",
+    "StepKind", "StepPlan", "StepResult", "StepState", "assess", "evaluate", "plan_steps", "settle", "week_of",
+]

@@ -1,0 +1,91 @@
+"""Business days in the agency's zone: Monday to Friday, less Ontario's statutory holidays."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import holidays
+
+AGENCY_ZONE = "America/Toronto"
+
+
+class BusinessCalendar:
+    """Counts business days and turns local days and clock times into UTC instants."""
+
+    def __init__(self, zone: str | ZoneInfo = AGENCY_ZONE, country: str = "CA", subdivision: str = "ON"):
+        self.zone = zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone)
+        self.region = (country, subdivision)
+        self._holidays = holidays.country_holidays(country, subdiv=subdivision)
+        self._names: dict[date, str | None] = {}
+
+    def holiday(self, day: date) -> str | None:
+        """The holiday's name when ``day`` is a statutory holiday (or its observed day)."""
+        if day not in self._names:
+            name = self._holidays.get(day)
+            if name is None and self._canada_day_substitute(day):
+                name = "Canada Day (observed)"
+            self._names[day] = name
+        return self._names[day]
+
+    def _canada_day_substitute(self, day: date) -> bool:
+        # The package lists only 1 July for Ontario; when it falls on a weekend, offices
+        # in Ontario close the Monday after, as the federal Holidays Act does.
+        if self.region != ("CA", "ON") or day.month != 7 or day.weekday() != 0:
+            return False
+        return (day.day == 2 and date(day.year, 7, 1).weekday() == 6) or (
+            day.day == 3 and date(day.year, 7, 1).weekday() == 5
+        )
+
+    def is_business_day(self, day: date) -> bool:
+        return day.weekday() < 5 and self.holiday(day) is None
+
+    def add_business_days(self, day: date, count: int) -> tuple[date, list[str]]:
+        """The ``count``-th business day after ``day``, with the holidays skipped on the way.
+
+        With a count of 0, ``day`` itself when it is a business day, else the next one.
+        """
+        if count < 0:
+            raise ValueError("count business days forward only")
+        skipped: list[str] = []
+        current = day
+        if count == 0:
+            while not self.is_business_day(current):
+                self._note_holiday(current, skipped)
+                current += timedelta(days=1)
+            return current, skipped
+        remaining = count
+        while remaining:
+            current += timedelta(days=1)
+            if self.is_business_day(current):
+                remaining -= 1
+            else:
+                self._note_holiday(current, skipped)
+        return current, skipped
+
+    def _note_holiday(self, day: date, skipped: list[str]) -> None:
+        name = self.holiday(day)
+        if name is not None and day.weekday() < 5:
+            skipped.append(name)
+
+    def local_date(self, moment: datetime) -> date:
+        return self.local(moment).date()
+
+    def local(self, moment: datetime) -> datetime:
+        if moment.tzinfo is None:
+            raise ValueError("naive datetime: pass an aware datetime")
+        return moment.astimezone(self.zone)
+
+    def at(self, day: date, clock: time) -> datetime:
+        """The UTC instant at which the local clock shows ``clock`` on ``day``.
+
+        A clock time skipped when the clocks go forward maps to the moment just after the
+        jump; a repeated one (clocks going back) to its first occurrence.
+        """
+        return datetime.combine(day, clock, tzinfo=self.zone).astimezone(UTC)
+
+    def after_wall_hours(self, moment: datetime, hours: int) -> datetime:
+        """``hours`` later on the local wall clock: "24 hours after 10:00" is 10:00 the next
+        day, even across a daylight-saving change."""
+        wall = self.local(moment).replace(tzinfo=None) + timedelta(hours=hours)
+        return self.at(wall.date(), wall.time())

@@ -1,0 +1,81 @@
+"""The agency's follow-up policy: the numbers in the brief's policy table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import time
+
+
+@dataclass(frozen=True)
+class Limit:
+    label: str
+    low: int
+    high: int
+    unit: str
+
+
+LIMITS: dict[str, Limit] = {
+    "timeline_business_days": Limit("Timeline asked: business days after the interview", 0, 10, "business days"),
+    "thank_you_hours": Limit("Thank-you note: hours after the interview ends", 1, 168, "hours"),
+    "follow_up_opens_business_days": Limit(
+        "Follow-up window opens: business days after the decision date", 0, 30, "business days"
+    ),
+    "follow_up_due_business_days": Limit(
+        "Follow-up due: business days after the decision date", 1, 30, "business days"
+    ),
+    "assumed_decision_business_days": Limit(
+        "No date given: decision date assumed this many business days after the interview",
+        1, 60, "business days",
+    ),
+    "move_on_business_days": Limit(
+        "Move on: business days after the follow-up with no answer", 1, 30, "business days"
+    ),
+    "due_soon_hours": Limit("A step counts as due soon this many hours before its due time", 1, 72, "hours"),
+}
+EARLIEST_DAY_END = time(12, 0)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Defaults are the brief's table; admins change them on the policy page."""
+
+    timeline_business_days: int = 1
+    thank_you_hours: int = 24
+    follow_up_opens_business_days: int = 3
+    follow_up_due_business_days: int = 5
+    assumed_decision_business_days: int = 10
+    move_on_business_days: int = 5
+    due_soon_hours: int = 24
+    day_ends_at: time = time(17, 0)
+
+    def problems(self) -> dict[str, str]:
+        """Each field that is out of bounds, with the reason in words; empty when valid."""
+        found: dict[str, str] = {}
+        for name, limit in LIMITS.items():
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool):
+                found[name] = "Enter a whole number."
+            elif not limit.low <= value <= limit.high:
+                found[name] = f"Enter a number from {limit.low} to {limit.high} ({limit.unit})."
+        if "follow_up_opens_business_days" not in found and "follow_up_due_business_days" not in found:
+            if self.follow_up_opens_business_days > self.follow_up_due_business_days:
+                found["follow_up_opens_business_days"] = (
+                    "The window cannot open after the follow-up is due."
+                )
+        if not isinstance(self.day_ends_at, time) or self.day_ends_at.tzinfo is not None:
+            found["day_ends_at"] = "Enter a time of day such as 17:00."
+        elif self.day_ends_at < EARLIEST_DAY_END:
+            found["day_ends_at"] = "The business day cannot end before noon."
+        return found
+
+    def changes_from(self, other: Policy) -> list[str]:
+        """Lines such as "thank_you_hours: 24 → 48" for the audit trail."""
+        return [
+            f"{f.name}: {_show(getattr(other, f.name))} → {_show(getattr(self, f.name))}"
+            for f in fields(self)
+            if getattr(self, f.name) != getattr(other, f.name)
+        ]
+
+
+def _show(value) -> str:
+    return value.strftime("%H:%M") if isinstance(value, time) else str(value)

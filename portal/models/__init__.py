@@ -1,0 +1,50 @@
+"""The portal's data, one module per topic; import models from here."""
+
+from .agency import (
+    PRACTICE_AREAS,
+    Assignment,
+    Candidate,
+    CandidateStatus,
+    Channel,
+    Employer,
+    EmployerKind,
+    Interview,
+    InterviewFormat,
+    Job,
+    JobStatus,
+    Outcome,
+    PreferredChannel,
+    Role,
+    RoleSought,
+    Timeline,
+    User,
+)
+from .base import Choice, UTCDateTime, choice_column, render_migration_item
+from .followup import AuditEvent, PolicyVersion, Step
+
+__all__ = [
+    "PRACTICE_AREAS",
+    "Assignment",
+    "AuditEvent",
+    "Candidate",
+    "CandidateStatus",
+    "Channel",
+    "Choice",
+    "Employer",
+    "EmployerKind",
+    "Interview",
+    "InterviewFormat",
+    "Job",
+    "JobStatus",
+    "Outcome",
+    "PolicyVersion",
+    "PreferredChannel",
+    "Role",
+    "RoleSought",
+    "Step",
+    "Timeline",
+    "UTCDateTime",
+    "User",
+    "choice_column",
+    "render_migration_item",
+]

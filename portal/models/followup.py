@@ -1,0 +1,116 @@
+"""The four steps stored per interview, the policy's history, and the audit trail."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, Time, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..followup import Policy, StepKind, StepResult
+from ..times import utcnow
+from .agency import Channel, Interview, User
+from .base import UTCDateTime, choice_column
+
+
+class Step(db.Model):
+    """One of the four habits for one interview.
+
+    Due time, window and required channel come from the rules engine and are stored so
+    the database can count; ``result`` is the clock-free part of the status (done on
+    time, late, waived, ...), NULL while the step is open. Upcoming, due soon and
+    overdue depend on the clock and are worked out when read.
+    """
+
+    __tablename__ = "steps"
+    __table_args__ = (
+        UniqueConstraint("interview_id", "kind"),
+        Index("ix_steps_result_due_at", "result", "due_at"),
+        Index("ix_steps_recruiter_open", "recruiter_id", "result", "due_at"),  # a recruiter's queue
+        # The compliance report reads only this index, in its order: week, who, then the
+        # exact period and the result (grouping by week and recruiter needs no sort).
+        Index("ix_steps_report", "due_week", "recruiter_id", "due_at", "result", "employer_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id"))
+    # Copied from the interview so the report can count without joins. The recruiter is
+    # the one responsible for the step: open steps follow the candidate when reassigned,
+    # finished ones stay with the recruiter who had them.
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id"), index=True)
+    employer_id: Mapped[int] = mapped_column(ForeignKey("employers.id"))
+    recruiter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[StepKind] = mapped_column(choice_column(StepKind, "step_kind"))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    required_channel: Mapped[Channel | None] = mapped_column(choice_column(Channel, "required_channel"))
+    result: Mapped[StepResult | None] = mapped_column(choice_column(StepResult, "step_result"))
+    due_week: Mapped[date] = mapped_column(Date)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    channel: Mapped[Channel | None] = mapped_column(choice_column(Channel, "step_channel"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    done_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    waived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    waived_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    waive_reason: Mapped[str] = mapped_column(String(300), default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    interview: Mapped[Interview] = relationship(back_populates="steps")
+    done_by: Mapped[User | None] = relationship(foreign_keys=[done_by_id])
+    waived_by: Mapped[User | None] = relationship(foreign_keys=[waived_by_id])
+
+    @property
+    def is_open(self) -> bool:
+        return self.result is None
+
+    def __repr__(self) -> str:
+        return f"<Step {self.id} {self.kind} of interview {self.interview_id}>"
+
+
+class PolicyVersion(db.Model):
+    """One version of the follow-up policy; the newest row is in force."""
+
+    __tablename__ = "policy_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    timeline_business_days: Mapped[int] = mapped_column(Integer)
+    thank_you_hours: Mapped[int] = mapped_column(Integer)
+    follow_up_opens_business_days: Mapped[int] = mapped_column(Integer)
+    follow_up_due_business_days: Mapped[int] = mapped_column(Integer)
+    assumed_decision_business_days: Mapped[int] = mapped_column(Integer)
+    move_on_business_days: Mapped[int] = mapped_column(Integer)
+    due_soon_hours: Mapped[int] = mapped_column(Integer)
+    day_ends_at: Mapped[time] = mapped_column(Time)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    created_by: Mapped[User | None] = relationship()
+
+    def as_policy(self) -> Policy:
+        return Policy(
+            timeline_business_days=self.timeline_business_days,
+            thank_you_hours=self.thank_you_hours,
+            follow_up_opens_business_days=self.follow_up_opens_business_days,
+            follow_up_due_business_days=self.follow_up_due_business_days,
+            assumed_decision_business_days=self.assumed_decision_business_days,
+            move_on_business_days=self.move_on_business_days,
+            due_soon_hours=self.due_soon_hours,
+            day_ends_at=self.day_ends_at,
+        )
+
+
+class AuditEvent(db.Model):
+    """Who did what and when: step changes, policy changes. Rows are only ever added."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(40))
+    interview_id: Mapped[int | None] = mapped_column(ForeignKey("interviews.id"), index=True)
+    step_id: Mapped[int | None] = mapped_column(ForeignKey("steps.id"))
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+    actor: Mapped[User | None] = relationship()

@@ -1,0 +1,128 @@
+"""The follow-up checklist: one step's page and actions, and the queue of what is due."""
+
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from .. import compliance
+from ..access import get_step_or_404, role_required
+from ..extensions import db
+from ..followup import TO_DO, Status, StepKind, assess
+from ..models import AuditEvent, Role, Timeline
+from ..steps import business_calendar, current_policy, mark_done, state_of, step_rows, undo, waive
+from ..times import local_day_bounds, local_today, to_local, utcnow
+from ..views import paginate_rows
+from . import bp
+from .forms import SENT_STEPS, StepDoneForm, UndoForm, WaiveForm
+
+staff_only = role_required(Role.RECRUITER, Role.ADMIN)
+QUEUE_SIZE_ON_DASHBOARD = 10
+
+
+def _step_page(step, done_form=None, waive_form=None, status: int = 200):
+    interview = step.interview
+    now = utcnow()
+    policy = current_policy()
+    row = next(r for r in step_rows(interview, policy, now) if r["step"].id == step.id)
+    if done_form is None:
+        done_form = StepDoneForm(step=step, formdata=None)
+        done_form.done_at.data = to_local(now).replace(tzinfo=None, second=0, microsecond=0)
+        if step.kind in SENT_STEPS and step.required_channel:
+            done_form.channel.data = step.required_channel.value
+        if step.kind == StepKind.TIMELINE:
+            done_form.timeline.data = Timeline.DATE_GIVEN.value
+    history = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.step_id == step.id)
+        .options(joinedload(AuditEvent.actor)).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    ).all()
+    return render_template(
+        "recruiter/step.html", step=step, interview=interview, row=row, to_do=TO_DO[step.kind],
+        done_form=done_form, waive_form=waive_form or WaiveForm(formdata=None), undo_form=UndoForm(),
+        history=history, sent_step=step.kind in SENT_STEPS, now=now,
+    ), status
+
+
+@bp.get("/steps/<int:step_id>")
+@staff_only
+def step(step_id: int):
+    """One step of an interview: its due time, status, what to do, and its history."""
+    return _step_page(get_step_or_404(step_id))
+
+
+@bp.post("/steps/<int:step_id>/done")
+@staff_only
+def mark_step_done(step_id: int):
+    """Record a step as done (when, channel, note); the timeline step takes the employer's answer."""
+    step = get_step_or_404(step_id)
+    if not step.is_open and step.result != Status.NOT_NEEDED:
+        flash(f"{step.kind.label} is already {step.result.label.lower()}; undo it first to change it.", "error")
+        return redirect(url_for("recruiter.step", step_id=step.id), 303)
+    form = StepDoneForm(step=step)
+    if not form.validate_on_submit():
+        return _step_page(step, done_form=form, status=422)
+    mark_done(step, current_user, form.done_at_utc, channel=form.channel.data if step.kind in SENT_STEPS else None,
+              note=form.note.data or "", timeline=form.timeline.data or None,
+              decision_date=form.decision_date.data)
+    db.session.commit()
+    flash(f"{step.kind.label}: {step.result.label.lower()}.", "success")
+    return redirect(url_for("recruiter.interview", interview_id=step.interview_id), 303)
+
+
+@bp.post("/steps/<int:step_id>/undo")
+@staff_only
+def undo_step(step_id: int):
+    """Put a done or waived step back to open."""
+    step = get_step_or_404(step_id)
+    form = UndoForm()
+    if not form.validate_on_submit():
+        return _step_page(step, status=400)
+    if step.done_at is None and step.waived_at is None:
+        flash(f"{step.kind.label} is not done or waived; nothing to undo.", "error")
+    else:
+        undo(step, current_user)
+        db.session.commit()
+        flash(f"{step.kind.label} is open again.", "success")
+    return redirect(url_for("recruiter.step", step_id=step.id), 303)
+
+
+@bp.post("/steps/<int:step_id>/waive")
+@staff_only
+def waive_step(step_id: int):
+    """Waive a step, with a reason; it leaves the compliance figures."""
+    step = get_step_or_404(step_id)
+    form = WaiveForm()
+    if step.done_at is not None or step.waived_at is not None:
+        flash(f"{step.kind.label} is already {step.result.label.lower()}; undo it first.", "error")
+        return redirect(url_for("recruiter.step", step_id=step.id), 303)
+    if not form.validate_on_submit():
+        return _step_page(step, waive_form=form, status=422)
+    waive(step, current_user, form.reason.data)
+    db.session.commit()
+    flash(f"{step.kind.label} waived.", "success")
+    return redirect(url_for("recruiter.interview", interview_id=step.interview_id), 303)
+
+
+def due_by_today():
+    """My open steps due by the end of today (the agency's day), most overdue first."""
+    _, day_end = local_day_bounds(local_today())
+    return compliance.queue(current_user, utcnow(), day_end)
+
+
+def queue_rows(rows, now) -> list[dict]:
+    policy, calendar = current_policy(), business_calendar()
+    return [
+        {"step": step, "interview": interview, "candidate": candidate, "employer": employer,
+         "assessment": assess(state_of(step), now, policy, calendar)}
+        for step, interview, candidate, employer in rows
+    ]
+
+
+@bp.get("/queue")
+@staff_only
+def queue():
+    """Everything overdue or due today across my candidates."""
+    now = utcnow()
+    page = paginate_rows(due_by_today())
+    return render_template("recruiter/queue.html", page=page, rows=queue_rows(page.items, now), now=now)
