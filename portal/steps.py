@@ -14,7 +14,7 @@ from functools import cache
 
 from flask import current_app, g
 from sqlalchemy import select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from .extensions import db
 from .followup import (
@@ -159,6 +159,14 @@ def state_of(step: Step) -> StepState:
         done_at=step.done_at, channel=str(step.channel) if step.channel else None,
         result=step.result,
     )
+
+
+def audit_trail(condition, limit: int = 50) -> list[AuditEvent]:
+    """The newest audit events matching ``condition``, with who did them."""
+    return db.session.scalars(
+        select(AuditEvent).where(condition).options(joinedload(AuditEvent.actor))
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)
+    ).all()
 
 
 def record(actor: User | None, action: str, detail: str = "", *, interview_id=None, step_id=None) -> None:

@@ -65,10 +65,6 @@ class CountedPagination(Pagination):
 
 def page_number() -> int:
     """The ?page= number, 404 when it is not a page number."""
-    return _page_number()
-
-
-def _page_number() -> int:
     number = request.args.get("page", 1, type=int)
     if not 1 <= number <= MAX_PAGE:
         abort(404)
@@ -77,12 +73,12 @@ def _page_number() -> int:
 
 def paginate(query: Select):
     """One page of a list of models; a page number that is not one answers 404."""
-    return db.paginate(query, page=_page_number(), per_page=page_size(), max_per_page=100, count=True)
+    return db.paginate(query, page=page_number(), per_page=page_size(), max_per_page=100, count=True)
 
 
 def paginate_rows(query: Select) -> RowPagination:
     """One page of a list of rows (several columns each)."""
-    return RowPagination(page=_page_number(), per_page=page_size(), max_per_page=100, select=query)
+    return RowPagination(page=page_number(), per_page=page_size(), max_per_page=100, select=query)
 
 
 def page_url(page_number: int) -> str:

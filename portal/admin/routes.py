@@ -12,7 +12,7 @@ from ..extensions import db
 from ..forms import options
 from ..models import Assignment, AuditEvent, Candidate, Role, User
 from ..passwords import set_password
-from ..steps import change_policy, current_policy, hand_over_open_steps
+from ..steps import audit_trail, change_policy, current_policy, hand_over_open_steps
 from ..views import contains, count_by, flush_or_field_error, form_status, paginate
 from . import bp
 from .forms import (
@@ -205,8 +205,5 @@ def policy():
         else:
             flash("Nothing changed.", "info")
         return redirect(url_for("admin.policy"), 303)
-    history = db.session.scalars(
-        select(AuditEvent).where(AuditEvent.action == "policy.changed")
-        .options(joinedload(AuditEvent.actor)).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(20)
-    ).all()
+    history = audit_trail(AuditEvent.action == "policy.changed", limit=20)
     return render_template("admin/policy.html", form=form, history=history), form_status()

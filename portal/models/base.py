@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import UTC
 
 from sqlalchemy import DateTime, Enum, TypeDecorator
+
+from ..followup.rules import Labelled
 
 
 class UTCDateTime(TypeDecorator):
@@ -41,14 +42,8 @@ def render_migration_item(type_, obj, autogen_context):
     return False
 
 
-class Choice(enum.StrEnum):
-    """An enum whose members carry the words shown to people."""
-
-    def __new__(cls, value: str, label: str):
-        member = str.__new__(cls, value)
-        member._value_ = value
-        member.label = label
-        return member
+class Choice(Labelled):
+    """An enum whose members carry the words shown to people, offered as form choices."""
 
     @classmethod
     def choices(cls) -> list[tuple[str, str]]:

@@ -3,15 +3,22 @@
 
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from .. import compliance
 from ..access import get_step_or_404, role_required
 from ..extensions import db
 from ..followup import TO_DO, Status, StepKind, assess
 from ..models import AuditEvent, Role, Timeline
-from ..steps import business_calendar, current_policy, mark_done, state_of, step_rows, undo, waive
+from ..steps import (
+    audit_trail,
+    business_calendar,
+    current_policy,
+    mark_done,
+    state_of,
+    step_rows,
+    undo,
+    waive,
+)
 from ..times import local_day_bounds, local_today, to_local, utcnow
 from ..views import paginate_rows
 from . import bp
@@ -33,10 +40,7 @@ def _step_page(step, done_form=None, waive_form=None, status: int = 200):
             done_form.channel.data = step.required_channel.value
         if step.kind == StepKind.TIMELINE:
             done_form.timeline.data = Timeline.DATE_GIVEN.value
-    history = db.session.scalars(
-        select(AuditEvent).where(AuditEvent.step_id == step.id)
-        .options(joinedload(AuditEvent.actor)).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-    ).all()
+    history = audit_trail(AuditEvent.step_id == step.id)
     return render_template(
         "recruiter/step.html", step=step, interview=interview, row=row, to_do=TO_DO[step.kind],
         done_form=done_form, waive_form=waive_form or WaiveForm(formdata=None), undo_form=UndoForm(),

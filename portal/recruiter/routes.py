@@ -35,6 +35,7 @@ from ..models import (
     Timeline,
 )
 from ..steps import (
+    audit_trail,
     current_policy,
     interviews_with_open_steps,
     record,
@@ -412,10 +413,7 @@ def interview(interview_id: int):
                  selectinload(Interview.steps).joinedload(Step.done_by))
     )
     now = utcnow()
-    history = db.session.scalars(
-        select(AuditEvent).where(AuditEvent.interview_id == interview.id)
-        .options(joinedload(AuditEvent.actor)).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(50)
-    ).all()
+    history = audit_trail(AuditEvent.interview_id == interview.id)
     return render_template(
         "recruiter/interview.html", interview=interview, now=now,
         steps=step_rows(interview, current_policy(), now), history=history,
