@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -63,7 +64,8 @@ def queue(user: User, now: datetime, until: datetime) -> Select:
     """Open steps due before ``until`` (overdue first, then by due time), with their context."""
     return (
         _open_steps(user)
-        .join(Interview.employer)
+        .join(Interview, Interview.id == Step.interview_id)
+        .join(Employer, Employer.id == Step.employer_id)
         .where(Step.due_at < until)
         .with_only_columns(Step, Interview, Candidate, Employer)
         .order_by(Step.due_at, Step.id)
@@ -125,12 +127,13 @@ class Report:
 
 
 def _tallies(now: datetime):
+    """on_time, missed, overdue and waived counts, as aggregate columns (FILTER clauses)."""
     result = type_coerce(Step.result, String)
     return (
-        func.sum(case((result == Status.DONE_ON_TIME.value, 1), else_=0)).label("on_time"),
-        func.sum(case((result.in_(DONE_MISSED), 1), else_=0)).label("missed"),
-        func.sum(case((and_(Step.result.is_(None), Step.due_at < now), 1), else_=0)).label("overdue"),
-        func.sum(case((result == Status.WAIVED.value, 1), else_=0)).label("waived"),
+        func.count().filter(result == Status.DONE_ON_TIME.value).label("on_time"),
+        func.count().filter(result.in_(DONE_MISSED)).label("missed"),
+        func.count().filter(Step.result.is_(None), Step.due_at < now).label("overdue"),
+        func.count().filter(result == Status.WAIVED.value).label("waived"),
     )
 
 
@@ -179,21 +182,24 @@ def report(user: User, group: str, start: datetime, end: datetime, now: datetime
     key = NAMES[group][0]
     period = _period(user, start, end, recruiter_id)
     if group in ("recruiter", "employer"):
-        by_key: dict = {}
-        by_week: dict = {}
-        for r in db.session.execute(
-            period.with_only_columns(key.label("key"), Step.due_week, *_tallies(now)).group_by(Step.due_week, key)
-        ):
-            row = _row(r.key, "", r)
-            by_key[r.key] = by_key[r.key] + row if r.key in by_key else row
-            by_week[r.due_week] = by_week[r.due_week] + row if r.due_week in by_week else row
+        # Plain lists, not rows: this loop sees every (who, week) pair of the period.
+        by_key: dict = defaultdict(lambda: [0, 0, 0, 0])
+        by_week: dict = defaultdict(lambda: [0, 0, 0, 0])
+        for row_key, week, *tallies in db.session.execute(
+            period.with_only_columns(key, Step.due_week, *_tallies(now)).group_by(Step.due_week, key)
+        ).tuples():
+            for sums in (by_key[row_key], by_week[week]):
+                for i, n in enumerate(tallies):
+                    sums[i] += n
         names = _names(group, by_key)
-        rows = sorted((ComplianceRow(k, names.get(k, "?"), *_counts(v)) for k, v in by_key.items()),
+        rows = sorted((ComplianceRow(k, names.get(k, "?"), *v) for k, v in by_key.items()),
                       key=lambda row: (row.name.casefold(), row.key or 0))
         count = len(rows)
+        total = _sum(rows)
         if page is not None:
             rows = rows[(page - 1) * per_page: page * per_page]
-        weeks = [Week(day, v.on_time, v.due) for day, v in sorted(by_week.items())]
+        weeks = [Week(day, on_time, on_time + missed + overdue)
+                 for day, (on_time, missed, overdue, _) in sorted(by_week.items())]
     else:
         grouped = period.with_only_columns(key.label("key"), *_tallies(now)).group_by(key)
         count = db.session.scalar(select(func.count()).select_from(grouped.subquery())) if page else None
@@ -211,22 +217,12 @@ def report(user: User, group: str, start: datetime, end: datetime, now: datetime
                 period.with_only_columns(Step.due_week, *_tallies(now)).group_by(Step.due_week).order_by(Step.due_week)
             )
         ]
-    if group == "candidate":
         total = _row(None, "All", db.session.execute(period.with_only_columns(*_tallies(now))).one())
-    else:
-        total = _sum(by_key.values())
     return Report(rows, count, weeks, total)
 
 
-def _counts(row: ComplianceRow) -> tuple[int, int, int, int]:
-    return row.on_time, row.missed, row.overdue, row.waived
-
-
 def _sum(rows) -> ComplianceRow:
-    total = ComplianceRow(None, "All", 0, 0, 0, 0)
-    for row in rows:
-        total = total + row
-    return ComplianceRow(None, "All", *_counts(total))
+    return sum(rows, ComplianceRow(None, "All", 0, 0, 0, 0))  # __add__ keeps the left key and name
 
 
 def totals(user: User, start: datetime, end: datetime, now: datetime) -> ComplianceRow:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, Time, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, Time, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -27,7 +27,10 @@ class Step(db.Model):
     __table_args__ = (
         UniqueConstraint("interview_id", "kind"),
         Index("ix_steps_result_due_at", "result", "due_at"),
-        Index("ix_steps_recruiter_open", "recruiter_id", "result", "due_at"),  # a recruiter's queue
+        # A recruiter's open steps in due order: the queue reads its first page straight
+        # off this index, and the status counts read only the open rows.
+        Index("ix_steps_open_by_recruiter", "recruiter_id", "due_at", "id",
+              sqlite_where=text("result IS NULL"), postgresql_where=text("result IS NULL")),
         # The compliance report reads only this index, in its order: week, who, then the
         # exact period and the result (grouping by week and recruiter needs no sort).
         Index("ix_steps_report", "due_week", "recruiter_id", "due_at", "result", "employer_id"),

@@ -54,6 +54,9 @@ class ReportForm(Form):
                 self.start.errors = [*self.start.errors, "The start is after the end."]
             elif (self.end_day - self.start_day).days > MAX_RANGE_DAYS:
                 self.start.errors = [*self.start.errors, "Choose at most three years."]
+        # Show the period in force in the form, not blank boxes.
+        self.start.data = self.start.data or (None if self.start.errors else self.start_day)
+        self.end.data = self.end.data or (None if self.end.errors else self.end_day)
         if self.recruiter.data and self.recruiter.data not in {c.value for c in self.recruiter.choices}:
             self.recruiter.errors = ["Choose a recruiter from the list."]
         return ok and not any(f.errors for f in self)
