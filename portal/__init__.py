@@ -8,7 +8,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.routing import IntegerConverter
 
-from . import admin, auth, candidate, cli, passwords, recruiter
+from . import admin, auth, candidate, cli, mail, passwords, recruiter
 from .access import home_for
 from .config import from_environment
 from .extensions import csrf, db, login_manager, migrate
@@ -38,6 +38,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     passwords.init_app(app)
+    mail.init_app(app)
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(recruiter.bp)

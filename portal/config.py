@@ -48,13 +48,19 @@ def from_environment(instance_path: str) -> dict:
         raise ConfigError(f"PORTAL_TIMEZONE {timezone!r} is not a known time zone") from exc
 
     default_db = "sqlite:///" + str(Path(instance_path) / "portal.sqlite3")
+    agency_name = os.environ.get("AGENCY_NAME", "Finchley Lane Legal Staffing")
     return {
         "PORTAL_ENV": env,
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(
             os.environ.get("DATABASE_URL") or default_db
         ),
-        "AGENCY_NAME": os.environ.get("AGENCY_NAME", "Finchley Lane Legal Staffing"),
+        "AGENCY_NAME": agency_name,
+        "PORTAL_URL": _portal_url(env),
+        **_mail_settings(env, agency_name),
+        "INVITE_LINK_HOURS": 72,
+        "RESET_LINK_HOURS": 2,
+        "CONTENT_DIR": os.environ.get("CONTENT_DIR") or str(Path(__file__).resolve().parent.parent / "content"),
         "PORTAL_TIMEZONE": timezone,
         "PAGE_SIZE": int(os.environ.get("PAGE_SIZE", "25")),
         "SESSION_COOKIE_SECURE": env == "production",
@@ -67,6 +73,44 @@ def from_environment(instance_path: str) -> dict:
         # argon2id cost; tests lower it to keep the suite quick.
         "PASSWORD_TIME_COST": 3,
         "PASSWORD_MEMORY_COST": 64 * 1024,
+    }
+
+
+def _portal_url(env: str) -> str | None:
+    """The address people reach the portal at, for links in emails.
+
+    Production must say it: a link built from the request's Host header could be pointed
+    at another site by whoever sends the request (password-reset poisoning)."""
+    url = (os.environ.get("PORTAL_URL") or "").strip().rstrip("/")
+    if url and not url.startswith(("http://", "https://")):
+        raise ConfigError(f"PORTAL_URL must start with http:// or https://, not {url!r}")
+    if not url and env == "production":
+        raise ConfigError("PORTAL_URL must be set when PORTAL_ENV=production (for example https://portal.agency.example)")
+    return url or None
+
+
+def _mail_settings(env: str, agency_name: str) -> dict:
+    """SMTP settings; without MAIL_SERVER, development writes mail to the log instead."""
+    server = (os.environ.get("MAIL_SERVER") or "").strip()
+    backend = (os.environ.get("MAIL_BACKEND") or ("smtp" if server else "log")).strip().lower()
+    if backend not in {"smtp", "log"}:
+        raise ConfigError(f"MAIL_BACKEND must be 'smtp' or 'log', not {backend!r}")
+    if backend == "smtp" and not server:
+        raise ConfigError("MAIL_SERVER must be set to send mail by SMTP")
+    if backend == "log" and env == "production" and "MAIL_BACKEND" not in os.environ:
+        raise ConfigError("MAIL_SERVER must be set when PORTAL_ENV=production (or MAIL_BACKEND=log to only log mail)")
+    port = os.environ.get("MAIL_PORT", "25")
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(f"MAIL_PORT must be a port number, not {port!r}")
+    return {
+        "MAIL_BACKEND": backend,
+        "MAIL_SERVER": server,
+        "MAIL_PORT": int(port),
+        "MAIL_USE_TLS": _flag("MAIL_USE_TLS"),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_FROM": os.environ.get("MAIL_FROM") or f"{agency_name} <portal@localhost>",
+        "MAIL_TIMEOUT": 15,
     }
 
 

@@ -1,7 +1,7 @@
 """Form pieces shared by several blueprints."""
 
 from flask_wtf import FlaskForm
-from wtforms import PasswordField
+from wtforms import PasswordField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
@@ -65,3 +65,9 @@ class NotBlank:
     def __call__(self, form, field):
         if isinstance(field.data, str) and not field.data.strip():
             raise ValidationError("This field is required.")
+
+
+class ConfirmForm(Form):
+    """A button that changes something: only its CSRF token is checked."""
+
+    submit = SubmitField("Confirm")

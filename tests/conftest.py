@@ -36,6 +36,8 @@ from portal.models import (
 from portal.passwords import set_password
 from portal.steps import current_policy, sync_steps
 
+from mailserver import Mailbox, SMTPServer
+
 PASSWORD = "correct horse battery"
 
 TEST_CONFIG = {
@@ -57,9 +59,29 @@ def database_url(tmp_path_factory) -> str:
 
 
 @pytest.fixture(scope="session")
-def app(database_url):
+def smtp_server():
+    """A real SMTP server on localhost; the portal's mail goes through it."""
+    with SMTPServer(Mailbox()) as server:
+        yield server
+
+
+def mail_config(server: SMTPServer) -> dict:
+    return {"MAIL_BACKEND": "smtp", "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": server.port,
+            "MAIL_FROM": "Finchley Lane portal <portal@finchleylane.example>", "PORTAL_URL": "http://portal.test"}
+
+
+@pytest.fixture
+def mailbox(smtp_server) -> Mailbox:
+    """What the SMTP server received during this test."""
+    smtp_server.mailbox.clear()
+    yield smtp_server.mailbox
+    smtp_server.mailbox.clear()
+
+
+@pytest.fixture(scope="session")
+def app(database_url, smtp_server):
     """The app on a database built by the migrations (not create_all)."""
-    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url})
+    app = create_app({**TEST_CONFIG, **mail_config(smtp_server), "SQLALCHEMY_DATABASE_URI": database_url})
     with app.app_context():
         db.drop_all()
         with db.engine.begin() as conn:
@@ -277,9 +299,10 @@ ARTIFACTS = os.path.join(os.path.dirname(__file__), "..", "test-artifacts")
 
 
 @pytest.fixture(scope="session")
-def live_server(app, database_url):
+def live_server(app, database_url, smtp_server):
     """The portal served on localhost by a real HTTP server, CSRF switched on."""
-    live_app = create_app({**TEST_CONFIG, "WTF_CSRF_ENABLED": True, "SQLALCHEMY_DATABASE_URI": database_url})
+    live_app = create_app({**TEST_CONFIG, **mail_config(smtp_server), "WTF_CSRF_ENABLED": True,
+                           "SQLALCHEMY_DATABASE_URI": database_url})
     server = make_server("127.0.0.1", 0, live_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

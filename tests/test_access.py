@@ -74,6 +74,13 @@ MATRIX = {
     ("/reports/compliance.csv", "GET"): STAFF_PAGE,
     ("/admin/policy", "GET"): ADMIN_PAGE,
     ("/admin/policy", "POST"): ADMIN_FORM_POST,
+    ("/forgot-password", "GET"): (200, 200, 200, 200, 200, 200),
+    ("/forgot-password", "POST"): (422, 422, 422, 422, 422, 422),
+    # An unknown token is a clear page for everyone (see test_accounts for real ones).
+    ("/account/set-password/<token>", "GET"): (404, 404, 404, 404, 404, 404),
+    ("/account/set-password/<token>", "POST"): (404, 404, 404, 404, 404, 404),
+    # Candidate A already has a password: the recruiter is told so and sent back.
+    ("/candidates/<int:candidate_id>/invite", "POST"): (SIGN_IN, 403, 403, 303, 404, 303),
 }
 
 PUBLIC = {"/static/<path:filename>"}
@@ -117,6 +124,7 @@ def _url(rule: str, world) -> str:
         .replace("<int:job_id>", str(world.job.id))
         .replace("<int:user_id>", str(world.recruiter_b.id))
         .replace("<int:step_id>", str(world.step_a.id))
+        .replace("<token>", "not-a-token-we-sent")
     )
 
 

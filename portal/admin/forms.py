@@ -55,12 +55,6 @@ class AssignForm(Form):
     submit = SubmitField("Assign")
 
 
-class ConfirmForm(Form):
-    """A button that changes something: only its CSRF token is checked."""
-
-    submit = SubmitField("Confirm")
-
-
 def _policy_number(name: str) -> IntegerField:
     limit = LIMITS[name]
     return IntegerField(

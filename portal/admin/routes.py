@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from ..access import role_required
 from ..extensions import db
-from ..forms import options
+from ..forms import ConfirmForm, options
 from ..models import Assignment, AuditEvent, Candidate, Role, User
 from ..passwords import set_password
 from ..steps import audit_trail, change_policy, current_policy, hand_over_open_steps
@@ -19,7 +19,6 @@ from .forms import (
     AccountForm,
     AssignForm,
     CandidateAssignmentFilterForm,
-    ConfirmForm,
     PolicyForm,
     UserFilterForm,
 )

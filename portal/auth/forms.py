@@ -23,3 +23,16 @@ class ChangePasswordForm(Form):
 
 class SignOutForm(Form):
     submit = SubmitField("Sign out")
+
+
+class SetPasswordForm(Form):
+    """Choosing a password through an emailed link: the link, not a field, says whose."""
+
+    new_password = new_password_field("Choose a password")
+    confirm = confirm_password_field("new_password")
+    submit = SubmitField("Save password and sign in")
+
+
+class ForgotPasswordForm(Form):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)], filters=[lower_strip])
+    submit = SubmitField("Email me a link")

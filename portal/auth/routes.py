@@ -1,18 +1,21 @@
-"""Signing in and out, and changing one's own password."""
+"""Signing in and out, changing one's own password, and password links (invitations, resets)."""
 
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from ..access import home_for
+from ..accounts import LinkProblem, check_link, issue_link, recent_reset, send_link_email, use_link
 from ..extensions import db
-from ..models import User
+from ..mail import MailError
+from ..models import LinkPurpose, User
 from ..passwords import check_password, set_password, spend_a_password_check
 from ..times import utcnow
 from . import bp
-from .forms import ChangePasswordForm, SignInForm, SignOutForm
+from .forms import ChangePasswordForm, ForgotPasswordForm, SetPasswordForm, SignInForm, SignOutForm
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -79,3 +82,89 @@ def change_password():
             return redirect(home_for(current_user))
     status = 422 if form.errors else 200
     return render_template("auth/change_password.html", form=form), status
+
+
+@dataclass(frozen=True)
+class LinkPage:
+    title: str
+    explanation: str
+    status: int
+
+
+LINK_PROBLEMS = {
+    LinkProblem.UNKNOWN: LinkPage(
+        "This link does not work",
+        "The link is not one we sent, or it was copied incompletely. Copy the whole link from the email, "
+        "or ask for a new one below.",
+        404,
+    ),
+    LinkProblem.USED: LinkPage(
+        "This link has already been used",
+        "Each link sets a password once. If that was you, sign in with the password you chose; otherwise "
+        "ask for a new link below.",
+        410,
+    ),
+    LinkProblem.REPLACED: LinkPage(
+        "A newer link was sent",
+        "Only the most recent email's link works. Look for the newest message from us, or ask for a new "
+        "link below.",
+        410,
+    ),
+    LinkProblem.EXPIRED: LinkPage(
+        "This link has expired",
+        "For your security, links only work for a limited time. Ask for a new link below; it arrives "
+        "within a minute or two.",
+        410,
+    ),
+    LinkProblem.INACTIVE: LinkPage(
+        "This account is not active",
+        "The account this link belongs to has been deactivated. Please contact your recruiter.",
+        410,
+    ),
+}
+
+
+@bp.route("/account/set-password/<token>", methods=["GET", "POST"])
+def set_password_from_link(token: str):
+    """Choose a password through an invitation or reset link (usable once)."""
+    check = check_link(token)
+    if check.problem is not None:
+        page = LINK_PROBLEMS[check.problem]
+        expired_on = check.link.expires_at if check.problem == LinkProblem.EXPIRED else None
+        return render_template("auth/link_problem.html", title=page.title, explanation=page.explanation,
+                               expired_on=expired_on), page.status
+    link = check.link
+    if current_user.is_authenticated and current_user.id != link.user_id:
+        return render_template("auth/link_problem.html", title="This link is for someone else",
+                               explanation=f"You are signed in as {current_user.email}, but this link sets the "
+                               "password of another account. Sign out first if you meant to use it.",
+                               show_sign_out=True), 403
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        user = use_link(link, form.new_password.data)
+        user.last_sign_in_at = utcnow()
+        db.session.commit()
+        login_user(user)
+        flash("Your password is saved and you are signed in.", "success")
+        return redirect(home_for(user))
+    return render_template("auth/set_password.html", form=form, link=link), 422 if form.errors else 200
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+def forgot_password():
+    """Ask for a link to choose a new password; the answer is the same whether or not the account exists."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        user = db.session.scalar(select(User).where(User.email == form.email.data))
+        if user is not None and user.active and not recent_reset(user):
+            token = issue_link(user, LinkPurpose.RESET, by=None)
+            db.session.commit()
+            try:
+                send_link_email(user, token, LinkPurpose.RESET)
+            except MailError as exc:
+                # Logged for the agency, not shown: the page must not reveal who has an account.
+                current_app.logger.error("Reset email to %s not sent: %s", user.email, exc)
+        return render_template("auth/forgot_password_sent.html", email=form.email.data,
+                               hours=current_app.config["RESET_LINK_HOURS"])
+    return render_template("auth/forgot_password.html", form=form), 422 if form.errors else 200
+

@@ -1,5 +1,6 @@
 """The portal's data, one module per topic; import models from here."""
 
+from .accounts import LinkPurpose, PasswordLink
 from .agency import (
     PRACTICE_AREAS,
     Assignment,
@@ -36,7 +37,9 @@ __all__ = [
     "InterviewFormat",
     "Job",
     "JobStatus",
+    "LinkPurpose",
     "Outcome",
+    "PasswordLink",
     "PolicyVersion",
     "PreferredChannel",
     "Role",

@@ -5,7 +5,7 @@ Admins use the same pages and see every candidate; recruiters see those assigned
 
 from datetime import timedelta
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -18,8 +18,16 @@ from ..access import (
     visible_candidates,
     visible_interviews,
 )
+from ..accounts import (
+    InviteRefused,
+    candidate_account,
+    invitation_state,
+    issue_link,
+    send_link_email,
+)
 from ..extensions import db
-from ..forms import options
+from ..forms import ConfirmForm, options
+from ..mail import MailError
 from ..models import (
     Assignment,
     AuditEvent,
@@ -29,6 +37,7 @@ from ..models import (
     Interview,
     Job,
     JobStatus,
+    LinkPurpose,
     Outcome,
     Role,
     Step,
@@ -189,8 +198,39 @@ def candidate(candidate_id: int):
         candidate=candidate,
         interviews=interviews,
         assignments=assignments,
+        invitation=invitation_state(candidate.user),
+        invite_form=ConfirmForm(),
         now=utcnow(),
     )
+
+
+@bp.post("/candidates/<int:candidate_id>/invite")
+@staff_only
+def invite_candidate(candidate_id: int):
+    """Email the candidate a one-time link to choose a password for the portal."""
+    candidate = get_candidate_or_404(candidate_id)
+    back = redirect(url_for("recruiter.candidate", candidate_id=candidate.id), 303)
+    if not ConfirmForm().validate_on_submit():
+        flash("The form expired; please try again.", "error")
+        return back
+    try:
+        user = candidate_account(candidate)
+    except InviteRefused as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return back
+    token = issue_link(user, LinkPurpose.INVITE, by=current_user)
+    record(current_user, "candidate.invited", f"Invitation sent to {candidate.name} at {user.email}")
+    db.session.commit()
+    try:
+        send_link_email(user, token, LinkPurpose.INVITE)
+    except MailError as exc:
+        flash(f"The invitation for {candidate.name} is ready, but the email could not be sent: {exc}. "
+              "Try “Send the invitation again” in a few minutes.", "error")
+        return back
+    hours = current_app.config["INVITE_LINK_HOURS"]
+    flash(f"Invitation emailed to {user.email}. The link works once, for {hours} hours.", "success")
+    return back
 
 
 @bp.route("/candidates/<int:candidate_id>/edit", methods=["GET", "POST"])
@@ -203,6 +243,8 @@ def edit_candidate(candidate_id: int):
         form.populate_obj(candidate)
         if candidate.user is not None:
             candidate.user.name = candidate.name
+            if not candidate.user.password_hash:  # invited, not signed in yet: the next link goes here
+                candidate.user.email = candidate.email
         if flush_or_field_error(form.email, "Another candidate already has this email."):
             db.session.commit()
             flash("Candidate saved.", "success")

@@ -1,0 +1,162 @@
+"""Invitations and password resets: one-time links that let a person choose a password.
+
+Helpers here flush but never commit. The view commits the link first and then calls
+``send_link_email``, so a mail server that is down cannot leave a half-made record, and
+the link can be sent again.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app, request, url_for
+from sqlalchemy import select, update
+
+from . import mail
+from .extensions import db
+from .models import Candidate, LinkPurpose, PasswordLink, Role, User
+from .passwords import set_password
+from .times import utcnow
+
+# Don't send another reset email to the same account within this time: stops someone
+# filling a person's inbox from the "forgot password" form.
+RESET_RESEND_AFTER = timedelta(minutes=2)
+
+
+class LinkProblem(enum.Enum):
+    UNKNOWN = "unknown"
+    USED = "used"
+    REPLACED = "replaced"
+    EXPIRED = "expired"
+    INACTIVE = "inactive"
+
+
+@dataclass(frozen=True)
+class LinkCheck:
+    link: PasswordLink | None
+    problem: LinkProblem | None
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_link(user: User, purpose: LinkPurpose, by: User | None, now: datetime | None = None) -> str:
+    """A new link for ``user``; earlier unspent links stop working. Returns the token."""
+    now = now or utcnow()
+    hours = current_app.config["INVITE_LINK_HOURS" if purpose == LinkPurpose.INVITE else "RESET_LINK_HOURS"]
+    _revoke_open_links(user, now)
+    token = secrets.token_urlsafe(32)
+    db.session.add(PasswordLink(user_id=user.id, purpose=purpose, token_hash=token_hash(token), created_at=now,
+                                expires_at=now + timedelta(hours=hours), created_by_id=by.id if by else None))
+    db.session.flush()
+    return token
+
+
+def _revoke_open_links(user: User, now: datetime) -> None:
+    db.session.execute(
+        update(PasswordLink)
+        .where(PasswordLink.user_id == user.id, PasswordLink.used_at.is_(None), PasswordLink.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+
+
+def check_link(token: str, now: datetime | None = None) -> LinkCheck:
+    """Find the link a token belongs to and say whether it can still be used."""
+    now = now or utcnow()
+    if not token or len(token) > 100:
+        return LinkCheck(None, LinkProblem.UNKNOWN)
+    link = db.session.scalar(select(PasswordLink).where(PasswordLink.token_hash == token_hash(token)))
+    if link is None:
+        return LinkCheck(None, LinkProblem.UNKNOWN)
+    if link.used_at is not None:
+        problem = LinkProblem.USED
+    elif link.revoked_at is not None:
+        problem = LinkProblem.REPLACED
+    elif now >= link.expires_at:
+        problem = LinkProblem.EXPIRED
+    elif not link.user.active:
+        problem = LinkProblem.INACTIVE
+    else:
+        problem = None
+    return LinkCheck(link, problem)
+
+
+def use_link(link: PasswordLink, password: str, now: datetime | None = None) -> User:
+    """Set the password through the link, which is then spent (with any other open ones)."""
+    now = now or utcnow()
+    user = link.user
+    set_password(user, password)
+    link.used_at = now
+    _revoke_open_links(user, now)
+    return user
+
+
+def recent_reset(user: User, now: datetime | None = None) -> bool:
+    """A reset link went to this person moments ago (see RESET_RESEND_AFTER)."""
+    now = now or utcnow()
+    return db.session.scalar(
+        select(PasswordLink.id).where(
+            PasswordLink.user_id == user.id, PasswordLink.purpose == LinkPurpose.RESET,
+            PasswordLink.created_at > now - RESET_RESEND_AFTER,
+        ).limit(1)
+    ) is not None
+
+
+class InviteRefused(Exception):
+    """The candidate cannot be invited; the message says why, in words for the recruiter."""
+
+
+def candidate_account(candidate: Candidate) -> User:
+    """The candidate's sign-in, created (without a password) when they have none yet."""
+    if candidate.user is not None:
+        if candidate.user.password_hash:
+            raise InviteRefused(f"{candidate.name} already has a password. If they forgot it, they can use "
+                                "“Forgot your password?” on the sign-in page.")
+        if not candidate.user.active:
+            raise InviteRefused(f"{candidate.name}'s sign-in is deactivated; an admin can reactivate it first.")
+        return candidate.user
+    if not candidate.email:
+        raise InviteRefused("Add the candidate's email address first.")
+    if db.session.scalar(select(User.id).where(User.email == candidate.email)) is not None:
+        raise InviteRefused(f"Another account already uses {candidate.email}; an admin can sort this out.")
+    user = User(email=candidate.email, name=candidate.name, role=Role.CANDIDATE, password_hash=None, active=True)
+    candidate.user = user
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def invitation_state(user: User | None) -> PasswordLink | None:
+    """The newest invitation sent to this person, if any."""
+    if user is None:
+        return None
+    return db.session.scalar(
+        select(PasswordLink).where(PasswordLink.user_id == user.id, PasswordLink.purpose == LinkPurpose.INVITE)
+        .order_by(PasswordLink.created_at.desc(), PasswordLink.id.desc()).limit(1)
+    )
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link for an email: from PORTAL_URL when set, else from this request."""
+    path = url_for(endpoint, **values)
+    base = current_app.config.get("PORTAL_URL") or request.host_url.rstrip("/")
+    return base + path
+
+
+def send_link_email(user: User, token: str, purpose: LinkPurpose) -> None:
+    """Email a password link; raises mail.MailError when the server does not take it."""
+    invite = purpose == LinkPurpose.INVITE
+    hours = current_app.config["INVITE_LINK_HOURS" if invite else "RESET_LINK_HOURS"]
+    agency = current_app.config["AGENCY_NAME"]
+    mail.send(mail.message(
+        user.email,
+        f"Your {agency} portal invitation" if invite else f"Choose a new password for the {agency} portal",
+        "invite.txt" if invite else "reset.txt",
+        user=user, link=external_url("auth.set_password_from_link", token=token), hours=hours, agency=agency,
+        sign_in=external_url("auth.login"), forgot=external_url("auth.forgot_password"),
+    ))

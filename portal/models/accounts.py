@@ -1,0 +1,45 @@
+"""One-time links that let a person set their password: invitations and resets."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..times import utcnow
+from .agency import User
+from .base import Choice, UTCDateTime, choice_column
+
+
+class LinkPurpose(Choice):
+    INVITE = "invite", "Invitation"
+    RESET = "reset", "Password reset"
+
+
+class PasswordLink(db.Model):
+    """A link emailed to a person so they can choose a password, usable once.
+
+    Only a SHA-256 hash of the token is kept: the token itself exists only in the email,
+    so someone who reads the database cannot use an unspent link.
+    """
+
+    __tablename__ = "password_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    purpose: Mapped[LinkPurpose] = mapped_column(choice_column(LinkPurpose, "link_purpose"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when a newer link was sent, or the password was set another way.
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+
+    def __repr__(self) -> str:
+        return f"<PasswordLink {self.id} {self.purpose} for user {self.user_id}>"
