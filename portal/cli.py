@@ -13,7 +13,7 @@ from .extensions import db
 from .forms import CONTROL_CHARACTERS
 from .models import Candidate, Interview, Role, RoleSought, User
 from .passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, set_password
-from .steps import current_policy, interviews_missing_steps, sync_interviews
+from .steps import interviews_missing_steps, sync_interviews
 
 users_cli = AppGroup("users", help="Manage sign-in accounts.")
 demo_cli = AppGroup("demo", help="Fictional demo data.")
@@ -109,8 +109,8 @@ def seed(size: str, random_seed: int, if_empty: bool) -> None:
 @click.option("--all", "everything", is_flag=True, help="Recompute every interview's steps, not only missing ones.")
 def sync_steps(everything: bool) -> None:
     """Create the steps of interviews that have none (after an upgrade); with --all,
-    recompute the steps of every interview from the current policy."""
+    recompute every interview's steps (open ones under the policy in force)."""
     query = select(Interview) if everything else interviews_missing_steps()
-    count = sync_interviews(query, current_policy())
+    count = sync_interviews(query)
     db.session.commit()
     click.echo(f"Steps synced for {count} interview{'s' if count != 1 else ''}.")

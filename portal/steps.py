@@ -8,12 +8,12 @@ flush but never commit: the view owns the transaction.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict
-from datetime import datetime
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime, timedelta
 from functools import cache
 
 from flask import current_app, g
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from .extensions import db
@@ -33,7 +33,9 @@ from .followup import (
 )
 from .models import (
     AuditEvent,
+    Candidate,
     Channel,
+    Employer,
     Interview,
     Outcome,
     PolicyVersion,
@@ -55,13 +57,30 @@ def business_calendar() -> BusinessCalendar:
     return _calendar(current_app.config["PORTAL_TIMEZONE"])
 
 
-def current_policy() -> Policy:
-    """The policy in force: the newest saved version, or the brief's defaults (read once
-    per request)."""
-    if "policy" not in g:
+@dataclass(frozen=True)
+class PolicyInForce:
+    version_id: int | None  # None: no version saved yet, the brief's defaults
+    policy: Policy
+
+
+def policy_in_force() -> PolicyInForce:
+    """The newest saved policy version, or the brief's defaults (read once per request)."""
+    if "policy_in_force" not in g:
         version = db.session.scalar(select(PolicyVersion).order_by(PolicyVersion.id.desc()).limit(1))
-        g.policy = version.as_policy() if version else Policy()
-    return g.policy
+        g.policy_in_force = PolicyInForce(version.id, version.as_policy()) if version else PolicyInForce(None, Policy())
+    return g.policy_in_force
+
+
+def current_policy() -> Policy:
+    return policy_in_force().policy
+
+
+def _policy_of(version_id: int | None) -> Policy:
+    """The policy a step was settled under (versions are few: kept for the request)."""
+    cache = g.setdefault("policy_versions", {})
+    if version_id not in cache:
+        cache[version_id] = db.session.get(PolicyVersion, version_id).as_policy() if version_id else Policy()
+    return cache[version_id]
 
 
 def change_policy(new: Policy, by: User) -> list[str]:
@@ -71,18 +90,22 @@ def change_policy(new: Policy, by: User) -> list[str]:
     changes = new.changes_from(current_policy())
     if not changes:
         return []
-    db.session.add(PolicyVersion(**asdict(new), created_by_id=by.id, created_at=utcnow()))
-    g.policy = new
-    count = sync_interviews(interviews_with_open_steps(), new, only_open=True)
+    version = PolicyVersion(**asdict(new), created_by_id=by.id, created_at=utcnow())
+    db.session.add(version)
+    db.session.flush()
+    g.policy_in_force = PolicyInForce(version.id, new)
+    count = sync_interviews(interviews_with_open_steps())
     record(by, "policy.changed", "; ".join(changes) + f" (open steps of {count} interviews recomputed)")
     return changes
 
 
-def facts_of(interview: Interview) -> InterviewFacts:
-    preferred = interview.employer.preferred_channel
+def facts_of(interview) -> InterviewFacts:
+    """The rules' view of an interview: an Interview, or a row with the same column names
+    plus ``preferred_channel`` (the bulk path reads rows, not objects)."""
+    preferred = getattr(interview, "preferred_channel", None) or interview.employer.preferred_channel
     return InterviewFacts(
         starts_at=interview.starts_at,
-        ends_at=interview.ends_at,
+        ends_at=interview.starts_at + timedelta(minutes=interview.duration_minutes),
         timeline=str(interview.timeline),
         decision_date=interview.decision_date,
         timeline_recorded_at=interview.timeline_recorded_at,
@@ -92,7 +115,7 @@ def facts_of(interview: Interview) -> InterviewFacts:
     )
 
 
-def actions_of(steps: Iterable[Step]) -> dict[StepKind, Action]:
+def actions_of(steps: Iterable) -> dict[StepKind, Action]:
     return {
         step.kind: Action(
             done_at=step.done_at, channel=str(step.channel) if step.channel else None,
@@ -102,25 +125,77 @@ def actions_of(steps: Iterable[Step]) -> dict[StepKind, Action]:
     }
 
 
-def sync_steps(interview: Interview, policy: Policy, *, only_open: bool = False) -> list[Step]:
-    """Create the interview's four steps if missing and store what the rules say now.
+@dataclass(frozen=True)
+class _Worked:
+    """One step as the rules see it now, and the policy version it was worked out under."""
 
-    With ``only_open``, steps already done or waived keep their due times (a policy
-    change applies to steps not yet done).
+    version_id: int | None
+    plan: StepPlan
+    state: StepState
+
+
+def _work_out(facts: InterviewFacts, steps: dict) -> dict[StepKind, _Worked]:
+    """Plan and settle each step of one interview (``steps``: stored steps or rows, by kind).
+
+    Open steps follow the policy in force and the employer's channel as it is now. A step
+    already settled (done, waived, not needed) keeps the policy version and channel it was
+    settled under, so a later policy change or an edit elsewhere on the interview cannot
+    re-judge it; if it opens again it follows the policy in force.
     """
     calendar = business_calendar()
-    by_kind = {step.kind: step for step in interview.steps}
-    facts = facts_of(interview)
-    actions = actions_of(by_kind.values())
-    plans = plan_steps(facts, actions, policy, calendar)
+    current = policy_in_force()
+    actions = actions_of(steps.values())
+    plans: dict[int | None, dict[StepKind, StepPlan]] = {}
+
+    def work(kind: StepKind, version_id: int | None, settled=None) -> _Worked:
+        if version_id not in plans:
+            policy = current.policy if version_id == current.version_id else _policy_of(version_id)
+            plans[version_id] = plan_steps(facts, actions, policy, calendar)
+        plan = plans[version_id][kind]
+        if settled is not None:
+            channel = settled.required_channel
+            plan = replace(plan, required_channel=str(channel) if channel else None)
+        return _Worked(version_id, plan, settle(plan, facts, actions.get(kind)))
+
+    out = {}
     for kind in STEP_ORDER:
+        step = steps.get(kind)
+        worked = None
+        if step is not None and step.result is not None:
+            worked = work(kind, step.policy_version_id, step)
+        if worked is None or worked.state.result is None:
+            worked = work(kind, current.version_id)
+        out[kind] = worked
+    return out
+
+
+def _stored_values(kind: StepKind, worked: _Worked, calendar: BusinessCalendar) -> dict:
+    """The columns of a step that the rules decide."""
+    plan, state = worked.plan, worked.state
+    values = {
+        "policy_version_id": worked.version_id,
+        "due_at": plan.due_at,
+        "opens_at": plan.opens_at,
+        "required_channel": plan.required_channel,
+        "result": state.result,
+        "due_week": week_of(plan.due_at, calendar),
+    }
+    if kind in (StepKind.TIMELINE, StepKind.MOVE_ON):
+        values["done_at"] = state.done_at  # these are done through the interview record
+    return values
+
+
+def sync_steps(interview: Interview) -> list[Step]:
+    """Create the interview's four steps if missing and store what the rules say now."""
+    calendar = business_calendar()
+    by_kind = {step.kind: step for step in interview.steps}
+    for kind, worked in _work_out(facts_of(interview), by_kind).items():
         step = by_kind.get(kind)
         if step is None:
             step = Step(kind=kind, note="", waive_reason="")
             interview.steps.append(step)
-        elif only_open and (step.done_at is not None or step.waived_at is not None):
-            continue
-        _store(step, plans[kind], settle(plans[kind], facts, actions.get(kind)), calendar)
+        for name, value in _stored_values(kind, worked, calendar).items():
+            setattr(step, name, value)
         step.candidate_id = interview.candidate_id
         step.employer_id = interview.employer_id
         if step.result is None or step.id is None:
@@ -129,26 +204,15 @@ def sync_steps(interview: Interview, policy: Policy, *, only_open: bool = False)
     return sorted(interview.steps, key=lambda s: STEP_ORDER.index(s.kind))
 
 
-def _store(step: Step, plan: StepPlan, state: StepState, calendar: BusinessCalendar) -> None:
-    step.due_at = plan.due_at
-    step.opens_at = plan.opens_at
-    step.required_channel = plan.required_channel
-    step.result = state.result
-    step.due_week = week_of(plan.due_at, calendar)
-    if step.kind in (StepKind.TIMELINE, StepKind.MOVE_ON):
-        step.done_at = state.done_at  # these are done through the interview record
-
-
-def step_rows(interview: Interview, policy: Policy, now: datetime) -> list[dict]:
-    """The checklist as the interview page shows it: plan, stored step and assessment."""
-    calendar = business_calendar()
+def step_rows(interview: Interview, now: datetime) -> list[dict]:
+    """The checklist as the interview page shows it: stored step, plan and assessment."""
+    policy, calendar = current_policy(), business_calendar()
     steps = {step.kind: step for step in interview.steps}
-    plans = plan_steps(facts_of(interview), actions_of(steps.values()), policy, calendar)
-    rows = []
-    for kind in STEP_ORDER:
-        step = steps[kind]
-        rows.append({"step": step, "plan": plans[kind], "assessment": assess(state_of(step), now, policy, calendar)})
-    return rows
+    worked = _work_out(facts_of(interview), steps)
+    return [
+        {"step": steps[kind], "plan": worked[kind].plan, "assessment": assess(state_of(steps[kind]), now, policy, calendar)}
+        for kind in STEP_ORDER
+    ]
 
 
 def state_of(step: Step) -> StepState:
@@ -193,7 +257,7 @@ def mark_done(step: Step, by: User, when: datetime, *, channel=None, note: str =
     step.done_by_id = by.id
     step.note = note
     step.waived_at, step.waived_by_id, step.waive_reason = None, None, ""
-    sync_steps(interview, current_policy())
+    sync_steps(interview)
     record(by, "step.done", _describe_done(step), interview_id=interview.id, step_id=step.id)
 
 
@@ -208,7 +272,7 @@ def undo(step: Step, by: User) -> None:
         interview.outcome, interview.outcome_at = Outcome.PENDING, None
     step.done_at, step.done_by_id, step.channel, step.note = None, None, None, ""
     step.waived_at, step.waived_by_id, step.waive_reason = None, None, ""
-    sync_steps(interview, current_policy())
+    sync_steps(interview)
     record(by, "step.undone", f"{step.kind.label}: {what} undone", interview_id=interview.id, step_id=step.id)
 
 
@@ -216,7 +280,7 @@ def waive(step: Step, by: User, reason: str) -> None:
     step.waived_at = utcnow()
     step.waived_by_id = by.id
     step.waive_reason = reason
-    sync_steps(step.interview, current_policy())
+    sync_steps(step.interview)
     record(by, "step.waived", f"{step.kind.label} waived: {reason}", interview_id=step.interview_id,
            step_id=step.id)
 
@@ -238,17 +302,59 @@ def _describe_done(step: Step) -> str:
 BATCH = 500
 
 
-def sync_interviews(query, policy: Policy, *, only_open: bool = False) -> int:
-    """Sync the steps of every interview the query selects, in batches; returns how many."""
+INTERVIEW_COLUMNS = (
+    Interview.id, Interview.candidate_id, Interview.employer_id, Interview.starts_at, Interview.duration_minutes,
+    Interview.timeline, Interview.decision_date, Interview.timeline_recorded_at, Interview.outcome,
+    Interview.outcome_at, Employer.preferred_channel, Candidate.recruiter_id,
+)
+STEP_COLUMNS = (
+    Step.id, Step.interview_id, Step.kind, Step.result, Step.policy_version_id, Step.required_channel,
+    Step.done_at, Step.channel, Step.waived_at, Step.due_at, Step.opens_at, Step.due_week, Step.employer_id,
+    Step.recruiter_id,
+)
+
+
+def sync_interviews(query) -> int:
+    """Sync the steps of every interview the query selects; returns how many.
+
+    The same rules as ``sync_steps``, in bulk: rows in, changed columns out in batched
+    UPDATEs and INSERTs, so a policy change over tens of thousands of interviews stays
+    within a request.
+    """
+    calendar = business_calendar()
     ids = list(db.session.scalars(query.with_only_columns(Interview.id).order_by(Interview.id)))
+    db.session.flush()
     for start in range(0, len(ids), BATCH):
-        interviews = db.session.scalars(
-            select(Interview).where(Interview.id.in_(ids[start:start + BATCH]))
-            .options(selectinload(Interview.steps), selectinload(Interview.employer),
-                     selectinload(Interview.candidate))
+        batch = ids[start:start + BATCH]
+        interviews = db.session.execute(
+            select(*INTERVIEW_COLUMNS).join(Employer, Employer.id == Interview.employer_id)
+            .join(Candidate, Candidate.id == Interview.candidate_id).where(Interview.id.in_(batch))
         ).all()
+        stored: dict[int, dict] = {i: {} for i in batch}
+        for row in db.session.execute(select(*STEP_COLUMNS).where(Step.interview_id.in_(batch))):
+            stored[row.interview_id][row.kind] = row
+        updates, inserts = [], []
+        now = utcnow()
         for interview in interviews:
-            sync_steps(interview, policy, only_open=only_open)
+            steps = stored[interview.id]
+            for kind, worked in _work_out(facts_of(interview), steps).items():
+                step = steps.get(kind)
+                # Every row gets the same keys, so each batch is one executemany.
+                values = {"done_at": step.done_at if step else None, "employer_id": interview.employer_id,
+                          "recruiter_id": step.recruiter_id if step else None,
+                          **_stored_values(kind, worked, calendar)}
+                if step is None or values["result"] is None:
+                    values["recruiter_id"] = interview.recruiter_id
+                if step is None:
+                    inserts.append({**values, "interview_id": interview.id, "candidate_id": interview.candidate_id,
+                                    "kind": kind, "note": "", "waive_reason": "", "updated_at": now})
+                elif any(getattr(step, name) != value for name, value in values.items()):
+                    updates.append({**values, "id": step.id, "updated_at": now})
+        if updates:
+            db.session.execute(update(Step), updates)
+        if inserts:
+            db.session.execute(insert(Step), inserts)
+    db.session.expire_all()  # objects loaded before this point may hold old values
     return len(ids)
 
 

@@ -34,7 +34,7 @@ from portal.models import (
     User,
 )
 from portal.passwords import set_password
-from portal.steps import current_policy, sync_steps
+from portal.steps import sync_steps
 
 from mailserver import Mailbox, SMTPServer
 
@@ -200,7 +200,7 @@ class Factory:
             db.session.add(interview)
             db.session.flush()
             db.session.refresh(interview, ["employer"])
-            sync_steps(interview, current_policy())  # as the portal does when an interview is logged
+            sync_steps(interview)  # as the portal does when an interview is logged
             db.session.commit()
             return _detached(interview)
 

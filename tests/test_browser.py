@@ -81,7 +81,8 @@ def test_admin_sets_up_a_recruiter_who_logs_an_interview(page, make):
     page.get_by_label("Decision date", exact=True).fill((when + timedelta(days=7)).strftime("%Y-%m-%d"))
     page.get_by_role("button", name="Save interview").click()
     expect(page.get_by_text("Interview logged.")).to_be_visible()
-    expect(page.get_by_text(when.strftime("%a %-d %b %Y, 10:30"))).to_be_visible()
+    expect(page.locator("dl.facts").get_by_text(when.strftime("%a %-d %b %Y, 10:30"))).to_be_visible()
+    expect(page.get_by_text(f"Interview at Kettering Lowther LLP on {when:%a %-d %b %Y}, 10:30 logged")).to_be_visible()
 
     page.get_by_role("link", name="Dashboard").click()
     upcoming = page.get_by_role("region", name="Interviews in the next 14 days")

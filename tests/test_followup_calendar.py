@@ -63,6 +63,15 @@ def test_default_zone_and_region():
         pytest.param(date(2027, 12, 28), False, "Boxing Day (observed)",
                      id="Boxing Day 2027 (Sun) observed Tue 28 Dec"),
         pytest.param(date(2027, 12, 29), True, None, id="Wed 29 Dec 2027 worked"),
+        pytest.param(date(2022, 12, 26), False, "Boxing Day; Christmas Day (observed)",
+                     id="Christmas 2022 (Sun) observed Mon 26 Dec"),
+        pytest.param(date(2022, 12, 27), False, "Boxing Day (observed)",
+                     id="Christmas 2022 on Sunday: Boxing Day observed Tue 27 Dec"),
+        pytest.param(date(2033, 12, 27), False, "Boxing Day (observed)",
+                     id="Christmas 2033 on Sunday: Boxing Day observed Tue 27 Dec"),
+        pytest.param(date(2033, 12, 28), True, None, id="Wed 28 Dec 2033 worked"),
+        pytest.param(date(2026, 12, 27), False, None, id="Sun 27 Dec 2026 is a weekend, not a holiday"),
+        pytest.param(date(2028, 12, 27), True, None, id="Wed 27 Dec 2028 worked (Christmas on Monday)"),
     ],
 )
 def test_is_business_day(day, business, holiday):

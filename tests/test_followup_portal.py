@@ -302,3 +302,137 @@ def test_steps_sync_command_creates_missing_steps(app, runner, world):
     assert "Steps synced for 2 interviews." in result.output
     assert len(steps_of(app, world.interview_a.id)) == 4
     assert "for 0 interviews" in runner.invoke(args=["steps", "sync"]).output
+
+
+def local_input(moment: datetime) -> str:
+    return moment.astimezone(TORONTO).strftime("%Y-%m-%dT%H:%M")
+
+
+def test_a_later_action_does_not_rejudge_a_step_done_under_an_earlier_policy(app, past, world, login_as):
+    """Thank-you done late under 24 hours; the policy moves to 48; waiving another step of
+    the same interview must leave the thank-you late, with its old due time."""
+    client = login_as(Role.RECRUITER, user=world.recruiter_a)
+    steps = steps_of(app, past.id)
+    late = past.starts_at + timedelta(hours=30)
+    client.post(f"/steps/{steps[StepKind.THANK_YOU].id}/done", data={"done_at": local_input(late), "channel": "email"})
+    done = steps_of(app, past.id)[StepKind.THANK_YOU]
+    assert done.result == Status.DONE_LATE
+
+    admin = login_as(Role.ADMIN, user=world.admin)
+    admin.post("/admin/policy", data={**POLICY, "thank_you_hours": 48})
+    client.post(f"/steps/{steps[StepKind.FOLLOW_UP].id}/waive", data={"reason": "Candidate took another offer"})
+
+    after = steps_of(app, past.id)
+    assert after[StepKind.THANK_YOU].result == Status.DONE_LATE
+    assert after[StepKind.THANK_YOU].due_at == done.due_at
+    assert after[StepKind.THANK_YOU].policy_version_id is None  # the defaults it was settled under
+    assert after[StepKind.MOVE_ON].policy_version_id is not None  # open: the policy in force
+    # Undo puts it back under the policy in force: 48 hours makes it on time.
+    client.post(f"/steps/{steps[StepKind.THANK_YOU].id}/undo")
+    client.post(f"/steps/{steps[StepKind.THANK_YOU].id}/done", data={"done_at": local_input(late), "channel": "email"})
+    assert steps_of(app, past.id)[StepKind.THANK_YOU].result == Status.DONE_ON_TIME
+
+
+def test_a_settled_step_keeps_the_channel_it_was_judged_by(app, past, world, login_as, fetch):
+    client = login_as(Role.RECRUITER, user=world.recruiter_a)
+    thank_you = steps_of(app, past.id)[StepKind.THANK_YOU]
+    client.post(f"/steps/{thank_you.id}/done",
+                data={"done_at": local_input(past.starts_at + timedelta(hours=3)), "channel": "email"})
+    client.post(f"/employers/{past.employer_id}/edit", data={"name": "Birchall Corrigan LLP", "kind": "law_firm",
+                                                              "preferred_channel": "phone"})
+    client.post(f"/interviews/{past.id}/edit", data={
+        "employer_id": past.employer_id, "job_id": 0, "starts_at": local_input(past.starts_at),
+        "duration_minutes": 60, "format": "video", "timeline": "not_recorded", "outcome": "pending",
+        "notes": "Second panel next week",
+    })
+    after = steps_of(app, past.id)
+    assert after[StepKind.THANK_YOU].result == Status.DONE_ON_TIME
+    assert after[StepKind.THANK_YOU].required_channel.value == "email"
+    assert after[StepKind.FOLLOW_UP].required_channel.value == "phone"
+    [event] = events(app, action="employer.channel_changed")
+    assert "email → phone" in event.detail and event.actor_id == world.recruiter_a.id
+
+
+def test_move_on_cannot_overwrite_the_employers_answer(app, world, make, login_as, fetch):
+    interview = make.interview(world.candidate_a, world.employer, starts_at=datetime.now(UTC) - timedelta(days=20),
+                               outcome=Outcome.OFFER, outcome_at=datetime.now(UTC) - timedelta(days=19))
+    move_on = make.step(interview, StepKind.MOVE_ON)
+    assert move_on.result == Status.NOT_NEEDED
+    client = login_as(Role.RECRUITER, user=world.recruiter_a)
+    page = client.get(f"/steps/{move_on.id}").get_data(as_text=True)
+    assert "Nothing to close" in page and "Close the interview" not in page
+    response = client.post(f"/steps/{move_on.id}/done", data={"done_at": local_input(datetime.now(UTC)),
+                                                              "note": "Next: two firms in Vaughan"})
+    assert response.status_code == 303
+    assert "already has an outcome (offer)" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert fetch(Interview, interview.id).outcome == Outcome.OFFER
+
+
+def test_an_interview_without_steps_gets_them_when_opened(app, world, login_as):
+    with app.app_context():
+        db.session.execute(Step.__table__.delete().where(Step.interview_id == world.interview_a.id))
+        db.session.commit()
+    client = login_as(Role.RECRUITER, user=world.recruiter_a)
+    response = client.get(f"/interviews/{world.interview_a.id}")
+    assert response.status_code == 200
+    assert "Thank-you note" in response.get_data(as_text=True)
+    assert len(steps_of(app, world.interview_a.id)) == 4
+
+
+def edit_form(interview, **changes) -> dict:
+    return {"employer_id": interview.employer_id, "job_id": interview.job_id or 0,
+            "starts_at": local_input(interview.starts_at), "duration_minutes": 60, "format": "video",
+            "timeline": "not_recorded", "outcome": "pending", **changes}
+
+
+def test_editing_the_timeline_and_outcome_is_in_the_steps_history(app, past, world, login_as):
+    client = login_as(Role.RECRUITER, user=world.recruiter_a)
+    answered = past.starts_at + timedelta(days=2)
+    decision = (past.starts_at + timedelta(days=9)).astimezone(TORONTO).date()
+    response = client.post(f"/interviews/{past.id}/edit", data=edit_form(
+        past, timeline="date_given", decision_date=decision.isoformat(), outcome="rejected",
+        outcome_at=local_input(answered)))
+    assert response.status_code == 302
+    interview_event = events(app, action="interview.edited")[-1]
+    assert "timeline Decision date given" in interview_event.detail and "outcome Rejected" in interview_event.detail
+    steps = steps_of(app, past.id)
+    for kind in (StepKind.TIMELINE, StepKind.MOVE_ON):
+        [event] = events(app, step_id=steps[kind].id)
+        assert event.actor_id == world.recruiter_a.id
+    page = client.get(f"/steps/{steps[StepKind.MOVE_ON].id}").get_data(as_text=True)
+    assert "outcome set to Rejected" in page
+
+
+def test_the_outcome_can_be_dated_when_it_came(app, past, world, login_as, fetch):
+    client = login_as(Role.RECRUITER, user=world.recruiter_a)
+    answered = (past.starts_at + timedelta(hours=20)).replace(second=0, microsecond=0)
+    client.post(f"/interviews/{past.id}/edit", data=edit_form(past, outcome="offer", outcome_at=local_input(answered)))
+    assert fetch(Interview, past.id).outcome_at == answered
+    # The offer came before the follow-up fell due, so it and move on are not needed.
+    steps = steps_of(app, past.id)
+    assert steps[StepKind.FOLLOW_UP].result == Status.NOT_NEEDED
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"outcome": "offer", "outcome_at": "2099-01-01T10:00"}, "out of range; check the year"),
+    ({"outcome": "offer", "outcome_at": (datetime.now(TORONTO) + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")},
+     "That is in the future."),
+    ({"outcome": "offer", "outcome_at": "2020-01-01T10:00"}, "cannot come before the interview"),
+    ({"outcome": "pending", "outcome_at": "2026-01-05T10:00"}, "only goes with an outcome"),
+    ({"outcome": "offer", "outcome_at": "2026-03-08T02:30"}, "does not exist"),
+])
+def test_a_wrong_outcome_time_is_refused(past, world, login_as, changes, message):
+    client = login_as(Role.RECRUITER, user=world.recruiter_a)
+    response = client.post(f"/interviews/{past.id}/edit", data=edit_form(past, **changes))
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+
+
+def test_logging_an_interview_is_audited(app, world, login_as):
+    client = login_as(Role.RECRUITER, user=world.recruiter_a)
+    client.post(f"/candidates/{world.candidate_a.id}/interviews/new", data={
+        "employer_id": world.employer.id, "job_id": 0, "starts_at": "2026-04-02T16:30",
+        "duration_minutes": 60, "format": "video", "timeline": "not_recorded", "outcome": "pending",
+    })
+    [event] = events(app, action="interview.logged")
+    assert event.actor_id == world.recruiter_a.id and "Thu 2 Apr 2026, 16:30" in event.detail

@@ -572,6 +572,12 @@ OUTCOME_CASES = [
         id="closed as no response: move on done at the closing, missed follow-up stays overdue",
     ),
     pytest.param(
+        BASE, {THANK_YOU: sent("2026-06-09 12:00")}, "no_response", "2026-06-12 10:00", "2026-06-12 11:00",
+        {TIMELINE: Status.DONE_ON_TIME, THANK_YOU: Status.DONE_ON_TIME,
+         FOLLOW_UP: Status.UPCOMING, MOVE_ON: Status.DONE_ON_TIME},
+        id="closed as no response before the follow-up: it still counts, not 'not needed'",
+    ),
+    pytest.param(
         BASE, {}, "pending", None, "2026-06-11 10:00",
         {TIMELINE: Status.DONE_ON_TIME, THANK_YOU: Status.OVERDUE,
          FOLLOW_UP: Status.UPCOMING, MOVE_ON: Status.UPCOMING},

@@ -18,24 +18,30 @@ class BusinessCalendar:
         self.region = (country, subdivision)
         self._holidays = holidays.country_holidays(country, subdiv=subdivision)
         self._names: dict[date, str | None] = {}
+        self._sums: dict[tuple[date, int], tuple[date, tuple[str, ...]]] = {}
 
     def holiday(self, day: date) -> str | None:
         """The holiday's name when ``day`` is a statutory holiday (or its observed day)."""
         if day not in self._names:
-            name = self._holidays.get(day)
-            if name is None and self._canada_day_substitute(day):
-                name = "Canada Day (observed)"
-            self._names[day] = name
+            self._names[day] = self._holidays.get(day) or self._ontario_substitute(day)
         return self._names[day]
 
-    def _canada_day_substitute(self, day: date) -> bool:
-        # The package lists only 1 July for Ontario; when it falls on a weekend, offices
-        # in Ontario close the Monday after, as the federal Holidays Act does.
-        if self.region != ("CA", "ON") or day.month != 7 or day.weekday() != 0:
-            return False
-        return (day.day == 2 and date(day.year, 7, 1).weekday() == 6) or (
-            day.day == 3 and date(day.year, 7, 1).weekday() == 5
-        )
+    def _ontario_substitute(self, day: date) -> str | None:
+        """Days off in lieu that the package leaves out for Ontario.
+
+        Canada Day on a weekend: the package lists only 1 July, but offices close the
+        Monday after, as the federal Holidays Act has it. Christmas on a Sunday: the
+        package moves Christmas to Monday 26 December and drops Boxing Day's own day off,
+        which offices take on Tuesday 27 December."""
+        if self.region != ("CA", "ON") or day.weekday() > 1:
+            return None
+        canada_day = date(day.year, 7, 1).weekday()
+        if day.weekday() == 0 and (day.month, day.day) in {(7, 2), (7, 3)}:
+            if (day.day == 2 and canada_day == 6) or (day.day == 3 and canada_day == 5):
+                return "Canada Day (observed)"
+        if (day.month, day.day) == (12, 27) and day.weekday() == 1 and date(day.year, 12, 25).weekday() == 6:
+            return "Boxing Day (observed)"
+        return None
 
     def is_business_day(self, day: date) -> bool:
         return day.weekday() < 5 and self.holiday(day) is None
@@ -47,13 +53,20 @@ class BusinessCalendar:
         """
         if count < 0:
             raise ValueError("count business days forward only")
+        key = (day, count)
+        if key not in self._sums:  # a bulk recompute asks the same few sums over and over
+            self._sums[key] = self._add_business_days(day, count)
+        found, skipped = self._sums[key]
+        return found, list(skipped)
+
+    def _add_business_days(self, day: date, count: int) -> tuple[date, tuple[str, ...]]:
         skipped: list[str] = []
         current = day
         if count == 0:
             while not self.is_business_day(current):
                 self._note_holiday(current, skipped)
                 current += timedelta(days=1)
-            return current, skipped
+            return current, tuple(skipped)
         remaining = count
         while remaining:
             current += timedelta(days=1)
@@ -61,7 +74,7 @@ class BusinessCalendar:
                 remaining -= 1
             else:
                 self._note_holiday(current, skipped)
-        return current, skipped
+        return current, tuple(skipped)
 
     def _note_holiday(self, day: date, skipped: list[str]) -> None:
         name = self.holiday(day)

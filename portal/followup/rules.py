@@ -231,8 +231,11 @@ def _done_result(plan: StepPlan, done_at: datetime, channel: str | None) -> Stat
 
 
 def _settled_before(plan: StepPlan, facts: InterviewFacts) -> bool:
-    """The employer answered, or the interview was closed, before this step fell due."""
-    if facts.outcome not in ANSWERS and facts.outcome != NO_RESPONSE:
+    """The employer answered (or the candidate withdrew) before this step fell due.
+
+    Closing the interview as "no response" is the move-on step itself, not an answer:
+    the steps before it still count, so a skipped follow-up stays overdue."""
+    if facts.outcome not in ANSWERS:
         return False
     return facts.outcome_at is None or facts.outcome_at <= plan.due_at
 
@@ -300,7 +303,7 @@ def _result_reason(state: StepState, words: _Words) -> str:
         case Status.WAIVED:
             return "Waived: it no longer counts toward the compliance rate."
         case _:
-            return "Not needed: the employer answered, or the interview was closed, before it was due."
+            return "Not needed: the employer answered, or the candidate withdrew, before it was due."
 
 
 def evaluate(

@@ -58,6 +58,9 @@ class Step(db.Model):
     waived_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     waive_reason: Mapped[str] = mapped_column(String(300), default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # The policy the due time was worked out under (NULL: the brief's defaults). A settled
+    # step keeps it, so later policy changes apply only to steps not yet done.
+    policy_version_id: Mapped[int | None] = mapped_column(ForeignKey("policy_versions.id"))
 
     interview: Mapped[Interview] = relationship(back_populates="steps")
     done_by: Mapped[User | None] = relationship(foreign_keys=[done_by_id])

@@ -8,7 +8,7 @@ from .. import compliance
 from ..access import get_step_or_404, role_required
 from ..extensions import db
 from ..followup import TO_DO, Status, StepKind, assess
-from ..models import AuditEvent, Role, Timeline
+from ..models import AuditEvent, Outcome, Role, Timeline
 from ..steps import (
     audit_trail,
     business_calendar,
@@ -31,8 +31,7 @@ QUEUE_SIZE_ON_DASHBOARD = 10
 def _step_page(step, done_form=None, waive_form=None, status: int = 200):
     interview = step.interview
     now = utcnow()
-    policy = current_policy()
-    row = next(r for r in step_rows(interview, policy, now) if r["step"].id == step.id)
+    row = next(r for r in step_rows(interview, now) if r["step"].id == step.id)
     if done_form is None:
         done_form = StepDoneForm(step=step, formdata=None)
         done_form.done_at.data = to_local(now).replace(tzinfo=None, second=0, microsecond=0)
@@ -44,8 +43,14 @@ def _step_page(step, done_form=None, waive_form=None, status: int = 200):
     return render_template(
         "recruiter/step.html", step=step, interview=interview, row=row, to_do=TO_DO[step.kind],
         done_form=done_form, waive_form=waive_form or WaiveForm(formdata=None), undo_form=UndoForm(),
-        history=history, sent_step=step.kind in SENT_STEPS, now=now,
+        history=history, sent_step=step.kind in SENT_STEPS, now=now, closed_by=_closed_by(step),
     ), status
+
+
+def _closed_by(step) -> Outcome | None:
+    """The outcome that settled the interview, when that rules out closing it as no response."""
+    outcome = step.interview.outcome
+    return outcome if step.kind == StepKind.MOVE_ON and outcome not in (Outcome.PENDING, Outcome.NO_RESPONSE) else None
 
 
 @bp.get("/steps/<int:step_id>")
@@ -62,6 +67,11 @@ def mark_step_done(step_id: int):
     step = get_step_or_404(step_id)
     if not step.is_open and step.result != Status.NOT_NEEDED:
         flash(f"{step.kind.label} is already {step.result.label.lower()}; undo it first to change it.", "error")
+        return redirect(url_for("recruiter.step", step_id=step.id), 303)
+    closed_by = _closed_by(step)
+    if closed_by is not None:
+        flash(f"The interview already has an outcome ({closed_by.label.lower()}), so it is not closed as no "
+              "response. Change the outcome on the interview itself if it was recorded by mistake.", "error")
         return redirect(url_for("recruiter.step", step_id=step.id), 303)
     form = StepDoneForm(step=step)
     if not form.validate_on_submit():

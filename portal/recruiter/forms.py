@@ -120,6 +120,9 @@ class JobFilterForm(Form):
     )
 
 
+LEEWAY = timedelta(minutes=5)  # a clock a little ahead of ours is not "in the future"
+
+
 class InterviewForm(Form):
     employer_id = SelectField("Employer", coerce=int, validators=[InputRequired()])
     job_id = SelectField(
@@ -157,6 +160,10 @@ class InterviewForm(Form):
         description="The date the employer said they would decide or get back.",
     )
     outcome = SelectField("Outcome", choices=options(Outcome.choices()), default=Outcome.PENDING.value)
+    outcome_at = DateTimeLocalField(
+        "When the outcome came", format="%Y-%m-%dT%H:%M", validators=[Optional()],
+        description="When the employer answered (or the interview was closed). Leave empty for now.",
+    )
     notes = TextAreaField("Notes", validators=[Optional(), Length(max=5000)])
     submit = SubmitField("Save interview")
 
@@ -176,6 +183,8 @@ class InterviewForm(Form):
     def fill_from(self, interview) -> None:
         """Show a stored interview in local time."""
         self.starts_at.data = to_local(interview.starts_at).replace(tzinfo=None, fold=0)
+        if interview.outcome_at is not None:
+            self.outcome_at.data = to_local(interview.outcome_at).replace(tzinfo=None, fold=0, second=0, microsecond=0)
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
@@ -189,6 +198,7 @@ class InterviewForm(Form):
         self.starts_at_utc = utc_from_local(self.starts_at)
         if self.starts_at.errors:
             ok = False
+        ok = self._check_outcome_at() and ok
         if self.timeline.data == Timeline.DATE_GIVEN:
             if self.decision_date.data is None and not self.decision_date.errors:
                 self.decision_date.errors = ["Enter the decision date the employer gave."]
@@ -215,10 +225,27 @@ class InterviewForm(Form):
         return ok
 
 
+    def _check_outcome_at(self) -> bool:
+        self.outcome_at_utc = utc_from_local(self.outcome_at)
+        if self.outcome_at.errors:
+            return False
+        if self.outcome_at_utc is None:
+            return True
+        message = None
+        if self.outcome.data == Outcome.PENDING:
+            message = "A time only goes with an outcome other than pending."
+        elif self.outcome_at_utc > utcnow() + LEEWAY:
+            message = "That is in the future."
+        elif self.starts_at_utc is not None and self.outcome_at_utc < self.starts_at_utc:
+            message = "The outcome cannot come before the interview starts."
+        if message:
+            self.outcome_at.errors = [*self.outcome_at.errors, message]
+        return message is None
+
+
 STEP_ANSWERS = [t for t in Timeline.choices() if t[0] != Timeline.NOT_RECORDED.value]
 SENT_STEPS = (StepKind.THANK_YOU, StepKind.FOLLOW_UP)
 CHANNELS = {c.value for c in Channel}
-LEEWAY = timedelta(minutes=5)  # a clock a little ahead of ours is not "in the future"
 
 
 class StepDoneForm(Form):

@@ -11,6 +11,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from .. import compliance
+from ..followup import STEP_ORDER, StepKind
 from ..access import (
     get_candidate_or_404,
     get_interview_or_404,
@@ -39,6 +40,7 @@ from ..models import (
     JobStatus,
     LinkPurpose,
     Outcome,
+    PreferredChannel,
     Role,
     Step,
     Timeline,
@@ -52,7 +54,7 @@ from ..steps import (
     sync_interviews,
     sync_steps,
 )
-from ..times import local_day_bounds, local_today, utcnow
+from ..times import format_date, format_local, local_day_bounds, local_today, utcnow
 from ..views import contains, count_by, flush_or_field_error, form_status, paginate
 from . import bp, checklist
 from .forms import (
@@ -295,8 +297,11 @@ def _employer_form(employer: Employer, *, is_new: bool):
         db.session.add(employer)
         if flush_or_field_error(form.name, "An employer with this name already exists."):
             if not is_new and employer.preferred_channel != channel_before:
-                sync_interviews(interviews_with_open_steps().where(Interview.employer_id == employer.id),
-                                current_policy(), only_open=True)
+                count = sync_interviews(interviews_with_open_steps().where(Interview.employer_id == employer.id))
+                record(current_user, "employer.channel_changed",
+                       f"{employer.name}: preferred channel {channel_before.label.lower()} → "
+                       f"{PreferredChannel(employer.preferred_channel).label.lower()} "
+                       f"(open steps of {count} interviews recomputed)")
             db.session.commit()
             flash(f"{employer.name} is saved.", "success")
             return redirect(url_for("recruiter.employer", employer_id=employer.id))
@@ -408,16 +413,41 @@ def _save_interview(form: InterviewForm, interview: Interview) -> None:
     interview.format = form.format.data
     interview.interviewer_names = form.interviewer_names.data or ""
     recorded_before = interview.timeline not in (None, Timeline.NOT_RECORDED)
-    interview.timeline = form.timeline.data
+    interview.timeline = Timeline(form.timeline.data)
     interview.decision_date = form.decision_date.data if form.timeline.data == Timeline.DATE_GIVEN else None
     if interview.timeline == Timeline.NOT_RECORDED:
         interview.timeline_recorded_at = None
     elif not recorded_before or interview.timeline_recorded_at is None:
         interview.timeline_recorded_at = utcnow()
-    if interview.outcome != form.outcome.data:
-        interview.outcome_at = None if form.outcome.data == Outcome.PENDING else utcnow()
-    interview.outcome = form.outcome.data
+    if form.outcome.data == Outcome.PENDING:
+        interview.outcome_at = None
+    elif form.outcome_at_utc is not None:
+        interview.outcome_at = form.outcome_at_utc
+    elif interview.outcome != form.outcome.data or interview.outcome_at is None:
+        interview.outcome_at = utcnow()
+    interview.outcome = Outcome(form.outcome.data)
     interview.notes = form.notes.data or ""
+
+
+def _what_changed(before: dict, interview: Interview) -> dict[str, str]:
+    """The follow-up facts an interview edit changed, with their new values, for the audit trail."""
+    after = _follow_up_facts(interview)
+    return {label: value for label, value in after.items() if value != before.get(label)}
+
+
+def _follow_up_facts(interview: Interview) -> dict[str, str]:
+    timeline = interview.timeline.label if interview.timeline else ""
+    if interview.decision_date:
+        timeline += f" ({format_date(interview.decision_date)})"
+    outcome = interview.outcome.label if interview.outcome else ""
+    if interview.outcome_at:
+        outcome += f" ({format_local(interview.outcome_at)})"
+    return {
+        "time": format_local(interview.starts_at) if interview.starts_at else "",
+        "employer": interview.employer.name,
+        "timeline": timeline,
+        "outcome": outcome,
+    }
 
 
 @bp.route("/candidates/<int:candidate_id>/interviews/new", methods=["GET", "POST"])
@@ -436,7 +466,10 @@ def new_interview(candidate_id: int):
         db.session.add(interview)
         db.session.flush()
         db.session.refresh(interview, ["employer"])
-        sync_steps(interview, current_policy())
+        sync_steps(interview)
+        record(current_user, "interview.logged",
+               f"Interview at {interview.employer.name} on {format_local(interview.starts_at)} logged",
+               interview_id=interview.id)
         db.session.commit()
         flash("Interview logged.", "success")
         return redirect(url_for("recruiter.interview", interview_id=interview.id))
@@ -454,11 +487,14 @@ def interview(interview_id: int):
         .options(joinedload(Interview.employer), joinedload(Interview.job), joinedload(Interview.candidate),
                  selectinload(Interview.steps).joinedload(Step.done_by))
     )
+    if len(interview.steps) < len(STEP_ORDER):  # logged before steps existed: make them now
+        sync_steps(interview)
+        db.session.commit()
     now = utcnow()
     history = audit_trail(AuditEvent.interview_id == interview.id)
     return render_template(
         "recruiter/interview.html", interview=interview, now=now,
-        steps=step_rows(interview, current_policy(), now), history=history,
+        steps=step_rows(interview, now), history=history,
     )
 
 
@@ -473,11 +509,19 @@ def edit_interview(interview_id: int):
         form.job_id.data = interview.job_id or 0
     _interview_choices(form)
     if form.validate_on_submit():
+        before = _follow_up_facts(interview)
         _save_interview(form, interview)
         db.session.flush()
         db.session.refresh(interview, ["employer"])
-        sync_steps(interview, current_policy())
-        record(current_user, "interview.edited", "Interview details saved", interview_id=interview.id)
+        steps = {step.kind: step for step in sync_steps(interview)}
+        changed = _what_changed(before, interview)
+        words = "; ".join(f"{label} {value}" for label, value in changed.items())
+        record(current_user, "interview.edited", f"Interview edited: {words or 'details or notes'}",
+               interview_id=interview.id)
+        for kind, label in ((StepKind.TIMELINE, "timeline"), (StepKind.MOVE_ON, "outcome")):
+            if label in changed:  # shown in the step's own history too
+                record(current_user, "step.changed", f"{kind.label}: {label} set to {changed[label]} on the "
+                       "interview form", interview_id=interview.id, step_id=steps[kind].id)
         db.session.commit()
         flash("Interview saved.", "success")
         return redirect(url_for("recruiter.interview", interview_id=interview.id))
