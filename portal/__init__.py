@@ -8,7 +8,9 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.routing import IntegerConverter
 
-from . import admin, auth, candidate, cli, mail, passwords, recruiter
+from sitebuilder.pages import css_string
+
+from . import admin, auth, candidate, cli, feeds, mail, passwords, recruiter
 from .access import home_for
 from .config import from_environment
 from .extensions import csrf, db, login_manager, migrate
@@ -44,11 +46,13 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(recruiter.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(candidate.bp)
+    app.register_blueprint(feeds.bp)
     cli.init_app(app)
 
     app.jinja_env.filters["localtime"] = format_local
     app.jinja_env.filters["localdate"] = format_date
     app.jinja_env.filters["ago"] = relative
+    app.jinja_env.filters["css_string"] = css_string
     app.jinja_env.globals["Role"] = Role
     app.jinja_env.globals["Status"] = Status
     app.jinja_env.globals["StepKind"] = StepKind

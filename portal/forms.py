@@ -1,11 +1,14 @@
 """Form pieces shared by several blueprints."""
 
+from datetime import datetime, timedelta
+
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from .passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from .times import NonexistentLocalTime, local_to_utc, utcnow
 
 CONTROL_CHARACTERS = {chr(c) for c in range(32)} - {"\t", "\n", "\r"} | {"\x7f"}
 
@@ -71,3 +74,26 @@ class ConfirmForm(Form):
     """A button that changes something: only its CSRF token is checked."""
 
     submit = SubmitField("Confirm")
+
+
+LEEWAY = timedelta(minutes=5)  # a clock a little ahead of ours is not "in the future"
+MAX_DAYS_AHEAD = 365
+EARLIEST_YEAR = 2000
+
+
+def utc_from_local(field) -> datetime | None:
+    """The UTC instant of a local date-time field, or None with the reason on the field."""
+    if field.data is None:
+        return None
+    if not EARLIEST_YEAR <= field.data.year <= utcnow().year + 1:
+        field.errors = [*field.errors, "That date is out of range; check the year."]
+        return None
+    try:
+        moment = local_to_utc(field.data)
+    except NonexistentLocalTime as exc:
+        field.errors = [*field.errors, str(exc) + "."]
+        return None
+    if moment > utcnow() + timedelta(days=MAX_DAYS_AHEAD):
+        field.errors = [*field.errors, "That is more than a year ahead; check the year."]
+        return None
+    return moment

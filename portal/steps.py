@@ -14,7 +14,7 @@ from functools import cache
 
 from flask import current_app, g
 from sqlalchemy import insert, select, update
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from .extensions import db
 from .followup import (

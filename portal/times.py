@@ -79,3 +79,23 @@ def relative(moment: datetime | None, now: datetime) -> str:
         return ""
     words = span_words(abs(moment - now))
     return f"{words} ago" if moment <= now else f"in {words}"
+
+
+def due_words(moment: datetime, now: datetime, zone: ZoneInfo | None = None) -> str:
+    """A due time as a person says it: "by 17:00 today", "by tomorrow 10:30", "by Thursday
+    10:30", "by Thu 10 Dec, 10:30"; one already past: "was due Tuesday 17:00"."""
+    zone = zone or agency_zone()
+    local, today = moment.astimezone(zone), now.astimezone(zone).date()
+    days = (local.date() - today).days
+    clock = local.strftime("%H:%M")
+    if days == 0:
+        when = f"{clock} today"
+    elif days == 1:
+        when = f"tomorrow {clock}"
+    elif days == -1:
+        when = f"yesterday {clock}"
+    elif -6 <= days <= 6:
+        when = f"{local:%A} {clock}"
+    else:
+        when = f"{local:%a %-d %b}" + (f" {local.year}" if local.year != today.year else "") + f", {clock}"
+    return f"by {when}" if moment >= now else f"was due {when}"

@@ -81,6 +81,20 @@ MATRIX = {
     ("/account/set-password/<token>", "POST"): (404, 404, 404, 404, 404, 404),
     # Candidate A already has a password: the recruiter is told so and sent back.
     ("/candidates/<int:candidate_id>/invite", "POST"): (SIGN_IN, 403, 403, 303, 404, 303),
+    ("/candidates/<int:candidate_id>/checklist.pdf", "GET"): OWN_CANDIDATE_PAGE,
+    ("/interviews/<int:interview_id>/drafts/<slug>", "GET"): OWN_CANDIDATE_PAGE,
+    ("/interviews/<int:interview_id>/drafts/<slug>/print", "GET"): OWN_CANDIDATE_PAGE,
+    # The candidate's own pages: candidate A's interview and step, so B finds nothing.
+    ("/me/checklist.pdf", "GET"): CANDIDATE_PAGE,
+    ("/me/interviews/<int:interview_id>/drafts/<slug>", "GET"): (SIGN_IN, 200, 404, 403, 403, 403),
+    ("/me/interviews/<int:interview_id>/drafts/<slug>/print", "GET"): (SIGN_IN, 200, 404, 403, 403, 403),
+    ("/me/steps/<int:step_id>/sent", "POST"): (SIGN_IN, 422, 404, 403, 403, 403),
+    # Nothing of A's own marking to take back: the page says so and sends A back.
+    ("/me/steps/<int:step_id>/undo", "POST"): (SIGN_IN, 303, 404, 403, 403, 403),
+    ("/account/calendar", "GET"): (SIGN_IN, 200, 200, 200, 200, 403),
+    ("/account/calendar/link", "POST"): (SIGN_IN, 303, 303, 303, 303, 403),
+    # A token nobody holds (see test_feeds for real ones).
+    ("/calendar/<token>.ics", "GET"): (404, 404, 404, 404, 404, 404),
 }
 
 PUBLIC = {"/static/<path:filename>"}
@@ -125,6 +139,7 @@ def _url(rule: str, world) -> str:
         .replace("<int:user_id>", str(world.recruiter_b.id))
         .replace("<int:step_id>", str(world.step_a.id))
         .replace("<token>", "not-a-token-we-sent")
+        .replace("<slug>", "thank-you")
     )
 
 

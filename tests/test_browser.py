@@ -1,10 +1,12 @@
 """Journeys through the portal in a real headless Chromium."""
 
+import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import PASSWORD, screenshot
+from mailserver import body
 from playwright.sync_api import expect
 
 from portal.models import Role
@@ -110,17 +112,39 @@ def test_form_errors_are_shown_next_to_the_fields(page, make):
     screenshot(page, "interview-form-errors")
 
 
-def test_candidate_sees_their_interviews(page, make):
+def test_candidate_works_their_checklist_on_a_phone(page, make):
+    """Sign in on a phone, copy the thank-you draft, mark it sent: the checklist shows it done."""
     user = make.user(Role.CANDIDATE, name="Esther Lachance")
     candidate = make.candidate(make.user(Role.RECRUITER, name="Malik Szabo"), user=user, name="Esther Lachance")
-    make.interview(candidate, make.employer(name="Pellow Underhill LLP"), interviewer_names="Greta Nakamura")
+    started = datetime.now(ZoneInfo("America/Toronto")) - timedelta(hours=5)
+    make.interview(candidate, make.employer(name="Pellow Underhill LLP"), interviewer_names="Greta Nakamura",
+                   starts_at=started)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     sign_in(page, user.email, PASSWORD)
     expect(page.get_by_role("heading", name="Hello, Esther")).to_be_visible()
-    expect(page.get_by_text("Pellow Underhill LLP")).to_be_visible()
-    expect(page.get_by_text("With Greta Nakamura")).to_be_visible()
-    page.set_viewport_size({"width": 390, "height": 844})
-    screenshot(page, "candidate-home-phone")
+    block = page.get_by_role("region", name="Pellow Underhill LLP")
+    expect(block).to_contain_text("with Greta Nakamura")
+    thank_you = block.get_by_role("listitem").filter(has=page.get_by_role("heading", name="2. Thank-you note"))
+    expect(thank_you).to_contain_text("Due soon")
+    screenshot(page, "candidate-checklist-phone")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+    thank_you.get_by_role("link", name="Get a draft").click()
+    expect(page.get_by_role("heading", name="Thank-you note: a draft for Pellow Underhill LLP")).to_be_visible()
+    page.get_by_role("button", name="Copy the message").click()
+    expect(page.get_by_role("status")).to_have_text("Copied.")
+    assert page.evaluate("navigator.clipboard.readText()").startswith("Dear Greta Nakamura,")
+    screenshot(page, "candidate-draft-phone")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+    page.get_by_role("link", name="My checklist").first.click()
+    thank_you.get_by_text("I’ve sent it").click()
+    thank_you.get_by_label("Handwritten note").check()
+    thank_you.get_by_role("button", name="Mark as sent").click()
+    expect(page.get_by_text("Thank-you note for Pellow Underhill LLP marked as sent")).to_be_visible()
+    expect(thank_you).to_contain_text("Done on time")
+    expect(thank_you).to_contain_text("by handwritten note")
 
 
 def test_recruiter_clears_an_overdue_step_from_the_queue(page, make):
@@ -148,3 +172,27 @@ def test_recruiter_clears_an_overdue_step_from_the_queue(page, make):
     page.goto("/reports/compliance")
     expect(page.locator("figure.chart svg")).to_be_visible()
     screenshot(page, "compliance-report-phone")
+
+
+def test_an_invited_candidate_sets_a_password_from_the_email(page, make, mailbox):
+    """Recruiter invites → the email arrives at the SMTP server → the link → password → checklist."""
+    recruiter = make.user(Role.RECRUITER, name="Ines Invite")
+    candidate = make.candidate(recruiter, name="Tomas Okafor", email="tomas.okafor@example.com")
+    sign_in(page, recruiter.email, PASSWORD)
+    page.goto(f"/candidates/{candidate.id}")
+    expect(page.get_by_text("Not invited yet")).to_be_visible()
+    page.get_by_role("button", name="Invite to the portal").click()
+    expect(page.get_by_text("Invitation emailed to tomas.okafor@example.com")).to_be_visible()
+    sign_out(page)
+
+    [message] = mailbox.to("tomas.okafor@example.com")
+    link = re.search(r"http://portal\.test(/account/set-password/\S+)", body(message)).group(1)
+    page.goto(link)
+    expect(page.get_by_role("heading", name="Welcome, Tomas Okafor")).to_be_visible()
+    page.get_by_label("Choose a password").fill(NEW_PASSWORD)
+    page.get_by_label("Repeat the password").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Save password and sign in").click()
+    expect(page.get_by_role("heading", name="Hello, Tomas")).to_be_visible()
+    sign_out(page)
+    page.goto(link)
+    expect(page.get_by_role("heading", name="This link has already been used")).to_be_visible()

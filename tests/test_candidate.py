@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from portal.models import Role
+from portal.models import Outcome, Role
 
 
 def test_candidate_sees_own_profile_and_interviews_only(world, login_as):
@@ -18,19 +18,20 @@ def test_candidate_without_interviews_gets_an_empty_state(make, login_as):
     user = make.user(Role.CANDIDATE, name="Lena Ferreira")
     make.candidate(user=user, name="Lena Ferreira")
     page = login_as(Role.CANDIDATE, user=user).get("/me/").get_data(as_text=True)
-    assert "No interviews booked" in page and "Being assigned" in page
+    assert "No interviews to follow up right now" in page and "A recruiter is being assigned" in page
 
 
-def test_candidate_page_splits_upcoming_and_past(make, login_as):
+def test_settled_interviews_move_to_earlier_ones(make, login_as):
     user = make.user(Role.CANDIDATE)
     candidate = make.candidate(user=user)
-    employer = make.employer(name="Birchall Marchbank LLP")
-    past_employer = make.employer(name="Ormsby Tremaine LLP")
-    make.interview(candidate, employer, starts_at=datetime.now(UTC) + timedelta(days=1))
-    make.interview(candidate, past_employer, starts_at=datetime.now(UTC) - timedelta(days=5))
+    started = datetime.now(UTC) - timedelta(days=30)
+    make.interview(candidate, make.employer(name="Birchall Marchbank LLP"), starts_at=datetime.now(UTC) + timedelta(days=1))
+    make.interview(candidate, make.employer(name="Ormsby Tremaine LLP"), starts_at=started,
+                   outcome=Outcome.REJECTED, outcome_at=started + timedelta(hours=2))
     page = login_as(Role.CANDIDATE, user=user).get("/me/").get_data(as_text=True)
-    upcoming, past = page.split('id="past"')
-    assert "Birchall Marchbank LLP" in upcoming and "Ormsby Tremaine LLP" in past
+    current, earlier = page.split('id="earlier"')
+    assert "Birchall Marchbank LLP" in current and "Ormsby Tremaine LLP" in earlier
+    assert "Ormsby Tremaine LLP" not in current
 
 
 def test_candidate_account_without_profile_gets_404_not_an_error(make, login_as):

@@ -46,6 +46,11 @@ PAGES = [
     (Role.ADMIN, "/reports/compliance"),
     (Role.ADMIN, "/reports/compliance?group=candidate"),
     (Role.ADMIN, "/admin/policy"),
+    (Role.CANDIDATE, "/me/checklist.pdf"),
+    (Role.CANDIDATE, "/me/interviews/{interview}/drafts/thank-you"),
+    (Role.CANDIDATE, "/account/calendar"),
+    (Role.RECRUITER, "/interviews/{interview}/drafts/follow-up"),
+    (Role.RECRUITER, "/candidates/{candidate}/checklist.pdf"),
 ]
 
 

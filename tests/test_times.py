@@ -7,7 +7,7 @@ import pytest
 
 from portal.extensions import db
 from portal.models import Interview, InterviewFormat
-from portal.times import NonexistentLocalTime, format_local, local_day_bounds, local_to_utc
+from portal.times import NonexistentLocalTime, due_words, format_local, local_day_bounds, local_to_utc
 
 TORONTO = ZoneInfo("America/Toronto")
 
@@ -56,3 +56,28 @@ def test_round_trip_is_aware_utc(app, make, fetch):
     stored = fetch(Interview, interview.id)
     assert stored.starts_at == datetime(2026, 5, 5, 14, 0, tzinfo=UTC)
     assert stored.starts_at.tzinfo == UTC
+
+
+def toronto(*args) -> datetime:
+    return datetime(*args, tzinfo=TORONTO)
+
+
+NOW = toronto(2026, 11, 24, 9, 15)  # a Tuesday morning
+
+
+@pytest.mark.parametrize("due, expected", [
+    (toronto(2026, 11, 24, 17, 0), "by 17:00 today"),
+    (toronto(2026, 11, 25, 10, 30), "by tomorrow 10:30"),
+    (toronto(2026, 11, 26, 10, 30), "by Thursday 10:30"),
+    (toronto(2026, 11, 30, 17, 0), "by Monday 17:00"),
+    (toronto(2026, 12, 1, 17, 0), "by Tue 1 Dec, 17:00"),
+    (toronto(2027, 1, 4, 17, 0), "by Mon 4 Jan 2027, 17:00"),
+    (toronto(2026, 11, 24, 9, 0), "was due 09:00 today"),
+    (toronto(2026, 11, 23, 17, 0), "was due yesterday 17:00"),
+    (toronto(2026, 11, 19, 17, 0), "was due Thursday 17:00"),
+    (toronto(2026, 11, 10, 17, 0), "was due Tue 10 Nov, 17:00"),
+    # Stored in UTC: 02:00 UTC on the 25th is still the evening of the 24th in Toronto.
+    (datetime(2026, 11, 25, 2, 0, tzinfo=UTC), "by 21:00 today"),
+])
+def test_due_words(due, expected):
+    assert due_words(due.astimezone(UTC), NOW.astimezone(UTC), TORONTO) == expected

@@ -35,10 +35,9 @@ class BusinessCalendar:
         which offices take on Tuesday 27 December."""
         if self.region != ("CA", "ON") or day.weekday() > 1:
             return None
-        canada_day = date(day.year, 7, 1).weekday()
-        if day.weekday() == 0 and (day.month, day.day) in {(7, 2), (7, 3)}:
-            if (day.day == 2 and canada_day == 6) or (day.day == 3 and canada_day == 5):
-                return "Canada Day (observed)"
+        # Canada Day on a Sunday is observed Monday 2 July; on a Saturday, Monday 3 July.
+        if day.month == 7 and day.weekday() == 0 and {2: 6, 3: 5}.get(day.day) == date(day.year, 7, 1).weekday():
+            return "Canada Day (observed)"
         if (day.month, day.day) == (12, 27) and day.weekday() == 1 and date(day.year, 12, 25).weekday() == 6:
             return "Boxing Day (observed)"
         return None

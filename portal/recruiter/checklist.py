@@ -5,10 +5,14 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from .. import compliance
-from ..access import get_step_or_404, role_required
+from ..access import get_candidate_or_404, get_interview_or_404, get_step_or_404, role_required
+from ..checklists import candidate_checklists
+from ..draft_views import render_draft
 from ..extensions import db
 from ..followup import TO_DO, Status, StepKind, assess
+from ..handout import pdf_response
 from ..models import AuditEvent, Outcome, Role, Timeline
+from ..step_forms import SENT_STEPS, StepDoneForm, UndoForm, WaiveForm
 from ..steps import (
     audit_trail,
     business_calendar,
@@ -22,10 +26,10 @@ from ..steps import (
 from ..times import local_day_bounds, local_today, to_local, utcnow
 from ..views import paginate_rows
 from . import bp
-from .forms import SENT_STEPS, StepDoneForm, UndoForm, WaiveForm
 
 staff_only = role_required(Role.RECRUITER, Role.ADMIN)
 QUEUE_SIZE_ON_DASHBOARD = 10
+DRAFT_ENDPOINTS = ("recruiter.draft", "recruiter.draft_print")
 
 
 def _step_page(step, done_form=None, waive_form=None, status: int = 200):
@@ -140,3 +144,26 @@ def queue():
     now = utcnow()
     page = paginate_rows(due_by_today())
     return render_template("recruiter/queue.html", page=page, rows=queue_rows(page.items, now), now=now)
+
+
+@bp.get("/interviews/<int:interview_id>/drafts/<slug>")
+@staff_only
+def draft(interview_id: int, slug: str):
+    """A draft of the candidate's thank-you or follow-up note, to send them or go through together."""
+    return render_draft(get_interview_or_404(interview_id), slug, "drafts/draft.html", endpoints=DRAFT_ENDPOINTS)
+
+
+@bp.get("/interviews/<int:interview_id>/drafts/<slug>/print")
+@staff_only
+def draft_print(interview_id: int, slug: str):
+    """The same draft laid out for printing."""
+    return render_draft(get_interview_or_404(interview_id), slug, "drafts/print.html", endpoints=DRAFT_ENDPOINTS)
+
+
+@bp.get("/candidates/<int:candidate_id>/checklist.pdf")
+@staff_only
+def checklist_pdf(candidate_id: int):
+    """The candidate's checklist handout, to print for them."""
+    candidate = get_candidate_or_404(candidate_id)
+    now = utcnow()
+    return pdf_response(candidate, candidate_checklists(current_user, candidate, now).current, now)

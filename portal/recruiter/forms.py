@@ -1,4 +1,3 @@
-from datetime import datetime, timedelta
 
 from wtforms import (
     BooleanField,
@@ -15,12 +14,10 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
-from ..followup import StepKind
-from ..forms import Form, NotBlank, lower_strip, options, strip
+from ..forms import LEEWAY, Form, NotBlank, lower_strip, options, strip, utc_from_local
 from ..models import (
     PRACTICE_AREAS,
     CandidateStatus,
-    Channel,
     EmployerKind,
     InterviewFormat,
     JobStatus,
@@ -29,28 +26,7 @@ from ..models import (
     RoleSought,
     Timeline,
 )
-from ..times import NonexistentLocalTime, local_to_utc, to_local, utcnow, zone_label
-
-MAX_DAYS_AHEAD = 365
-EARLIEST_YEAR = 2000
-
-
-def utc_from_local(field) -> datetime | None:
-    """The UTC instant of a local date-time field, or None with the reason on the field."""
-    if field.data is None:
-        return None
-    if not EARLIEST_YEAR <= field.data.year <= utcnow().year + 1:
-        field.errors = [*field.errors, "That date is out of range; check the year."]
-        return None
-    try:
-        moment = local_to_utc(field.data)
-    except NonexistentLocalTime as exc:
-        field.errors = [*field.errors, str(exc) + "."]
-        return None
-    if moment > utcnow() + timedelta(days=MAX_DAYS_AHEAD):
-        field.errors = [*field.errors, "That is more than a year ahead; check the year."]
-        return None
-    return moment
+from ..times import to_local, utcnow, zone_label
 
 
 class CandidateForm(Form):
@@ -118,9 +94,6 @@ class JobFilterForm(Form):
         choices=options([(a, a) for a in PRACTICE_AREAS], blank="Any practice area"),
         default="",
     )
-
-
-LEEWAY = timedelta(minutes=5)  # a clock a little ahead of ours is not "in the future"
 
 
 class InterviewForm(Form):
@@ -241,73 +214,3 @@ class InterviewForm(Form):
         if message:
             self.outcome_at.errors = [*self.outcome_at.errors, message]
         return message is None
-
-
-STEP_ANSWERS = [t for t in Timeline.choices() if t[0] != Timeline.NOT_RECORDED.value]
-SENT_STEPS = (StepKind.THANK_YOU, StepKind.FOLLOW_UP)
-CHANNELS = {c.value for c in Channel}
-
-
-class StepDoneForm(Form):
-    """Mark a step done. Which fields matter depends on the step: see ``validate``."""
-
-    done_at = DateTimeLocalField(
-        "When", format="%Y-%m-%dT%H:%M",
-        validators=[InputRequired(message="Enter when it was done.")],
-    )
-    channel = RadioField("Channel", choices=options(Channel.choices()), validate_choice=False)
-    timeline = RadioField("What the employer said", choices=options(STEP_ANSWERS), validate_choice=False)
-    decision_date = DateField("Decision date", validators=[Optional()],
-                              description="The date the employer said they would decide or get back.")
-    note = TextAreaField("Note", validators=[Optional(), Length(max=2000)])
-    submit = SubmitField("Mark done")
-
-    def __init__(self, *args, step=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.step = step
-        self.done_at.description = f"{zone_label()} time."
-        if step is not None and step.kind == StepKind.MOVE_ON:
-            self.note.label.text = "Next opportunities"
-            self.note.description = "The interviews and employers to line up next."
-            self.submit.label.text = "Close as no response"
-
-    def validate(self, extra_validators=None) -> bool:
-        ok = super().validate(extra_validators)
-        kind, interview = self.step.kind, self.step.interview
-        self.done_at_utc = utc_from_local(self.done_at)
-        if self.done_at_utc is not None:
-            if self.done_at_utc > utcnow() + LEEWAY:
-                self.done_at.errors = [*self.done_at.errors, "That is in the future: record it once it is done."]
-            elif self.done_at_utc < interview.starts_at:
-                self.done_at.errors = [*self.done_at.errors, "That is before the interview started."]
-        if kind in SENT_STEPS and self.channel.data not in CHANNELS:
-            self.channel.errors = ["Choose how it was sent."]
-        if kind == StepKind.TIMELINE:
-            self._check_answer(interview)
-        if kind == StepKind.MOVE_ON and not (self.note.data or "").strip():
-            self.note.errors = [*self.note.errors, "Note the next opportunities before closing."]
-        return ok and not any(f.errors for f in self)
-
-    def _check_answer(self, interview) -> None:
-        if self.timeline.data not in (Timeline.DATE_GIVEN, Timeline.NO_DATE_GIVEN):
-            self.timeline.errors = ["Choose what the employer said."]
-        elif self.timeline.data == Timeline.DATE_GIVEN:
-            day = self.decision_date.data
-            if day is None:
-                self.decision_date.errors = [*self.decision_date.errors, "Enter the decision date the employer gave."]
-            elif day < to_local(interview.starts_at).date():
-                self.decision_date.errors = ["The decision date cannot be before the interview."]
-            elif day.year > utcnow().year + 2:
-                self.decision_date.errors = ["That date is out of range; check the year."]
-
-
-class WaiveForm(Form):
-    reason = StringField(
-        "Reason", validators=[DataRequired(message="Give the reason for waiving."), NotBlank(), Length(max=300)],
-        filters=[strip], description="Waived steps leave the compliance figures, so say why.",
-    )
-    submit = SubmitField("Waive step")
-
-
-class UndoForm(Form):
-    submit = SubmitField("Undo")

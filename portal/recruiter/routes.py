@@ -11,7 +11,6 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from .. import compliance
-from ..followup import STEP_ORDER, StepKind
 from ..access import (
     get_candidate_or_404,
     get_interview_or_404,
@@ -27,6 +26,7 @@ from ..accounts import (
     send_link_email,
 )
 from ..extensions import db
+from ..followup import STEP_ORDER, StepKind
 from ..forms import ConfirmForm, options
 from ..mail import MailError
 from ..models import (

@@ -1,0 +1,110 @@
+"""A candidate's checklist: their open interviews, each with its four steps, in their words.
+
+Shared by the candidate's own page and the printable handout (which a recruiter can also
+print for one of their candidates). Who may see which interviews is decided by the query
+(``visible_interviews``), never after loading.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import joinedload, selectinload
+
+from .access import visible_interviews
+from .extensions import db
+from .followup import Assessment, Status, StepKind
+from .guidance import Guidance, guidance
+from .models import Candidate, Interview, Step, User
+from .steps import step_rows, sync_steps
+from .times import agency_zone, due_words
+
+EARLIER_SHOWN = 20
+
+# What the candidate does for each step, in a sentence (the guides say it at length).
+CANDIDATE_TO_DO = {
+    StepKind.TIMELINE: "Tell your recruiter what they said about the next step and when they expect to decide.",
+    StepKind.THANK_YOU: "Send a short thank-you note, then mark it as sent here.",
+    StepKind.FOLLOW_UP: "If there is no news by then, send one short, courteous note in this window, "
+                        "then mark it as sent here.",
+    StepKind.MOVE_ON: "If there is still no answer, your recruiter closes this interview and lines up the next ones.",
+}
+CANDIDATE_STEPS = (StepKind.THANK_YOU, StepKind.FOLLOW_UP)  # the ones a candidate marks as done
+
+
+@dataclass(frozen=True)
+class StepLine:
+    step: Step
+    assessment: Assessment
+    due: str  # "by Thursday 10:30"
+    opens: str | None  # for the follow-up window: "Monday 30 Nov"
+    to_do: str
+    guidance: Guidance | None
+
+    @property
+    def status(self) -> Status:
+        return self.assessment.status
+
+    @property
+    def is_open(self) -> bool:
+        return self.step.result is None
+
+
+@dataclass(frozen=True)
+class InterviewChecklist:
+    interview: Interview
+    lines: list[StepLine]
+
+    @property
+    def open_count(self) -> int:
+        return sum(line.is_open for line in self.lines)
+
+
+def _is_open(interview: Interview, now: datetime) -> bool:
+    """Still being followed up: upcoming, no outcome yet, or a step still to do."""
+    return interview.starts_at >= now or str(interview.outcome) == "pending" or any(
+        step.result is None for step in interview.steps)
+
+
+@dataclass(frozen=True)
+class Checklists:
+    current: list[InterviewChecklist]  # most urgent first
+    earlier: list[Interview]  # settled, newest first
+    made_steps: bool  # steps were created just now (flushed, not committed: the view commits)
+
+
+def candidate_checklists(viewer: User, candidate: Candidate, now: datetime) -> Checklists:
+    """The candidate's open interviews with their steps, and the earlier ones."""
+    interviews = db.session.scalars(
+        visible_interviews(viewer).where(Interview.candidate_id == candidate.id)
+        .options(joinedload(Interview.employer), joinedload(Interview.job),
+                 selectinload(Interview.steps).joinedload(Step.done_by))
+        .order_by(Interview.starts_at.desc(), Interview.id.desc())
+    ).all()
+    missing = [i for i in interviews if len(i.steps) < len(StepKind)]  # logged before steps existed
+    for interview in missing:
+        sync_steps(interview)
+    current = [checklist_of(i, now) for i in interviews if _is_open(i, now)]
+    current.sort(key=_most_urgent_first)
+    earlier = [i for i in interviews if not _is_open(i, now)][:EARLIER_SHOWN]
+    return Checklists(current, earlier, bool(missing))
+
+
+def _most_urgent_first(checklist: InterviewChecklist):
+    """By the soonest due time still open; interviews with nothing open go last, newest first."""
+    due = [line.step.due_at for line in checklist.lines if line.is_open]
+    return (0, min(due).timestamp()) if due else (1, -checklist.interview.starts_at.timestamp())
+
+
+def checklist_of(interview: Interview, now: datetime) -> InterviewChecklist:
+    advice = guidance()
+    lines = []
+    for row in step_rows(interview, now):
+        step = row["step"]
+        lines.append(StepLine(
+            step=step, assessment=row["assessment"], due=due_words(step.due_at, now),
+            opens=None if step.opens_at is None else f"{step.opens_at.astimezone(agency_zone()):%A %-d %b}",
+            to_do=CANDIDATE_TO_DO[step.kind], guidance=advice.get(step.kind),
+        ))
+    return InterviewChecklist(interview, lines)

@@ -1,0 +1,100 @@
+"""Calendar feeds of due steps: the owner's page to get or replace the link, and the feed.
+
+The feed URL carries a long random token instead of a sign-in, because calendar programs
+cannot sign in; whoever holds the link can read it, so its owner can replace it at once.
+"""
+
+import re
+import secrets
+from datetime import timedelta
+
+from flask import Response, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..access import role_required, visible_steps
+from ..accounts import external_url
+from ..checklists import CANDIDATE_TO_DO
+from ..extensions import db
+from ..followup import TO_DO
+from ..forms import ConfirmForm
+from ..models import Candidate, Employer, Interview, Role, Step, User
+from ..steps import record
+from ..times import format_local, utcnow
+from . import bp
+from .ics import DueEvent, feed
+
+feed_owners = role_required(Role.CANDIDATE, Role.RECRUITER)
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+DAYS_BACK, DAYS_AHEAD, MOST_EVENTS = 14, 120, 1000
+
+
+@bp.get("/account/calendar")
+@feed_owners
+def calendar():
+    """My calendar link: the due steps of my interviews (or my caseload) in my calendar program."""
+    token = current_user.calendar_token
+    url = external_url("feeds.due_steps", token=token) if token else None
+    webcal = re.sub(r"^https?://", "webcal://", url) if url else None
+    return render_template("feeds/calendar.html", url=url, webcal=webcal, form=ConfirmForm())
+
+
+@bp.post("/account/calendar/link")
+@feed_owners
+def new_link():
+    """Make my calendar link, or replace it: the old one stops working at once."""
+    if not ConfirmForm().validate_on_submit():
+        flash("The form expired; please try again.", "error")
+        return redirect(url_for("feeds.calendar"), 303)
+    replaced = current_user.calendar_token is not None
+    current_user.calendar_token = secrets.token_urlsafe(32)
+    record(current_user, "calendar.link_replaced" if replaced else "calendar.link_made",
+           f"Calendar link {'replaced' if replaced else 'made'} for {current_user.email}")
+    db.session.commit()
+    flash("A new calendar link is ready; the old one no longer works." if replaced else
+          "Your calendar link is ready.", "success")
+    return redirect(url_for("feeds.calendar"), 303)
+
+
+@bp.get("/calendar/<token>.ics")
+def due_steps(token: str):
+    """The feed itself: open steps due from two weeks ago to four months ahead."""
+    owner = None
+    if TOKEN_RE.match(token):
+        owner = db.session.scalar(select(User).where(User.calendar_token == token))
+    if owner is None or not owner.active or owner.role not in (Role.CANDIDATE, Role.RECRUITER):
+        abort(404)
+    now = utcnow()
+    query = visible_steps(owner).where(
+        Step.result.is_(None), Step.due_at >= now - timedelta(days=DAYS_BACK), Step.due_at < now + timedelta(days=DAYS_AHEAD))
+    if owner.role == Role.RECRUITER:
+        query = query.where(Step.recruiter_id == owner.id)
+    rows = db.session.execute(
+        query.join(Interview, Interview.id == Step.interview_id).join(Employer, Employer.id == Step.employer_id)
+        .with_only_columns(Step, Interview, Candidate, Employer).order_by(Step.due_at, Step.id).limit(MOST_EVENTS)
+    ).all()
+    candidate_feed = owner.role == Role.CANDIDATE
+    events = [_event(step, interview, candidate, employer, candidate_feed) for step, interview, candidate, employer in rows]
+    title = "My interview follow-ups" if candidate_feed else f"Follow-up steps: {owner.name}'s candidates"
+    body = feed(title, "Follow-up portal", events, now, alarm=candidate_feed)
+    return Response(body, mimetype="text/calendar", headers={
+        "Content-Disposition": 'inline; filename="follow-up-steps.ics"',
+        "Cache-Control": "private, max-age=300",
+    })
+
+
+def _event(step: Step, interview: Interview, candidate: Candidate, employer: Employer, for_candidate: bool) -> DueEvent:
+    window = f" The window opens {format_local(step.opens_at, '%a %-d %b')}." if step.opens_at else ""
+    channel = f" {employer.name} asked for {step.required_channel.label.lower()}." if step.required_channel else ""
+    if for_candidate:
+        summary = f"{step.kind.label}: {employer.name}"
+        text = CANDIDATE_TO_DO[step.kind]
+        url = external_url("candidate.home", _anchor=f"interview-{interview.id}")
+    else:
+        summary = f"{step.kind.label}: {candidate.name} ({employer.name})"
+        text = TO_DO[step.kind]
+        url = external_url("recruiter.step", step_id=step.id)
+    description = (f"Due {format_local(step.due_at)} (Toronto time), after the interview of "
+                   f"{format_local(interview.starts_at, '%a %-d %b')}.{window}{channel} {text}\n{url}")
+    return DueEvent(uid=f"step-{step.id}@follow-up-portal", summary=summary, description=description,
+                    due_at=step.due_at, url=url, last_modified=step.updated_at)

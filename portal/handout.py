@@ -1,0 +1,39 @@
+"""The printable checklist handout: a candidate's open interviews and steps, as a PDF.
+
+Rendered by WeasyPrint with the same print stylesheet as the PDF guides
+(``sitebuilder/static/print.css``), so the handout and the guides look like one set.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from flask import Response, current_app, render_template
+from weasyprint import HTML
+
+from sitebuilder.content import STATIC
+
+from .checklists import InterviewChecklist
+from .guidance import guidance
+from .models import Candidate
+from .times import format_local
+
+PDF_VARIANT = "pdf/ua-1"  # tagged, with the title shown and the language set, like the guides
+
+
+def checklist_pdf(candidate: Candidate, checklists: list[InterviewChecklist], now: datetime) -> bytes:
+    """The handout as PDF bytes."""
+    html = render_template(
+        "handout/checklist.html", candidate=candidate, checklists=checklists, now=now,
+        advice=guidance(), agency=current_app.config["AGENCY_NAME"],
+    )
+    return HTML(string=html, base_url=str(STATIC) + "/").write_pdf(pdf_variant=PDF_VARIANT, custom_metadata=False)
+
+
+def pdf_response(candidate: Candidate, checklists: list[InterviewChecklist], now: datetime) -> Response:
+    """The handout as a download named after the candidate and the day."""
+    slug = re.sub(r"[^a-z0-9]+", "-", candidate.name.lower()).strip("-") or "candidate"
+    name = f"follow-up-checklist-{slug}-{format_local(now, '%Y-%m-%d')}.pdf"
+    return Response(checklist_pdf(candidate, checklists, now), mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{name}"', "Cache-Control": "no-store"})
