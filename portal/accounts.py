@@ -46,10 +46,11 @@ def token_hash(token: str) -> str:
 
 
 def issue_link(user: User, purpose: LinkPurpose, by: User | None, now: datetime | None = None) -> str:
-    """A new link for ``user``; earlier unspent links stop working. Returns the token."""
+    """A new link for ``user``; earlier unspent links of the same purpose stop working (so
+    a stranger asking for resets cannot cancel an invitation). Returns the token."""
     now = now or utcnow()
     hours = current_app.config["INVITE_LINK_HOURS" if purpose == LinkPurpose.INVITE else "RESET_LINK_HOURS"]
-    _revoke_open_links(user, now)
+    revoke_open_links(user, now, purpose)
     token = secrets.token_urlsafe(32)
     db.session.add(PasswordLink(user_id=user.id, purpose=purpose, token_hash=token_hash(token), created_at=now,
                                 expires_at=now + timedelta(hours=hours), created_by_id=by.id if by else None))
@@ -57,12 +58,14 @@ def issue_link(user: User, purpose: LinkPurpose, by: User | None, now: datetime 
     return token
 
 
-def _revoke_open_links(user: User, now: datetime) -> None:
-    db.session.execute(
-        update(PasswordLink)
-        .where(PasswordLink.user_id == user.id, PasswordLink.used_at.is_(None), PasswordLink.revoked_at.is_(None))
-        .values(revoked_at=now)
-    )
+def revoke_open_links(user: User, now: datetime | None = None, purpose: LinkPurpose | None = None) -> None:
+    """Unspent links of this person (of one purpose, or all) stop working: after a password
+    change, or when their email address changes."""
+    query = update(PasswordLink).where(
+        PasswordLink.user_id == user.id, PasswordLink.used_at.is_(None), PasswordLink.revoked_at.is_(None))
+    if purpose is not None:
+        query = query.where(PasswordLink.purpose == purpose)
+    db.session.execute(query.values(revoked_at=now or utcnow()))
 
 
 def check_link(token: str, now: datetime | None = None) -> LinkCheck:
@@ -86,13 +89,22 @@ def check_link(token: str, now: datetime | None = None) -> LinkCheck:
     return LinkCheck(link, problem)
 
 
-def use_link(link: PasswordLink, password: str, now: datetime | None = None) -> User:
-    """Set the password through the link, which is then spent (with any other open ones)."""
+def use_link(link: PasswordLink, password: str, now: datetime | None = None) -> User | None:
+    """Set the password through the link, which is then spent (with any other open ones).
+
+    None when another request spent the link a moment earlier: the row is claimed with a
+    conditional UPDATE, so two submissions of one link cannot both set a password."""
     now = now or utcnow()
+    claimed = db.session.execute(
+        update(PasswordLink)
+        .where(PasswordLink.id == link.id, PasswordLink.used_at.is_(None), PasswordLink.revoked_at.is_(None))
+        .values(used_at=now)
+    ).rowcount
+    if claimed != 1:
+        return None
     user = link.user
     set_password(user, password)
-    link.used_at = now
-    _revoke_open_links(user, now)
+    revoke_open_links(user, now)
     return user
 
 
@@ -148,15 +160,20 @@ def external_url(endpoint: str, **values) -> str:
     return base + path
 
 
-def send_link_email(user: User, token: str, purpose: LinkPurpose) -> None:
-    """Email a password link; raises mail.MailError when the server does not take it."""
+def link_email(user: User, token: str, purpose: LinkPurpose) -> mail.Message:
+    """The email that carries a password link."""
     invite = purpose == LinkPurpose.INVITE
     hours = current_app.config["INVITE_LINK_HOURS" if invite else "RESET_LINK_HOURS"]
     agency = current_app.config["AGENCY_NAME"]
-    mail.send(mail.message(
+    return mail.message(
         user.email,
         f"Your {agency} portal invitation" if invite else f"Choose a new password for the {agency} portal",
         "invite.txt" if invite else "reset.txt",
         user=user, link=external_url("auth.set_password_from_link", token=token), hours=hours, agency=agency,
         sign_in=external_url("auth.login"), forgot=external_url("auth.forgot_password"),
-    ))
+    )
+
+
+def send_link_email(user: User, token: str, purpose: LinkPurpose) -> None:
+    """Email a password link now; raises mail.MailError when the server does not take it."""
+    mail.send(link_email(user, token, purpose))

@@ -3,8 +3,8 @@
 The site and the portal share one source. The main guide's sections keyed
 ``step-timeline-asked``, ``step-thank-you``, ``step-follow-up`` and ``step-move-on`` are
 the guidance for the four steps; the site builder reads and renders them, and this module
-cuts each one out, pointing its links at the public site. A guide that cannot be read
-raises the builder's ``BuildError``, which names the file and line.
+cuts each one out, pointing its links at the public site. Problems are the builder's own,
+naming the file and line.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 from flask import current_app
 from markupsafe import Markup
 
-from sitebuilder.content import read_guides, read_settings
+from sitebuilder.content import GUIDES_DIR, read_guide, read_settings
 from sitebuilder.errors import BuildError, Problem
 from sitebuilder.pages import resolve_guide_links
 from sitebuilder.render import GuideRenderer
@@ -43,48 +43,64 @@ class Guidance:
     url: str  # the section on the public site
 
 
-def load_guidance(content_dir: Path) -> dict[StepKind, Guidance]:
-    """Read the guides and cut out the four step sections; BuildError names what is wrong."""
-    settings = read_settings(content_dir)
+def load_guidance(content_dir: Path) -> tuple[dict[StepKind, Guidance], list[Problem]]:
+    """Read the guides and cut out the four step sections.
+
+    Returns what was found and every problem, each naming its file and line. A broken
+    guide costs only its own sections: the others are still found."""
+    problems: list[Problem] = []
+    try:
+        settings = read_settings(content_dir)
+    except BuildError as exc:
+        return {}, exc.problems
     renderer = GuideRenderer(settings.allow_raw_html)
     found: dict[StepKind, Guidance] = {}
-    problems: list[Problem] = []
-    by_key = {key: kind for kind, key in SECTION_KEYS.items()}
-    for source in read_guides(content_dir):
+    for file in sorted((content_dir / GUIDES_DIR).glob("*.md")):
+        try:
+            source = read_guide(content_dir, file)
+        except BuildError as exc:
+            problems.extend(exc.problems)
+            continue
         rendered = renderer.render(source)
         problems.extend(rendered.problems)
-        sections = list(H2_RE.finditer(rendered.html))
-        for index, match in enumerate(sections):
-            kind = by_key.get(match.group(1))
-            if kind is None:
-                continue
-            end = sections[index + 1].start() if index + 1 < len(sections) else len(rendered.html)
-            body = HEADING_ANCHOR_RE.sub(r"\1", rendered.html[match.end():end].strip())
-            body = resolve_guide_links(body, "portal", source.key, settings.base_url)
-            found[kind] = Guidance(
-                kind=kind,
-                title=" ".join(TAG_RE.sub("", match.group(2)).split()),
-                html=Markup(body),
-                guide_title=source.title,
-                url=f"{settings.base_url}guides/{source.key}/#{match.group(1)}",
-            )
+        found.update(_step_sections(source, rendered.html, settings.base_url))
     for kind, key in SECTION_KEYS.items():
         if kind not in found:
-            problems.append(Problem("guides/", None, f"no guide has a ## section keyed {{#{key}}}: the portal "
-                                                     f"shows it as the guidance for “{kind.label}”"))
-    if problems:
-        raise BuildError(problems)
+            problems.append(Problem(GUIDES_DIR, None, f"no guide has a ## section keyed {{#{key}}}: the portal "
+                                                      f"shows it as the guidance for “{kind.label}”"))
+    return found, problems
+
+
+def _step_sections(source, html: str, base_url: str) -> dict[StepKind, Guidance]:
+    by_key = {key: kind for kind, key in SECTION_KEYS.items()}
+    sections = list(H2_RE.finditer(html))
+    found = {}
+    for index, match in enumerate(sections):
+        kind = by_key.get(match.group(1))
+        if kind is None:
+            continue
+        end = sections[index + 1].start() if index + 1 < len(sections) else len(html)
+        body = HEADING_ANCHOR_RE.sub(r"\1", html[match.end():end].strip())
+        body = resolve_guide_links(body, "portal", source.key, base_url)
+        found[kind] = Guidance(
+            kind=kind,
+            title=" ".join(TAG_RE.sub("", match.group(2)).split()),
+            html=Markup(body),  # our own guides, rendered with raw HTML refused
+            guide_title=source.title,
+            url=f"{base_url}guides/{source.key}/#{match.group(1)}",
+        )
     return found
 
 
 def guidance() -> dict[StepKind, Guidance]:
-    """The guidance for the four steps, read once per process; empty (and logged) when the
-    guides are broken, so a bad content file costs the pages their advice, not a 500."""
+    """The guidance for the four steps, read once per process. Problems in the guides are
+    logged with their file and line; a step whose section cannot be read goes without
+    advice rather than the page failing."""
     cache = current_app.extensions.setdefault("guidance", {})
     if "steps" not in cache:
-        try:
-            cache["steps"] = load_guidance(Path(current_app.config["CONTENT_DIR"]))
-        except BuildError as exc:
-            current_app.logger.error("The step guidance could not be read from the guides:\n%s", exc)
-            cache["steps"] = {}
+        found, problems = load_guidance(Path(current_app.config["CONTENT_DIR"]))
+        if problems:
+            current_app.logger.error("Problems in the guides the portal reads its step advice from:\n%s",
+                                     "\n".join(str(p) for p in problems))
+        cache["steps"] = found
     return cache["steps"]

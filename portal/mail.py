@@ -89,6 +89,21 @@ def send(message: Message) -> None:
     current_app.logger.info("Mail sent to %s: %s", message.to, message.subject)
 
 
+def send_later(message: Message):
+    """A callable that sends ``message`` and logs a failure instead of raising: for
+    ``response.call_on_close``, once the answer has gone to the browser."""
+    app = current_app._get_current_object()
+
+    def send_now() -> None:
+        with app.app_context():
+            try:
+                send(message)
+            except MailError as exc:
+                app.logger.error("Mail to %s not sent (%s): %s", message.to, message.subject, exc)
+
+    return send_now
+
+
 def _reason(exc: Exception) -> str:
     if isinstance(exc, smtplib.SMTPResponseException):
         text = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)

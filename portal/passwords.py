@@ -27,7 +27,8 @@ def set_password(user: User, password: str) -> None:
 
 def check_password(user: User, password: str) -> bool:
     """True when the password matches; upgrades the stored hash if its cost is outdated."""
-    if not user.password_hash:
+    if not user.password_hash:  # invited, no password yet: take as long as a real check
+        spend_a_password_check(password)
         return False
     hasher = _hasher()
     try:

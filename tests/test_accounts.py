@@ -1,6 +1,8 @@
 """Invitations and password resets, end to end through a real SMTP server on localhost."""
 
 import re
+import socket
+import time
 from datetime import timedelta
 
 import pytest
@@ -8,7 +10,7 @@ from conftest import PASSWORD, login
 from mailserver import Mailbox, SMTPServer, body, free_port
 from sqlalchemy import select, text, update
 
-from portal.accounts import token_hash
+from portal.accounts import check_link, token_hash, use_link
 from portal.extensions import db
 from portal.models import Candidate, LinkPurpose, PasswordLink, Role, User
 from portal.times import utcnow
@@ -62,6 +64,7 @@ def test_invitation_email_leads_to_a_password_and_a_signed_in_candidate(app, cli
     assert account.role == Role.CANDIDATE and account.password_hash is None
     page = client.get(path)
     assert page.status_code == 200 and "noor.haddad@example.com" in page.get_data(as_text=True)
+    assert page.headers["Referrer-Policy"] == "no-referrer"  # the address holds the token
 
     response = client.post(path, data={"new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     assert response.status_code == 302 and response.headers["Location"] == "/me/"
@@ -258,7 +261,8 @@ def test_mail_server_refusing_the_message_is_reported(app, world, newcomer, logi
 
 
 def ask_for_reset(client, email: str):
-    return client.post("/forgot-password", data={"email": email})
+    """Ask for a link; ``buffered`` closes the response as a server does, which sends the mail."""
+    return client.post("/forgot-password", data={"email": email}, buffered=True)
 
 
 def test_forgot_password_sends_a_link_that_replaces_the_password(app, client, world, mailbox):
@@ -299,6 +303,25 @@ def test_forgot_password_does_not_flood_an_inbox(client, world, mailbox):
     assert len(mailbox.messages) == 1
 
 
+def test_forgot_password_answers_before_a_hanging_mail_server_does(app, client, world, caplog):
+    """A server that takes the connection and never speaks: the page is already sent."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        port, timeout = app.config["MAIL_PORT"], app.config["MAIL_TIMEOUT"]
+        app.config.update(MAIL_PORT=silent.getsockname()[1], MAIL_TIMEOUT=1)
+        try:
+            started = time.perf_counter()
+            response = client.post("/forgot-password", data={"email": world.recruiter_a.email})
+            answered = time.perf_counter() - started
+            assert response.status_code == 200 and "Check your email" in response.get_data(as_text=True)
+            assert answered < 0.5
+            response.close()  # what the server does after sending: the mail goes now, and times out
+        finally:
+            app.config.update(MAIL_PORT=port, MAIL_TIMEOUT=timeout)
+    assert "not sent" in caplog.text and "could not be reached" in caplog.text
+
+
 def test_forgot_password_with_the_mail_server_down_still_answers(app, client, world):
     port = app.config["MAIL_PORT"]
     app.config["MAIL_PORT"] = free_port()
@@ -320,12 +343,58 @@ def test_a_reset_spends_an_outstanding_invitation_too(app, client, world, newcom
     invite(login_as(Role.RECRUITER, user=world.recruiter_a), newcomer)
     invitation = link_in(mailbox.only())
     mailbox.clear()
-    # The candidate cannot reset before having a password? They can: the account exists.
-    ask_for_reset(client, newcomer.email)
+    ask_for_reset(client, newcomer.email)  # an invited person may ask for a reset link too
     reset = link_in(mailbox.only())
-    assert client.get(invitation).status_code == 410
     assert client.post(reset, data={"new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD}).status_code == 302
+    assert client.application.test_client().get(invitation).status_code == 410
 
 
 def test_the_sign_in_page_offers_forgot_password(client):
     assert 'href="/forgot-password"' in client.get("/login").get_data(as_text=True)
+
+
+def test_changing_the_candidates_email_stops_links_sent_to_the_old_one(app, client, world, newcomer, login_as,
+                                                                       mailbox):
+    recruiter = login_as(Role.RECRUITER, user=world.recruiter_a)
+    invite(recruiter, newcomer)
+    old_link = link_in(mailbox.only())
+    response = recruiter.post(f"/candidates/{newcomer.id}/edit", data={
+        "name": "Noor Haddad", "email": "noor.h@example.com", "role_sought": "paralegal", "status": "active"})
+    assert response.status_code == 302
+    assert client.get(old_link).status_code == 410
+    assert account_of(app, newcomer.id).email == "noor.h@example.com"
+
+
+def test_changing_ones_password_stops_outstanding_reset_links(app, world, login_as, mailbox):
+    ask_for_reset(app.test_client(), world.recruiter_a.email)
+    path = link_in(mailbox.only())
+    me = login_as(Role.RECRUITER, user=world.recruiter_a)
+    me.post("/account/password", data={"current_password": PASSWORD, "new_password": NEW_PASSWORD,
+                                       "confirm": NEW_PASSWORD})
+    assert app.test_client().get(path).status_code == 410
+
+
+def test_asking_for_a_reset_does_not_cancel_an_invitation(client, world, newcomer, login_as, mailbox):
+    invite(login_as(Role.RECRUITER, user=world.recruiter_a), newcomer)
+    invitation = link_in(mailbox.only())
+    ask_for_reset(client, newcomer.email)  # anyone can type the address
+    assert client.get(invitation).status_code == 200
+
+
+def test_a_link_cannot_be_spent_twice_even_at_the_same_moment(app, world, newcomer, login_as, mailbox):
+    """The second of two submissions arriving together finds the link spent."""
+    invite(login_as(Role.RECRUITER, user=world.recruiter_a), newcomer)
+    token = link_in(mailbox.only()).rsplit("/", 1)[1]
+    with app.test_request_context():
+        first, second = check_link(token).link, check_link(token).link  # both checked before either writes
+        assert use_link(first, NEW_PASSWORD) is not None
+        assert use_link(second, "another choice of words") is None
+
+
+def test_signing_in_to_an_invited_account_takes_a_real_password_check(app, client, world, newcomer, login_as,
+                                                                      monkeypatch):
+    invite(login_as(Role.RECRUITER, user=world.recruiter_a), newcomer)
+    checked = []
+    monkeypatch.setattr("portal.passwords.spend_a_password_check", lambda password: checked.append(password))
+    client.post("/login", data={"email": newcomer.email, "password": "guessing at it"})
+    assert checked == ["guessing at it"]  # as long as for an account with a password

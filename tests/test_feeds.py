@@ -135,3 +135,14 @@ def test_text_with_commas_semicolons_and_line_breaks_survives_the_feed():
 def test_sequence_grows_with_each_change():
     earlier = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
     assert sequence(earlier + timedelta(minutes=5)) > sequence(earlier) >= 0
+
+
+def test_a_name_with_a_line_break_cannot_break_the_feed(app, client, make, world, login_as):
+    recruiter = make.user(Role.RECRUITER, name="Riley\nBEGIN:VEVENT")
+    path = feed_path(login_as(Role.RECRUITER, user=recruiter))
+    response = client.get(path)
+    assert response.status_code == 200
+    calendar = Calendar.from_ical(response.data)
+    assert str(calendar["X-WR-CALNAME"]) == "Follow-up steps: Riley BEGIN:VEVENT's candidates"
+    assert calendar.walk("VEVENT") == []
+    assert calendar.walk("VTIMEZONE")  # an empty calendar still has a component (RFC 5545)

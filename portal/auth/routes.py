@@ -3,14 +3,31 @@
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    after_this_request,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from ..access import home_for
-from ..accounts import LinkProblem, check_link, issue_link, recent_reset, send_link_email, use_link
+from ..accounts import (
+    LinkProblem,
+    check_link,
+    issue_link,
+    link_email,
+    recent_reset,
+    revoke_open_links,
+    use_link,
+)
 from ..extensions import db
-from ..mail import MailError
+from ..mail import send_later
 from ..models import LinkPurpose, User
 from ..passwords import check_password, set_password, spend_a_password_check
 from ..times import utcnow
@@ -77,6 +94,7 @@ def change_password():
             form.new_password.errors.append("Choose a password different from the current one.")
         else:
             set_password(current_user, form.new_password.data)
+            revoke_open_links(current_user)  # an emailed link must not undo the change
             db.session.commit()
             flash("Your password is changed.", "success")
             return redirect(home_for(current_user))
@@ -127,6 +145,7 @@ LINK_PROBLEMS = {
 @bp.route("/account/set-password/<token>", methods=["GET", "POST"])
 def set_password_from_link(token: str):
     """Choose a password through an invitation or reset link (usable once)."""
+    after_this_request(_no_referrer)
     check = check_link(token)
     if check.problem is not None:
         page = LINK_PROBLEMS[check.problem]
@@ -142,6 +161,10 @@ def set_password_from_link(token: str):
     form = SetPasswordForm()
     if form.validate_on_submit():
         user = use_link(link, form.new_password.data)
+        if user is None:
+            db.session.rollback()
+            page = LINK_PROBLEMS[LinkProblem.USED]
+            return render_template("auth/link_problem.html", title=page.title, explanation=page.explanation), page.status
         user.last_sign_in_at = utcnow()
         db.session.commit()
         login_user(user)
@@ -150,21 +173,26 @@ def set_password_from_link(token: str):
     return render_template("auth/set_password.html", form=form, link=link), 422 if form.errors else 200
 
 
+def _no_referrer(response):
+    """The address holds the token: links on the page must not pass it on."""
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
 @bp.route("/forgot-password", methods=["GET", "POST"])
 def forgot_password():
     """Ask for a link to choose a new password; the answer is the same whether or not the account exists."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         user = db.session.scalar(select(User).where(User.email == form.email.data))
+        response = make_response(render_template("auth/forgot_password_sent.html", email=form.email.data,
+                                                 hours=current_app.config["RESET_LINK_HOURS"]))
         if user is not None and user.active and not recent_reset(user):
             token = issue_link(user, LinkPurpose.RESET, by=None)
             db.session.commit()
-            try:
-                send_link_email(user, token, LinkPurpose.RESET)
-            except MailError as exc:
-                # Logged for the agency, not shown: the page must not reveal who has an account.
-                current_app.logger.error("Reset email to %s not sent: %s", user.email, exc)
-        return render_template("auth/forgot_password_sent.html", email=form.email.data,
-                               hours=current_app.config["RESET_LINK_HOURS"])
+            # Sent once the answer has gone: the page must not take longer, or hang with a
+            # slow mail server, when the address has an account.
+            response.call_on_close(send_later(link_email(user, token, LinkPurpose.RESET)))
+        return response
     return render_template("auth/forgot_password.html", form=form), 422 if form.errors else 200
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from icalendar import Alarm, Calendar, Event
+from icalendar import Alarm, Calendar, Event, Timezone, vText
 
 EVENT_LENGTH = timedelta(minutes=30)
-EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -30,14 +30,18 @@ def sequence(last_modified: datetime) -> int:
     return max(int((last_modified - EPOCH).total_seconds() // 60), 0)
 
 
-def feed(name: str, product: str, events: list[DueEvent], now: datetime, *, alarm: bool = False) -> bytes:
-    """The calendar as bytes; ``alarm`` adds a reminder an hour before each due time."""
+def feed(name: str, product: str, events: list[DueEvent], now: datetime, *, zone: str = "America/Toronto",
+         alarm: bool = False) -> bytes:
+    """The calendar as bytes; ``alarm`` adds a reminder an hour before each due time.
+
+    Times are in UTC. A calendar needs at least one component (RFC 5545), so one with no
+    events carries the agency's time zone instead."""
     calendar = Calendar()
     calendar.add("prodid", f"-//{product}//Follow-up portal//EN")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-calname", vText(" ".join(name.split())))  # one line, commas escaped
     calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT1H")
     for due in events:
@@ -59,4 +63,6 @@ def feed(name: str, product: str, events: list[DueEvent], now: datetime, *, alar
             reminder.add("trigger", timedelta(hours=-1))
             event.add_component(reminder)
         calendar.add_component(event)
+    if not events:
+        calendar.add_component(Timezone.from_tzid(zone))
     return calendar.to_ical()

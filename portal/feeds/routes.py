@@ -8,7 +8,7 @@ import re
 import secrets
 from datetime import timedelta
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -20,7 +20,7 @@ from ..followup import TO_DO
 from ..forms import ConfirmForm
 from ..models import Candidate, Employer, Interview, Role, Step, User
 from ..steps import record
-from ..times import format_local, utcnow
+from ..times import format_local, utcnow, zone_label
 from . import bp
 from .ics import DueEvent, feed
 
@@ -76,7 +76,8 @@ def due_steps(token: str):
     candidate_feed = owner.role == Role.CANDIDATE
     events = [_event(step, interview, candidate, employer, candidate_feed) for step, interview, candidate, employer in rows]
     title = "My interview follow-ups" if candidate_feed else f"Follow-up steps: {owner.name}'s candidates"
-    body = feed(title, "Follow-up portal", events, now, alarm=candidate_feed)
+    body = feed(title, current_app.config["AGENCY_NAME"], events, now, zone=current_app.config["PORTAL_TIMEZONE"],
+                alarm=candidate_feed)
     return Response(body, mimetype="text/calendar", headers={
         "Content-Disposition": 'inline; filename="follow-up-steps.ics"',
         "Cache-Control": "private, max-age=300",
@@ -94,7 +95,7 @@ def _event(step: Step, interview: Interview, candidate: Candidate, employer: Emp
         summary = f"{step.kind.label}: {candidate.name} ({employer.name})"
         text = TO_DO[step.kind]
         url = external_url("recruiter.step", step_id=step.id)
-    description = (f"Due {format_local(step.due_at)} (Toronto time), after the interview of "
+    description = (f"Due {format_local(step.due_at)} ({zone_label()} time), after the interview of "
                    f"{format_local(interview.starts_at, '%a %-d %b')}.{window}{channel} {text}\n{url}")
     return DueEvent(uid=f"step-{step.id}@follow-up-portal", summary=summary, description=description,
                     due_at=step.due_at, url=url, last_modified=step.updated_at)

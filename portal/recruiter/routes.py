@@ -23,6 +23,7 @@ from ..accounts import (
     candidate_account,
     invitation_state,
     issue_link,
+    revoke_open_links,
     send_link_email,
 )
 from ..extensions import db
@@ -245,8 +246,11 @@ def edit_candidate(candidate_id: int):
         form.populate_obj(candidate)
         if candidate.user is not None:
             candidate.user.name = candidate.name
-            if not candidate.user.password_hash:  # invited, not signed in yet: the next link goes here
+            if not candidate.user.password_hash and candidate.user.email != candidate.email:
+                # Invited, no password yet: the sign-in follows the new address, and links
+                # already sent to the old one stop working.
                 candidate.user.email = candidate.email
+                revoke_open_links(candidate.user)
         if flush_or_field_error(form.email, "Another candidate already has this email."):
             db.session.commit()
             flash("Candidate saved.", "success")
