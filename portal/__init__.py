@@ -10,7 +10,7 @@ from werkzeug.routing import IntegerConverter
 
 from sitebuilder.pages import css_string
 
-from . import admin, auth, candidate, cli, feeds, mail, passwords, recruiter
+from . import admin, auth, candidate, cli, feeds, health, mail, passwords, recruiter
 from .access import home_for
 from .config import from_environment
 from .extensions import csrf, db, login_manager, migrate
@@ -48,6 +48,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(candidate.bp)
     app.register_blueprint(feeds.bp)
     cli.init_app(app)
+    health.init_app(app)
 
     app.jinja_env.filters["localtime"] = format_local
     app.jinja_env.filters["localdate"] = format_date

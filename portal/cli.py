@@ -4,26 +4,30 @@ import sys
 
 import click
 from email_validator import EmailNotValidError, validate_email
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
 from . import demo as demo_data
+from . import reminders
 from .extensions import db
 from .forms import CONTROL_CHARACTERS
 from .models import Candidate, Interview, Role, RoleSought, User
 from .passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, set_password
 from .steps import interviews_missing_steps, sync_interviews
+from .times import NonexistentLocalTime, local_to_utc, utcnow
 
 users_cli = AppGroup("users", help="Manage sign-in accounts.")
 demo_cli = AppGroup("demo", help="Fictional demo data.")
 steps_cli = AppGroup("steps", help="The follow-up steps stored per interview.")
+reminders_cli = AppGroup("reminders", help="Reminder emails: recruiters' digests and candidates' nudges.")
 
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(steps_cli)
+    app.cli.add_command(reminders_cli)
 
 
 def _check_password(password: str) -> str:
@@ -114,3 +118,25 @@ def sync_steps(everything: bool) -> None:
     count = sync_interviews(query)
     db.session.commit()
     click.echo(f"Steps synced for {count} interview{'s' if count != 1 else ''}.")
+
+
+@reminders_cli.command("send")
+@click.option("--dry-run", is_flag=True, help="Show what would be sent; change nothing and send nothing.")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%dT%H:%M"]), default=None,
+              help="Decide as if it were this Toronto time (YYYY-MM-DDTHH:MM), to check a schedule; "
+                   "with it, emails are still really sent unless --dry-run is given too.")
+def send_reminders(dry_run: bool, as_of) -> None:
+    """Queue the reminders due now and send what is queued. Meant for cron, every few
+    minutes, on every app server: each reminder goes once however many runs overlap."""
+    app = current_app._get_current_object()
+    try:
+        now = utcnow() if as_of is None else local_to_utc(as_of)
+    except NonexistentLocalTime as exc:
+        raise click.BadParameter(str(exc), param_hint="--as-of") from exc
+    # Links in the emails: PORTAL_URL (required in production), else the development server.
+    with app.test_request_context(base_url=app.config["PORTAL_URL"] or "http://127.0.0.1:5000"):
+        report = reminders.run(now, dry_run=dry_run)
+    for line in report.lines:
+        click.echo(line)
+    totals = ", ".join(f"{n} {what}" for what, n in sorted(report.counts.items()) if n) or "nothing due"
+    click.echo(("Dry run, nothing changed: " if dry_run else "Done: ") + totals + ".")

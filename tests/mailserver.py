@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 from email import message_from_bytes, policy
@@ -17,14 +18,18 @@ def free_port() -> int:
 
 
 class Mailbox:
-    """An aiosmtpd handler: accepts every message, or refuses them all with ``refuse``."""
+    """An aiosmtpd handler: accepts every message (after ``delay`` seconds, like a slow
+    server), or refuses them all with ``refuse``."""
 
-    def __init__(self, refuse: str | None = None):
+    def __init__(self, refuse: str | None = None, delay: float = 0.0):
         self.refuse = refuse
+        self.delay = delay
         self.messages: list[EmailMessage] = []
         self.arrived = threading.Condition()
 
     async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
         if self.refuse:
             return self.refuse
         message = message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
@@ -61,4 +66,5 @@ class SMTPServer:
 
 
 def body(message: EmailMessage) -> str:
-    return message.get_body(preferencelist=("plain",)).get_content()
+    """The plain-text body, with the wire's CRLF line ends read back as newlines."""
+    return message.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")

@@ -95,6 +95,12 @@ MATRIX = {
     ("/account/calendar/link", "POST"): (SIGN_IN, 303, 303, 303, 303, 403),
     # A token nobody holds (see test_feeds for real ones).
     ("/calendar/<token>.ics", "GET"): (404, 404, 404, 404, 404, 404),
+    ("/account/notifications", "GET"): SIGNED_IN_PAGE,
+    ("/account/notifications", "POST"): (SIGN_IN, 303, 303, 303, 303, 303),
+    ("/admin/outbox", "GET"): ADMIN_PAGE,
+    # No reminder has this id: the admin is told so; everyone else is refused first.
+    ("/admin/outbox/<int:reminder_id>/retry", "POST"): (SIGN_IN, 403, 403, 403, 403, 404),
+    ("/healthz", "GET"): (200, 200, 200, 200, 200, 200),
 }
 
 PUBLIC = {"/static/<path:filename>"}
@@ -140,6 +146,7 @@ def _url(rule: str, world) -> str:
         .replace("<int:step_id>", str(world.step_a.id))
         .replace("<token>", "not-a-token-we-sent")
         .replace("<slug>", "thank-you")
+        .replace("<int:reminder_id>", "999999")
     )
 
 

@@ -51,6 +51,8 @@ PAGES = [
     (Role.CANDIDATE, "/account/calendar"),
     (Role.RECRUITER, "/interviews/{interview}/drafts/follow-up"),
     (Role.RECRUITER, "/candidates/{candidate}/checklist.pdf"),
+    (Role.ADMIN, "/admin/outbox"),
+    (Role.CANDIDATE, "/account/notifications"),
 ]
 
 

@@ -11,7 +11,7 @@ from ..forms import (
     options,
     strip,
 )
-from ..models import Role, RoleSought
+from ..models import ReminderStatus, Role, RoleSought
 
 
 class AccountForm(Form):
@@ -98,3 +98,11 @@ class PolicyForm(Form):
             field = getattr(self, name)
             field.errors = [*field.errors, problem]
         return not any(f.errors for f in self)
+
+
+class OutboxFilterForm(Form):
+    class Meta:
+        csrf = False
+
+    status = SelectField("Status", choices=options(ReminderStatus.choices(), blank="Not sent yet or failed"),
+                         default="")

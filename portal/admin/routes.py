@@ -4,21 +4,23 @@ from dataclasses import asdict
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
 from ..access import role_required
 from ..extensions import db
 from ..forms import ConfirmForm, options
-from ..models import Assignment, AuditEvent, Candidate, Role, User
+from ..models import Assignment, AuditEvent, Candidate, Reminder, ReminderStatus, Role, User
 from ..passwords import set_password
-from ..steps import audit_trail, change_policy, current_policy, hand_over_open_steps
+from ..steps import audit_trail, change_policy, current_policy, hand_over_open_steps, record
+from ..times import utcnow
 from ..views import contains, count_by, flush_or_field_error, form_status, paginate
 from . import bp
 from .forms import (
     AccountForm,
     AssignForm,
     CandidateAssignmentFilterForm,
+    OutboxFilterForm,
     PolicyForm,
     UserFilterForm,
 )
@@ -92,9 +94,9 @@ def _attach_candidate_profile(user: User, candidate: Candidate | None, form: Acc
         candidate = Candidate(name=user.name, email=user.email, role_sought=form.role_sought.data)
         db.session.add(candidate)
     candidate.user = user
-    if form.recruiter_id.data:
-        if candidate.assign_to(db.session.get(User, form.recruiter_id.data), by=current_user) and candidate.id:
-            hand_over_open_steps(candidate.id, form.recruiter_id.data)
+    recruiter = db.session.get(User, form.recruiter_id.data) if form.recruiter_id.data else None
+    if recruiter is not None and candidate.assign_to(recruiter, by=current_user) and candidate.id:
+        hand_over_open_steps(candidate.id, recruiter.id)
 
 
 @bp.get("/users/<int:user_id>")
@@ -206,3 +208,39 @@ def policy():
         return redirect(url_for("admin.policy"), 303)
     history = audit_trail(AuditEvent.action == "policy.changed", limit=20)
     return render_template("admin/policy.html", form=form, history=history), form_status()
+
+
+# The reminder outbox -----------------------------------------------------------------
+
+NOT_SENT = (ReminderStatus.QUEUED, ReminderStatus.SENDING, ReminderStatus.FAILED)
+
+
+@bp.get("/outbox")
+@admin_only
+def outbox():
+    """Reminder emails not sent yet or failed (or any status), newest first, with retry for failed ones."""
+    form = OutboxFilterForm(request.args)
+    filters_ok = form.validate()
+    statuses = [form.status.data] if filters_ok and form.status.data else NOT_SENT
+    page = paginate(select(Reminder).where(Reminder.status.in_(statuses)).options(joinedload(Reminder.user))
+                    .order_by(Reminder.created_at.desc(), Reminder.id.desc()))
+    counts = dict(db.session.execute(select(Reminder.status, func.count()).group_by(Reminder.status)).tuples().all())
+    return render_template("admin/outbox.html", form=form, page=page, counts=counts, retry_form=ConfirmForm(),
+                           ReminderStatus=ReminderStatus), 200 if filters_ok else 400
+
+
+@bp.post("/outbox/<int:reminder_id>/retry")
+@admin_only
+def retry_reminder(reminder_id: int):
+    """Put a failed reminder back in the queue: the next reminder run tries it again."""
+    reminder = db.get_or_404(Reminder, reminder_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if reminder.status != ReminderStatus.FAILED:
+        flash("Only failed reminders can be retried.", "error")
+    else:
+        reminder.status, reminder.attempts, reminder.next_attempt_at = ReminderStatus.QUEUED, 0, utcnow()
+        record(current_user, "reminder.retried", f"Reminder {reminder.key} queued again after: {reminder.last_error}")
+        db.session.commit()
+        flash(f"Queued again: the next reminder run sends it to {reminder.user.email}.", "success")
+    return redirect(url_for("admin.outbox", status=ReminderStatus.FAILED.value), 303)

@@ -36,3 +36,12 @@ class SetPasswordForm(Form):
 class ForgotPasswordForm(Form):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)], filters=[lower_strip])
     submit = SubmitField("Email me a link")
+
+
+class NotificationsForm(Form):
+    """Which reminder emails a person gets; the page shows the ones for their role."""
+
+    digest_emails = BooleanField("A digest of my follow-up queue: each business morning, and when new steps come due")
+    thank_you_nudges = BooleanField("A reminder to send my thank-you note, a few hours after each interview")
+    follow_up_nudges = BooleanField("A reminder when the window for a follow-up opens")
+    submit = SubmitField("Save")

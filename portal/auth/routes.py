@@ -28,11 +28,18 @@ from ..accounts import (
 )
 from ..extensions import db
 from ..mail import send_later
-from ..models import LinkPurpose, User
+from ..models import LinkPurpose, Role, User
 from ..passwords import check_password, set_password, spend_a_password_check
 from ..times import utcnow
 from . import bp
-from .forms import ChangePasswordForm, ForgotPasswordForm, SetPasswordForm, SignInForm, SignOutForm
+from .forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    NotificationsForm,
+    SetPasswordForm,
+    SignInForm,
+    SignOutForm,
+)
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -171,6 +178,28 @@ def set_password_from_link(token: str):
         flash("Your password is saved and you are signed in.", "success")
         return redirect(home_for(user))
     return render_template("auth/set_password.html", form=form, link=link), 422 if form.errors else 200
+
+
+NOTIFICATIONS = {
+    Role.RECRUITER: ("digest_emails",),
+    Role.CANDIDATE: ("thank_you_nudges", "follow_up_nudges"),
+    Role.ADMIN: (),
+}
+
+
+@bp.route("/account/notifications", methods=["GET", "POST"])
+@login_required
+def notifications():
+    """Turn each kind of reminder email on or off."""
+    names = NOTIFICATIONS[current_user.role]
+    form = NotificationsForm(obj=current_user)
+    if form.validate_on_submit():
+        for name in names:  # only the settings of this person's role, whatever else is posted
+            setattr(current_user, name, getattr(form, name).data)
+        db.session.commit()
+        flash("Your email settings are saved.", "success")
+        return redirect(url_for("auth.notifications"), 303)
+    return render_template("auth/notifications.html", form=form, names=names), 422 if form.errors else 200
 
 
 def _no_referrer(response):

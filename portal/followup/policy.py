@@ -57,11 +57,9 @@ class Policy:
                 found[name] = "Enter a whole number."
             elif not limit.low <= value <= limit.high:
                 found[name] = f"Enter a number from {limit.low} to {limit.high} ({limit.unit})."
-        if "follow_up_opens_business_days" not in found and "follow_up_due_business_days" not in found:
-            if self.follow_up_opens_business_days > self.follow_up_due_business_days:
-                found["follow_up_opens_business_days"] = (
-                    "The window cannot open after the follow-up is due."
-                )
+        window_ok = "follow_up_opens_business_days" not in found and "follow_up_due_business_days" not in found
+        if window_ok and self.follow_up_opens_business_days > self.follow_up_due_business_days:
+            found["follow_up_opens_business_days"] = "The window cannot open after the follow-up is due."
         if not isinstance(self.day_ends_at, time) or self.day_ends_at.tzinfo is not None:
             found["day_ends_at"] = "Enter a time of day such as 17:00."
         elif self.day_ends_at < EARLIEST_DAY_END:

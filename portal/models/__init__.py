@@ -22,6 +22,7 @@ from .agency import (
 )
 from .base import Choice, UTCDateTime, choice_column, render_migration_item
 from .followup import AuditEvent, PolicyVersion, Step
+from .reminders import Reminder, ReminderKind, ReminderStatus
 
 __all__ = [
     "PRACTICE_AREAS",
@@ -42,6 +43,9 @@ __all__ = [
     "PasswordLink",
     "PolicyVersion",
     "PreferredChannel",
+    "Reminder",
+    "ReminderKind",
+    "ReminderStatus",
     "Role",
     "RoleSought",
     "Step",

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -123,6 +124,10 @@ class User(UserMixin, db.Model):
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The secret part of this person's calendar feed URL; None until they ask for one.
     calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Which reminder emails this person wants (each kind can be turned off).
+    digest_emails: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    thank_you_nudges: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    follow_up_nudges: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     candidate: Mapped[Candidate | None] = relationship(
         back_populates="user", foreign_keys="Candidate.user_id"
