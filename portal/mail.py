@@ -27,8 +27,9 @@ class Message:
 
 
 def message(to: str, subject: str, template: str, **context) -> Message:
-    """A message whose body is a text template under templates/email/ (not HTML-escaped)."""
-    return Message(to=to, subject=subject, body=render_template(f"email/{template}", **context))
+    """A message whose body is a text template under templates/email/ (not HTML-escaped).
+    The subject is one line, whatever names went into it."""
+    return Message(to=to, subject=" ".join(subject.split()), body=render_template(f"email/{template}", **context))
 
 
 def as_email(message: Message, sender: str) -> EmailMessage:
@@ -51,8 +52,8 @@ class SMTPBackend:
 
     def send(self, message: Message) -> None:
         c = self.config
-        email = as_email(message, c["MAIL_FROM"])
         try:
+            email = as_email(message, c["MAIL_FROM"])
             with smtplib.SMTP(c["MAIL_SERVER"], c["MAIL_PORT"], timeout=c["MAIL_TIMEOUT"]) as smtp:
                 if c["MAIL_USE_TLS"]:
                     smtp.starttls(context=ssl.create_default_context())
@@ -61,6 +62,8 @@ class SMTPBackend:
                 smtp.send_message(email)
         except (OSError, smtplib.SMTPException) as exc:
             raise MailError(_reason(exc)) from exc
+        except ValueError as exc:  # a header the email library refuses
+            raise MailError(f"the message could not be written ({exc})") from exc
 
 
 class LogBackend:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from flask import current_app
 from sqlalchemy import and_, func, or_, select, update
@@ -47,7 +47,7 @@ from .models import (
     User,
 )
 from .steps import business_calendar, current_policy
-from .times import agency_zone, format_local, local_day_bounds
+from .times import agency_zone, format_local, local_day_bounds, utcnow
 
 MORNING = time(8, 0)  # the morning digest goes at or after this local time, on business days
 DIGEST_UNTIL = time(18, 0)  # no digests after this; a queue that changes later waits for the morning
@@ -75,12 +75,20 @@ class RunReport:
 
 
 def run(now: datetime, *, dry_run: bool = False) -> RunReport:
-    """Decide what is due, then send what is queued; with ``dry_run`` nothing is changed or sent."""
+    """Decide what is due, then send what is queued; with ``dry_run`` nothing is changed or sent.
+
+    ``now`` is the moment decisions are made for (``--as-of`` can set it); claims are
+    stamped with the real clock, so a run can never take another run's claim for stale."""
     report = RunReport()
-    decide(now, report, "would queue" if dry_run else "queued")
+    try:
+        decide(now, report, "would queue" if dry_run else "queued")
+    except Exception as exc:  # what is already queued must still go out
+        db.session.rollback()
+        current_app.logger.exception("Reminder run: deciding failed")
+        report.add("error", f"deciding what is due failed ({exc.__class__.__name__}: {exc}); sending what is queued")
     if dry_run:
         for reminder in db.session.scalars(_claimable(now).options(joinedload(Reminder.user))):
-            reason = why_not(reminder)
+            reason = why_not(reminder, now)
             message = None if reason else compose(reminder, now)
             if message is None:
                 report.add("would skip", f"{describe(reminder)} ({reason or 'nothing left to say'})")
@@ -98,17 +106,25 @@ def run(now: datetime, *, dry_run: bool = False) -> RunReport:
 # Deciding ---------------------------------------------------------------------------------
 
 
-def write_lock() -> None:
-    """SQLite: take the database's write lock now, for the rest of this transaction, so two
-    runs take turns. PostgreSQL locks the rows it claims instead (see ``claim``)."""
-    if db.session.get_bind().dialect.name == "sqlite":
+DECIDING_LOCK = 7_205_311  # PostgreSQL advisory lock number: one run decides at a time
+
+
+def write_lock(*, deciding: bool = False) -> None:
+    """Take turns for the rest of this transaction. SQLite: its write lock (BEGIN
+    IMMEDIATE). PostgreSQL: claims lock only their own rows (``claim``), but deciding
+    takes a transaction-level advisory lock, so two runs never both see the same "last
+    digest" and both send a new one."""
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "sqlite":
         db.session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+    elif deciding and dialect == "postgresql":
+        db.session.execute(select(func.pg_advisory_xact_lock(DECIDING_LOCK)))
 
 
 def decide(now: datetime, report: RunReport, outcome: str = "queued") -> None:
     """Insert the reminders due now into the outbox (not committed: the caller commits)."""
-    db.session.commit()  # start a fresh transaction, so the write lock covers all of it
-    write_lock()
+    db.session.commit()  # start a fresh transaction, so the lock covers all of it
+    write_lock(deciding=True)
     rows = _digests(now, report) + _nudges(now, report)
     if not rows:
         return
@@ -189,11 +205,12 @@ def _nudges(now: datetime, report: RunReport) -> list[dict]:
     if not NUDGES_FROM <= local < NUDGES_UNTIL:
         return []
     lead = max(timedelta(hours=current_policy().thank_you_hours) - THANK_YOU_NUDGE_AFTER, timedelta(hours=1))
+    nudged = select(Reminder.id).where(Reminder.step_id == Step.id).exists()
     rows = []
-    for step_id, kind, due_at, opens_at, user_id, thank_you_on, follow_up_on in db.session.execute(
-        select(Step.id, Step.kind, Step.due_at, Step.opens_at, User.id, User.thank_you_nudges, User.follow_up_nudges)
+    for step_id, kind, user_id, thank_you_on, follow_up_on in db.session.execute(
+        select(Step.id, Step.kind, User.id, User.thank_you_nudges, User.follow_up_nudges)
         .join(Candidate, Candidate.id == Step.candidate_id).join(User, User.id == Candidate.user_id)
-        .where(User.active.is_(True), Step.result.is_(None), Step.due_at > now, or_(
+        .where(User.active.is_(True), Step.result.is_(None), Step.due_at > now, ~nudged, or_(
             and_(Step.kind == StepKind.THANK_YOU, Step.due_at <= now + lead),
             and_(Step.kind == StepKind.FOLLOW_UP, Step.opens_at <= now),
         ))
@@ -201,8 +218,8 @@ def _nudges(now: datetime, report: RunReport) -> list[dict]:
         if not (thank_you_on if kind == StepKind.THANK_YOU else follow_up_on):
             report.counts["nudges turned off"] += 1
             continue
-        occasion = (opens_at if kind == StepKind.FOLLOW_UP else due_at).isoformat()
-        rows.append(_row(user_id, ReminderKind(kind.value), occasion, now, step_id=step_id))
+        # One nudge per step: a due time moved by a policy change or an edit is not a new occasion.
+        rows.append(_row(user_id, ReminderKind(kind.value), "once", now, step_id=step_id))
     return rows
 
 
@@ -216,34 +233,60 @@ def _claimable(now: datetime):
 
 def claim(now: datetime, limit: int = CLAIM_BATCH) -> list[int]:
     """Mark a batch of due reminders as this run's to send, and commit: no other run sends them."""
+    clock = utcnow()  # the real time, whatever moment the run decides for
     write_lock()
     db.session.execute(  # claims of a run that died part-way: theirs to send again
-        update(Reminder).where(Reminder.status == ReminderStatus.SENDING, Reminder.claimed_at < now - STALE_CLAIM)
+        update(Reminder).where(Reminder.status == ReminderStatus.SENDING, Reminder.claimed_at < clock - STALE_CLAIM)
         .values(status=ReminderStatus.QUEUED)
     )
     ids = list(db.session.scalars(
         _claimable(now).with_only_columns(Reminder.id).limit(limit).with_for_update(skip_locked=True)))
     if ids:
-        db.session.execute(update(Reminder).where(Reminder.id.in_(ids))
-                           .values(status=ReminderStatus.SENDING, claimed_at=now))
+        db.session.execute(update(Reminder).where(Reminder.id.in_(ids), Reminder.status == ReminderStatus.QUEUED)
+                           .values(status=ReminderStatus.SENDING, claimed_at=clock))
     db.session.commit()
     return ids
 
 
-def why_not(reminder: Reminder) -> str | None:
-    """Why this reminder must not go out now, or None."""
+def why_not(reminder: Reminder, now: datetime) -> str | None:
+    """Why this reminder must not go out any more, or None."""
     user = reminder.user
     if not user.active:
         return "the account is deactivated"
     if not getattr(user, _SETTING[reminder.kind]):
         return "they turned these emails off"
-    if reminder.step_id is not None:
-        step = reminder.step
-        if step is None or step.result is not None:
-            return "the step was done, waived or is no longer needed"
-        if step.candidate_id != getattr(user.candidate, "id", None):
-            return "the step is no longer theirs"
+    if reminder.kind == ReminderKind.DIGEST:
+        return _stale_digest(reminder, now)
+    step = reminder.step
+    if step is None or step.result is not None:
+        return "the step was done, waived or is no longer needed"
+    if step.candidate_id != getattr(user.candidate, "id", None):
+        return "the step is no longer theirs"
+    if step.due_at <= now:
+        return "the step is already due: a reminder now would come too late"
     return None
+
+
+def _stale_digest(reminder: Reminder, now: datetime) -> str | None:
+    """A digest held up (by a mail server that was down) that a newer one or a new day replaced."""
+    zone = agency_zone()
+    if reminder.created_at.astimezone(zone).date() != now.astimezone(zone).date():
+        return "it was for an earlier day"
+    newer = db.session.scalar(select(Reminder.id).where(
+        Reminder.user_id == reminder.user_id, Reminder.kind == ReminderKind.DIGEST, Reminder.id > reminder.id,
+        Reminder.status != ReminderStatus.DROPPED).limit(1))
+    return "a newer digest replaces it" if newer else None
+
+
+def _held_until(reminder: Reminder, now: datetime) -> datetime | None:
+    """Candidates are not emailed at night: when a nudge comes up then, the next morning."""
+    if reminder.kind == ReminderKind.DIGEST:
+        return None
+    local = now.astimezone(agency_zone())
+    if NUDGES_FROM <= local.time() < NUDGES_UNTIL:
+        return None
+    day = local.date() + timedelta(days=1) if local.time() >= NUDGES_UNTIL else local.date()
+    return datetime.combine(day, NUDGES_FROM, tzinfo=local.tzinfo).astimezone(UTC)
 
 
 _SETTING = {ReminderKind.DIGEST: "digest_emails", ReminderKind.THANK_YOU: "thank_you_nudges",
@@ -251,32 +294,49 @@ _SETTING = {ReminderKind.DIGEST: "digest_emails", ReminderKind.THANK_YOU: "thank
 
 
 def deliver(reminder_id: int, now: datetime, report: RunReport) -> None:
-    """Send one claimed reminder and record what happened (one transaction)."""
+    """Send one claimed reminder and record what happened (one transaction). Whatever goes
+    wrong with this one is recorded on it and retried; it never stops the others."""
     reminder = db.session.get(Reminder, reminder_id, options=[joinedload(Reminder.user)])
-    reason = why_not(reminder)
-    message = None if reason else compose(reminder, now)
-    if message is None:
-        reminder.status, reminder.last_error = ReminderStatus.DROPPED, reason or "nothing left to say"
-        report.add("skipped", f"{describe(reminder)} ({reminder.last_error})")
-        db.session.commit()
-        return
-    reminder.attempts += 1
-    reminder.to_address, reminder.subject = message.to, message.subject[:200]
     try:
+        held_until = _held_until(reminder, now)
+        if held_until is not None:
+            reminder.status, reminder.next_attempt_at = ReminderStatus.QUEUED, held_until
+            report.add("held until morning", describe(reminder))
+            db.session.commit()
+            return
+        reason = why_not(reminder, now)
+        message = None if reason else compose(reminder, now)
+        if message is None:
+            reminder.status, reminder.last_error = ReminderStatus.DROPPED, reason or "nothing left to say"
+            report.add("skipped", f"{describe(reminder)} ({reminder.last_error})")
+            db.session.commit()
+            return
+        reminder.to_address, reminder.subject = message.to, message.subject[:200]
         mail.send(message)
-    except mail.MailError as exc:
-        reminder.last_error = str(exc)[:300]
-        if reminder.attempts >= MAX_ATTEMPTS:
-            reminder.status = ReminderStatus.FAILED
-            report.add("failed", f"{describe(reminder)} after {reminder.attempts} tries: {exc}")
-        else:
-            reminder.status = ReminderStatus.QUEUED
-            reminder.next_attempt_at = now + RETRY_AFTER[min(reminder.attempts, len(RETRY_AFTER)) - 1]
-            report.add("not sent, will retry", f"{describe(reminder)} at {format_local(reminder.next_attempt_at)}: {exc}")
+    except Exception as exc:  # recorded on the reminder; the run goes on
+        if not isinstance(exc, mail.MailError):
+            current_app.logger.exception("Reminder %s could not be sent", reminder_id)
+        db.session.rollback()
+        _not_sent(db.session.get(Reminder, reminder_id), now, exc, report)
     else:
+        reminder.attempts += 1
         reminder.status, reminder.sent_at, reminder.last_error = ReminderStatus.SENT, now, ""
         report.add("sent", f"{describe(reminder)}: “{message.subject}”")
     db.session.commit()
+
+
+def _not_sent(reminder: Reminder, now: datetime, exc: Exception, report: RunReport) -> None:
+    """Count the try; queue it again after a pause, or give up after MAX_ATTEMPTS."""
+    reminder.attempts += 1
+    reason = str(exc) if isinstance(exc, mail.MailError) else f"{exc.__class__.__name__}: {exc}"
+    reminder.last_error = reason[:300]
+    if reminder.attempts >= MAX_ATTEMPTS:
+        reminder.status = ReminderStatus.FAILED
+        report.add("failed", f"{describe(reminder)} after {reminder.attempts} tries: {reason}")
+    else:
+        reminder.status = ReminderStatus.QUEUED
+        reminder.next_attempt_at = now + RETRY_AFTER[min(reminder.attempts, len(RETRY_AFTER)) - 1]
+        report.add("not sent, will retry", f"{describe(reminder)} at {format_local(reminder.next_attempt_at)}: {reason}")
 
 
 def describe(reminder: Reminder) -> str:

@@ -358,3 +358,91 @@ def test_the_outbox_page_filters_by_status(app, agency, login_as, mail_down):
     assert "priya@example.com" in page and "could not be reached" in page
     assert "priya@example.com" not in admin.get("/admin/outbox?status=sent").get_data(as_text=True)
     assert admin.get("/admin/outbox?status=bogus").status_code == 400
+
+
+# What a review found -------------------------------------------------------------------
+
+
+def test_a_long_run_keeps_its_claims(app, agency, mail_down):
+    """Claims carry the real clock: a run deciding for a moment long past does not make
+    another run's fresh claim look abandoned."""
+    run_at(app, NOW)  # queued; the server is down
+    with app.app_context():
+        db.session.execute(Reminder.__table__.update().values(next_attempt_at=NOW))
+        db.session.commit()
+    with app.test_request_context(base_url="http://portal.test"):
+        assert reminders.claim(NOW) != []
+        assert reminders.claim(NOW + timedelta(minutes=16)) == []  # 16 minutes later by its own clock
+    [row] = outbox(app)
+    assert row.status == ReminderStatus.SENDING
+
+
+def test_one_bad_reminder_does_not_stop_the_others(app, agency, make, mailbox, monkeypatch):
+    other = make.user(Role.RECRUITER, email="second@example.com")
+    make.interview(make.candidate(other), agency.employer, starts_at=toronto(2026, 11, 30, 10, 0))
+    compose = reminders.compose
+
+    def broken_for_priya(reminder, now):
+        if reminder.user.email == "priya@example.com":
+            raise RuntimeError("template exploded")
+        return compose(reminder, now)
+
+    monkeypatch.setattr(reminders, "compose", broken_for_priya)
+    report = run_at(app, NOW)
+    assert [m["To"] for m in mailbox.messages] == ["second@example.com"]
+    bad = next(r for r in outbox(app) if r.user_id == agency.recruiter.id)
+    assert bad.status == ReminderStatus.QUEUED and bad.attempts == 1
+    assert bad.last_error == "RuntimeError: template exploded"
+    assert report.counts["sent"] == 1 and report.counts["not sent, will retry"] == 1
+
+
+def test_a_nudge_held_up_past_its_due_time_is_not_sent(app, agency, this_morning, mailbox, mail_down, smtp_server):
+    run_at(app, toronto(2026, 12, 2, 12, 5))  # queued; the server is down
+    app.config["MAIL_PORT"] = smtp_server.port
+    run_at(app, toronto(2026, 12, 3, 9, 30))  # the thank-you was due at 09:00
+    assert nudges(mailbox) == []
+    nudge = next(r for r in outbox(app) if r.kind.value == "thank_you")
+    assert nudge.status == ReminderStatus.DROPPED and "too late" in nudge.last_error
+
+
+def test_a_nudge_retried_at_night_waits_for_the_morning(app, agency, make, mailbox, mail_down, smtp_server):
+    make.interview(agency.candidate, agency.employer, starts_at=toronto(2026, 12, 2, 15, 0))  # due Thu 16:00
+    run_at(app, toronto(2026, 12, 2, 19, 55))  # queued; the server is down
+    app.config["MAIL_PORT"] = smtp_server.port
+    report = run_at(app, toronto(2026, 12, 2, 22, 0))
+    assert nudges(mailbox) == [] and report.counts["held until morning"] == 1
+    nudge = next(r for r in outbox(app) if r.kind.value == "thank_you")
+    assert nudge.next_attempt_at == toronto(2026, 12, 3, 8, 0)
+    run_at(app, toronto(2026, 12, 3, 8, 1))
+    assert len(nudges(mailbox)) == 1
+
+
+def test_a_step_is_nudged_once_even_when_its_due_time_moves(app, agency, this_morning, login_as, mailbox):
+    run_at(app, toronto(2026, 12, 2, 12, 5))
+    admin = login_as(Role.ADMIN)
+    admin.post("/admin/policy", data={
+        "timeline_business_days": 1, "thank_you_hours": 30, "follow_up_opens_business_days": 3,
+        "follow_up_due_business_days": 5, "assumed_decision_business_days": 10, "move_on_business_days": 5,
+        "due_soon_hours": 24, "day_ends_at": "17:00"})
+    run_at(app, toronto(2026, 12, 2, 15, 0))
+    assert len(nudges(mailbox)) == 1
+
+
+def test_a_held_up_digest_is_replaced_not_sent_twice(app, agency, make, mailbox, mail_down, smtp_server):
+    run_at(app, NOW)  # the morning digest, queued: the server is down
+    make.interview(agency.candidate, agency.employer, starts_at=toronto(2026, 12, 1, 13, 0))  # the queue grows
+    run_at(app, NOW + timedelta(minutes=65))  # a second digest is queued; the first still waits
+    app.config["MAIL_PORT"] = smtp_server.port
+    run_at(app, NOW + timedelta(hours=3))
+    assert len(mailbox.to("priya@example.com")) == 1
+    first = outbox(app)[0]
+    assert first.status == ReminderStatus.DROPPED and "newer digest" in first.last_error
+
+
+def test_yesterdays_digest_is_not_sent_today(app, agency, mailbox, mail_down, smtp_server):
+    run_at(app, NOW)
+    app.config["MAIL_PORT"] = smtp_server.port
+    run_at(app, NOW + timedelta(days=1, minutes=-30))  # Thursday 08:30, before anything new is decided
+    digests = mailbox.to("priya@example.com")
+    assert len(digests) == 1  # Thursday's own morning digest, not Wednesday's
+    assert outbox(app)[0].status == ReminderStatus.DROPPED
