@@ -10,12 +10,12 @@ from werkzeug.routing import IntegerConverter
 
 from sitebuilder.pages import css_string
 
-from . import admin, auth, candidate, cli, feeds, health, mail, passwords, recruiter
+from . import admin, auth, candidate, cli, feeds, health, mail, passwords, recruiter, security
 from .access import home_for
 from .config import from_environment
 from .extensions import csrf, db, login_manager, migrate
 from .followup import Status, StepKind
-from .models import Role, User, render_migration_item
+from .models import Role, render_migration_item
 from .times import format_date, format_local, relative, zone_label
 from .views import page_url
 
@@ -41,6 +41,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     login_manager.init_app(app)
     passwords.init_app(app)
     mail.init_app(app)
+    security.init_app(app)
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(recruiter.bp)
@@ -89,12 +90,6 @@ def _error_page(error):
 
 def _migrations_dir() -> str:
     return str(Path(__file__).resolve().parent.parent / "migrations")
-
-
-@login_manager.user_loader
-def _load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.active else None
 
 
 @event.listens_for(Engine, "connect")

@@ -177,3 +177,10 @@ def link_email(user: User, token: str, purpose: LinkPurpose) -> mail.Message:
 def send_link_email(user: User, token: str, purpose: LinkPurpose) -> None:
     """Email a password link now; raises mail.MailError when the server does not take it."""
     mail.send(link_email(user, token, purpose))
+
+
+def password_changed_email(user: User) -> mail.Message:
+    """The notice that a password was changed, so a person can act if it was not them."""
+    agency = current_app.config["AGENCY_NAME"]
+    return mail.message(user.email, f"Your {agency} portal password was changed", "password_changed.txt",
+                        user=user, agency=agency, forgot=external_url("auth.forgot_password"))

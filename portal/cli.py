@@ -13,7 +13,7 @@ from . import reminders
 from .extensions import db
 from .forms import CONTROL_CHARACTERS
 from .models import Candidate, Interview, Role, RoleSought, User
-from .passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, set_password
+from .passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, password_problem, set_password
 from .steps import interviews_missing_steps, sync_interviews
 from .times import NonexistentLocalTime, local_to_utc, utcnow
 
@@ -30,11 +30,14 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(reminders_cli)
 
 
-def _check_password(password: str) -> str:
+def _check_password(password: str, personal: list[str]) -> str:
     if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
         raise click.BadParameter(
             f"use between {MIN_PASSWORD_LENGTH} and {MAX_PASSWORD_LENGTH} characters", param_hint="password"
         )
+    problem = password_problem(password, personal)
+    if problem:
+        raise click.BadParameter(problem, param_hint="password")
     return password
 
 
@@ -68,7 +71,7 @@ def create_user(email: str, role: str, name: str, role_sought: str, password_std
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    _check_password(password)
+    _check_password(password, [email, name])
 
     user = User(email=email, name=name, role=Role(role))
     set_password(user, password)

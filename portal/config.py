@@ -6,6 +6,7 @@ refuses to start without a real ``SECRET_KEY``.
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -70,6 +71,12 @@ def from_environment(instance_path: str) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "SQLALCHEMY_ECHO": _flag("SQLALCHEMY_ECHO"),
+        # A dropped connection is noticed and replaced, so the app recovers when the database returns.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SESSION_IDLE_MINUTES": _number("SESSION_IDLE_MINUTES", 60, 5, 24 * 60),
+        "SESSION_HOURS": _number("SESSION_HOURS", 12, 1, 24 * 7),
+        "REMEMBER_COOKIE_DURATION": timedelta(days=_number("REMEMBER_DAYS", 14, 1, 90)),
+        "TRUSTED_PROXIES": _number("TRUSTED_PROXIES", 0, 0, 5),
         # argon2id cost; tests lower it to keep the suite quick.
         "PASSWORD_TIME_COST": 3,
         "PASSWORD_MEMORY_COST": 64 * 1024,
@@ -112,6 +119,13 @@ def _mail_settings(env: str, agency_name: str) -> dict:
         "MAIL_FROM": os.environ.get("MAIL_FROM") or f"{agency_name} <portal@localhost>",
         "MAIL_TIMEOUT": 15,
     }
+
+
+def _number(name: str, default: int, low: int, high: int) -> int:
+    value = os.environ.get(name, str(default)).strip()
+    if not value.isdigit() or not low <= int(value) <= high:
+        raise ConfigError(f"{name} must be a whole number from {low} to {high}, not {value!r}")
+    return int(value)
 
 
 def _development_secret(instance: Path) -> str:

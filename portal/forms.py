@@ -7,7 +7,7 @@ from wtforms import PasswordField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
-from .passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from .passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, password_problem
 from .times import NonexistentLocalTime, local_to_utc, utcnow
 
 CONTROL_CHARACTERS = {chr(c) for c in range(32)} - {"\t", "\n", "\r"} | {"\x7f"}
@@ -40,6 +40,19 @@ def lower_strip(value):
     return value.strip().lower() if isinstance(value, str) else value
 
 
+class NotEasyToGuess:
+    """Refuse a password that is common, close to common, or made of the person's own
+    name or email (from the form's ``user`` and its ``name`` and ``email`` fields)."""
+
+    def __call__(self, form, field):
+        user = getattr(form, "user", None)
+        personal = [getattr(user, "email", ""), getattr(user, "name", "")]
+        personal += [form[name].data or "" for name in ("email", "name") if name in form]
+        problem = password_problem(field.data or "", personal)
+        if problem:
+            raise ValidationError(problem)
+
+
 def new_password_field(label: str = "New password") -> PasswordField:
     return PasswordField(
         label,
@@ -50,6 +63,7 @@ def new_password_field(label: str = "New password") -> PasswordField:
                 max=MAX_PASSWORD_LENGTH,
                 message=f"Use between {MIN_PASSWORD_LENGTH} and {MAX_PASSWORD_LENGTH} characters.",
             ),
+            NotEasyToGuess(),
         ],
         description=f"At least {MIN_PASSWORD_LENGTH} characters. A few unrelated words work well.",
     )

@@ -1,13 +1,31 @@
 """Password hashing with argon2id; cost comes from the app's configuration."""
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, extract_parameters
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Flask, current_app
+from zxcvbn import zxcvbn
+from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from .models import User
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 256
+# The 30,000 most common passwords in leaked lists, as zxcvbn ships them.
+COMMON_PASSWORDS = frozenset(FREQUENCY_LISTS["passwords"])
+
+
+def password_problem(password: str, personal: list[str] | tuple = ()) -> str | None:
+    """Why a new password would be easy to guess, or None. No composition rules: a common
+    password, one close to it, or one built from the person's own name or email is refused."""
+    if password.lower() in COMMON_PASSWORDS:
+        return "This is one of the most common passwords. Choose another: a few unrelated words work well."
+    # zxcvbn's estimate (score 0 to 4) of the first 72 characters: longer ones are long enough.
+    result = zxcvbn(password[:72], user_inputs=[p for p in personal if p])  # its own limit
+    if result["score"] < 3:
+        warning = result["feedback"]["warning"].rstrip(".")
+        return (f"This would be easy to guess{': ' + warning.lower() if warning else ''}. "
+                "A few unrelated words work well.")
+    return None
 
 
 def init_app(app: Flask) -> None:
@@ -23,6 +41,11 @@ def _hasher() -> PasswordHasher:
 
 def set_password(user: User, password: str) -> None:
     user.password_hash = _hasher().hash(password)
+
+
+def hash_parameters(user: User):
+    """The cost a stored hash was made with (argon2's own record, read back from the hash)."""
+    return extract_parameters(user.password_hash)
 
 
 def check_password(user: User, password: str) -> bool:

@@ -101,6 +101,8 @@ MATRIX = {
     # No reminder has this id: the admin is told so; everyone else is refused first.
     ("/admin/outbox/<int:reminder_id>/retry", "POST"): (SIGN_IN, 403, 403, 403, 403, 404),
     ("/healthz", "GET"): (200, 200, 200, 200, 200, 200),
+    ("/account/confirm", "GET"): SIGNED_IN_PAGE,
+    ("/account/confirm", "POST"): SIGNED_IN_POST,
 }
 
 PUBLIC = {"/static/<path:filename>"}

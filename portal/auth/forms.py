@@ -12,7 +12,20 @@ class SignInForm(Form):
     submit = SubmitField("Sign in")
 
 
-class ChangePasswordForm(Form):
+class ForSomeone(Form):
+    """A form about one person's password: ``user`` lets the checks avoid their own name."""
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+
+class ConfirmPasswordForm(Form):
+    password = PasswordField("Your password", validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)])
+    submit = SubmitField("Continue")
+
+
+class ChangePasswordForm(ForSomeone):
     current_password = PasswordField(
         "Current password", validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)]
     )
@@ -25,7 +38,7 @@ class SignOutForm(Form):
     submit = SubmitField("Sign out")
 
 
-class SetPasswordForm(Form):
+class SetPasswordForm(ForSomeone):
     """Choosing a password through an emailed link: the link, not a field, says whose."""
 
     new_password = new_password_field("Choose a password")

@@ -13,7 +13,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import confirm_login, current_user, login_required, logout_user
 from sqlalchemy import select
 
 from ..access import home_for
@@ -22,6 +22,7 @@ from ..accounts import (
     check_link,
     issue_link,
     link_email,
+    password_changed_email,
     recent_reset,
     revoke_open_links,
     use_link,
@@ -30,10 +31,12 @@ from ..extensions import db
 from ..mail import send_later
 from ..models import LinkPurpose, Role, User
 from ..passwords import check_password, set_password, spend_a_password_check
-from ..times import utcnow
+from ..security import TOO_MANY, record_attempt, sign_in, sign_in_refused, sign_out_everywhere
+from ..steps import record
 from . import bp
 from .forms import (
     ChangePasswordForm,
+    ConfirmPasswordForm,
     ForgotPasswordForm,
     NotificationsForm,
     SetPasswordForm,
@@ -56,55 +59,93 @@ def _safe_next(target: str | None) -> str | None:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    """Sign in with email and password."""
+    """Sign in with email and password (throttled per address typed and per network address)."""
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
     form = SignInForm()
+    status = 200
     if form.validate_on_submit():
-        user = db.session.scalar(select(User).where(User.email == form.email.data))
+        email, address = form.email.data, request.remote_addr or "unknown"
+        if sign_in_refused(email, address):
+            spend_a_password_check(form.password.data)  # a refusal takes as long as a check
+            form.form_errors.append(TOO_MANY)
+            record(None, "sign_in.throttled", f"Sign-in refused for {email} from {address}: too many failures")
+            db.session.commit()
+            return render_template("auth/login.html", form=form), 429
+        user = db.session.scalar(select(User).where(User.email == email))
         if user is None:
             spend_a_password_check(form.password.data)  # same time whether or not the account exists
         elif check_password(user, form.password.data) and user.active:
-            user.last_sign_in_at = utcnow()
-            db.session.commit()
-            login_user(user, remember=form.remember.data)
+            record_attempt(email, address, succeeded=True)
+            record(user, "sign_in", f"Signed in from {address}")
+            sign_in(user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")) or home_for(user))
         db.session.rollback()
+        record_attempt(email, address, succeeded=False)
+        record(user, "sign_in.failed", f"Failed sign-in for {email} from {address}")
+        db.session.commit()
         # One message whatever went wrong, so the form does not reveal who has an account.
         form.form_errors.append("That email and password do not match an active account.")
-    status = 422 if form.errors or form.form_errors else 200
+    if form.errors or form.form_errors:
+        status = 422
     return render_template("auth/login.html", form=form), status
 
 
 @bp.post("/logout")
 @login_required
 def logout():
-    """Sign out (a POST with a CSRF token, so no other site can sign you out)."""
+    """Sign out everywhere (a POST with a CSRF token, so no other site can sign you out)."""
     form = SignOutForm()
     if not form.validate_on_submit():
         flash("Your session form expired; please try again.", "error")
         return redirect(home_for(current_user))
+    sign_out_everywhere(current_user)
+    db.session.commit()
     logout_user()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/confirm", methods=["GET", "POST"])
+@login_required
+def reauthenticate():
+    """Enter the password again before a sensitive action (exports, erasure, roles)."""
+    form = ConfirmPasswordForm()
+    if form.validate_on_submit():
+        if check_password(current_user, form.password.data):
+            confirm_login()
+            db.session.commit()  # a rehashed password is kept
+            return redirect(_safe_next(request.args.get("next")) or home_for(current_user))
+        form.password.errors.append("That is not your password.")
+    return render_template("auth/reauthenticate.html", form=form), 422 if form.errors else 200
+
+
+def _password_changed(user: User) -> None:
+    """After a new password: every other session ends, and the person is told by email."""
+    revoke_open_links(user)  # an emailed link must not undo the change
+    sign_out_everywhere(user)
+    record(user, "password.changed", f"Password changed for {user.email}")
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def change_password():
     """Change one's own password; the current one is asked for first."""
-    form = ChangePasswordForm()
+    form = ChangePasswordForm(user=current_user)
     if form.validate_on_submit():
         if not check_password(current_user, form.current_password.data):
             form.current_password.errors.append("That is not your current password.")
         elif form.new_password.data == form.current_password.data:
             form.new_password.errors.append("Choose a password different from the current one.")
         else:
-            set_password(current_user, form.new_password.data)
-            revoke_open_links(current_user)  # an emailed link must not undo the change
-            db.session.commit()
-            flash("Your password is changed.", "success")
-            return redirect(home_for(current_user))
+            user = current_user._get_current_object()
+            set_password(user, form.new_password.data)
+            _password_changed(user)
+            response = redirect(home_for(user))
+            response.call_on_close(send_later(password_changed_email(user)))
+            sign_in(user)  # this session carries on with the new token
+            flash("Your password is changed. You are signed out everywhere else.", "success")
+            return response
     status = 422 if form.errors else 200
     return render_template("auth/change_password.html", form=form), status
 
@@ -165,18 +206,20 @@ def set_password_from_link(token: str):
                                explanation=f"You are signed in as {current_user.email}, but this link sets the "
                                "password of another account. Sign out first if you meant to use it.",
                                show_sign_out=True), 403
-    form = SetPasswordForm()
+    form = SetPasswordForm(user=link.user)
     if form.validate_on_submit():
         user = use_link(link, form.new_password.data)
         if user is None:
             db.session.rollback()
             page = LINK_PROBLEMS[LinkProblem.USED]
             return render_template("auth/link_problem.html", title=page.title, explanation=page.explanation), page.status
-        user.last_sign_in_at = utcnow()
-        db.session.commit()
-        login_user(user)
+        _password_changed(user)
+        response = redirect(home_for(user))
+        if link.purpose == LinkPurpose.RESET:  # a first password after an invitation is no news
+            response.call_on_close(send_later(password_changed_email(user)))
+        sign_in(user)
         flash("Your password is saved and you are signed in.", "success")
-        return redirect(home_for(user))
+        return response
     return render_template("auth/set_password.html", form=form, link=link), 422 if form.errors else 200
 
 

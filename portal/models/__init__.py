@@ -23,6 +23,7 @@ from .agency import (
 from .base import Choice, UTCDateTime, choice_column, render_migration_item
 from .followup import AuditEvent, PolicyVersion, Step
 from .reminders import Reminder, ReminderKind, ReminderStatus
+from .security import SignInAttempt
 
 __all__ = [
     "PRACTICE_AREAS",
@@ -48,6 +49,7 @@ __all__ = [
     "ReminderStatus",
     "Role",
     "RoleSought",
+    "SignInAttempt",
     "Step",
     "Timeline",
     "UTCDateTime",

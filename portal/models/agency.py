@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -128,6 +129,9 @@ class User(UserMixin, db.Model):
     digest_emails: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     thank_you_nudges: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     follow_up_nudges: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # Part of what the session cookie holds (see get_id): replaced on sign-out and on a
+    # password change, which ends every session and "keep me signed in" cookie made before.
+    session_token: Mapped[str | None] = mapped_column(String(64))
 
     candidate: Mapped[Candidate | None] = relationship(
         back_populates="user", foreign_keys="Candidate.user_id"
@@ -136,6 +140,17 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses sign-in when False
         return self.active
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session and the remember cookie: the id and the
+        current session token, so a cookie copied before a sign-out stops working."""
+        if not self.session_token:
+            self.new_session_token()
+        return f"{self.id}.{self.session_token}"
+
+    def new_session_token(self) -> None:
+        """End every session of this person (the next cookie check fails)."""
+        self.session_token = secrets.token_urlsafe(32)
 
     @property
     def is_admin(self) -> bool:

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import pygal
 from flask import Response, abort, render_template, request
-from flask_login import current_user
+from flask_login import current_user, fresh_login_required
 from pygal.style import Style
 from sqlalchemy import select
 from wtforms import DateField, SelectField
@@ -102,6 +102,7 @@ def compliance_report():
 
 @bp.get("/reports/compliance.csv")
 @staff_only
+@fresh_login_required  # an export of personal data: the password again if the session is old
 def compliance_csv():
     """The same rows as the report, every page, as a CSV download."""
     form = _form()
