@@ -2,10 +2,13 @@
 
 from pathlib import Path
 
-from flask import Flask, redirect, render_template, url_for
+from flask import Flask, current_app, g, redirect, render_template, url_for
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.routing import IntegerConverter
 
 from sitebuilder.pages import css_string
@@ -16,6 +19,7 @@ from .config import from_environment
 from .extensions import csrf, db, login_manager, migrate
 from .followup import Status, StepKind
 from .models import Role, render_migration_item
+from .notes import render_note
 from .times import format_date, format_local, relative, zone_label
 from .views import page_url
 
@@ -55,6 +59,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.jinja_env.filters["localdate"] = format_date
     app.jinja_env.filters["ago"] = relative
     app.jinja_env.filters["css_string"] = css_string
+    app.jinja_env.filters["note"] = render_note
     app.jinja_env.globals["Role"] = Role
     app.jinja_env.globals["Status"] = Status
     app.jinja_env.globals["StepKind"] = StepKind
@@ -73,6 +78,10 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     for code in (400, 403, 404, 405, 413, 422, 500):
         app.register_error_handler(code, _error_page)
+    app.register_error_handler(CSRFError, _csrf_refused)
+    app.register_error_handler(StaleDataError, _changed_at_once)
+    app.register_error_handler(OperationalError, _database_unavailable)
+    app.register_error_handler(InterfaceError, _database_unavailable)
     return app
 
 
@@ -86,6 +95,24 @@ class DatabaseId(IntegerConverter):
 def _error_page(error):
     code = getattr(error, "code", 500) or 500
     return render_template("error.html", error=error, code=code), code
+
+
+def _csrf_refused(error):
+    return render_template("error.html", error=error, code=400, csrf=True), 400
+
+
+def _changed_at_once(error):
+    """Two people saved the same step at the same moment: the second is told, not lost."""
+    db.session.rollback()
+    return render_template("error.html", error=error, code=409, conflict=True), 409
+
+
+def _database_unavailable(error):
+    """The database did not answer: a plain page that needs nothing from it, and 503."""
+    db.session.rollback()
+    current_app.logger.error("Database unavailable: %s", error.__class__.__name__)
+    g._login_user = login_manager.anonymous_user()  # rendering must not try to load the person again
+    return render_template("unavailable.html"), 503, {"Retry-After": "30"}
 
 
 def _migrations_dir() -> str:

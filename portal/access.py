@@ -40,8 +40,9 @@ def _seen_by(query: Select, user: User) -> Select:
 
 
 def visible_candidates(user: User) -> Select:
-    """Candidates this person may see: all for an admin, assigned ones for a recruiter."""
-    return _seen_by(select(Candidate), user)
+    """Candidates this person may see: all for an admin, assigned ones for a recruiter.
+    Erased ones are nobody's to see: only their anonymous steps remain, for the figures."""
+    return _seen_by(select(Candidate).where(Candidate.erased_at.is_(None)), user)
 
 
 def visible_interviews(user: User) -> Select:

@@ -77,6 +77,8 @@ def from_environment(instance_path: str) -> dict:
         "SESSION_HOURS": _number("SESSION_HOURS", 12, 1, 24 * 7),
         "REMEMBER_COOKIE_DURATION": timedelta(days=_number("REMEMBER_DAYS", 14, 1, 90)),
         "TRUSTED_PROXIES": _number("TRUSTED_PROXIES", 0, 0, 5),
+        # Candidates with no change, interview or sign-in for this long are listed for review.
+        "RETENTION_MONTHS": _number("RETENTION_MONTHS", 24, 1, 120),
         # argon2id cost; tests lower it to keep the suite quick.
         "PASSWORD_TIME_COST": 3,
         "PASSWORD_MEMORY_COST": 64 * 1024,

@@ -10,13 +10,16 @@ import re
 from datetime import datetime
 
 from flask import Response, current_app, render_template
+from flask_login import current_user
 from weasyprint import HTML
 
 from sitebuilder.content import STATIC
 
 from .checklists import InterviewChecklist
+from .extensions import db
 from .guidance import guidance
 from .models import Candidate
+from .steps import record
 from .times import format_local
 
 PDF_VARIANT = "pdf/ua-1"  # tagged, with the title shown and the language set, like the guides
@@ -33,7 +36,11 @@ def checklist_pdf(candidate: Candidate, checklists: list[InterviewChecklist], no
 
 def pdf_response(candidate: Candidate, checklists: list[InterviewChecklist], now: datetime) -> Response:
     """The handout as a download named after the candidate and the day."""
+    pdf = checklist_pdf(candidate, checklists, now)
     slug = re.sub(r"[^a-z0-9]+", "-", candidate.name.lower()).strip("-") or "candidate"
     name = f"follow-up-checklist-{slug}-{format_local(now, '%Y-%m-%d')}.pdf"
-    return Response(checklist_pdf(candidate, checklists, now), mimetype="application/pdf",
+    record(current_user, "export.handout", f"Checklist handout printed for {candidate.name}",
+           candidate_id=candidate.id)
+    db.session.commit()  # after rendering: committing expires what the page was drawn from
+    return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{name}"', "Cache-Control": "no-store"})

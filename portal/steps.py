@@ -233,9 +233,13 @@ def audit_trail(condition, limit: int = 50) -> list[AuditEvent]:
     ).all()
 
 
-def record(actor: User | None, action: str, detail: str = "", *, interview_id=None, step_id=None) -> None:
+def record(actor: User | None, action: str, detail: str = "", *, interview_id=None, step_id=None,
+           candidate_id=None) -> None:
+    """Add an audit event; one about an interview also names its candidate."""
+    if candidate_id is None and interview_id is not None:
+        candidate_id = db.session.get(Interview, interview_id).candidate_id
     db.session.add(AuditEvent(actor_id=actor.id if actor else None, action=action, detail=detail,
-                              interview_id=interview_id, step_id=step_id, at=utcnow()))
+                              candidate_id=candidate_id, interview_id=interview_id, step_id=step_id, at=utcnow()))
 
 
 # What people do to a step ------------------------------------------------------------
@@ -310,7 +314,7 @@ INTERVIEW_COLUMNS = (
 STEP_COLUMNS = (
     Step.id, Step.interview_id, Step.kind, Step.result, Step.policy_version_id, Step.required_channel,
     Step.done_at, Step.channel, Step.waived_at, Step.due_at, Step.opens_at, Step.due_week, Step.employer_id,
-    Step.recruiter_id,
+    Step.recruiter_id, Step.version,
 )
 
 
@@ -349,7 +353,9 @@ def sync_interviews(query) -> int:
                     inserts.append({**values, "interview_id": interview.id, "candidate_id": interview.candidate_id,
                                     "kind": kind, "note": "", "waive_reason": "", "updated_at": now})
                 elif any(getattr(step, name) != value for name, value in values.items()):
-                    updates.append({**values, "id": step.id, "updated_at": now})
+                    # The version read is the one the UPDATE requires (a step changed by
+                    # someone meanwhile raises StaleDataError rather than being overwritten).
+                    updates.append({**values, "id": step.id, "version": step.version, "updated_at": now})
         if updates:
             db.session.execute(update(Step), updates)
         if inserts:

@@ -94,3 +94,10 @@ def count_by(column, key_column, ids: list[int], *where) -> dict[int, int]:
         return {}
     query: Select = select(key_column, func.count(column)).where(key_column.in_(ids), *where)
     return dict(db.session.execute(query.group_by(key_column)).all())
+
+
+def changed_meanwhile(row) -> bool:
+    """The form was filled in from an older version of ``row`` than the one stored now:
+    someone else changed it while this person had the page open."""
+    posted = request.form.get("version")
+    return posted is not None and posted != str(row.version)

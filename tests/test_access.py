@@ -6,9 +6,10 @@ here fails the suite.
 
 import pytest
 
-from portal.models import Role
+from portal.extensions import db
+from portal.models import Role, User
 
-ROLES = ["anonymous", "candidate_a", "candidate_b", "recruiter_a", "recruiter_b", "admin"]
+ROLES = ["anonymous", "candidate_a", "candidate_b", "recruiter_a", "recruiter_b", "admin", "deactivated"]
 
 SIGN_IN = 302  # anonymous visitors are sent to the sign-in page
 
@@ -103,6 +104,11 @@ MATRIX = {
     ("/healthz", "GET"): (200, 200, 200, 200, 200, 200),
     ("/account/confirm", "GET"): SIGNED_IN_PAGE,
     ("/account/confirm", "POST"): SIGNED_IN_POST,
+    ("/admin/audit", "GET"): ADMIN_PAGE,
+    ("/admin/retention", "GET"): ADMIN_PAGE,
+    ("/admin/candidates/<int:candidate_id>/export.json", "GET"): ADMIN_PAGE,
+    ("/admin/candidates/<int:candidate_id>/erase", "GET"): ADMIN_PAGE,
+    ("/admin/candidates/<int:candidate_id>/erase", "POST"): ADMIN_FORM_POST,
 }
 
 PUBLIC = {"/static/<path:filename>"}
@@ -128,6 +134,13 @@ def test_every_route_has_a_rule(app):
 def _client_for(role, world, app, login_as):
     if role == "anonymous":
         return app.test_client()
+    if role == "deactivated":  # signed in, then deactivated by an admin: treated as signed out
+        user = world.make.user(Role.RECRUITER)
+        client = login_as(Role.RECRUITER, user=user)
+        with app.app_context():
+            db.session.get(User, user.id).active = False
+            db.session.commit()
+        return client
     user = {
         "candidate_a": world.user_a,
         "candidate_b": world.user_b,
@@ -156,10 +169,11 @@ def _url(rule: str, world) -> str:
 @pytest.mark.parametrize("role", ROLES)
 def test_access(app, world, login_as, role, rule, method):
     client = _client_for(role, world, app, login_as)
-    expected = MATRIX[(rule, method)][ROLES.index(role)]
+    # A deactivated person's session is refused: they get what an anonymous visitor gets.
+    expected = MATRIX[(rule, method)][0 if role == "deactivated" else ROLES.index(role)]
     response = client.open(_url(rule, world), method=method, data=INVALID_FORM)
     assert response.status_code == expected, f"{role} {method} {rule}"
-    if expected == SIGN_IN and role == "anonymous" and rule not in {"/"}:
+    if expected == SIGN_IN and role in ("anonymous", "deactivated") and rule not in {"/"}:
         assert "/login" in response.headers["Location"]
 
 

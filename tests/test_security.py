@@ -2,20 +2,30 @@
 
 import re
 import time
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
+import flask_migrate
 import pytest
 from argon2 import Type
 from conftest import PASSWORD, TEST_CONFIG, login, mail_config
 from mailserver import body
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.pool import NullPool
+from tcpproxy import Proxy
 
 from portal import create_app
 from portal.extensions import db
-from portal.models import AuditEvent, Role, User
+from portal.followup import StepKind
+from portal.models import AuditEvent, Candidate, Interview, Role, Step, User
 from portal.passwords import hash_parameters, password_problem, set_password
 from portal.security import MOST_FAILURES_PER_ACCOUNT
 
 NEW = "a quiet harbour at dusk"
+TORONTO = ZoneInfo("America/Toronto")
 
 
 def copy_cookies(source, target) -> None:
@@ -229,3 +239,196 @@ def test_production_cookies_are_secure_httponly_and_samesite(monkeypatch, make, 
         assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie, cookie
     with app.app_context():
         db.engine.dispose()
+
+
+# CSRF: every route that changes something ----------------------------------------------
+
+
+def state_changing_routes(app) -> list[str]:
+    return sorted(rule.rule for rule in app.url_map.iter_rules() if "POST" in rule.methods)
+
+
+def concrete(rule: str, world) -> str:
+    return (rule.replace("<int:candidate_id>", str(world.candidate_a.id))
+            .replace("<int:interview_id>", str(world.interview_a.id))
+            .replace("<int:employer_id>", str(world.employer.id)).replace("<int:job_id>", str(world.job.id))
+            .replace("<int:user_id>", str(world.recruiter_b.id)).replace("<int:step_id>", str(world.step_a.id))
+            .replace("<int:reminder_id>", "1").replace("<token>", "x" * 43))
+
+
+def test_every_form_route_refuses_a_post_without_or_with_a_wrong_csrf_token(app, world):
+    routes = state_changing_routes(app)
+    assert len(routes) >= 25  # generated from the URL map, not a hand-kept list
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        client = app.test_client()
+        page = client.get("/login").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        assert client.post("/login", data={"email": world.admin.email, "password": PASSWORD,
+                                           "csrf_token": token}).status_code == 302
+        for rule in routes:
+            url = concrete(rule, world)
+            for data in ({"name": "x"}, {"name": "x", "csrf_token": "forged-" + token[7:]}):
+                response = client.post(url, data=data)
+                assert response.status_code == 400, f"{rule} with {data}: {response.status_code}"
+                assert "the CSRF check failed" in response.get_data(as_text=True)
+        assert client.get("/admin/users").status_code == 200  # still signed in: nothing was done
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+
+
+# Mass assignment ----------------------------------------------------------------------
+
+
+def test_forms_never_set_a_role_an_owner_or_an_assignment(app, world, login_as, fetch):
+    recruiter = login_as(Role.RECRUITER, user=world.recruiter_a)
+    recruiter.post(f"/candidates/{world.candidate_a.id}/edit", data={
+        "name": "Casey Alpha", "email": world.candidate_a.email, "role_sought": "paralegal", "status": "active",
+        "recruiter_id": world.recruiter_b.id, "user_id": world.recruiter_b.id})
+    candidate = fetch(Candidate, world.candidate_a.id)
+    assert candidate.recruiter_id == world.recruiter_a.id and candidate.user_id == world.user_a.id
+
+    recruiter.post("/candidates/new", data={"name": "Nia Own", "email": "nia@example.com",
+                                            "role_sought": "paralegal", "status": "active",
+                                            "recruiter_id": world.recruiter_b.id})
+    with app.app_context():
+        created = db.session.scalar(select(Candidate).where(Candidate.email == "nia@example.com"))
+        assert created.recruiter_id == world.recruiter_a.id
+
+    recruiter.post(f"/interviews/{world.interview_a.id}/edit", data={
+        "employer_id": world.employer.id, "job_id": 0, "starts_at": "2026-12-01T10:00", "duration_minutes": 60,
+        "format": "video", "timeline": "not_recorded", "outcome": "pending", "candidate_id": world.candidate_b.id})
+    assert fetch(Interview, world.interview_a.id).candidate_id == world.candidate_a.id
+
+    me = login_as(Role.CANDIDATE, user=world.user_a)
+    me.post("/account/notifications", data={"role": "admin", "active": "", "email": "x@evil.example",
+                                            "submit": "Save"})
+    me.post("/account/password", data={"current_password": PASSWORD, "new_password": NEW, "confirm": NEW,
+                                       "role": "admin"})
+    user = fetch(User, world.user_a.id)
+    assert user.role == Role.CANDIDATE and user.active and user.email == world.user_a.email
+
+
+# Entered text is shown, never run -------------------------------------------------------
+
+HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+def test_entered_text_is_escaped_everywhere_it_shows(app, make, login_as):
+    recruiter = make.user(Role.RECRUITER, name=f"Rae {HOSTILE}")
+    candidate = make.candidate(recruiter, name=f"Cal {HOSTILE}", notes=f"- fine\n- {HOSTILE}\n\n[x](javascript:alert(1))")
+    employer = make.employer(name=f"Ames {HOSTILE} LLP", notes=HOSTILE)
+    job = make.job(employer, title=f"Clerk {HOSTILE}")
+    interview = make.interview(candidate, employer, job=job, interviewer_names=HOSTILE, notes=HOSTILE,
+                               starts_at=datetime.now(UTC) - timedelta(days=3))
+    client = login_as(Role.RECRUITER, user=recruiter)
+    for url in ("/dashboard", "/queue", "/candidates", f"/candidates/{candidate.id}", f"/interviews/{interview.id}",
+                f"/employers/{employer.id}", "/jobs", "/reports/compliance?group=candidate",
+                "/reports/compliance?group=employer", f"/interviews/{interview.id}/drafts/thank-you"):
+        page = client.get(url).get_data(as_text=True)
+        assert "<script>alert" not in page and "<img src=x" not in page and "javascript:alert" not in page, url
+    notes = client.get(f"/candidates/{candidate.id}").get_data(as_text=True)
+    assert "<li>fine</li>" in notes  # Markdown still works in notes
+    csv = client.get("/reports/compliance.csv?group=employer").get_data(as_text=True)
+    assert "Ames <script>" in csv  # a CSV cell is text: it holds what was typed (formula-safe, tested elsewhere)
+
+
+# The database goes away ------------------------------------------------------------------
+
+
+@pytest.fixture
+def fragile_app(app, database_url, tmp_path, smtp_server):
+    """An app whose database can be taken away and given back: PostgreSQL through a TCP
+    proxy that can be cut; SQLite in a folder that can be moved aside."""
+    url = make_url(database_url)
+    config = {**TEST_CONFIG, **mail_config(smtp_server)}
+    if url.get_backend_name() == "sqlite":
+        folder = tmp_path / "db"
+        folder.mkdir()
+        fragile = create_app({**config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'portal.sqlite3'}",
+                          "SQLALCHEMY_ENGINE_OPTIONS": {"poolclass": NullPool}})
+        with fragile.app_context():
+            flask_migrate.upgrade()
+
+        def down():
+            folder.rename(tmp_path / "moved")
+
+        def up():
+            (tmp_path / "moved").rename(folder)
+        yield fragile, down, up
+        return
+    proxy = Proxy(url.host or "127.0.0.1", url.port or 5432).start()
+    fragile = create_app({**config, "SQLALCHEMY_DATABASE_URI": url.set(host="127.0.0.1", port=proxy.port)
+                          .render_as_string(hide_password=False)})
+    yield fragile, proxy.cut, proxy.start
+    proxy.cut()
+    with fragile.app_context():
+        db.engine.dispose()
+
+
+def test_pages_answer_503_while_the_database_is_away_and_recover_after(fragile_app):
+    app, down, up = fragile_app
+    with app.app_context():
+        user = User(email="r@example.com", name="Rae", role=Role.RECRUITER)
+        set_password(user, PASSWORD)
+        db.session.add(user)
+        db.session.commit()
+    client = app.test_client()
+    assert client.post("/login", data={"email": "r@example.com", "password": PASSWORD}).status_code == 302
+    assert client.get("/dashboard").status_code == 200
+
+    down()
+    for url in ("/dashboard", "/candidates", "/me/", "/healthz"):
+        response = client.get(url)
+        assert response.status_code == 503, url
+        if url != "/healthz":
+            assert "Back in a moment" in response.get_data(as_text=True)
+    assert app.test_client().post("/login", data={"email": "r@example.com", "password": PASSWORD}).status_code == 503
+
+    up()
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/dashboard").status_code == 200  # the same process, no restart
+
+
+# Two people changing one step ----------------------------------------------------------
+
+
+def test_a_change_made_while_the_page_was_open_is_not_overwritten(app, world, login_as, make):
+    interview = make.interview(world.candidate_a, world.employer, starts_at=datetime.now(UTC) - timedelta(hours=5))
+    step = make.step(interview, StepKind.THANK_YOU)
+    recruiter = login_as(Role.RECRUITER, user=world.recruiter_a)
+    page = recruiter.get(f"/steps/{step.id}").get_data(as_text=True)
+    version = re.search(r'name="version" value="(\d+)"', page).group(1)
+    candidate = login_as(Role.CANDIDATE, user=world.user_a)  # meanwhile, the candidate marks it sent
+    when = (datetime.now(UTC) - timedelta(hours=1)).astimezone(TORONTO).strftime("%Y-%m-%dT%H:%M")
+    assert candidate.post(f"/me/steps/{step.id}/sent", data={f"step{step.id}-done_at": when,
+                                                            f"step{step.id}-channel": "email"}).status_code == 303
+    response = recruiter.post(f"/steps/{step.id}/waive", data={"reason": "Not needed", "version": version})
+    assert response.status_code == 409
+    assert "changed by someone else while you had this page open" in response.get_data(as_text=True)
+    with app.app_context():
+        stored = db.session.get(Step, step.id)
+        assert stored.waived_at is None and stored.done_by_id == world.user_a.id
+
+
+def test_two_saves_at_the_same_moment_cannot_both_win(app, world):
+    """Both read version n; the first UPDATE makes it n+1; the second finds no row at n."""
+    with app.app_context():
+        first = db.session.scalar(select(Step).where(Step.id == world.step_a.id))
+        with Session(db.engine) as other:
+            second = other.get(Step, world.step_a.id)
+            first.note, second.note = "first", "second"
+            db.session.commit()
+            with pytest.raises(StaleDataError):
+                other.commit()
+        assert db.session.get(Step, world.step_a.id).note == "first"
+
+
+def test_a_save_that_loses_the_race_gets_a_clear_answer(world, login_as, monkeypatch):
+    def lose(*args, **kwargs):
+        raise StaleDataError("UPDATE statement on table 'steps' expected to update 1 row(s); 0 were matched.")
+
+    monkeypatch.setattr("portal.recruiter.checklist.waive", lose)
+    response = login_as(Role.RECRUITER, user=world.recruiter_a).post(f"/steps/{world.step_a.id}/waive",
+                                                                     data={"reason": "Not needed"})
+    assert response.status_code == 409 and "at the same moment" in response.get_data(as_text=True)

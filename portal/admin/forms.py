@@ -1,5 +1,21 @@
-from wtforms import EmailField, IntegerField, SelectField, StringField, SubmitField, TimeField
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+from wtforms import (
+    DateField,
+    EmailField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TimeField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from ..followup import LIMITS, Policy
 from ..forms import (
@@ -106,3 +122,23 @@ class OutboxFilterForm(Form):
 
     status = SelectField("Status", choices=options(ReminderStatus.choices(), blank="Not sent yet or failed"),
                          default="")
+
+
+class AuditFilterForm(Form):
+    class Meta:
+        csrf = False
+
+    action = SelectField("What", default="")
+    who = StringField("Who (name or email)", validators=[Optional(), Length(max=120)], filters=[strip])
+    start = DateField("From", validators=[Optional()])
+    end = DateField("To", validators=[Optional()])
+
+
+class EraseForm(Form):
+    confirm = StringField("Type ERASE to confirm", validators=[DataRequired(message="Type ERASE to confirm.")],
+                          filters=[strip])
+    submit = SubmitField("Erase this candidate")
+
+    def validate_confirm(self, field):
+        if field.data != "ERASE":
+            raise ValidationError("Type ERASE, in capitals, to confirm.")

@@ -1,25 +1,29 @@
-"""Admin pages: accounts, activation, who looks after which candidate, the follow-up policy."""
+"""Admin pages: accounts, assignments, the follow-up policy, the reminder outbox, privacy."""
 
+import json
 from dataclasses import asdict
 
-from flask import abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, fresh_login_required
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
-from ..access import role_required
+from ..access import role_required, visible_candidates
 from ..extensions import db
 from ..forms import ConfirmForm, options
 from ..models import Assignment, AuditEvent, Candidate, Reminder, ReminderStatus, Role, User
 from ..passwords import set_password
+from ..privacy import erase, export_data, inactive_candidates, retention_cutoff
 from ..steps import audit_trail, change_policy, current_policy, hand_over_open_steps, record
-from ..times import utcnow
-from ..views import contains, count_by, flush_or_field_error, form_status, paginate
+from ..times import local_day_bounds, utcnow
+from ..views import contains, count_by, flush_or_field_error, form_status, paginate, paginate_rows
 from . import bp
 from .forms import (
     AccountForm,
     AssignForm,
+    AuditFilterForm,
     CandidateAssignmentFilterForm,
+    EraseForm,
     OutboxFilterForm,
     PolicyForm,
     UserFilterForm,
@@ -65,6 +69,7 @@ def users():
 
 @bp.route("/users/new", methods=["GET", "POST"])
 @admin_only
+@fresh_login_required  # it sets a role
 def new_user():
     """Create a recruiter, admin or candidate account with a first password."""
     form = AccountForm()
@@ -82,6 +87,8 @@ def new_user():
             if user.role == Role.CANDIDATE:
                 _attach_candidate_profile(user, profile, form)
             if flush_or_field_error(form.email, "An account with this email already exists."):
+                record(current_user, "user.created", f"{user.role.label} account created for {user.email}",
+                       candidate_id=user.candidate.id if user.candidate else None)
                 db.session.commit()
                 flash(f"Account created for {user.name}.", "success")
                 return redirect(url_for("admin.user", user_id=user.id))
@@ -95,8 +102,12 @@ def _attach_candidate_profile(user: User, candidate: Candidate | None, form: Acc
         db.session.add(candidate)
     candidate.user = user
     recruiter = db.session.get(User, form.recruiter_id.data) if form.recruiter_id.data else None
-    if recruiter is not None and candidate.assign_to(recruiter, by=current_user) and candidate.id:
-        hand_over_open_steps(candidate.id, recruiter.id)
+    if recruiter is not None and candidate.assign_to(recruiter, by=current_user):
+        if candidate.id:
+            hand_over_open_steps(candidate.id, recruiter.id)
+        db.session.flush()
+        record(current_user, "candidate.assigned", f"{candidate.name} assigned to {recruiter.name}",
+               candidate_id=candidate.id)
 
 
 @bp.get("/users/<int:user_id>")
@@ -134,6 +145,8 @@ def _set_active(user_id: int, active: bool):
         flash("You cannot deactivate your own account.", "error")
         return redirect(url_for("admin.user", user_id=user.id)), 303
     user.active = active
+    record(current_user, "user.activated" if active else "user.deactivated", f"{user.email} "
+           + ("may sign in again" if active else "may no longer sign in"))
     db.session.commit()
     flash(f"{user.name} is {'active again' if active else 'deactivated'}.", "success")
     return redirect(url_for("admin.user", user_id=user.id)), 303
@@ -178,6 +191,8 @@ def assign(candidate_id: int):
             form.recruiter_id.errors = [f"{candidate.name} is already assigned to {recruiter.name}."]
         else:
             hand_over_open_steps(candidate.id, recruiter.id)
+            record(current_user, "candidate.assigned", f"{candidate.name} assigned to {recruiter.name}"
+                   + (f": {form.note.data}" if form.note.data else ""), candidate_id=candidate.id)
             db.session.commit()
             flash(f"{candidate.name} is now assigned to {recruiter.name}.", "success")
             return redirect(url_for("admin.assign", candidate_id=candidate.id)), 303
@@ -244,3 +259,84 @@ def retry_reminder(reminder_id: int):
         db.session.commit()
         flash(f"Queued again: the next reminder run sends it to {reminder.user.email}.", "success")
     return redirect(url_for("admin.outbox", status=ReminderStatus.FAILED.value), 303)
+
+
+# Privacy: the audit trail, a candidate's data, erasure, retention -------------------------
+
+AUDIT_ACTIONS = {
+    "sign_in": "Sign-ins", "sign_in.failed": "Failed sign-ins", "sign_in.throttled": "Refused sign-ins",
+    "password.changed": "Password changes", "user.created": "Accounts created",
+    "user.deactivated": "Deactivations", "user.activated": "Reactivations", "candidate.assigned": "Assignments",
+    "candidate.invited": "Invitations", "interview.logged": "Interviews logged", "interview.edited": "Interview edits",
+    "step.done": "Steps done", "step.undone": "Steps undone", "step.waived": "Steps waived",
+    "step.changed": "Steps changed on the interview", "policy.changed": "Policy changes",
+    "employer.channel_changed": "Employer channel changes", "export.compliance_csv": "Compliance CSV exports",
+    "export.handout": "Handouts printed", "candidate.exported": "Data exports", "candidate.erased": "Erasures",
+    "reminder.retried": "Reminders retried", "calendar.link_made": "Calendar links made",
+    "calendar.link_replaced": "Calendar links replaced",
+}
+
+
+@bp.get("/audit")
+@admin_only
+def audit():
+    """The audit trail, newest first, filtered by what happened, who did it and when."""
+    form = AuditFilterForm(request.args)
+    form.action.choices = options(AUDIT_ACTIONS.items(), blank="Everything")
+    query = select(AuditEvent).options(joinedload(AuditEvent.actor))
+    filters_ok = form.validate()
+    if filters_ok:
+        if form.action.data:
+            query = query.where(AuditEvent.action == form.action.data)
+        if form.who.data:
+            pattern = contains(form.who.data)
+            query = query.join(User, User.id == AuditEvent.actor_id).where(
+                or_(User.name.ilike(pattern, escape="\\"), User.email.ilike(pattern, escape="\\")))
+        if form.start.data:
+            query = query.where(AuditEvent.at >= local_day_bounds(form.start.data)[0])
+        if form.end.data:
+            query = query.where(AuditEvent.at < local_day_bounds(form.end.data)[1])
+    page = paginate(query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()))
+    return render_template("admin/audit.html", form=form, page=page, labels=AUDIT_ACTIONS), 200 if filters_ok else 400
+
+
+@bp.get("/candidates/<int:candidate_id>/export.json")
+@admin_only
+@fresh_login_required  # an export of one person's data
+def export_candidate(candidate_id: int):
+    """Everything held about a candidate, as JSON, for a request under PIPEDA."""
+    candidate = db.first_or_404(visible_candidates(current_user).where(Candidate.id == candidate_id))
+    data = export_data(candidate)
+    record(current_user, "candidate.exported", f"Data of candidate #{candidate.id} exported", candidate_id=candidate.id)
+    db.session.commit()
+    body = json.dumps({"exported_at": utcnow().isoformat(), "exported_by": current_user.email, **data},
+                      indent=2, ensure_ascii=False)
+    return Response(body, mimetype="application/json", headers={
+        "Content-Disposition": f'attachment; filename="candidate-{candidate.id}-data.json"'})
+
+
+@bp.route("/candidates/<int:candidate_id>/erase", methods=["GET", "POST"])
+@admin_only
+@fresh_login_required  # cannot be undone
+def erase_candidate(candidate_id: int):
+    """Erase a candidate: anonymise them and their account; their steps stay for the figures."""
+    candidate = db.first_or_404(visible_candidates(current_user).where(Candidate.id == candidate_id))
+    form = EraseForm()
+    if form.validate_on_submit():
+        number = candidate.id
+        erase(candidate, utcnow())
+        record(current_user, "candidate.erased", f"Candidate #{number} erased", candidate_id=number)
+        db.session.commit()
+        flash(f"Candidate #{number} is erased. Their steps stay, anonymous, in the compliance figures.", "success")
+        return redirect(url_for("admin.retention"), 303)
+    return render_template("admin/erase.html", candidate=candidate, form=form), form_status()
+
+
+@bp.get("/retention")
+@admin_only
+def retention():
+    """Candidates with no change, interview or sign-in for the retention period: to review."""
+    months = current_app.config["RETENTION_MONTHS"]
+    cutoff = retention_cutoff(utcnow(), months)
+    page = paginate_rows(inactive_candidates(cutoff))
+    return render_template("admin/retention.html", page=page, months=months, cutoff=cutoff)

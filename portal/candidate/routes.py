@@ -13,6 +13,7 @@ from ..models import Candidate, Role, Step
 from ..step_forms import StepDoneForm, UndoForm
 from ..steps import mark_done, undo
 from ..times import format_local, to_local, utcnow
+from ..views import changed_meanwhile
 from . import bp
 
 candidate_only = role_required(Role.CANDIDATE)
@@ -57,6 +58,12 @@ def home():
     return _checklist_page()
 
 
+def _changed_meanwhile(step: Step):
+    flash(f"Your {step.kind.label.lower()} for {step.interview.employer.name} was changed (perhaps by your "
+          "recruiter) while you had this page open, so nothing was saved. Here it is as it stands now.", "error")
+    return _checklist_page(status=409)
+
+
 def _my_sent_step(step_id: int) -> Step:
     step = get_step_or_404(step_id)  # only my own steps are found
     if step.kind not in CANDIDATE_STEPS:
@@ -70,6 +77,8 @@ def mark_sent(step_id: int):
     """Mark my thank-you note or follow-up as sent (when, and how)."""
     step = _my_sent_step(step_id)
     back = redirect(url_for("candidate.home", _anchor=f"interview-{step.interview_id}"), 303)
+    if changed_meanwhile(step):
+        return _changed_meanwhile(step)
     if step.done_at is not None or step.waived_at is not None:
         flash(f"{step.kind.label} is already recorded.", "info")
         return back
@@ -89,6 +98,8 @@ def undo_sent(step_id: int):
     """Take back my own "sent" mark (a recruiter's record stays theirs to change)."""
     step = _my_sent_step(step_id)
     back = redirect(url_for("candidate.home", _anchor=f"interview-{step.interview_id}"), 303)
+    if changed_meanwhile(step):
+        return _changed_meanwhile(step)
     if not UndoForm().validate_on_submit():
         flash("The form expired; please try again.", "error")
     elif step.done_at is None or step.done_by_id != current_user.id:

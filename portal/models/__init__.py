@@ -21,12 +21,13 @@ from .agency import (
     User,
 )
 from .base import Choice, UTCDateTime, choice_column, render_migration_item
-from .followup import AuditEvent, PolicyVersion, Step
+from .followup import AppendOnly, AuditEvent, PolicyVersion, Step
 from .reminders import Reminder, ReminderKind, ReminderStatus
 from .security import SignInAttempt
 
 __all__ = [
     "PRACTICE_AREAS",
+    "AppendOnly",
     "Assignment",
     "AuditEvent",
     "Candidate",

@@ -187,6 +187,9 @@ class Candidate(db.Model):
     recruiter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Set when an admin erased the person: what identified them is gone, the steps stay
+    # (anonymous) so the compliance figures do not change.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User | None] = relationship(back_populates="candidate", foreign_keys=[user_id])
     recruiter: Mapped[User | None] = relationship(foreign_keys=[recruiter_id])

@@ -4,8 +4,19 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, Time, UniqueConstraint, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+    event,
+    text,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from ..extensions import db
 from ..followup import Policy, StepKind, StepResult
@@ -61,6 +72,10 @@ class Step(db.Model):
     # The policy the due time was worked out under (NULL: the brief's defaults). A settled
     # step keeps it, so later policy changes apply only to steps not yet done.
     policy_version_id: Mapped[int | None] = mapped_column(ForeignKey("policy_versions.id"))
+    # Counts changes: an UPDATE names the version it read, so of two people changing the
+    # step at once the second is told (StaleDataError), never silently overwritten.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012  (SQLAlchemy reads the class attribute)
 
     interview: Mapped[Interview] = relationship(back_populates="steps")
     done_by: Mapped[User | None] = relationship(foreign_keys=[done_by_id])
@@ -107,16 +122,33 @@ class PolicyVersion(db.Model):
 
 
 class AuditEvent(db.Model):
-    """Who did what and when: step changes, policy changes. Rows are only ever added."""
+    """Who did what and when: sign-ins, assignments, step and policy changes, exports,
+    erasures. Rows are only ever added (the session refuses to change or delete one); the
+    one exception is erasure, which blanks what an event said about the erased person."""
 
     __tablename__ = "audit_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    action: Mapped[str] = mapped_column(String(40))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    candidate_id: Mapped[int | None] = mapped_column(ForeignKey("candidates.id"), index=True)
     interview_id: Mapped[int | None] = mapped_column(ForeignKey("interviews.id"), index=True)
     step_id: Mapped[int | None] = mapped_column(ForeignKey("steps.id"))
     detail: Mapped[str] = mapped_column(Text, default="")
 
     actor: Mapped[User | None] = relationship()
+
+
+class AppendOnly(Exception):
+    """Something tried to change or delete an audit event."""
+
+
+@event.listens_for(Session, "before_flush")
+def _audit_events_are_append_only(session, flush_context, instances) -> None:
+    for obj in session.deleted:
+        if isinstance(obj, AuditEvent):
+            raise AppendOnly("audit events are only ever added, never deleted")
+    for obj in session.dirty:
+        if isinstance(obj, AuditEvent) and session.is_modified(obj):
+            raise AppendOnly("audit events are only ever added, never changed")

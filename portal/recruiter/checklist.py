@@ -24,7 +24,7 @@ from ..steps import (
     waive,
 )
 from ..times import local_day_bounds, local_today, to_local, utcnow
-from ..views import paginate_rows
+from ..views import changed_meanwhile, paginate_rows
 from . import bp
 
 staff_only = role_required(Role.RECRUITER, Role.ADMIN)
@@ -51,6 +51,13 @@ def _step_page(step, done_form=None, waive_form=None, status: int = 200):
     ), status
 
 
+def _changed_meanwhile(step):
+    """Show the step as it is now, saying why nothing was saved."""
+    flash(f"{step.kind.label} was changed by someone else while you had this page open, so your change was "
+          "not saved. Here it is as it stands now; make your change again if it still applies.", "error")
+    return _step_page(step, status=409)
+
+
 def _closed_by(step) -> Outcome | None:
     """The outcome that settled the interview, when that rules out closing it as no response."""
     outcome = step.interview.outcome
@@ -69,6 +76,8 @@ def step(step_id: int):
 def mark_step_done(step_id: int):
     """Record a step as done (when, channel, note); the timeline step takes the employer's answer."""
     step = get_step_or_404(step_id)
+    if changed_meanwhile(step):
+        return _changed_meanwhile(step)
     if not step.is_open and step.result != Status.NOT_NEEDED:
         flash(f"{step.kind.label} is already {step.result.label.lower()}; undo it first to change it.", "error")
         return redirect(url_for("recruiter.step", step_id=step.id), 303)
@@ -93,6 +102,8 @@ def mark_step_done(step_id: int):
 def undo_step(step_id: int):
     """Put a done or waived step back to open."""
     step = get_step_or_404(step_id)
+    if changed_meanwhile(step):
+        return _changed_meanwhile(step)
     form = UndoForm()
     if not form.validate_on_submit():
         return _step_page(step, status=400)
@@ -110,6 +121,8 @@ def undo_step(step_id: int):
 def waive_step(step_id: int):
     """Waive a step, with a reason; it leaves the compliance figures."""
     step = get_step_or_404(step_id)
+    if changed_meanwhile(step):
+        return _changed_meanwhile(step)
     form = WaiveForm()
     if step.done_at is not None or step.waived_at is not None:
         flash(f"{step.kind.label} is already {step.result.label.lower()}; undo it first.", "error")

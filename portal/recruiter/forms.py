@@ -26,6 +26,7 @@ from ..models import (
     RoleSought,
     Timeline,
 )
+from ..notes import HINT as NOTE_HINT
 from ..times import to_local, utcnow, zone_label
 
 
@@ -38,7 +39,7 @@ class CandidateForm(Form):
     role_sought = SelectField("Role sought", choices=options(RoleSought.choices()))
     status = SelectField("Status", choices=options(CandidateStatus.choices()))
     city = StringField("City", validators=[Optional(), Length(max=80)], filters=[strip])
-    notes = TextAreaField("Notes", validators=[Optional(), Length(max=5000)])
+    notes = TextAreaField("Notes", validators=[Optional(), Length(max=5000)], description=NOTE_HINT)
     submit = SubmitField("Save candidate")
 
 
@@ -62,7 +63,7 @@ class EmployerForm(Form):
         description="How the employer asked candidates to get in touch after an interview.",
     )
     city = StringField("City", validators=[Optional(), Length(max=80)], filters=[strip])
-    notes = TextAreaField("Notes", validators=[Optional(), Length(max=5000)])
+    notes = TextAreaField("Notes", validators=[Optional(), Length(max=5000)], description=NOTE_HINT)
     submit = SubmitField("Save employer")
 
 
@@ -137,7 +138,7 @@ class InterviewForm(Form):
         "When the outcome came", format="%Y-%m-%dT%H:%M", validators=[Optional()],
         description="When the employer answered (or the interview was closed). Leave empty for now.",
     )
-    notes = TextAreaField("Notes", validators=[Optional(), Length(max=5000)])
+    notes = TextAreaField("Notes", validators=[Optional(), Length(max=5000)], description=NOTE_HINT)
     submit = SubmitField("Save interview")
 
     def __init__(self, *args, **kwargs):

@@ -18,6 +18,7 @@ from .. import compliance
 from ..extensions import db
 from ..forms import Form, options
 from ..models import Role, User
+from ..steps import record
 from ..times import local_day_bounds, local_today, utcnow
 from ..views import CountedPagination, page_number, page_size
 from . import bp
@@ -111,6 +112,9 @@ def compliance_csv():
     start, end, recruiter_id = _period(form)
     result = compliance.report(current_user, form.group.data, start, end, utcnow(), recruiter_id=recruiter_id)
     body = compliance.to_csv(compliance.GROUPS[form.group.data], result.rows, result.total)
+    record(current_user, "export.compliance_csv", f"Compliance CSV by {form.group.data}, "
+           f"{form.start_day:%Y-%m-%d} to {form.end_day:%Y-%m-%d} ({len(result.rows)} rows)")
+    db.session.commit()
     name = f"compliance-by-{form.group.data}-{form.start_day:%Y%m%d}-{form.end_day:%Y%m%d}.csv"
     return Response(
         "\ufeff" + body, mimetype="text/csv",

@@ -223,7 +223,8 @@ def invite_candidate(candidate_id: int):
         flash(str(exc), "error")
         return back
     token = issue_link(user, LinkPurpose.INVITE, by=current_user)
-    record(current_user, "candidate.invited", f"Invitation sent to {candidate.name} at {user.email}")
+    record(current_user, "candidate.invited", f"Invitation sent to {candidate.name} at {user.email}",
+           candidate_id=candidate.id)
     db.session.commit()
     try:
         send_link_email(user, token, LinkPurpose.INVITE)

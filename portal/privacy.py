@@ -1,0 +1,151 @@
+"""A candidate's personal information: everything held about them, erasing it, and
+who has been quiet long enough to review (PIPEDA: use it for its purpose, keep it no longer
+than needed, give it to the person when asked).
+
+Erasure anonymises rather than deletes: the steps stay, without anything that identifies
+the person, so the compliance figures of recruiters and employers do not change.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, delete, func, or_, select, update
+from sqlalchemy.orm import joinedload, selectinload
+
+from .extensions import db
+from .followup import StepResult
+from .models import (
+    Assignment,
+    AuditEvent,
+    Candidate,
+    Interview,
+    PasswordLink,
+    Reminder,
+    SignInAttempt,
+    Step,
+    User,
+)
+
+ERASED = "[erased]"
+
+
+def _when(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "value"):  # the enums
+        return value.value
+    return value
+
+
+def _columns(row, *names: str) -> dict:
+    return {name: _value(getattr(row, name)) for name in names}
+
+
+def export_data(candidate: Candidate) -> dict:
+    """Everything the portal holds about one candidate, as plain JSON-ready values."""
+    interviews = db.session.scalars(
+        select(Interview).where(Interview.candidate_id == candidate.id)
+        .options(joinedload(Interview.employer), joinedload(Interview.job), selectinload(Interview.steps))
+        .order_by(Interview.starts_at)
+    ).all()
+    assignments = db.session.scalars(
+        select(Assignment).where(Assignment.candidate_id == candidate.id)
+        .options(joinedload(Assignment.recruiter)).order_by(Assignment.started_at)
+    ).all()
+    user = candidate.user
+    events = db.session.scalars(_events_about(candidate).options(joinedload(AuditEvent.actor))
+                                .order_by(AuditEvent.at, AuditEvent.id)).all()
+    reminders = [] if user is None else db.session.scalars(
+        select(Reminder).where(Reminder.user_id == user.id).order_by(Reminder.created_at)).all()
+    return {
+        "candidate": _columns(candidate, "id", "name", "email", "phone", "role_sought", "status", "city", "notes",
+                              "created_at", "updated_at"),
+        "recruiter": None if candidate.recruiter is None else {"name": candidate.recruiter.name,
+                                                               "email": candidate.recruiter.email},
+        "account": None if user is None else {
+            **_columns(user, "email", "name", "active", "created_at", "last_sign_in_at", "digest_emails",
+                       "thank_you_nudges", "follow_up_nudges"),
+            "has_password": bool(user.password_hash), "has_calendar_link": bool(user.calendar_token),
+        },
+        "assignments": [{"recruiter": a.recruiter.name, "started_at": _when(a.started_at),
+                         "ended_at": _when(a.ended_at), "note": a.note} for a in assignments],
+        "interviews": [{
+            **_columns(i, "id", "starts_at", "duration_minutes", "format", "interviewer_names", "timeline",
+                       "decision_date", "timeline_recorded_at", "outcome", "outcome_at", "notes"),
+            "employer": i.employer.name, "job": i.job.title if i.job else None,
+            "steps": [_columns(s, "kind", "due_at", "opens_at", "result", "done_at", "channel", "note",
+                               "waived_at", "waive_reason") for s in i.steps],
+        } for i in interviews],
+        "reminders_emailed": [_columns(r, "kind", "status", "created_at", "sent_at", "subject") for r in reminders],
+        "audit_trail": [{"at": _when(e.at), "action": e.action, "by": e.actor.name if e.actor else None,
+                         "detail": e.detail} for e in events],
+    }
+
+
+def _events_about(candidate: Candidate) -> Select:
+    conditions = [AuditEvent.candidate_id == candidate.id]
+    if candidate.user_id is not None:
+        conditions.append(AuditEvent.actor_id == candidate.user_id)
+    return select(AuditEvent).where(or_(*conditions))
+
+
+def erase(candidate: Candidate, now: datetime) -> None:
+    """Anonymise a candidate and their account; keep their steps (anonymous) for the figures.
+
+    Flushes, never commits (the view commits with the audit event saying it happened)."""
+    label = f"Erased candidate #{candidate.id}"
+    names = [n for n in (candidate.name, candidate.email, candidate.phone) if n]
+    user = candidate.user
+    if user is not None:
+        names += [n for n in (user.name, user.email) if n]
+        db.session.execute(delete(PasswordLink).where(PasswordLink.user_id == user.id))
+        db.session.execute(delete(SignInAttempt).where(SignInAttempt.email == user.email))
+        db.session.execute(update(Reminder).where(Reminder.user_id == user.id).values(to_address="", subject=ERASED))
+        user.name, user.email = "Erased person", f"erased-user-{user.id}@erased.invalid"
+        user.password_hash, user.calendar_token, user.active = None, None, False
+        user.new_session_token()
+    for step in db.session.scalars(select(Step).join(Interview).where(Interview.candidate_id == candidate.id)):
+        step.note, step.waive_reason = "", (ERASED if step.waive_reason else "")
+        if step.result is None:  # nobody will do it now: out of the figures, like a waiver
+            step.result, step.waived_at, step.waive_reason = StepResult.WAIVED, now, "Candidate erased"
+    db.session.execute(update(Interview).where(Interview.candidate_id == candidate.id)
+                       .values(notes="", interviewer_names=""))
+    db.session.execute(update(Assignment).where(Assignment.candidate_id == candidate.id).values(note=""))
+    # The one change ever made to audit events: what they said about this person goes.
+    event_ids = db.session.scalars(_events_about(candidate).with_only_columns(AuditEvent.id)).all()
+    mentioning = [AuditEvent.detail.contains(n) for n in names if len(n) >= 3]
+    if mentioning:
+        event_ids += db.session.scalars(select(AuditEvent.id).where(or_(*mentioning))).all()
+    if event_ids:
+        db.session.execute(update(AuditEvent.__table__).where(AuditEvent.__table__.c.id.in_(set(event_ids)))
+                           .values(detail=ERASED))
+    candidate.name, candidate.email, candidate.phone = label, f"erased-{candidate.id}@erased.invalid", ""
+    candidate.city, candidate.notes, candidate.erased_at = "", "", now
+    db.session.flush()
+
+
+def inactive_candidates(cutoff: datetime) -> Select:
+    """Candidates with nothing new since ``cutoff``: no change, interview or sign-in since."""
+    latest = (select(Interview.candidate_id, func.max(Interview.starts_at).label("at"))
+              .group_by(Interview.candidate_id).subquery())
+    return (
+        select(Candidate, latest.c.at.label("last_interview"), User.last_sign_in_at)
+        .outerjoin(latest, latest.c.candidate_id == Candidate.id)
+        .outerjoin(User, User.id == Candidate.user_id)
+        .where(Candidate.erased_at.is_(None), Candidate.updated_at < cutoff,
+               or_(latest.c.at.is_(None), latest.c.at < cutoff),
+               or_(User.last_sign_in_at.is_(None), User.last_sign_in_at < cutoff))
+        .order_by(Candidate.updated_at, Candidate.id)
+    )
+
+
+def retention_cutoff(now: datetime, months: int) -> datetime:
+    return now - timedelta(days=round(months * 30.44))
