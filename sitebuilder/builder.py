@@ -133,7 +133,8 @@ def _read_json(path: Path) -> dict:
 def _load_manifest(out: Path) -> Manifest:
     try:
         with open(out / MANIFEST_FILE, "rb") as fh:
-            manifest = pickle.load(fh)
+            # The builder's own cache, in its own output folder (bandit B301 reviewed).
+            manifest = pickle.load(fh)  # nosec B301
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
         return Manifest()
     return manifest if isinstance(manifest, Manifest) else Manifest()

@@ -2,6 +2,7 @@
 
 import uuid
 from contextlib import contextmanager
+from pathlib import Path
 
 import flask_migrate
 import pytest
@@ -12,8 +13,17 @@ from conftest import TEST_CONFIG
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
+from pytest_alembic.tests import (  # noqa: F401  (pytest-alembic's own checks, run here)
+    test_model_definitions_match_ddl,
+    test_single_head_revision,
+    test_up_down_consistency,
+    test_upgrade,
+)
+
 from portal import create_app
 from portal.extensions import db
+
+MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
 
 
 @contextmanager
@@ -90,3 +100,18 @@ def test_upgrade_keeps_existing_rows_that_other_tables_point_at(scratch_app):
             assert conn.execute(text("SELECT recruiter_id FROM candidates WHERE id = 3")).scalar_one() == 7
             assert conn.execute(text("SELECT name FROM users WHERE id = 7")).scalar_one() == "Robin Recruiter"
     assert _drift(scratch_app) == []
+
+
+# pytest-alembic drives the migrations through Flask-Migrate's env.py on a scratch database
+# of the suite's kind: upgrade from empty, every step down and up again, one head, no drift.
+
+
+@pytest.fixture
+def alembic_config():
+    return {"script_location": MIGRATIONS}
+
+
+@pytest.fixture
+def alembic_engine(scratch_app):
+    with scratch_app.app_context():  # env.py reads the app's metadata and settings
+        yield db.engine

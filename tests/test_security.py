@@ -1,15 +1,21 @@
 """Sessions, sign-in throttling, passwords and what every response tells the browser."""
 
+import os
 import re
+import subprocess
+import sys
 import time
+import urllib.error
+import urllib.request
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import flask_migrate
 import pytest
 from argon2 import Type
 from conftest import PASSWORD, TEST_CONFIG, login, mail_config
-from mailserver import body
+from mailserver import body, free_port
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
@@ -25,6 +31,7 @@ from portal.passwords import hash_parameters, password_problem, set_password
 from portal.security import MOST_FAILURES_PER_ACCOUNT
 
 NEW = "a quiet harbour at dusk"
+ROOT = Path(__file__).resolve().parent.parent
 TORONTO = ZoneInfo("America/Toronto")
 
 
@@ -432,3 +439,42 @@ def test_a_save_that_loses_the_race_gets_a_clear_answer(world, login_as, monkeyp
     response = login_as(Role.RECRUITER, user=world.recruiter_a).post(f"/steps/{world.step_a.id}/waive",
                                                                      data={"reason": "Not needed"})
     assert response.status_code == 409 and "at the same moment" in response.get_data(as_text=True)
+
+
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
+    """Readers are not blocked by a writer, and a writer waits for another instead of failing."""
+    embedded = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'portal.sqlite3'}", "SECRET_KEY": "x"})
+    with embedded.app_context(), db.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        db.engine.dispose()
+
+
+def test_production_behind_gunicorn_shows_no_debug_and_no_versions(database_url, tmp_path):
+    """The real server as deployed: no version numbers in headers, no tracebacks in pages."""
+    port = free_port()
+    env = {**os.environ, "PORTAL_ENV": "production", "SECRET_KEY": "z" * 40, "PORTAL_URL": "https://portal.test",
+           "MAIL_SERVER": "127.0.0.1", "DATABASE_URL": database_url}
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1",
+                               "portal:create_app()"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(150):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=10) as page:
+                    headers = page.headers
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("gunicorn did not start")
+        assert not re.search(r"\d", headers.get("Server", "")), headers.get("Server")
+        assert "X-Powered-By" not in headers and headers["X-Content-Type-Options"] == "nosniff"
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/no/such/page", timeout=10)
+        text = missing.value.read().decode()
+        assert missing.value.code == 404 and "Traceback" not in text and "Werkzeug" not in text
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
