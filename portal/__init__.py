@@ -7,7 +7,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.routing import IntegerConverter
 
@@ -94,6 +94,10 @@ class DatabaseId(IntegerConverter):
 
 def _error_page(error):
     code = getattr(error, "code", 500) or 500
+    try:
+        _ = current_user.is_authenticated  # the page shows who is signed in: load them now
+    except SQLAlchemyError as exc:
+        return _database_unavailable(exc)
     return render_template("error.html", error=error, code=code), code
 
 

@@ -85,6 +85,14 @@ def export_data(candidate: Candidate) -> dict:
                                "waived_at", "waive_reason") for s in i.steps],
         } for i in interviews],
         "reminders_emailed": [_columns(r, "kind", "status", "created_at", "sent_at", "subject") for r in reminders],
+        "password_links": [] if user is None else [
+            _columns(link, "purpose", "created_at", "expires_at", "used_at", "revoked_at")
+            for link in db.session.scalars(select(PasswordLink).where(PasswordLink.user_id == user.id)
+                                           .order_by(PasswordLink.created_at))],
+        "sign_in_attempts": [] if user is None else [
+            _columns(a, "at", "address", "succeeded")
+            for a in db.session.scalars(select(SignInAttempt).where(SignInAttempt.email == user.email)
+                                        .order_by(SignInAttempt.at))],
         "audit_trail": [{"at": _when(e.at), "action": e.action, "by": e.actor.name if e.actor else None,
                          "detail": e.detail} for e in events],
     }
@@ -108,7 +116,8 @@ def erase(candidate: Candidate, now: datetime) -> None:
         names += [n for n in (user.name, user.email) if n]
         db.session.execute(delete(PasswordLink).where(PasswordLink.user_id == user.id))
         db.session.execute(delete(SignInAttempt).where(SignInAttempt.email == user.email))
-        db.session.execute(update(Reminder).where(Reminder.user_id == user.id).values(to_address="", subject=ERASED))
+        db.session.execute(update(Reminder).where(Reminder.user_id == user.id)
+                           .values(to_address="", subject=ERASED, last_error=""))
         user.name, user.email = "Erased person", f"erased-user-{user.id}@erased.invalid"
         user.password_hash, user.calendar_token, user.active = None, None, False
         user.new_session_token()
@@ -121,7 +130,7 @@ def erase(candidate: Candidate, now: datetime) -> None:
     db.session.execute(update(Assignment).where(Assignment.candidate_id == candidate.id).values(note=""))
     # The one change ever made to audit events: what they said about this person goes.
     event_ids = db.session.scalars(_events_about(candidate).with_only_columns(AuditEvent.id)).all()
-    mentioning = [AuditEvent.detail.contains(n) for n in names if len(n) >= 3]
+    mentioning = [AuditEvent.detail.contains(n, autoescape=True) for n in names if len(n) >= 3]
     if mentioning:
         event_ids += db.session.scalars(select(AuditEvent.id).where(or_(*mentioning))).all()
     if event_ids:

@@ -15,13 +15,15 @@ import hmac
 import time
 from datetime import datetime, timedelta
 
-from flask import Flask, current_app, flash, redirect, request, session, url_for
-from flask_login import current_user, login_user, logout_user
+from flask import Flask, current_app, flash, g, redirect, request, session, url_for
+from flask_login import current_user, login_user
 from sqlalchemy import delete, func, select
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .extensions import db, login_manager
 from .models import SignInAttempt, User
+from .passwords import check_password
+from .steps import record
 from .times import utcnow
 
 SIGN_IN_WINDOW = timedelta(minutes=15)
@@ -96,11 +98,15 @@ def _end_expired_sessions():
     idle = now - seen > current_app.config["SESSION_IDLE_MINUTES"] * 60
     too_old = now - started > current_app.config["SESSION_HOURS"] * 3600
     if idle or too_old:
-        if request.cookies.get(current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")):
-            session["_fresh"] = False  # carry on from the cookie; sensitive actions re-ask
+        # End this session only; Flask-Login then tries the "keep me signed in" cookie, which
+        # the user loader accepts only while its token is current. If it does, a new session
+        # starts, not fresh, so sensitive actions ask for the password again.
+        for key in ("_user_id", "_id", "_fresh", "signed_in_at", "seen_at"):
+            session.pop(key, None)
+        g.pop("_login_user", None)
+        if current_user.is_authenticated:
             session["signed_in_at"] = session["seen_at"] = now
             return None
-        logout_user()
         flash("You were signed out after a while without activity. Please sign in again." if idle else
               "Your session reached its time limit. Please sign in again.", "info")
         return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
@@ -138,8 +144,26 @@ def sign_in_refused(email: str, address: str, now: datetime | None = None) -> bo
     return by_address >= MOST_FAILURES_PER_ADDRESS
 
 
-def record_attempt(email: str, address: str, succeeded: bool, now: datetime | None = None) -> None:
-    """Note one attempt (flushed with the view's transaction); old ones for this address go."""
+def record_attempt(email: str, address: str, succeeded: bool, now: datetime | None = None) -> SignInAttempt:
+    """Note one attempt (with the view's transaction); attempts past KEEP_ATTEMPTS go."""
     now = now or utcnow()
-    db.session.execute(delete(SignInAttempt).where(SignInAttempt.email == email, SignInAttempt.at < now - KEEP_ATTEMPTS))
-    db.session.add(SignInAttempt(email=email[:254], address=address[:64], succeeded=succeeded, at=now))
+    db.session.execute(delete(SignInAttempt).where(SignInAttempt.at < now - KEEP_ATTEMPTS))
+    attempt = SignInAttempt(email=email[:254], address=address[:64], succeeded=succeeded, at=now)
+    db.session.add(attempt)
+    return attempt
+
+
+def password_guess(user: User, password: str, what: str) -> bool | None:
+    """Check a signed-in person's password again (before a sensitive action, or to change
+    it), throttled and recorded like a sign-in. None when throttled."""
+    address = request.remote_addr or "unknown"
+    if sign_in_refused(user.email, address):
+        return None
+    attempt = record_attempt(user.email, address, succeeded=False)
+    db.session.commit()  # counted before the slow check, so parallel guesses see it
+    if check_password(user, password):
+        attempt.succeeded = True
+        return True
+    record(user, "password.failed", f"Wrong password when {what}, from {address}")
+    db.session.commit()
+    return False

@@ -40,6 +40,7 @@ from .models import (
     Outcome,
     PolicyVersion,
     PreferredChannel,
+    Role,
     Step,
     Timeline,
     User,
@@ -235,9 +236,11 @@ def audit_trail(condition, limit: int = 50) -> list[AuditEvent]:
 
 def record(actor: User | None, action: str, detail: str = "", *, interview_id=None, step_id=None,
            candidate_id=None) -> None:
-    """Add an audit event; one about an interview also names its candidate."""
+    """Add an audit event; one about an interview, or by a candidate, also names the candidate."""
     if candidate_id is None and interview_id is not None:
         candidate_id = db.session.get(Interview, interview_id).candidate_id
+    if candidate_id is None and actor is not None and actor.role == Role.CANDIDATE and actor.candidate:
+        candidate_id = actor.candidate.id  # a candidate only ever acts on their own record
     db.session.add(AuditEvent(actor_id=actor.id if actor else None, action=action, detail=detail,
                               candidate_id=candidate_id, interview_id=interview_id, step_id=step_id, at=utcnow()))
 

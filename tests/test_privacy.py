@@ -7,10 +7,22 @@ import pytest
 from conftest import PASSWORD, login
 from sqlalchemy import func, select, text
 
+from portal.accounts import issue_link
 from portal.compliance import report
 from portal.extensions import db
 from portal.followup import Status, StepKind
-from portal.models import AppendOnly, AuditEvent, Candidate, Role, Step, User
+from portal.models import (
+    AppendOnly,
+    AuditEvent,
+    Candidate,
+    LinkPurpose,
+    Reminder,
+    ReminderKind,
+    ReminderStatus,
+    Role,
+    Step,
+    User,
+)
 
 
 def audit(app, **where) -> list[AuditEvent]:
@@ -94,7 +106,14 @@ def test_an_admin_exports_everything_held_about_a_candidate(app, world, history,
     assert thank_you["result"] == "done_on_time" and thank_you["note"] == "Casey sent it from her phone"
     assert any(e["action"] == "step.done" for e in data["audit_trail"])
     assert data["assignments"][0]["recruiter"] == "Riley Assigned"
-    [event] = audit(app, action="candidate.exported")
+    leave_traces(app, world, app.test_client())
+    admin.post(f"/admin/users/{world.user_a.id}/deactivate")
+    data = json.loads(admin.get(f"/admin/candidates/{world.candidate_a.id}/export.json").data)
+    assert [link["purpose"] for link in data["password_links"]] == ["reset"]
+    assert [a["succeeded"] for a in data["sign_in_attempts"]][-1] is False
+    assert any(e["action"] == "user.deactivated" for e in data["audit_trail"])
+    assert data["reminders_emailed"][0]["status"] == "failed"
+    event = audit(app, action="candidate.exported")[0]
     assert event.actor_id == world.admin.id and event.candidate_id == world.candidate_a.id
 
 
@@ -108,8 +127,23 @@ def test_export_and_erasure_ask_for_the_password_again_in_an_old_session(app, wo
         assert admin.get(url).headers["Location"].startswith("/account/confirm"), url
 
 
+def leave_traces(app, world, client):
+    """What else the portal keeps about a person: a reminder that failed with their address in
+    the server's answer, a password link, sign-in attempts."""
+    with app.test_request_context():
+        user = db.session.get(User, world.user_a.id)
+        issue_link(user, LinkPurpose.RESET, by=None)
+        db.session.add(Reminder(key="r1", user_id=user.id, kind=ReminderKind.DIGEST, occasion="x",
+                                status=ReminderStatus.FAILED, next_attempt_at=datetime.now(UTC),
+                                to_address=user.email, subject="Your thank-you note to Fenwick Ormsby LLP",
+                                last_error=f"the mail server refused it (550 no mailbox <{user.email}>)"))
+        db.session.commit()
+    client.post("/login", data={"email": world.user_a.email, "password": "wrong guess entirely"})
+
+
 def test_erasure_keeps_the_figures_and_nothing_that_identifies_the_person(app, world, history, login_as):
     admin = login_as(Role.ADMIN, user=world.admin)
+    leave_traces(app, world, app.test_client())
     now = datetime.now(UTC)
     with app.test_request_context():
         before = report(db.session.get(User, world.admin.id), "recruiter", now - timedelta(days=30),
@@ -160,3 +194,18 @@ def test_quiet_candidates_are_listed_for_review(app, world, make, login_as):
     page = login_as(Role.ADMIN, user=world.admin).get("/admin/retention").get_data(as_text=True)
     assert "Quinn Quiet" in page and "Busy Bee" not in page and "Casey Alpha" not in page
     assert "24 months" in page
+
+
+def test_a_recruiter_adding_a_candidate_is_audited_as_an_assignment(app, world, login_as):
+    recruiter = login_as(Role.RECRUITER, user=world.recruiter_a)
+    recruiter.post("/candidates/new", data={"name": "Ines New", "email": "ines@example.com",
+                                            "role_sought": "paralegal", "status": "active"})
+    [assigned] = audit(app, action="candidate.assigned")
+    assert assigned.actor_id == world.recruiter_a.id and "Ines New" in assigned.detail
+
+
+def test_a_far_off_date_in_the_audit_filter_is_refused_not_an_error(world, login_as):
+    admin = login_as(Role.ADMIN, user=world.admin)
+    for query in ("start=9999-12-31", "end=9999-12-31", "start=0001-01-01"):
+        response = admin.get(f"/admin/audit?{query}")
+        assert response.status_code == 400 and "out of range" in response.get_data(as_text=True)

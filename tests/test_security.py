@@ -391,6 +391,8 @@ def test_pages_answer_503_while_the_database_is_away_and_recover_after(fragile_a
         if url != "/healthz":
             assert "Back in a moment" in response.get_data(as_text=True)
     assert app.test_client().post("/login", data={"email": "r@example.com", "password": PASSWORD}).status_code == 503
+    assert client.get("/no/such/page").status_code == 503  # even the 404 page, which shows who is signed in
+    assert client.put("/dashboard").status_code == 503
 
     up()
     assert client.get("/healthz").status_code == 200
@@ -478,3 +480,66 @@ def test_production_behind_gunicorn_shows_no_debug_and_no_versions(database_url,
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_an_interview_edited_meanwhile_is_not_overwritten(app, world, login_as, fetch):
+    recruiter = login_as(Role.RECRUITER, user=world.recruiter_a)
+    page = recruiter.get(f"/interviews/{world.interview_a.id}/edit").get_data(as_text=True)
+    seen = re.search(r'name="seen" value="([^"]+)"', page).group(1)
+    form = {"employer_id": world.employer.id, "job_id": 0, "starts_at": "2026-12-01T10:00", "duration_minutes": 60,
+            "format": "video", "timeline": "not_recorded", "outcome": "pending", "notes": "first", "seen": seen}
+    assert recruiter.post(f"/interviews/{world.interview_a.id}/edit", data=form).status_code == 302
+    stale = recruiter.post(f"/interviews/{world.interview_a.id}/edit", data={**form, "notes": "second"})
+    assert stale.status_code == 409 and "changed by someone else" in stale.get_data(as_text=True)
+    assert fetch(Interview, world.interview_a.id).notes == "first"
+
+
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
+EVENT_HANDLER = re.compile(r"<[^>]+\son[a-z]+\s*=", re.IGNORECASE)
+
+
+def test_no_page_has_inline_scripts_or_event_handlers(app, world, make, login_as):
+    """What the CSP forbids is also never sent: every page any role can open, checked."""
+    make.interview(world.candidate_a, world.employer, starts_at=datetime.now(UTC) - timedelta(days=10))
+    rules = sorted({rule.rule for rule in app.url_map.iter_rules() if "GET" in rule.methods
+                    and rule.endpoint not in ("static", "healthz") and not rule.rule.endswith((".pdf", ".ics"))})
+    pages = 0
+    for user in (world.admin, world.recruiter_a, world.user_a):
+        client = login_as(user.role, user=user)
+        for rule in rules:
+            response = client.get(concrete(rule, world))
+            if response.mimetype == "text/html" and response.status_code == 200:
+                html = response.get_data(as_text=True)
+                assert not INLINE_SCRIPT.search(html), rule
+                assert not EVENT_HANDLER.search(html), rule
+                pages += 1
+    assert pages >= 40
+
+
+def test_an_expired_session_is_not_kept_alive_by_a_bogus_or_stale_remember_cookie(app, make, login_as):
+    client = login_as(Role.RECRUITER)
+    age_session(client, seen_at=10 * 3600, signed_in_at=100 * 3600)
+    client.set_cookie("remember_token", "anything")
+    assert client.get("/dashboard").status_code == 302
+
+    user = make.user(Role.RECRUITER)
+    browser = app.test_client()
+    browser.post("/login", data={"email": user.email, "password": PASSWORD, "remember": "y"})
+    browser.post("/account/password", data={"current_password": PASSWORD, "new_password": NEW, "confirm": NEW})
+    age_session(browser, seen_at=2 * 3600)  # the remember cookie from before the change is still there
+    assert browser.get("/dashboard").status_code == 302
+
+
+@pytest.mark.parametrize("url, field", [("/account/confirm", "password"), ("/account/password", "current_password")])
+def test_password_checks_while_signed_in_are_throttled_and_audited(app, make, login_as, url, field):
+    user = make.user(Role.RECRUITER)
+    client = login_as(Role.RECRUITER, user=user)
+    data = {field: "not my password at all", "new_password": NEW, "confirm": NEW}
+    for _ in range(MOST_FAILURES_PER_ACCOUNT - 1):  # the sign-in itself was one success, not a failure
+        assert client.post(url, data=data).status_code == 422
+    client.post(url, data=data)
+    refused = client.post(url, data={**data, field: PASSWORD})
+    assert refused.status_code == 429 and "Too many failed sign-ins" in refused.get_data(as_text=True)
+    with app.app_context():
+        failures = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "password.failed")).all()
+        assert len(failures) == MOST_FAILURES_PER_ACCOUNT and failures[0].actor_id == user.id

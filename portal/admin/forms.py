@@ -28,6 +28,7 @@ from ..forms import (
     strip,
 )
 from ..models import ReminderStatus, Role, RoleSought
+from ..times import utcnow
 
 
 class AccountForm(Form):
@@ -132,6 +133,17 @@ class AuditFilterForm(Form):
     who = StringField("Who (name or email)", validators=[Optional(), Length(max=120)], filters=[strip])
     start = DateField("From", validators=[Optional()])
     end = DateField("To", validators=[Optional()])
+
+    def validate_start(self, field):
+        _sensible_year(field)
+
+    def validate_end(self, field):
+        _sensible_year(field)
+
+
+def _sensible_year(field) -> None:
+    if field.data is not None and not 2000 <= field.data.year <= utcnow().year + 1:
+        raise ValidationError("That date is out of range; check the year.")
 
 
 class EraseForm(Form):

@@ -145,8 +145,12 @@ def _set_active(user_id: int, active: bool):
         flash("You cannot deactivate your own account.", "error")
         return redirect(url_for("admin.user", user_id=user.id)), 303
     user.active = active
+    if not active:  # old cookies and calendar links must not work again after a reactivation
+        user.new_session_token()
+        user.calendar_token = None
     record(current_user, "user.activated" if active else "user.deactivated", f"{user.email} "
-           + ("may sign in again" if active else "may no longer sign in"))
+           + ("may sign in again" if active else "may no longer sign in"),
+           candidate_id=user.candidate.id if user.candidate else None)
     db.session.commit()
     flash(f"{user.name} is {'active again' if active else 'deactivated'}.", "success")
     return redirect(url_for("admin.user", user_id=user.id)), 303
@@ -255,7 +259,8 @@ def retry_reminder(reminder_id: int):
         flash("Only failed reminders can be retried.", "error")
     else:
         reminder.status, reminder.attempts, reminder.next_attempt_at = ReminderStatus.QUEUED, 0, utcnow()
-        record(current_user, "reminder.retried", f"Reminder {reminder.key} queued again after: {reminder.last_error}")
+        record(current_user, "reminder.retried", f"Reminder {reminder.key} queued again after: {reminder.last_error}",
+               candidate_id=reminder.user.candidate.id if reminder.user.candidate else None)
         db.session.commit()
         flash(f"Queued again: the next reminder run sends it to {reminder.user.email}.", "success")
     return redirect(url_for("admin.outbox", status=ReminderStatus.FAILED.value), 303)
@@ -273,7 +278,10 @@ AUDIT_ACTIONS = {
     "employer.channel_changed": "Employer channel changes", "export.compliance_csv": "Compliance CSV exports",
     "export.handout": "Handouts printed", "candidate.exported": "Data exports", "candidate.erased": "Erasures",
     "reminder.retried": "Reminders retried", "calendar.link_made": "Calendar links made",
-    "calendar.link_replaced": "Calendar links replaced",
+    "calendar.link_replaced": "Calendar links replaced", "password.failed": "Wrong passwords when signed in",
+    "candidate.created": "Candidates added", "candidate.edited": "Candidate records edited",
+    "employer.created": "Employers added", "employer.edited": "Employers edited", "job.created": "Jobs added",
+    "job.edited": "Jobs edited",
 }
 
 

@@ -31,7 +31,14 @@ from ..extensions import db
 from ..mail import send_later
 from ..models import LinkPurpose, Role, User
 from ..passwords import check_password, set_password, spend_a_password_check
-from ..security import TOO_MANY, record_attempt, sign_in, sign_in_refused, sign_out_everywhere
+from ..security import (
+    TOO_MANY,
+    password_guess,
+    record_attempt,
+    sign_in,
+    sign_in_refused,
+    sign_out_everywhere,
+)
 from ..steps import record
 from . import bp
 from .forms import (
@@ -67,21 +74,22 @@ def login():
     if form.validate_on_submit():
         email, address = form.email.data, request.remote_addr or "unknown"
         if sign_in_refused(email, address):
-            spend_a_password_check(form.password.data)  # a refusal takes as long as a check
             form.form_errors.append(TOO_MANY)
             record(None, "sign_in.throttled", f"Sign-in refused for {email} from {address}: too many failures")
             db.session.commit()
             return render_template("auth/login.html", form=form), 429
+        # Counted as a failure before the slow check, so guesses sent in parallel all count.
+        attempt = record_attempt(email, address, succeeded=False)
+        db.session.commit()
         user = db.session.scalar(select(User).where(User.email == email))
         if user is None:
             spend_a_password_check(form.password.data)  # same time whether or not the account exists
         elif check_password(user, form.password.data) and user.active:
-            record_attempt(email, address, succeeded=True)
+            attempt.succeeded = True
             record(user, "sign_in", f"Signed in from {address}")
             sign_in(user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")) or home_for(user))
         db.session.rollback()
-        record_attempt(email, address, succeeded=False)
         record(user, "sign_in.failed", f"Failed sign-in for {email} from {address}")
         db.session.commit()
         # One message whatever went wrong, so the form does not reveal who has an account.
@@ -112,9 +120,13 @@ def reauthenticate():
     """Enter the password again before a sensitive action (exports, erasure, roles)."""
     form = ConfirmPasswordForm()
     if form.validate_on_submit():
-        if check_password(current_user, form.password.data):
+        right = password_guess(current_user, form.password.data, "confirming a sensitive action")
+        if right is None:
+            form.form_errors.append(TOO_MANY)
+            return render_template("auth/reauthenticate.html", form=form), 429
+        if right:
             confirm_login()
-            db.session.commit()  # a rehashed password is kept
+            db.session.commit()  # the attempt's success, and a rehashed password, are kept
             return redirect(_safe_next(request.args.get("next")) or home_for(current_user))
         form.password.errors.append("That is not your password.")
     return render_template("auth/reauthenticate.html", form=form), 422 if form.errors else 200
@@ -133,7 +145,11 @@ def change_password():
     """Change one's own password; the current one is asked for first."""
     form = ChangePasswordForm(user=current_user)
     if form.validate_on_submit():
-        if not check_password(current_user, form.current_password.data):
+        right = password_guess(current_user, form.current_password.data, "changing the password")
+        if right is None:
+            form.form_errors.append(TOO_MANY)
+            return render_template("auth/change_password.html", form=form), 429
+        if not right:
             form.current_password.errors.append("That is not your current password.")
         elif form.new_password.data == form.current_password.data:
             form.new_password.errors.append("Choose a password different from the current one.")

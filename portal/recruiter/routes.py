@@ -173,6 +173,10 @@ def new_candidate():
                 Assignment(candidate=candidate, recruiter_id=current_user.id, assigned_by_id=current_user.id)
             )
         if flush_or_field_error(form.email, "A candidate with this email is already on file."):
+            record(current_user, "candidate.created", f"{candidate.name} added", candidate_id=candidate.id)
+            if candidate.recruiter_id == current_user.id:
+                record(current_user, "candidate.assigned", f"{candidate.name} assigned to {current_user.name} "
+                       "(who added them)", candidate_id=candidate.id)
             db.session.commit()
             flash(f"{candidate.name} is added.", "success")
             return redirect(url_for("recruiter.candidate", candidate_id=candidate.id))
@@ -253,6 +257,7 @@ def edit_candidate(candidate_id: int):
                 candidate.user.email = candidate.email
                 revoke_open_links(candidate.user)
         if flush_or_field_error(form.email, "Another candidate already has this email."):
+            record(current_user, "candidate.edited", f"{candidate.name}'s record edited", candidate_id=candidate.id)
             db.session.commit()
             flash("Candidate saved.", "success")
             return redirect(url_for("recruiter.candidate", candidate_id=candidate.id))
@@ -307,6 +312,7 @@ def _employer_form(employer: Employer, *, is_new: bool):
                        f"{employer.name}: preferred channel {channel_before.label.lower()} → "
                        f"{PreferredChannel(employer.preferred_channel).label.lower()} "
                        f"(open steps of {count} interviews recomputed)")
+            record(current_user, "employer.created" if is_new else "employer.edited", f"{employer.name} saved")
             db.session.commit()
             flash(f"{employer.name} is saved.", "success")
             return redirect(url_for("recruiter.employer", employer_id=employer.id))
@@ -387,6 +393,7 @@ def _job_form(job: Job, *, is_new: bool):
         else:
             form.populate_obj(job)
             db.session.add(job)
+            record(current_user, "job.created" if is_new else "job.edited", f"{job.title} saved")
             db.session.commit()
             flash(f"{job.title} is saved.", "success")
             return redirect(url_for("recruiter.employer", employer_id=job.employer_id))
@@ -508,6 +515,17 @@ def interview(interview_id: int):
 def edit_interview(interview_id: int):
     """Edit an interview, with its time shown in the agency's zone."""
     interview = get_interview_or_404(interview_id)
+    seen = request.form.get("seen")
+    if request.method == "POST" and seen is not None and seen != interview.updated_at.isoformat():
+        # Someone changed it (perhaps a step's answer) since this form was opened.
+        flash("This interview was changed by someone else while you were editing it, so your changes were not "
+              "saved. Here it is as it stands now; make your changes again if they still apply.", "error")
+        form = InterviewForm(obj=interview, formdata=None)
+        form.fill_from(interview)
+        form.job_id.data = interview.job_id or 0
+        _interview_choices(form)
+        return render_template("recruiter/interview_form.html", form=form, candidate=interview.candidate,
+                               interview=interview), 409
     form = InterviewForm(obj=interview)
     if request.method == "GET":
         form.fill_from(interview)
