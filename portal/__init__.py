@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from flask import Flask, current_app, g, redirect, render_template, url_for
+from flask import Flask, current_app, g, redirect, render_template, send_from_directory, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
@@ -11,6 +11,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.routing import IntegerConverter
 
+import design
 from sitebuilder.pages import css_string
 
 from . import admin, auth, candidate, cli, feeds, health, mail, passwords, recruiter, security
@@ -21,7 +22,7 @@ from .followup import Status, StepKind
 from .models import Role, render_migration_item
 from .notes import render_note
 from .times import format_date, format_local, relative, zone_label
-from .views import page_url
+from .views import page_url, sort_url
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -64,7 +65,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.jinja_env.globals["Status"] = Status
     app.jinja_env.globals["StepKind"] = StepKind
     app.jinja_env.globals["page_url"] = page_url
+    app.jinja_env.globals["sort_url"] = sort_url
     app.jinja_env.globals["zone_label"] = zone_label
+    app.jinja_env.globals["design_stylesheets"] = design.STYLESHEETS
+    app.add_url_rule("/design/<path:filename>", "design", _design_file)
 
     @app.context_processor
     def agency():
@@ -117,6 +121,11 @@ def _database_unavailable(error):
     current_app.logger.error("Database unavailable: %s", error.__class__.__name__)
     g._login_user = login_manager.anonymous_user()  # rendering must not try to load the person again
     return render_template("unavailable.html"), 503, {"Retry-After": "30"}
+
+
+def _design_file(filename: str):
+    """The shared design system's files (design/), served like the portal's own static ones."""
+    return send_from_directory(design.DIRECTORY, filename, max_age=3600)
 
 
 def _migrations_dir() -> str:

@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SubmitField
+from wtforms import DateField, DateTimeLocalField, PasswordField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
@@ -111,3 +111,27 @@ def utc_from_local(field) -> datetime | None:
         field.errors = [*field.errors, "That is more than a year ahead; check the year."]
         return None
     return moment
+
+
+class DateInput(DateField):
+    """A date field that shows back only a date it could read: a value it could not would
+    make the page's <input type=date> invalid HTML; the field's error says what was wrong."""
+
+    def _value(self) -> str:
+        return self.data.strftime(self.format[0]) if self.data else ""
+
+
+class DateTimeInput(DateTimeLocalField):
+    """The same for a local date and time."""
+
+    def _value(self) -> str:
+        return self.data.strftime(self.format[0]) if self.data else ""
+
+
+def id_or_zero(value) -> int:
+    """Coerce a select's value to an id; its empty placeholder option reads as 0 (none)."""
+    return int(value) if value not in (None, "") else 0
+
+
+# A list's search box: "/" jumps to it from anywhere on the page (portal.js), as the hint says.
+SEARCH_BOX = {"render_kw": {"data-shortcut-search": ""}, "description": "Press / to jump here."}

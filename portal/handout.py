@@ -1,7 +1,7 @@
 """The printable checklist handout: a candidate's open interviews and steps, as a PDF.
 
 Rendered by WeasyPrint with the same print stylesheet as the PDF guides
-(``sitebuilder/static/print.css``), so the handout and the guides look like one set.
+(``design/print.css``), so the handout and the guides look like one set.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from flask import Response, current_app, render_template
 from flask_login import current_user
 from weasyprint import HTML
 
-from sitebuilder.content import STATIC
+from design import DIRECTORY as DESIGN
 
 from .checklists import InterviewChecklist
 from .extensions import db
@@ -31,7 +31,7 @@ def checklist_pdf(candidate: Candidate, checklists: list[InterviewChecklist], no
         "handout/checklist.html", candidate=candidate, checklists=checklists, now=now,
         advice=guidance(), agency=current_app.config["AGENCY_NAME"],
     )
-    return HTML(string=html, base_url=str(STATIC) + "/").write_pdf(pdf_variant=PDF_VARIANT, custom_metadata=False)
+    return HTML(string=html, base_url=str(DESIGN) + "/").write_pdf(pdf_variant=PDF_VARIANT, custom_metadata=False)
 
 
 def pdf_response(candidate: Candidate, checklists: list[InterviewChecklist], now: datetime) -> Response:

@@ -45,7 +45,7 @@ SECURITY_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
-NOT_TIMED = {None, "static", "healthz"}  # requests that neither need nor extend a session
+NOT_TIMED = {None, "static", "design", "healthz"}  # requests that neither need nor extend a session
 
 
 def init_app(app: Flask) -> None:
@@ -118,7 +118,7 @@ def _end_expired_sessions():
 def _security_headers(response):
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
-    if request.endpoint != "static":
+    if request.endpoint not in ("static", "design"):
         response.headers["Cache-Control"] = "no-store"  # pages, PDFs, CSV and feeds hold personal data
     if request.is_secure:
         response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"

@@ -1,8 +1,6 @@
 """The forms that act on one step: used by the recruiter's pages and the candidate's own."""
 
 from wtforms import (
-    DateField,
-    DateTimeLocalField,
     RadioField,
     StringField,
     SubmitField,
@@ -11,7 +9,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from .followup import StepKind
-from .forms import LEEWAY, Form, NotBlank, options, strip, utc_from_local
+from .forms import LEEWAY, DateInput, DateTimeInput, Form, NotBlank, options, strip, utc_from_local
 from .models import Channel, Timeline
 from .times import to_local, utcnow, zone_label
 
@@ -23,13 +21,13 @@ CHANNELS = {c.value for c in Channel}
 class StepDoneForm(Form):
     """Mark a step done. Which fields matter depends on the step: see ``validate``."""
 
-    done_at = DateTimeLocalField(
+    done_at = DateTimeInput(
         "When", format="%Y-%m-%dT%H:%M",
         validators=[InputRequired(message="Enter when it was done.")],
     )
     channel = RadioField("Channel", choices=options(Channel.choices()), validate_choice=False)
     timeline = RadioField("What the employer said", choices=options(STEP_ANSWERS), validate_choice=False)
-    decision_date = DateField("Decision date", validators=[Optional()],
+    decision_date = DateInput("Decision date", validators=[Optional()],
                               description="The date the employer said they would decide or get back.")
     note = TextAreaField("Note", validators=[Optional(), Length(max=2000)])
     submit = SubmitField("Mark done")

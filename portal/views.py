@@ -1,8 +1,9 @@
 """Small helpers shared by the blueprints' views."""
 
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from flask import abort, current_app, request
+from flask import abort, current_app, redirect, request, session
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
@@ -101,3 +102,51 @@ def changed_meanwhile(row) -> bool:
     someone else changed it while this person had the page open."""
     posted = request.form.get("version")
     return posted is not None and posted != str(row.version)
+
+
+@dataclass(frozen=True)
+class Sorting:
+    key: str
+    descending: bool
+    order: list  # ORDER BY clauses
+
+
+def sorting(columns: dict, default: str) -> Sorting:
+    """A list's order from ``?sort=KEY`` (or ``-KEY``, descending); anything else: ``default``."""
+    raw = request.args.get("sort", default)
+    key, descending = raw.lstrip("-"), raw.startswith("-")
+    if key not in columns:
+        key, descending = default.lstrip("-"), default.startswith("-")
+    clauses = columns[key] if isinstance(columns[key], list | tuple) else [columns[key]]
+    return Sorting(key, descending, [c.desc() if descending else c.asc() for c in clauses])
+
+
+def sort_url(key: str, current: Sorting) -> str:
+    """This list ordered by ``key``; a second click on the same column reverses it."""
+    args = request.args.to_dict()
+    args.pop("page", None)
+    args["sort"] = f"-{key}" if current.key == key and not current.descending else key
+    return f"{request.path}?{urlencode(args)}"
+
+
+LIST_SETTINGS = ("q", "status", "role_sought", "role", "recruiter_id", "sort", "action", "who", "start", "end")
+
+
+def remember_list_settings(name: str):
+    """Keep a list's filters and order for the person's next visit. Opened bare, the list
+    returns to them (a redirect, so the address shows what is applied); ``?clear=1``
+    forgets them. Returns the redirect to make, or None."""
+    saved = session.setdefault("lists", {})
+    if "clear" in request.args:
+        saved.pop(name, None)
+        session.modified = True
+        return redirect(request.path)
+    chosen = {key: value for key, value in request.args.items() if key in LIST_SETTINGS and value}
+    if chosen:
+        if saved.get(name) != chosen:
+            saved[name] = chosen
+            session.modified = True
+        return None
+    if saved.get(name) and "page" not in request.args:
+        return redirect(f"{request.path}?{urlencode(saved[name])}")
+    return None

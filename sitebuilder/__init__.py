@@ -3,4 +3,4 @@
 from .builder import BuildConfig, BuildReport, build
 from .errors import BuildError, Problem
 
-__all__ = ["BuildConfig", "BuildReport", "BuildError", "Problem", "build"]
+__all__ = ["BuildConfig", "BuildError", "BuildReport", "Problem", "build"]

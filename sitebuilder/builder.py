@@ -26,7 +26,16 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .content import GUIDES_DIR, STATIC, TEMPLATES, GuideCard, GuideSource, Settings, read_guide, read_settings
+from .content import (
+    GUIDES_DIR,
+    STATIC_ROOTS,
+    TEMPLATES,
+    GuideCard,
+    GuideSource,
+    Settings,
+    read_guide,
+    read_settings,
+)
 from .errors import BuildError, Problem
 
 FORMATS = frozenset({"site", "pdf"})
@@ -157,7 +166,7 @@ def build(config: BuildConfig) -> BuildReport:
     inputs = {
         "settings": settings.digest,
         "templates": tree_digest(TEMPLATES),
-        "static": tree_digest(STATIC),
+        "static": digest(*(tree_digest(root) for root in STATIC_ROOTS)),
         "code": tree_digest(CODE, "*.py"),
         "formats": sorted(formats),
         "epoch": os.environ.get("SOURCE_DATE_EPOCH", ""),
@@ -260,7 +269,7 @@ def _read(content, files, inputs, previous, settings, report):
 
 def _check(sources, rendered, changed: frozenset[str]) -> None:
     """Problems found while rendering, section keys used twice, links that land nowhere."""
-    from . import render  # noqa: PLC0415  (Markdown is imported only when there is work)
+    from . import render
 
     problems = [problem for guide in rendered.values() for problem in guide.problems]
     problems += render.duplicate_keys(sources, rendered, changed) + render.check_links(sources, rendered)
@@ -277,7 +286,7 @@ def guide_page_path(stage: Path, key: str) -> Path:
 
 def _render_many(sources: list[GuideSource], settings: Settings, page_for: bool | None, stage: Path) -> list:
     """Markdown for each guide and, unless ``page_for`` is None, its page written into ``stage``."""
-    from . import render  # noqa: PLC0415  (runs in worker processes)
+    from . import render
 
     renderer = _worker.get(("markdown", settings.allow_raw_html))
     if renderer is None:
@@ -298,7 +307,7 @@ def _write_guide_pages(items, settings: Settings, with_pdf: bool, stage: Path) -
 
 
 def _guide_pages(items, settings: Settings, with_pdf: bool) -> list[str]:
-    from . import pages  # noqa: PLC0415  (runs in worker processes)
+    from . import pages
 
     # One environment per build folder: its compiled templates are written into that build.
     cache = _worker.get("template_cache")
@@ -309,8 +318,8 @@ def _guide_pages(items, settings: Settings, with_pdf: bool) -> list[str]:
 
 def _pool(jobs: int, initializer=None):
     """Worker processes, forked so they start with everything already imported."""
-    import multiprocessing  # noqa: PLC0415  (a small rebuild needs no workers: skip the import)
-    from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
     return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"), initializer=initializer)
 
@@ -364,7 +373,7 @@ class Rendering:
 
 def plan_outputs(settings, sources, rendered, cards, inputs, formats) -> Plan:
     """Every output of the build with its key; nothing is rendered here."""
-    from . import pages  # noqa: PLC0415  (Jinja is imported only when there is work)
+    from . import pages
 
     env = pages.environment(_worker.get("template_cache"))
     base = digest(inputs["settings"], inputs["templates"], inputs["static"], inputs["code"])
@@ -398,9 +407,12 @@ def plan_outputs(settings, sources, rendered, cards, inputs, formats) -> Plan:
                                             lambda: pages.sitemap(settings, every, tags)))
         plan.add("site/feed.xml", Output(digest(base, "feed", listing), "listing", lambda: pages.atom_feed(settings, every)))
         plan.add("site/robots.txt", Output(digest(base, "robots"), "listing", lambda: pages.robots_txt(settings)))
-        for file in sorted(p for p in STATIC.rglob("*") if p.is_file()):
-            rel = file.relative_to(STATIC).as_posix()
-            plan.add(f"site/static/{rel}", Output(digest(inputs["static"], rel), "file", copy_of=file))
+        for root in STATIC_ROOTS:
+            for file in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix != ".py" and
+                               "__pycache__" not in p.parts):
+                rel = file.relative_to(root).as_posix()
+                plan.add(f"site/static/{rel}", Output(digest(inputs["static"], rel), "file", copy_of=file),
+                         owner=str(file))
 
     if "site" in formats:
         _check_nav(settings, plan)
@@ -501,7 +513,7 @@ def _make_rest(changed, plan, stage, out, sources, rendered, written, settings, 
 def render_pdfs(rels: list[str], plan: Plan, sources: dict, rendered: dict, settings: Settings, stage: Path,
                 config: BuildConfig) -> None:
     """Print HTML for each PDF, then WeasyPrint in parallel workers, biggest documents first."""
-    from . import pages, pdf  # noqa: PLC0415  (WeasyPrint is slow to import: only when PDFs are built)
+    from . import pages, pdf
 
     env = pages.environment()
     jobs = []

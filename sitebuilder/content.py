@@ -14,6 +14,8 @@ from pathlib import Path
 
 import yaml
 
+from design import DIRECTORY as DESIGN
+
 from .errors import BuildError, Problem
 
 try:  # libyaml is several times faster; PyYAML wheels ship it
@@ -24,6 +26,9 @@ except ImportError:  # pragma: no cover
 PACKAGE = Path(__file__).parent
 TEMPLATES = PACKAGE / "templates"
 STATIC = PACKAGE / "static"
+# The site's static files: its own, and the agency's shared design system (foundation.css,
+# print.css, the vendored normalize), all copied to site/static/.
+STATIC_ROOTS = (STATIC, DESIGN)
 AUDIENCE_LABELS = {"candidate": "For candidates", "recruiter": "For recruiters"}
 
 KEY_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -99,7 +104,7 @@ class GuideCard:
         return AUDIENCE_LABELS[self.audience]
 
     @classmethod
-    def of(cls, source: GuideSource) -> "GuideCard":
+    def of(cls, source: GuideSource) -> GuideCard:
         """From the source alone, so listings can be made while the guides render."""
         return cls(source.key, source.title, source.summary, source.audience, source.order,
                    source.tags, source.updated, max(1, round(source.words / 200)))

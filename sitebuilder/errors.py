@@ -12,7 +12,7 @@ class BuildError(Exception):
 class Problem:
     """A problem located in a source file (``path:line: message``)."""
 
-    __slots__ = ("path", "line", "message")
+    __slots__ = ("line", "message", "path")
 
     def __init__(self, path: str, line: int | None, message: str):
         self.path, self.line, self.message = path, line, message

@@ -17,7 +17,7 @@ from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined
 from jinja2.bccache import Bucket
 from markupsafe import Markup
 
-from .content import AUDIENCE_LABELS, STATIC, TEMPLATES, GuideCard, Settings
+from .content import AUDIENCE_LABELS, TEMPLATES, GuideCard, Settings
 from .render import GUIDE_LINK, RenderedGuide
 
 GUIDE_LINK_RE = re.compile(r'href="' + re.escape(GUIDE_LINK) + r'([a-z0-9-]+)(?:#([^"]*))?"')

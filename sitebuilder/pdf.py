@@ -13,7 +13,7 @@ from pathlib import Path
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 
-from .pages import STATIC
+from .content import DESIGN
 
 PDF_VARIANT = "pdf/ua-1"  # tagged, with the title shown and the language set
 
@@ -38,7 +38,7 @@ def render(job: PdfJob) -> str:
     if not _worker:
         start_worker()
     Path(job.target).parent.mkdir(parents=True, exist_ok=True)
-    HTML(string=job.html, base_url=str(STATIC) + "/").write_pdf(
+    HTML(string=job.html, base_url=str(DESIGN) + "/").write_pdf(  # print.css is the design system's
         job.target,
         font_config=_worker["fonts"],
         cache=_worker["cache"],

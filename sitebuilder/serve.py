@@ -9,8 +9,9 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from .builder import BuildConfig, build
+from .content import STATIC_ROOTS
 from .errors import BuildError
-from .pages import STATIC, TEMPLATES
+from .pages import TEMPLATES
 
 POLL_SECONDS = 0.5
 
@@ -66,7 +67,7 @@ def _rebuild(config: BuildConfig) -> None:
 def serve(config: BuildConfig, port: int = 8000, stop: threading.Event | None = None,
           on_ready=lambda port: None) -> int:
     """Serve ``out/site`` on 127.0.0.1:port until interrupted (or until ``stop`` is set)."""
-    watched = (config.content, TEMPLATES, STATIC)
+    watched = (config.content, TEMPLATES, *STATIC_ROOTS)
     seen = snapshot(*watched)  # before the first build: an edit made during it is not missed
     _rebuild(config)
     site = config.out.resolve() / "site"

@@ -111,7 +111,7 @@ MATRIX = {
     ("/admin/candidates/<int:candidate_id>/erase", "POST"): ADMIN_FORM_POST,
 }
 
-PUBLIC = {"/static/<path:filename>"}
+PUBLIC = {"/static/<path:filename>", "/design/<path:filename>"}
 
 # Values every form refuses, so an allowed role gets its form back with errors (422).
 INVALID_FORM = {

@@ -129,7 +129,7 @@ def test_candidate_list_search_filter_and_pagination(recruiter, make):
     by_email = recruiter.get("/candidates?q=SIOBHAN@").get_data(as_text=True)
     assert "Siobhan Moreau" in by_email and "Paralegal 1" not in by_email
     by_role = recruiter.get("/candidates?role_sought=conveyancer").get_data(as_text=True)
-    assert "1 candidates" in by_role and "Siobhan Moreau" in by_role
+    assert "1 candidate" in by_role and "Siobhan Moreau" in by_role
     assert "No candidates match" in recruiter.get("/candidates?q=%25").get_data(as_text=True)
     assert "Hidden Person" not in recruiter.get("/candidates?q=Hidden").get_data(as_text=True)
     assert recruiter.get("/candidates?status=bogus").status_code == 400

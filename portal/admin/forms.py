@@ -1,5 +1,4 @@
 from wtforms import (
-    DateField,
     EmailField,
     IntegerField,
     SelectField,
@@ -19,6 +18,8 @@ from wtforms.validators import (
 
 from ..followup import LIMITS, Policy
 from ..forms import (
+    SEARCH_BOX,
+    DateInput,
     Form,
     NotBlank,
     confirm_password_field,
@@ -54,7 +55,8 @@ class UserFilterForm(Form):
     class Meta:
         csrf = False
 
-    q = StringField("Search name or email", validators=[Optional(), Length(max=120)], filters=[strip])
+    q = StringField("Search name or email", validators=[Optional(), Length(max=120)], filters=[strip],
+                    **SEARCH_BOX)
     role = SelectField("Role", choices=options(Role.choices(), blank="Any role"), default="")
 
 
@@ -62,7 +64,8 @@ class CandidateAssignmentFilterForm(Form):
     class Meta:
         csrf = False
 
-    q = StringField("Search name or email", validators=[Optional(), Length(max=120)], filters=[strip])
+    q = StringField("Search name or email", validators=[Optional(), Length(max=120)], filters=[strip],
+                    **SEARCH_BOX)
     recruiter_id = SelectField("Recruiter", coerce=int, default=0, validators=[Optional()])
 
 
@@ -131,8 +134,8 @@ class AuditFilterForm(Form):
 
     action = SelectField("What", default="")
     who = StringField("Who (name or email)", validators=[Optional(), Length(max=120)], filters=[strip])
-    start = DateField("From", validators=[Optional()])
-    end = DateField("To", validators=[Optional()])
+    start = DateInput("From", validators=[Optional()])
+    end = DateInput("To", validators=[Optional()])
 
     def validate_start(self, field):
         _sensible_year(field)

@@ -16,7 +16,16 @@ from ..passwords import set_password
 from ..privacy import erase, export_data, inactive_candidates, retention_cutoff
 from ..steps import audit_trail, change_policy, current_policy, hand_over_open_steps, record
 from ..times import local_day_bounds, utcnow
-from ..views import contains, count_by, flush_or_field_error, form_status, paginate, paginate_rows
+from ..views import (
+    contains,
+    count_by,
+    flush_or_field_error,
+    form_status,
+    paginate,
+    paginate_rows,
+    remember_list_settings,
+    sorting,
+)
 from . import bp
 from .forms import (
     AccountForm,
@@ -50,7 +59,9 @@ def index():
 @bp.get("/users")
 @admin_only
 def users():
-    """Every account, with search and a role filter."""
+    """Every account, with search, a role filter and sortable columns."""
+    if back := remember_list_settings("users"):
+        return back
     form = UserFilterForm(request.args)
     query = select(User)
     filters_ok = form.validate()
@@ -60,10 +71,12 @@ def users():
             query = query.where(or_(User.name.ilike(pattern, escape="\\"), User.email.ilike(pattern, escape="\\")))
         if form.role.data:
             query = query.where(User.role == form.role.data)
-    page = paginate(query.order_by(User.name, User.id))
+    order = sorting({"name": User.name, "email": User.email, "role": User.role, "active": User.active,
+                     "signed_in": User.last_sign_in_at}, "name")
+    page = paginate(query.order_by(*order.order, User.id))
     assigned = count_by(Candidate.id, Candidate.recruiter_id, [u.id for u in page.items])
     return render_template(
-        "admin/users.html", form=form, page=page, assigned=assigned
+        "admin/users.html", form=form, page=page, assigned=assigned, sorting=order
     ), 200 if filters_ok else 400
 
 
@@ -160,6 +173,8 @@ def _set_active(user_id: int, active: bool):
 @admin_only
 def candidates():
     """All candidates with their recruiter, to spot and fix assignments."""
+    if back := remember_list_settings("admin_candidates"):
+        return back
     form = CandidateAssignmentFilterForm(request.args)
     form.recruiter_id.choices = _recruiter_choices(
         (0, "Any recruiter"), (UNASSIGNED, "Unassigned"), active_only=False
@@ -176,8 +191,9 @@ def candidates():
             query = query.where(Candidate.recruiter_id.is_(None))
         elif form.recruiter_id.data:
             query = query.where(Candidate.recruiter_id == form.recruiter_id.data)
-    page = paginate(query.order_by(Candidate.name, Candidate.id))
-    return render_template("admin/candidates.html", form=form, page=page), 200 if filters_ok else 400
+    order = sorting({"name": Candidate.name, "email": Candidate.email, "recruiter": Candidate.recruiter_id}, "name")
+    page = paginate(query.order_by(*order.order, Candidate.id))
+    return render_template("admin/candidates.html", form=form, page=page, sorting=order), 200 if filters_ok else 400
 
 
 @bp.route("/candidates/<int:candidate_id>/assignment", methods=["GET", "POST"])
@@ -289,6 +305,8 @@ AUDIT_ACTIONS = {
 @admin_only
 def audit():
     """The audit trail, newest first, filtered by what happened, who did it and when."""
+    if back := remember_list_settings("audit"):
+        return back
     form = AuditFilterForm(request.args)
     form.action.choices = options(AUDIT_ACTIONS.items(), blank="Everything")
     query = select(AuditEvent).options(joinedload(AuditEvent.actor))

@@ -1,8 +1,6 @@
 
 from wtforms import (
     BooleanField,
-    DateField,
-    DateTimeLocalField,
     EmailField,
     IntegerField,
     RadioField,
@@ -14,7 +12,19 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
-from ..forms import LEEWAY, Form, NotBlank, lower_strip, options, strip, utc_from_local
+from ..forms import (
+    LEEWAY,
+    SEARCH_BOX,
+    DateInput,
+    DateTimeInput,
+    Form,
+    NotBlank,
+    id_or_zero,
+    lower_strip,
+    options,
+    strip,
+    utc_from_local,
+)
 from ..models import (
     PRACTICE_AREAS,
     CandidateStatus,
@@ -49,7 +59,8 @@ class CandidateFilterForm(Form):
     class Meta:
         csrf = False
 
-    q = StringField("Search name or email", validators=[Optional(), Length(max=120)], filters=[strip])
+    q = StringField("Search name or email", validators=[Optional(), Length(max=120)], filters=[strip],
+                    **SEARCH_BOX)
     status = SelectField("Status", choices=options(CandidateStatus.choices(), blank="Any status"), default="")
     role_sought = SelectField("Role sought", choices=options(RoleSought.choices(), blank="Any role"), default="")
 
@@ -71,11 +82,12 @@ class SearchForm(Form):
     class Meta:
         csrf = False
 
-    q = StringField("Search", validators=[Optional(), Length(max=120)], filters=[strip])
+    q = StringField("Search", validators=[Optional(), Length(max=120)], filters=[strip],
+                    **SEARCH_BOX)
 
 
 class JobForm(Form):
-    employer_id = SelectField("Employer", coerce=int, validators=[InputRequired()])
+    employer_id = SelectField("Employer", coerce=id_or_zero, validators=[InputRequired(message="Choose the employer.")])
     title = StringField("Title", validators=[DataRequired(), NotBlank(), Length(max=160)], filters=[strip])
     practice_area = SelectField("Practice area", choices=options([(a, a) for a in PRACTICE_AREAS]))
     location = StringField("Location", validators=[Optional(), Length(max=120)], filters=[strip])
@@ -88,7 +100,8 @@ class JobFilterForm(Form):
     class Meta:
         csrf = False
 
-    q = StringField("Search title or employer", validators=[Optional(), Length(max=120)], filters=[strip])
+    q = StringField("Search title or employer", validators=[Optional(), Length(max=120)], filters=[strip],
+                    **SEARCH_BOX)
     status = SelectField("Status", choices=options(JobStatus.choices(), blank="Any status"), default="")
     practice_area = SelectField(
         "Practice area",
@@ -98,11 +111,11 @@ class JobFilterForm(Form):
 
 
 class InterviewForm(Form):
-    employer_id = SelectField("Employer", coerce=int, validators=[InputRequired()])
+    employer_id = SelectField("Employer", coerce=id_or_zero, validators=[InputRequired(message="Choose the employer.")])
     job_id = SelectField(
         "Job", coerce=int, default=0, validators=[Optional()], description="Leave as “No specific job” if none."
     )
-    starts_at = DateTimeLocalField(
+    starts_at = DateTimeInput(
         "Starts at",
         format="%Y-%m-%dT%H:%M",
         validators=[InputRequired(message="Enter the date and time the interview starts.")],
@@ -128,13 +141,13 @@ class InterviewForm(Form):
         choices=options(Timeline.choices()),
         default=Timeline.NOT_RECORDED.value,
     )
-    decision_date = DateField(
+    decision_date = DateInput(
         "Decision date",
         validators=[Optional()],
         description="The date the employer said they would decide or get back.",
     )
     outcome = SelectField("Outcome", choices=options(Outcome.choices()), default=Outcome.PENDING.value)
-    outcome_at = DateTimeLocalField(
+    outcome_at = DateTimeInput(
         "When the outcome came", format="%Y-%m-%dT%H:%M", validators=[Optional()],
         description="When the employer answered (or the interview was closed). Leave empty for now.",
     )
@@ -146,7 +159,7 @@ class InterviewForm(Form):
         self.starts_at.description = f"{zone_label()} time. Past interviews are fine: log them afterwards."
 
     def set_choices(self, employers, jobs) -> None:
-        self.employer_id.choices = options([(0, "Choose an employer…"), *employers])
+        self.employer_id.choices = options([("", "Choose an employer…"), *employers])
         self.job_id.choices = [SelectChoice(0, "No specific job")] + [
             SelectChoice(job.id, job.title if job.status == JobStatus.OPEN else f"{job.title} ({job.status.label.lower()})",
                          optgroup=job.employer.name)

@@ -12,12 +12,12 @@ from flask import Response, abort, render_template, request
 from flask_login import current_user, fresh_login_required
 from pygal.style import Style
 from sqlalchemy import select
-from wtforms import DateField, SelectField
+from wtforms import SelectField
 from wtforms.validators import Optional
 
 from .. import compliance
 from ..extensions import db
-from ..forms import Form, options
+from ..forms import DateInput, Form, options
 from ..models import Role, User
 from ..steps import record
 from ..times import local_day_bounds, local_today, utcnow
@@ -39,8 +39,8 @@ class ReportForm(Form):
         csrf = False
 
     group = SelectField("Group by", choices=options(compliance.GROUPS.items()), default="recruiter")
-    start = DateField("From", validators=[Optional()])
-    end = DateField("To", validators=[Optional()], description="Both days included; by the day each step fell due.")
+    start = DateInput("From", validators=[Optional()])
+    end = DateInput("To", validators=[Optional()], description="Both days included; by the day each step fell due.")
     recruiter = SelectField("Recruiter", coerce=int, default=0, validate_choice=False)
 
     def validate(self, extra_validators=None) -> bool:

@@ -56,7 +56,15 @@ from ..steps import (
     sync_steps,
 )
 from ..times import format_date, format_local, local_day_bounds, local_today, utcnow
-from ..views import contains, count_by, flush_or_field_error, form_status, paginate
+from ..views import (
+    contains,
+    count_by,
+    flush_or_field_error,
+    form_status,
+    paginate,
+    remember_list_settings,
+    sorting,
+)
 from . import bp, checklist
 from .forms import (
     CandidateFilterForm,
@@ -125,7 +133,9 @@ def dashboard():
 @bp.get("/candidates")
 @staff_only
 def candidates():
-    """Search, filter and page through the candidates I can see."""
+    """Search, filter, sort and page through the candidates I can see."""
+    if back := remember_list_settings("candidates"):
+        return back
     form = CandidateFilterForm(request.args)
     query = visible_candidates(current_user)
     filters_ok = form.validate()
@@ -139,10 +149,12 @@ def candidates():
             query = query.where(Candidate.status == form.status.data)
         if form.role_sought.data:
             query = query.where(Candidate.role_sought == form.role_sought.data)
-    page = paginate(query.options(joinedload(Candidate.recruiter)).order_by(Candidate.name, Candidate.id))
+    order = sorting({"name": Candidate.name, "email": Candidate.email, "role": Candidate.role_sought,
+                     "status": Candidate.status, "updated": Candidate.updated_at}, "name")
+    page = paginate(query.options(joinedload(Candidate.recruiter)).order_by(*order.order, Candidate.id))
     next_interview = _next_interviews([c.id for c in page.items])
     return render_template(
-        "recruiter/candidates.html", form=form, page=page, next_interview=next_interview
+        "recruiter/candidates.html", form=form, page=page, next_interview=next_interview, sorting=order
     ), 200 if filters_ok else 400
 
 
@@ -270,18 +282,22 @@ def edit_candidate(candidate_id: int):
 @bp.get("/employers")
 @staff_only
 def employers():
-    """Employers, searchable by name, with their open jobs counted."""
+    """Employers, searchable by name and sortable, with their open jobs counted."""
+    if back := remember_list_settings("employers"):
+        return back
     form = SearchForm(request.args)
     query = select(Employer)
     filters_ok = form.validate()
     if filters_ok and form.q.data:
         query = query.where(Employer.name.ilike(contains(form.q.data), escape="\\"))
-    page = paginate(query.order_by(Employer.name))
+    order = sorting({"name": Employer.name, "kind": Employer.kind, "channel": Employer.preferred_channel,
+                     "city": Employer.city}, "name")
+    page = paginate(query.order_by(*order.order, Employer.id))
     open_jobs = count_by(
         Job.id, Job.employer_id, [e.id for e in page.items], Job.status == JobStatus.OPEN
     )
     return render_template(
-        "recruiter/employers.html", form=form, page=page, open_jobs=open_jobs
+        "recruiter/employers.html", form=form, page=page, open_jobs=open_jobs, sorting=order
     ), 200 if filters_ok else 400
 
 
@@ -346,6 +362,8 @@ def employer(employer_id: int):
 @staff_only
 def jobs():
     """Jobs at every employer, with search and filters."""
+    if back := remember_list_settings("jobs"):
+        return back
     form = JobFilterForm(request.args)
     query = select(Job).join(Job.employer).options(joinedload(Job.employer))
     filters_ok = form.validate()
@@ -359,8 +377,10 @@ def jobs():
             query = query.where(Job.status == form.status.data)
         if form.practice_area.data:
             query = query.where(Job.practice_area == form.practice_area.data)
-    page = paginate(query.order_by(Employer.name, Job.title, Job.id))
-    return render_template("recruiter/jobs.html", form=form, page=page), 200 if filters_ok else 400
+    order = sorting({"title": Job.title, "employer": [Employer.name, Job.title], "area": Job.practice_area,
+                     "status": Job.status}, "employer")
+    page = paginate(query.order_by(*order.order, Job.id))
+    return render_template("recruiter/jobs.html", form=form, page=page, sorting=order), 200 if filters_ok else 400
 
 
 @bp.route("/jobs/new", methods=["GET", "POST"])
@@ -381,7 +401,7 @@ def edit_job(job_id: int):
 def _job_form(job: Job, *, is_new: bool):
     form = JobForm(obj=job)
     form.employer_id.choices = options(
-        [(0, "Choose an employer…"), *db.session.execute(select(Employer.id, Employer.name).order_by(Employer.name))]
+        [("", "Choose an employer…"), *db.session.execute(select(Employer.id, Employer.name).order_by(Employer.name))]
     )
     if form.validate_on_submit():
         if form.employer_id.data == 0:

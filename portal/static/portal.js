@@ -30,6 +30,26 @@
     }
   });
 
+  // Destructive actions ask first (the server still refuses a bad request without this).
+  document.addEventListener("submit", function (event) {
+    var form = event.target.closest("form[data-confirm]");
+    if (form && !window.confirm(form.getAttribute("data-confirm"))) {
+      event.preventDefault();
+    }
+  });
+
+  // "/" jumps to the list's search box, unless the person is typing somewhere.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) { return; }
+    if (event.target.closest && event.target.closest("input, textarea, select, [contenteditable]")) { return; }
+    var search = document.querySelector("[data-shortcut-search]");
+    if (search) {
+      event.preventDefault();
+      search.focus();
+      search.select();
+    }
+  });
+
   // Keep the "open in my email program" link in step with what the person typed.
   var body = document.querySelector("[data-draft-body]");
   var subject = document.querySelector("[data-draft-subject]");
