@@ -6,6 +6,7 @@ interview up through its own access query first, then hands it here.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from urllib.parse import quote
 
 from flask import abort, render_template, request
@@ -15,7 +16,7 @@ from .drafts import CHANNELS, DETAIL_BLANK, Draft, DraftFacts, write_draft
 from .followup import StepKind
 from .guidance import guidance
 from .models import Interview, PreferredChannel
-from .times import to_local
+from .times import due_words, to_local
 
 KIND_SLUGS = {"thank-you": StepKind.THANK_YOU, "follow-up": StepKind.FOLLOW_UP}
 
@@ -65,5 +66,19 @@ def render_draft(interview: Interview, slug: str, template: str, **context) -> s
         template, interview=interview, kind=kind, slug=slug, draft=draft, channel=channel, channels=CHANNELS,
         preferred=None if preferred == PreferredChannel.NONE else preferred, body_html=as_html(draft.body),
         mailto=mailto(draft) if channel == "email" else None, guidance=guidance().get(kind),
-        has_blank=DETAIL_BLANK in draft.body, **context,
+        has_blank=DETAIL_BLANK in draft.body, when=when_to_send(interview, kind), **context,
     )
+
+
+def when_to_send(interview: Interview, kind: StepKind) -> str | None:
+    """The step's timing in words ("Send it by tomorrow 10:30."), or None once it is settled."""
+    step = next((s for s in interview.steps if s.kind == kind), None)
+    if step is None or step.result is not None:
+        return None
+    now = datetime.now(UTC)
+    if step.opens_at is not None and step.opens_at > now:
+        return f"Send it from {to_local(step.opens_at):%A %-d %B}, {due_words(step.due_at, now)}."
+    if step.due_at >= now:
+        return f"Send it {due_words(step.due_at, now)}."
+    return f"It {due_words(step.due_at, now)}: send it as soon as you can."
+

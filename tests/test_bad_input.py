@@ -30,7 +30,7 @@ def test_nul_bytes_in_forms_give_field_errors_and_no_row(app, login_as):
         "notes": "bad\x00notes",
     })
     assert response.status_code == 422
-    assert response.get_data(as_text=True).count("Contains a character that is not allowed.") == 2
+    assert response.get_data(as_text=True).count("Contains a character that is not allowed.</p>") == 2
     with app.app_context():
         assert db.session.scalar(select(func.count(Candidate.id))) == 0
 

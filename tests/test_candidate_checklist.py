@@ -239,3 +239,17 @@ def test_no_open_interview_says_what_happens_next(world, make, login_as):
     make.candidate(world.recruiter_a, user=user, name="Nadia Fresh")
     page = login_as(Role.CANDIDATE, user=user).get("/me/").get_data(as_text=True)
     assert "No interviews to follow up right now" in page
+
+
+def test_a_draft_says_when_to_send_it_until_it_is_sent(app, world, login_as, yesterday):
+    me = login_as(Role.CANDIDATE, user=world.user_a)
+    url = f"/me/interviews/{yesterday.id}/drafts/thank-you"
+    due = (yesterday.starts_at + timedelta(hours=25)).astimezone(TORONTO)
+    page = me.get(url).get_data(as_text=True)
+    assert f"Send it by {due:%H:%M} today." in page or f"Send it by tomorrow {due:%H:%M}." in page
+    opens = step_of(app, yesterday, StepKind.FOLLOW_UP).opens_at.astimezone(TORONTO)
+    assert f"Send it from {opens:%A %-d %B}, by " in me.get(
+        f"/me/interviews/{yesterday.id}/drafts/follow-up").get_data(as_text=True)
+    step = step_of(app, yesterday, StepKind.THANK_YOU)
+    assert sent(me, step, datetime.now(UTC) - timedelta(minutes=5)).status_code in (302, 303)
+    assert "<strong>Send it" not in me.get(url).get_data(as_text=True)

@@ -162,7 +162,7 @@ def test_employer_create_edit_and_duplicate(recruiter, app):
     assert again.status_code == 422
     assert "An employer with this name already exists." in again.get_data(as_text=True)
     bad = recruiter.post(f"/employers/{employer.id}/edit", data={"name": "N", "kind": "bakery", "preferred_channel": "fax"})
-    assert bad.status_code == 422 and bad.get_data(as_text=True).count("Not a valid choice.") == 2
+    assert bad.status_code == 422 and bad.get_data(as_text=True).count("Not a valid choice.</p>") == 2
 
 
 def test_job_create_edit_and_list(recruiter, make, app):
@@ -363,3 +363,14 @@ def test_the_zone_shown_is_the_configured_one(make, app):
         assert "Times are Vancouver time (America/Vancouver)" in page
     finally:
         app.config["PORTAL_TIMEZONE"] = "America/Toronto"
+
+
+def test_a_missing_employer_is_said_once_and_listed_in_the_summary(recruiter, make):
+    candidate = make.candidate(recruiter.user)
+    response = recruiter.post(
+        f"/candidates/{candidate.id}/interviews/new", data=_interview_form(make.employer(), employer_id="")
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert '<p class="error" id="employer_id-error">Choose the employer.</p>' in page
+    assert '<a href="#employer_id">Employer</a>: Choose the employer.' in page

@@ -176,8 +176,10 @@ class InterviewForm(Form):
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
         self.starts_at_utc = None
-        if self.employer_id.data == 0:
-            self.employer_id.errors = [*self.employer_id.errors, "Choose the employer."]
+        if self.employer_id.errors:
+            ok = False
+        elif self.employer_id.data == 0:
+            self.employer_id.errors = ["Choose the employer."]
             ok = False
         elif self.job_id.data and self._job_employer.get(self.job_id.data) != self.employer_id.data:
             self.job_id.errors = [*self.job_id.errors, "That job belongs to another employer."]
