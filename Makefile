@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: install run test browser site serve-site bench security clean
+.PHONY: install run test browser site serve-site bench security lint clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,10 @@ bench: install
 ## security: bandit over the code that ships; medium and high findings fail (each one kept is explained in place)
 security: install
 	$(BIN)/bandit -q -c pyproject.toml -r portal sitebuilder build.py -ll
+
+## lint: ruff over everything in the repository (its settings are in pyproject.toml)
+lint: install
+	$(BIN)/ruff check .
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-artifacts dist

@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.jobs:
         config.jobs = max(1, args.jobs)
     if args.command == "serve":
-        from sitebuilder.serve import serve  # noqa: PLC0415  (only the serve command needs it)
+        from sitebuilder.serve import serve
 
         return serve(config, port=args.port)
     try:

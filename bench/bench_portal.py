@@ -29,8 +29,8 @@ from portal import create_app
 from portal.config import normalise_database_url
 from portal.demo import ADMIN_EMAIL, DEMO_DOMAIN, DEMO_PASSWORD, already_seeded, seed
 from portal.extensions import db
-from portal.steps import current_policy
 from portal.models import Candidate, Interview, Step, User
+from portal.steps import current_policy
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGETS_MS = {"dashboard": 50, "queue": 50, "interview page": 50, "compliance report, agency, 12 months": 150}

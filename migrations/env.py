@@ -2,10 +2,9 @@ import logging
 import os
 from logging.config import fileConfig
 
+from alembic import context
 from flask import current_app
 from sqlalchemy.engine import Engine
-
-from alembic import context
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.

@@ -59,7 +59,7 @@ def _rebuild(config: BuildConfig) -> None:
         print("Build failed; still serving the last good build:")
         for problem in exc.problems:
             print(f"  {problem}")
-    except Exception:  # a bug in the builder must not stop the server the author is using
+    except Exception:  # noqa: BLE001  (a bug in the builder must not stop the server the author is using)
         print("The build crashed; still serving the last good build:")
         traceback.print_exc()
 

@@ -16,6 +16,7 @@ from playwright.sync_api import sync_playwright
 from sqlalchemy import event, select, text
 from werkzeug.serving import make_server
 
+from mailserver import Mailbox, SMTPServer
 from portal import create_app
 from portal.config import normalise_database_url
 from portal.extensions import db
@@ -35,8 +36,6 @@ from portal.models import (
 )
 from portal.passwords import set_password
 from portal.steps import sync_steps
-
-from mailserver import Mailbox, SMTPServer
 
 PASSWORD = "correct horse battery"
 

@@ -7,6 +7,7 @@ import socket
 import threading
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from typing import Self
 
 from aiosmtpd.controller import Controller
 
@@ -57,7 +58,7 @@ class SMTPServer:
         self.port = free_port()
         self.controller = Controller(mailbox, hostname="127.0.0.1", port=self.port)
 
-    def __enter__(self) -> SMTPServer:
+    def __enter__(self) -> Self:
         self.controller.start()
         return self
 

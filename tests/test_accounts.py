@@ -6,10 +6,10 @@ import time
 from datetime import timedelta
 
 import pytest
-from conftest import PASSWORD, login
-from mailserver import Mailbox, SMTPServer, body, free_port
 from sqlalchemy import select, text, update
 
+from conftest import PASSWORD, login
+from mailserver import Mailbox, SMTPServer, body, free_port
 from portal.accounts import check_link, token_hash, use_link
 from portal.extensions import db
 from portal.models import Candidate, LinkPurpose, PasswordLink, Role, User

@@ -1,8 +1,8 @@
 """Admin: accounts, deactivation and assignment history."""
 
-from conftest import login
 from sqlalchemy import select
 
+from conftest import login
 from portal.extensions import db
 from portal.models import Assignment, Candidate, Role, User
 

@@ -1,8 +1,8 @@
 """Signing in and out, and changing one's own password."""
 
 import pytest
-from conftest import PASSWORD, login
 
+from conftest import PASSWORD, login
 from portal.models import Role, User
 
 GENERIC = "That email and password do not match an active account."
@@ -18,7 +18,7 @@ def test_sign_in_lands_each_role_on_its_home(make, client):
 
 
 def test_email_is_matched_without_regard_to_case_or_spaces(make, client):
-    user = make.user(Role.RECRUITER, email="pat.lowther@example.com")
+    make.user(Role.RECRUITER, email="pat.lowther@example.com")
     response = client.post("/login", data={"email": "  Pat.Lowther@Example.COM ", "password": PASSWORD})
     assert response.status_code == 302
 

@@ -1,9 +1,9 @@
 """Odd input gets a clear answer, never a 500 (each case once crashed or misbehaved)."""
 
 import pytest
-from conftest import PASSWORD
 from sqlalchemy import func, select
 
+from conftest import PASSWORD
 from portal.extensions import db
 from portal.models import Candidate, Interview, Job, Role, User
 

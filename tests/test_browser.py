@@ -5,10 +5,10 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import PASSWORD, screenshot
-from mailserver import body
 from playwright.sync_api import expect
 
+from conftest import PASSWORD, screenshot
+from mailserver import body
 from portal.models import Role
 
 pytestmark = pytest.mark.browser

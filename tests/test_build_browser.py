@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 from build_helpers import CONTENT, copy_content, quiet_build
-from conftest import screenshot
 from playwright.sync_api import expect
 
+from conftest import screenshot
 from sitebuilder import BuildConfig
 from sitebuilder.serve import serve
 

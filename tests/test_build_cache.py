@@ -54,7 +54,7 @@ def test_title_edit_also_rebuilds_the_pages_listing_it(corpus, tmp_path):
     guide = corpus / "guides" / "guide-007.md"
     text = guide.read_text()
     guide.write_text(text.replace("title: Guide number 7", "title: Renamed guide 7", 1))
-    tags = [line for line in text.split("\n") if line.startswith("tags:")][0]
+    tags = next(line for line in text.split("\n") if line.startswith("tags:"))
     tag_pages = {f"site/tags/{t.strip()}/index.html" for t in tags.removeprefix("tags: [").rstrip("]").split(",")}
     quiet_build(corpus, out, formats=SITE)
     rebuilt = _rebuilt(before, _inodes(out))

@@ -1,8 +1,8 @@
 """The command line: creating accounts and seeding demo data."""
 
-from conftest import login
 from sqlalchemy import func, select
 
+from conftest import login
 from portal.extensions import db
 from portal.models import Candidate, Employer, Interview, Job, Role, User
 

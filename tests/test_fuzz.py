@@ -5,11 +5,11 @@ new page is fuzzed without anyone adding it here.
 """
 
 import pytest
-from conftest import login
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from conftest import login
 from portal import create_app
 from portal.extensions import db
 from portal.forms import Form

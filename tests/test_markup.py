@@ -12,8 +12,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import login
 
+from conftest import login
 from sitebuilder.builder import BuildConfig, build
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,17 +9,16 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from conftest import TEST_CONFIG
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
-
 from pytest_alembic.tests import (  # noqa: F401  (pytest-alembic's own checks, run here)
     test_model_definitions_match_ddl,
     test_single_head_revision,
     test_up_down_consistency,
     test_upgrade,
 )
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
 
+from conftest import TEST_CONFIG
 from portal import create_app
 from portal.extensions import db
 

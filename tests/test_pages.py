@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from conftest import PASSWORD, screenshot
 from playwright.sync_api import expect
 
+from conftest import PASSWORD, screenshot
 from portal.models import Role
 from sitebuilder.builder import BuildConfig, build
 

@@ -4,9 +4,9 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from conftest import PASSWORD, login
 from sqlalchemy import func, select, text
 
+from conftest import PASSWORD, login
 from portal.accounts import issue_link
 from portal.compliance import report
 from portal.extensions import db

@@ -9,9 +9,9 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
-from mailserver import Mailbox, SMTPServer, body, free_port
 from sqlalchemy import func, select
 
+from mailserver import Mailbox, SMTPServer, body, free_port
 from portal import create_app, reminders
 from portal.extensions import db
 from portal.followup import StepKind
@@ -98,7 +98,7 @@ def test_new_steps_in_the_queue_bring_another_digest_at_most_hourly(app, agency,
     # Logged late: a Tuesday-afternoon interview whose thank-you is due today at 14:00.
     make.interview(agency.candidate, agency.employer, starts_at=toronto(2026, 12, 1, 13, 0))
     run_at(app, NOW + timedelta(minutes=30))
-    digests = lambda: mailbox.to("priya@example.com")  # noqa: E731
+    digests = lambda: mailbox.to("priya@example.com")
     assert len(digests()) == 1  # within the hour
     run_at(app, NOW + timedelta(minutes=65))
     assert len(digests()) == 2

@@ -14,8 +14,6 @@ from zoneinfo import ZoneInfo
 import flask_migrate
 import pytest
 from argon2 import Type
-from conftest import PASSWORD, TEST_CONFIG, login, mail_config
-from mailserver import body, free_port
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
@@ -23,6 +21,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.pool import NullPool
 from tcpproxy import Proxy
 
+from conftest import PASSWORD, TEST_CONFIG, login, mail_config
+from mailserver import body, free_port
 from portal import create_app
 from portal.extensions import db
 from portal.followup import StepKind

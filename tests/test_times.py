@@ -7,7 +7,13 @@ import pytest
 
 from portal.extensions import db
 from portal.models import Interview, InterviewFormat
-from portal.times import NonexistentLocalTime, due_words, format_local, local_day_bounds, local_to_utc
+from portal.times import (
+    NonexistentLocalTime,
+    due_words,
+    format_local,
+    local_day_bounds,
+    local_to_utc,
+)
 
 TORONTO = ZoneInfo("America/Toronto")
 

@@ -10,9 +10,8 @@ Revises: 129469cf8c45
 Create Date: 2026-11-25 18:33:17.884529
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '002270909aa3'

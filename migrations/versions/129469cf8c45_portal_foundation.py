@@ -8,9 +8,8 @@ Revises:
 Create Date: 2026-11-25 17:01:56.828790
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '129469cf8c45'

@@ -8,9 +8,8 @@ Revises: 40320d624302
 Create Date: 2026-11-25 19:27:05.837464
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '1e2f7fe3c73a'

@@ -9,9 +9,8 @@ Revises: 65716031356f
 Create Date: 2026-11-25 20:06:06.844381
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '2313e38bda89'

@@ -8,9 +8,8 @@ Revises: d66d2d61488f
 Create Date: 2026-11-25 20:36:18.811292
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '3b6bf76b9f00'

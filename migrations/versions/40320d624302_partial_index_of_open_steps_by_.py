@@ -10,9 +10,8 @@ Revises: 002270909aa3
 Create Date: 2026-11-25 19:16:42.970098
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '40320d624302'

@@ -10,9 +10,8 @@ Revises: 1e2f7fe3c73a
 Create Date: 2026-11-25 19:33:19.619218
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '65716031356f'

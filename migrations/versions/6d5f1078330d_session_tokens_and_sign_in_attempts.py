@@ -9,9 +9,8 @@ Revises: 2313e38bda89
 Create Date: 2026-11-25 20:25:26.376944
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '6d5f1078330d'

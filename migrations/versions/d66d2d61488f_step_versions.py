@@ -7,9 +7,8 @@ Revises: 6d5f1078330d
 Create Date: 2026-11-25 20:34:24.066571
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'd66d2d61488f'
