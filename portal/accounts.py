@@ -45,11 +45,16 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def link_hours(purpose: LinkPurpose) -> int:
+    """How long a link of this purpose lasts (configured)."""
+    return current_app.config["INVITE_LINK_HOURS" if purpose == LinkPurpose.INVITE else "RESET_LINK_HOURS"]
+
+
 def issue_link(user: User, purpose: LinkPurpose, by: User | None, now: datetime | None = None) -> str:
     """A new link for ``user``; earlier unspent links of the same purpose stop working (so
     a stranger asking for resets cannot cancel an invitation). Returns the token."""
     now = now or utcnow()
-    hours = current_app.config["INVITE_LINK_HOURS" if purpose == LinkPurpose.INVITE else "RESET_LINK_HOURS"]
+    hours = link_hours(purpose)
     revoke_open_links(user, now, purpose)
     token = secrets.token_urlsafe(32)
     db.session.add(PasswordLink(user_id=user.id, purpose=purpose, token_hash=token_hash(token), created_at=now,
@@ -163,7 +168,7 @@ def external_url(endpoint: str, **values) -> str:
 def link_email(user: User, token: str, purpose: LinkPurpose) -> mail.Message:
     """The email that carries a password link."""
     invite = purpose == LinkPurpose.INVITE
-    hours = current_app.config["INVITE_LINK_HOURS" if invite else "RESET_LINK_HOURS"]
+    hours = link_hours(purpose)
     agency = current_app.config["AGENCY_NAME"]
     return mail.message(
         user.email,

@@ -17,8 +17,9 @@ from .extensions import db
 from .followup import Assessment, Status, StepKind
 from .guidance import Guidance, guidance
 from .models import Candidate, Interview, Step, User
-from .steps import step_rows, sync_steps
-from .times import agency_zone, due_words
+from .step_forms import SENT_STEPS
+from .steps import assessed_steps, sync_steps
+from .times import due_words, format_local
 
 EARLIER_SHOWN = 20
 
@@ -30,7 +31,7 @@ CANDIDATE_TO_DO = {
                         "then mark it as sent here.",
     StepKind.MOVE_ON: "If there is still no answer, your recruiter closes this interview and lines up the next ones.",
 }
-CANDIDATE_STEPS = (StepKind.THANK_YOU, StepKind.FOLLOW_UP)  # the ones a candidate marks as done
+CANDIDATE_STEPS = SENT_STEPS  # the ones a candidate marks as done
 
 
 @dataclass(frozen=True)
@@ -100,11 +101,10 @@ def _most_urgent_first(checklist: InterviewChecklist):
 def checklist_of(interview: Interview, now: datetime) -> InterviewChecklist:
     advice = guidance()
     lines = []
-    for row in step_rows(interview, now):
-        step = row["step"]
+    for step, assessment in assessed_steps(interview, now):
         lines.append(StepLine(
-            step=step, assessment=row["assessment"], due=due_words(step.due_at, now),
-            opens=None if step.opens_at is None else f"{step.opens_at.astimezone(agency_zone()):%A %-d %b}",
+            step=step, assessment=assessment, due=due_words(step.due_at, now),
+            opens=format_local(step.opens_at, "%A %-d %b") or None,
             to_do=CANDIDATE_TO_DO[step.kind], guidance=advice.get(step.kind),
         ))
     return InterviewChecklist(interview, lines)

@@ -60,16 +60,20 @@ def _open_steps(user: User) -> Select:
     return query.where(Step.recruiter_id == user.id) if user.role == Role.RECRUITER else query
 
 
-def queue(user: User, now: datetime, until: datetime) -> Select:
-    """Open steps due before ``until`` (overdue first, then by due time), with their context."""
+def open_steps_in_context(user: User) -> Select:
+    """Open steps this person may see, by due time, as rows of (step, interview, candidate, employer)."""
     return (
         _open_steps(user)
         .join(Interview, Interview.id == Step.interview_id)
         .join(Employer, Employer.id == Step.employer_id)
-        .where(Step.due_at < until)
         .with_only_columns(Step, Interview, Candidate, Employer)
         .order_by(Step.due_at, Step.id)
     )
+
+
+def queue(user: User, now: datetime, until: datetime) -> Select:
+    """Open steps due before ``until`` (overdue first, then by due time), with their context."""
+    return open_steps_in_context(user).where(Step.due_at < until)
 
 
 # The compliance report ------------------------------------------------------------------

@@ -6,7 +6,6 @@ interview up through its own access query first, then hands it here.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from urllib.parse import quote
 
 from flask import abort, render_template, request
@@ -16,9 +15,10 @@ from .drafts import CHANNELS, DETAIL_BLANK, Draft, DraftFacts, write_draft
 from .followup import StepKind
 from .guidance import guidance
 from .models import Interview, PreferredChannel
-from .times import due_words, to_local
+from .times import due_words, format_local, to_local, utcnow
 
 KIND_SLUGS = {"thank-you": StepKind.THANK_YOU, "follow-up": StepKind.FOLLOW_UP}
+SLUG_OF = {kind: slug for slug, kind in KIND_SLUGS.items()}
 
 
 def draft_facts(interview: Interview) -> DraftFacts:
@@ -75,9 +75,9 @@ def when_to_send(interview: Interview, kind: StepKind) -> str | None:
     step = next((s for s in interview.steps if s.kind == kind), None)
     if step is None or step.result is not None:
         return None
-    now = datetime.now(UTC)
+    now = utcnow()
     if step.opens_at is not None and step.opens_at > now:
-        return f"Send it from {to_local(step.opens_at):%A %-d %B}, {due_words(step.due_at, now)}."
+        return f"Send it from {format_local(step.opens_at, '%A %-d %B')}, {due_words(step.due_at, now)}."
     if step.due_at >= now:
         return f"Send it {due_words(step.due_at, now)}."
     return f"It {due_words(step.due_at, now)}: send it as soon as you can."

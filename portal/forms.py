@@ -113,19 +113,20 @@ def utc_from_local(field) -> datetime | None:
     return moment
 
 
-class DateInput(DateField):
-    """A date field that shows back only a date it could read: a value it could not would
-    make the page's <input type=date> invalid HTML; the field's error says what was wrong."""
+class _ShowsBackWhatItRead:
+    """A date field that shows back only a value it could read: one it could not would make
+    the page's <input type=date> invalid HTML; the field's error says what was wrong."""
 
     def _value(self) -> str:
         return self.data.strftime(self.format[0]) if self.data else ""
 
 
-class DateTimeInput(DateTimeLocalField):
-    """The same for a local date and time."""
+class DateInput(_ShowsBackWhatItRead, DateField):
+    """A date."""
 
-    def _value(self) -> str:
-        return self.data.strftime(self.format[0]) if self.data else ""
+
+class DateTimeInput(_ShowsBackWhatItRead, DateTimeLocalField):
+    """A local date and time."""
 
 
 def id_or_zero(value) -> int:

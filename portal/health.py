@@ -17,11 +17,11 @@ def healthz():
     """200 when the database answers, 503 when it does not; with the age of the oldest
     reminder not yet sent (a growing age means the reminder run or the mail server is stuck)."""
     try:
-        oldest, unsent = db.session.execute(
-            select(func.min(Reminder.created_at), func.count())
-            .where(Reminder.status.in_((ReminderStatus.QUEUED, ReminderStatus.SENDING)))
-        ).one()
-        failed = db.session.scalar(select(func.count()).where(Reminder.status == ReminderStatus.FAILED))
+        pending = Reminder.status.in_((ReminderStatus.QUEUED, ReminderStatus.SENDING))
+        oldest, unsent, failed = db.session.execute(select(
+            func.min(Reminder.created_at).filter(pending), func.count().filter(pending),
+            func.count().filter(Reminder.status == ReminderStatus.FAILED),
+        )).one()
     except SQLAlchemyError as exc:
         db.session.rollback()
         current_app.logger.error("Health check: the database did not answer: %s", exc.__class__.__name__)

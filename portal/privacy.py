@@ -31,13 +31,8 @@ from .models import (
 ERASED = "[erased]"
 
 
-def _when(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.isoformat()
-
-
 def _value(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
+    """A column's value as JSON holds it: times and dates in ISO 8601, enums by value."""
     if hasattr(value, "isoformat"):
         return value.isoformat()
     if hasattr(value, "value"):  # the enums
@@ -75,8 +70,8 @@ def export_data(candidate: Candidate) -> dict:
                        "thank_you_nudges", "follow_up_nudges"),
             "has_password": bool(user.password_hash), "has_calendar_link": bool(user.calendar_token),
         },
-        "assignments": [{"recruiter": a.recruiter.name, "started_at": _when(a.started_at),
-                         "ended_at": _when(a.ended_at), "note": a.note} for a in assignments],
+        "assignments": [{"recruiter": a.recruiter.name, "started_at": _value(a.started_at),
+                         "ended_at": _value(a.ended_at), "note": a.note} for a in assignments],
         "interviews": [{
             **_columns(i, "id", "starts_at", "duration_minutes", "format", "interviewer_names", "timeline",
                        "decision_date", "timeline_recorded_at", "outcome", "outcome_at", "notes"),
@@ -93,16 +88,21 @@ def export_data(candidate: Candidate) -> dict:
             _columns(a, "at", "address", "succeeded")
             for a in db.session.scalars(select(SignInAttempt).where(SignInAttempt.email == user.email)
                                         .order_by(SignInAttempt.at))],
-        "audit_trail": [{"at": _when(e.at), "action": e.action, "by": e.actor.name if e.actor else None,
+        "audit_trail": [{"at": _value(e.at), "action": e.action, "by": e.actor.name if e.actor else None,
                          "detail": e.detail} for e in events],
     }
 
 
-def _events_about(candidate: Candidate) -> Select:
+def _about(candidate: Candidate) -> list:
+    """Conditions for the audit events about a candidate or done by their account."""
     conditions = [AuditEvent.candidate_id == candidate.id]
     if candidate.user_id is not None:
         conditions.append(AuditEvent.actor_id == candidate.user_id)
-    return select(AuditEvent).where(or_(*conditions))
+    return conditions
+
+
+def _events_about(candidate: Candidate) -> Select:
+    return select(AuditEvent).where(or_(*_about(candidate)))
 
 
 def erase(candidate: Candidate, now: datetime) -> None:
@@ -121,7 +121,7 @@ def erase(candidate: Candidate, now: datetime) -> None:
         user.name, user.email = "Erased person", f"erased-user-{user.id}@erased.invalid"
         user.password_hash, user.calendar_token, user.active = None, None, False
         user.new_session_token()
-    for step in db.session.scalars(select(Step).join(Interview).where(Interview.candidate_id == candidate.id)):
+    for step in db.session.scalars(select(Step).where(Step.candidate_id == candidate.id)):
         step.note, step.waive_reason = "", (ERASED if step.waive_reason else "")
         if step.result is None:  # nobody will do it now: out of the figures, like a waiver
             step.result, step.waived_at, step.waive_reason = StepResult.WAIVED, now, "Candidate erased"
@@ -129,13 +129,9 @@ def erase(candidate: Candidate, now: datetime) -> None:
                        .values(notes="", interviewer_names=""))
     db.session.execute(update(Assignment).where(Assignment.candidate_id == candidate.id).values(note=""))
     # The one change ever made to audit events: what they said about this person goes.
-    event_ids = db.session.scalars(_events_about(candidate).with_only_columns(AuditEvent.id)).all()
     mentioning = [AuditEvent.detail.contains(n, autoescape=True) for n in names if len(n) >= 3]
-    if mentioning:
-        event_ids += db.session.scalars(select(AuditEvent.id).where(or_(*mentioning))).all()
-    if event_ids:
-        db.session.execute(update(AuditEvent.__table__).where(AuditEvent.__table__.c.id.in_(set(event_ids)))
-                           .values(detail=ERASED))
+    db.session.execute(update(AuditEvent.__table__).where(or_(*_about(candidate), *mentioning))
+                       .values(detail=ERASED))
     candidate.name, candidate.email, candidate.phone = label, f"erased-{candidate.id}@erased.invalid", ""
     candidate.city, candidate.notes, candidate.erased_at = "", "", now
     db.session.flush()

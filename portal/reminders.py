@@ -32,6 +32,8 @@ from sqlalchemy.orm import joinedload
 
 from . import mail
 from .accounts import external_url
+from .compliance import open_steps_in_context
+from .draft_views import SLUG_OF
 from .extensions import db
 from .followup import TO_DO, StepKind
 from .followup.rules import span_words
@@ -87,9 +89,8 @@ def run(now: datetime, *, dry_run: bool = False) -> RunReport:
         current_app.logger.exception("Reminder run: deciding failed")
         report.add("error", f"deciding what is due failed ({exc.__class__.__name__}: {exc}); sending what is queued")
     if dry_run:
-        for reminder in db.session.scalars(_claimable(now).options(joinedload(Reminder.user))):
-            reason = why_not(reminder, now)
-            message = None if reason else compose(reminder, now)
+        for reminder in db.session.scalars(_claimable(now).options(*_WITH_CONTEXT)):
+            reason, message = _what_to_send(reminder, now)
             if message is None:
                 report.add("would skip", f"{describe(reminder)} ({reason or 'nothing left to say'})")
             else:
@@ -163,7 +164,7 @@ def _digests(now: datetime, report: RunReport) -> list[dict]:
         select(Reminder).where(Reminder.id.in_(
             select(func.max(Reminder.id)).where(Reminder.kind == ReminderKind.DIGEST, Reminder.user_id.in_(wanted))
             .group_by(Reminder.user_id))))}
-    morning = now.astimezone(agency_zone()).replace(hour=MORNING.hour, minute=MORNING.minute, second=0, microsecond=0)
+    morning = local.replace(hour=MORNING.hour, minute=MORNING.minute, second=0, microsecond=0)
     rows = []
     for recruiter_id in wanted:
         queue = queues.get(recruiter_id)
@@ -201,8 +202,7 @@ def _queue_ids(recruiter_ids: list[int], now: datetime) -> dict[int, set[int]]:
 def _nudges(now: datetime, report: RunReport) -> list[dict]:
     """Candidates' nudges: the thank-you a few hours after the interview, the follow-up
     when its window opens; by day only, and only while the step is open and not yet due."""
-    local = now.astimezone(agency_zone()).time()
-    if not NUDGES_FROM <= local < NUDGES_UNTIL:
+    if not _nudge_hours(now.astimezone(agency_zone())):
         return []
     lead = max(timedelta(hours=current_policy().thank_you_hours) - THANK_YOU_NUDGE_AFTER, timedelta(hours=1))
     nudged = select(Reminder.id).where(Reminder.step_id == Step.id).exists()
@@ -248,6 +248,17 @@ def claim(now: datetime, limit: int = CLAIM_BATCH) -> list[int]:
     return ids
 
 
+# A reminder with what deciding and writing it reads, in one query.
+_WITH_CONTEXT = (joinedload(Reminder.user).joinedload(User.candidate),
+                 joinedload(Reminder.step).joinedload(Step.interview).joinedload(Interview.employer))
+
+
+def _what_to_send(reminder: Reminder, now: datetime) -> tuple[str | None, mail.Message | None]:
+    """Why the reminder must not go out, or else its email (None when there is nothing to say)."""
+    reason = why_not(reminder, now)
+    return reason, None if reason else compose(reminder, now)
+
+
 def why_not(reminder: Reminder, now: datetime) -> str | None:
     """Why this reminder must not go out any more, or None."""
     user = reminder.user
@@ -278,12 +289,17 @@ def _stale_digest(reminder: Reminder, now: datetime) -> str | None:
     return "a newer digest replaces it" if newer else None
 
 
+def _nudge_hours(local: datetime) -> bool:
+    """Candidates are emailed by day only."""
+    return NUDGES_FROM <= local.time() < NUDGES_UNTIL
+
+
 def _held_until(reminder: Reminder, now: datetime) -> datetime | None:
     """Candidates are not emailed at night: when a nudge comes up then, the next morning."""
     if reminder.kind == ReminderKind.DIGEST:
         return None
     local = now.astimezone(agency_zone())
-    if NUDGES_FROM <= local.time() < NUDGES_UNTIL:
+    if _nudge_hours(local):
         return None
     day = local.date() + timedelta(days=1) if local.time() >= NUDGES_UNTIL else local.date()
     return datetime.combine(day, NUDGES_FROM, tzinfo=local.tzinfo).astimezone(UTC)
@@ -296,7 +312,7 @@ _SETTING = {ReminderKind.DIGEST: "digest_emails", ReminderKind.THANK_YOU: "thank
 def deliver(reminder_id: int, now: datetime, report: RunReport) -> None:
     """Send one claimed reminder and record what happened (one transaction). Whatever goes
     wrong with this one is recorded on it and retried; it never stops the others."""
-    reminder = db.session.get(Reminder, reminder_id, options=[joinedload(Reminder.user)])
+    reminder = db.session.get(Reminder, reminder_id, options=_WITH_CONTEXT)
     try:
         held_until = _held_until(reminder, now)
         if held_until is not None:
@@ -304,8 +320,7 @@ def deliver(reminder_id: int, now: datetime, report: RunReport) -> None:
             report.add("held until morning", describe(reminder))
             db.session.commit()
             return
-        reason = why_not(reminder, now)
-        message = None if reason else compose(reminder, now)
+        reason, message = _what_to_send(reminder, now)
         if message is None:
             reminder.status, reminder.last_error = ReminderStatus.DROPPED, reason or "nothing left to say"
             report.add("skipped", f"{describe(reminder)} ({reminder.last_error})")
@@ -364,17 +379,14 @@ class QueueLine:
 
 def _digest_message(recruiter: User, now: datetime) -> mail.Message | None:
     steps = db.session.execute(
-        select(Step, Candidate, Employer, Interview).join(Candidate, Candidate.id == Step.candidate_id)
-        .join(Employer, Employer.id == Step.employer_id).join(Interview, Interview.id == Step.interview_id)
-        .where(Step.recruiter_id == recruiter.id, Candidate.recruiter_id == recruiter.id, _queue_filter(now))
-        .order_by(Step.due_at, Step.id)
+        open_steps_in_context(recruiter).where(Step.recruiter_id == recruiter.id, _queue_filter(now))
     ).all()
     if not steps:
         return None
     overdue = sum(step.due_at < now for step, *_ in steps)
     _, day_end = local_day_bounds(now.astimezone(agency_zone()).date())
     lines = [QueueLine(step, candidate, employer, interview, _when(step, now, day_end))
-             for step, candidate, employer, interview in _most_urgent(steps, now)[:DIGEST_LISTED]]
+             for step, interview, candidate, employer in _most_urgent(steps, now)[:DIGEST_LISTED]]
     by_candidate: dict[int, list[QueueLine]] = defaultdict(list)
     for line in lines:
         by_candidate[line.candidate.id].append(line)
@@ -391,8 +403,7 @@ def _digest_message(recruiter: User, now: datetime) -> mail.Message | None:
 
 def _most_urgent(steps: list, now: datetime) -> list:
     """Due today first (they can still be done on time), then the most recently overdue."""
-    return sorted(steps, key=lambda row: (row[0].due_at < now, -row[0].due_at.timestamp() if row[0].due_at < now
-                                          else row[0].due_at.timestamp()))
+    return sorted(steps, key=lambda row: (row[0].due_at < now, abs(row[0].due_at - now)))
 
 
 def _when(step: Step, now: datetime, day_end: datetime) -> str:
@@ -411,7 +422,6 @@ def _nudge_message(reminder: Reminder, now: datetime) -> mail.Message:
     step = reminder.step
     interview = step.interview
     user = reminder.user
-    slug = "thank-you" if step.kind == StepKind.THANK_YOU else "follow-up"
     if step.kind == StepKind.THANK_YOU:
         subject = f"Your thank-you note to {interview.employer.name}"
     else:
@@ -419,7 +429,7 @@ def _nudge_message(reminder: Reminder, now: datetime) -> mail.Message:
     return mail.message(
         user.email, subject, f"nudge_{step.kind.value}.txt", user=user, step=step, interview=interview,
         due=format_local(step.due_at, "%A %-d %B, %H:%M"), left=span_words(step.due_at - now),
-        draft_url=external_url("candidate.draft", interview_id=interview.id, slug=slug),
+        draft_url=external_url("candidate.draft", interview_id=interview.id, slug=SLUG_OF[step.kind]),
         checklist_url=external_url("candidate.home", _anchor=f"interview-{interview.id}"),
         settings_url=external_url("auth.notifications"), agency=current_app.config["AGENCY_NAME"],
     )

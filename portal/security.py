@@ -136,7 +136,7 @@ def sign_in_refused(email: str, address: str, now: datetime | None = None) -> bo
         SignInAttempt.email == email, SignInAttempt.succeeded.is_(True), SignInAttempt.at >= since))
     by_account = db.session.scalar(select(func.count()).where(
         SignInAttempt.email == email, SignInAttempt.succeeded.is_(False),
-        SignInAttempt.at >= max(since, last_success or since)))
+        SignInAttempt.at >= (last_success or since)))
     if by_account >= MOST_FAILURES_PER_ACCOUNT:
         return True
     by_address = db.session.scalar(select(func.count()).where(

@@ -32,6 +32,15 @@ class StepDoneForm(Form):
     note = TextAreaField("Note", validators=[Optional(), Length(max=2000)])
     submit = SubmitField("Mark done")
 
+    @classmethod
+    def blank(cls, step, now, **kwargs) -> "StepDoneForm":
+        """The form as first shown: done now, by the channel the employer asked for."""
+        form = cls(step=step, formdata=None, **kwargs)
+        form.done_at.data = to_local(now).replace(tzinfo=None, second=0, microsecond=0)
+        if step.kind in SENT_STEPS and step.required_channel:
+            form.channel.data = step.required_channel.value
+        return form
+
     def __init__(self, *args, step=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.step = step

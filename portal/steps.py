@@ -20,6 +20,7 @@ from .extensions import db
 from .followup import (
     STEP_ORDER,
     Action,
+    Assessment,
     BusinessCalendar,
     InterviewFacts,
     Policy,
@@ -205,15 +206,18 @@ def sync_steps(interview: Interview) -> list[Step]:
     return sorted(interview.steps, key=lambda s: STEP_ORDER.index(s.kind))
 
 
-def step_rows(interview: Interview, now: datetime) -> list[dict]:
-    """The checklist as the interview page shows it: stored step, plan and assessment."""
+def assessed_steps(interview: Interview, now: datetime) -> list[tuple[Step, Assessment]]:
+    """The interview's stored steps in checklist order, each with how it stands at ``now``."""
     policy, calendar = current_policy(), business_calendar()
     steps = {step.kind: step for step in interview.steps}
-    worked = _work_out(facts_of(interview), steps)
-    return [
-        {"step": steps[kind], "plan": worked[kind].plan, "assessment": assess(state_of(steps[kind]), now, policy, calendar)}
-        for kind in STEP_ORDER
-    ]
+    return [(steps[kind], assess(state_of(steps[kind]), now, policy, calendar)) for kind in STEP_ORDER]
+
+
+def step_rows(interview: Interview, now: datetime) -> list[dict]:
+    """The checklist as the interview page shows it: stored step, plan (why then) and assessment."""
+    worked = _work_out(facts_of(interview), {step.kind: step for step in interview.steps})
+    return [{"step": step, "plan": worked[step.kind].plan, "assessment": assessment}
+            for step, assessment in assessed_steps(interview, now)]
 
 
 def state_of(step: Step) -> StepState:

@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 
 from flask import abort, current_app, redirect, request, session
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from .extensions import db
@@ -24,6 +24,12 @@ def contains(text: str) -> str:
     """A LIKE pattern matching ``text`` anywhere, with its wildcards escaped (escape='\\')."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+def matches(text: str, *columns):
+    """A condition: ``text`` appears anywhere in any of the columns, ignoring case."""
+    pattern = contains(text)
+    return or_(*(column.ilike(pattern, escape="\\") for column in columns))
 
 
 def flush_or_field_error(field, message: str) -> bool:

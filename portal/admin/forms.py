@@ -18,6 +18,7 @@ from wtforms.validators import (
 
 from ..followup import LIMITS, Policy
 from ..forms import (
+    EARLIEST_YEAR,
     SEARCH_BOX,
     DateInput,
     Form,
@@ -145,7 +146,7 @@ class AuditFilterForm(Form):
 
 
 def _sensible_year(field) -> None:
-    if field.data is not None and not 2000 <= field.data.year <= utcnow().year + 1:
+    if field.data is not None and not EARLIEST_YEAR <= field.data.year <= utcnow().year + 1:
         raise ValidationError("That date is out of range; check the year.")
 
 

@@ -5,10 +5,10 @@ from dataclasses import asdict
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, fresh_login_required
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from ..access import role_required, visible_candidates
+from ..access import get_candidate_or_404, role_required
 from ..extensions import db
 from ..forms import ConfirmForm, options
 from ..models import Assignment, AuditEvent, Candidate, Reminder, ReminderStatus, Role, User
@@ -17,10 +17,10 @@ from ..privacy import erase, export_data, inactive_candidates, retention_cutoff
 from ..steps import audit_trail, change_policy, current_policy, hand_over_open_steps, record
 from ..times import local_day_bounds, utcnow
 from ..views import (
-    contains,
     count_by,
     flush_or_field_error,
     form_status,
+    matches,
     paginate,
     paginate_rows,
     remember_list_settings,
@@ -67,8 +67,7 @@ def users():
     filters_ok = form.validate()
     if filters_ok:
         if form.q.data:
-            pattern = contains(form.q.data)
-            query = query.where(or_(User.name.ilike(pattern, escape="\\"), User.email.ilike(pattern, escape="\\")))
+            query = query.where(matches(form.q.data, User.name, User.email))
         if form.role.data:
             query = query.where(User.role == form.role.data)
     order = sorting({"name": User.name, "email": User.email, "role": User.role, "active": User.active,
@@ -183,10 +182,7 @@ def candidates():
     filters_ok = form.validate()
     if filters_ok:
         if form.q.data:
-            pattern = contains(form.q.data)
-            query = query.where(
-                or_(Candidate.name.ilike(pattern, escape="\\"), Candidate.email.ilike(pattern, escape="\\"))
-            )
+            query = query.where(matches(form.q.data, Candidate.name, Candidate.email))
         if form.recruiter_id.data == UNASSIGNED:
             query = query.where(Candidate.recruiter_id.is_(None))
         elif form.recruiter_id.data:
@@ -315,9 +311,8 @@ def audit():
         if form.action.data:
             query = query.where(AuditEvent.action == form.action.data)
         if form.who.data:
-            pattern = contains(form.who.data)
             query = query.join(User, User.id == AuditEvent.actor_id).where(
-                or_(User.name.ilike(pattern, escape="\\"), User.email.ilike(pattern, escape="\\")))
+                matches(form.who.data, User.name, User.email))
         if form.start.data:
             query = query.where(AuditEvent.at >= local_day_bounds(form.start.data)[0])
         if form.end.data:
@@ -331,7 +326,7 @@ def audit():
 @fresh_login_required  # an export of one person's data
 def export_candidate(candidate_id: int):
     """Everything held about a candidate, as JSON, for a request under PIPEDA."""
-    candidate = db.first_or_404(visible_candidates(current_user).where(Candidate.id == candidate_id))
+    candidate = get_candidate_or_404(candidate_id)
     data = export_data(candidate)
     record(current_user, "candidate.exported", f"Data of candidate #{candidate.id} exported", candidate_id=candidate.id)
     db.session.commit()
@@ -346,7 +341,7 @@ def export_candidate(candidate_id: int):
 @fresh_login_required  # cannot be undone
 def erase_candidate(candidate_id: int):
     """Erase a candidate: anonymise them and their account; their steps stay for the figures."""
-    candidate = db.first_or_404(visible_candidates(current_user).where(Candidate.id == candidate_id))
+    candidate = get_candidate_or_404(candidate_id)
     form = EraseForm()
     if form.validate_on_submit():
         number = candidate.id

@@ -206,16 +206,19 @@ LINK_PROBLEMS = {
 }
 
 
+def _link_problem(problem: LinkProblem, expired_on=None):
+    page = LINK_PROBLEMS[problem]
+    return render_template("auth/link_problem.html", title=page.title, explanation=page.explanation,
+                           expired_on=expired_on), page.status
+
+
 @bp.route("/account/set-password/<token>", methods=["GET", "POST"])
 def set_password_from_link(token: str):
     """Choose a password through an invitation or reset link (usable once)."""
     after_this_request(_no_referrer)
     check = check_link(token)
     if check.problem is not None:
-        page = LINK_PROBLEMS[check.problem]
-        expired_on = check.link.expires_at if check.problem == LinkProblem.EXPIRED else None
-        return render_template("auth/link_problem.html", title=page.title, explanation=page.explanation,
-                               expired_on=expired_on), page.status
+        return _link_problem(check.problem, check.link.expires_at if check.problem == LinkProblem.EXPIRED else None)
     link = check.link
     if current_user.is_authenticated and current_user.id != link.user_id:
         return render_template("auth/link_problem.html", title="This link is for someone else",
@@ -227,8 +230,7 @@ def set_password_from_link(token: str):
         user = use_link(link, form.new_password.data)
         if user is None:
             db.session.rollback()
-            page = LINK_PROBLEMS[LinkProblem.USED]
-            return render_template("auth/link_problem.html", title=page.title, explanation=page.explanation), page.status
+            return _link_problem(LinkProblem.USED)
         _password_changed(user)
         response = redirect(home_for(user))
         if link.purpose == LinkPurpose.RESET:  # a first password after an invitation is no news

@@ -12,7 +12,7 @@ from ..handout import pdf_response
 from ..models import Candidate, Role, Step
 from ..step_forms import StepDoneForm, UndoForm
 from ..steps import mark_done, undo
-from ..times import format_local, to_local, utcnow
+from ..times import format_local, utcnow
 from ..views import changed_meanwhile
 from . import bp
 
@@ -29,9 +29,8 @@ def _sent_form(step: Step, now=None) -> StepDoneForm:
     prefix = f"step{step.id}"
     if now is None:
         return StepDoneForm(step=step, prefix=prefix)
-    form = StepDoneForm(step=step, prefix=prefix, formdata=None)
-    form.done_at.data = to_local(now).replace(tzinfo=None, second=0, microsecond=0)
-    form.channel.data = step.required_channel.value if step.required_channel else "email"
+    form = StepDoneForm.blank(step, now, prefix=prefix)
+    form.channel.data = form.channel.data or "email"
     return form
 
 
@@ -39,16 +38,16 @@ def _checklist_page(refused: StepDoneForm | None = None, status: int = 200):
     candidate = _me()
     now = utcnow()
     checklists = candidate_checklists(current_user, candidate, now)
-    if checklists.made_steps:
-        db.session.commit()
     forms = {
         line.step.id: refused if refused is not None and refused.step.id == line.step.id else _sent_form(line.step, now)
         for checklist in checklists.current for line in checklist.lines
         if line.step.kind in CANDIDATE_STEPS and line.step.done_at is None and line.step.waived_at is None
     }
-    return render_template("candidate/home.html", candidate=candidate, current=checklists.current,
-                           earlier=checklists.earlier,
-                           forms=forms, undo_form=UndoForm(), now=now), status
+    page = render_template("candidate/home.html", candidate=candidate, current=checklists.current,
+                           earlier=checklists.earlier, forms=forms, undo_form=UndoForm(), now=now)
+    if checklists.made_steps:  # after rendering: committing expires what the page was drawn from
+        db.session.commit()
+    return page, status
 
 
 @bp.get("/")

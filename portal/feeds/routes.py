@@ -12,9 +12,10 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..access import role_required, visible_steps
+from ..access import role_required
 from ..accounts import external_url
 from ..checklists import CANDIDATE_TO_DO
+from ..compliance import open_steps_in_context
 from ..extensions import db
 from ..followup import TO_DO
 from ..forms import ConfirmForm
@@ -65,13 +66,10 @@ def due_steps(token: str):
     if owner is None or not owner.active or owner.role not in (Role.CANDIDATE, Role.RECRUITER):
         abort(404)
     now = utcnow()
-    query = visible_steps(owner).where(
-        Step.result.is_(None), Step.due_at >= now - timedelta(days=DAYS_BACK), Step.due_at < now + timedelta(days=DAYS_AHEAD))
-    if owner.role == Role.RECRUITER:
-        query = query.where(Step.recruiter_id == owner.id)
     rows = db.session.execute(
-        query.join(Interview, Interview.id == Step.interview_id).join(Employer, Employer.id == Step.employer_id)
-        .with_only_columns(Step, Interview, Candidate, Employer).order_by(Step.due_at, Step.id).limit(MOST_EVENTS)
+        open_steps_in_context(owner)
+        .where(Step.due_at >= now - timedelta(days=DAYS_BACK), Step.due_at < now + timedelta(days=DAYS_AHEAD))
+        .limit(MOST_EVENTS)
     ).all()
     candidate_feed = owner.role == Role.CANDIDATE
     events = [_event(step, interview, candidate, employer, candidate_feed) for step, interview, candidate, employer in rows]

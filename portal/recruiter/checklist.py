@@ -23,7 +23,7 @@ from ..steps import (
     undo,
     waive,
 )
-from ..times import local_day_bounds, local_today, to_local, utcnow
+from ..times import local_day_bounds, local_today, utcnow
 from ..views import changed_meanwhile, paginate_rows
 from . import bp
 
@@ -37,10 +37,7 @@ def _step_page(step, done_form=None, waive_form=None, status: int = 200):
     now = utcnow()
     row = next(r for r in step_rows(interview, now) if r["step"].id == step.id)
     if done_form is None:
-        done_form = StepDoneForm(step=step, formdata=None)
-        done_form.done_at.data = to_local(now).replace(tzinfo=None, second=0, microsecond=0)
-        if step.kind in SENT_STEPS and step.required_channel:
-            done_form.channel.data = step.required_channel.value
+        done_form = StepDoneForm.blank(step, now)
         if step.kind == StepKind.TIMELINE:
             done_form.timeline.data = Timeline.DATE_GIVEN.value
     history = audit_trail(AuditEvent.step_id == step.id)

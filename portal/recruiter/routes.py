@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from .. import compliance
@@ -57,10 +57,10 @@ from ..steps import (
 )
 from ..times import format_date, format_local, local_day_bounds, local_today, utcnow
 from ..views import (
-    contains,
     count_by,
     flush_or_field_error,
     form_status,
+    matches,
     paginate,
     remember_list_settings,
     sorting,
@@ -141,10 +141,7 @@ def candidates():
     filters_ok = form.validate()
     if filters_ok:
         if form.q.data:
-            pattern = contains(form.q.data)
-            query = query.where(
-                or_(Candidate.name.ilike(pattern, escape="\\"), Candidate.email.ilike(pattern, escape="\\"))
-            )
+            query = query.where(matches(form.q.data, Candidate.name, Candidate.email))
         if form.status.data:
             query = query.where(Candidate.status == form.status.data)
         if form.role_sought.data:
@@ -289,7 +286,7 @@ def employers():
     query = select(Employer)
     filters_ok = form.validate()
     if filters_ok and form.q.data:
-        query = query.where(Employer.name.ilike(contains(form.q.data), escape="\\"))
+        query = query.where(matches(form.q.data, Employer.name))
     order = sorting({"name": Employer.name, "kind": Employer.kind, "channel": Employer.preferred_channel,
                      "city": Employer.city}, "name")
     page = paginate(query.order_by(*order.order, Employer.id))
@@ -369,10 +366,7 @@ def jobs():
     filters_ok = form.validate()
     if filters_ok:
         if form.q.data:
-            pattern = contains(form.q.data)
-            query = query.where(
-                or_(Job.title.ilike(pattern, escape="\\"), Employer.name.ilike(pattern, escape="\\"))
-            )
+            query = query.where(matches(form.q.data, Job.title, Employer.name))
         if form.status.data:
             query = query.where(Job.status == form.status.data)
         if form.practice_area.data:
@@ -519,15 +513,18 @@ def interview(interview_id: int):
         .options(joinedload(Interview.employer), joinedload(Interview.job), joinedload(Interview.candidate),
                  selectinload(Interview.steps).joinedload(Step.done_by))
     )
-    if len(interview.steps) < len(STEP_ORDER):  # logged before steps existed: make them now
+    made_steps = len(interview.steps) < len(STEP_ORDER)
+    if made_steps:  # logged before steps existed: make them now
         sync_steps(interview)
-        db.session.commit()
     now = utcnow()
     history = audit_trail(AuditEvent.interview_id == interview.id)
-    return render_template(
+    page = render_template(
         "recruiter/interview.html", interview=interview, now=now,
         steps=step_rows(interview, now), history=history,
     )
+    if made_steps:  # after rendering: committing expires what the page was drawn from
+        db.session.commit()
+    return page
 
 
 @bp.route("/interviews/<int:interview_id>/edit", methods=["GET", "POST"])
