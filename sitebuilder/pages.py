@@ -17,6 +17,8 @@ from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined
 from jinja2.bccache import Bucket
 from markupsafe import Markup
 
+from design import STYLESHEETS
+
 from .content import AUDIENCE_LABELS, TEMPLATES, GuideCard, Settings
 from .render import GUIDE_LINK, RenderedGuide
 
@@ -80,6 +82,9 @@ def environment(template_cache: tuple[str, str] | None = None) -> Environment:
     env.filters["long_date"] = long_date
     env.filters["site_url"] = site_url
     env.filters["css_string"] = css_string
+    # The design system's stylesheets in their order (copied to static/ with the rest of
+    # design/, whose files, __init__.py included, are part of every page's cache key).
+    env.globals["design_stylesheets"] = STYLESHEETS
     return env
 
 

@@ -8,6 +8,7 @@ import os
 import shutil
 import threading
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from types import SimpleNamespace
 
 import flask_migrate
@@ -16,6 +17,7 @@ from playwright.sync_api import sync_playwright
 from sqlalchemy import event, select, text
 from werkzeug.serving import make_server
 
+from build_helpers import CONTENT, quiet_build
 from mailserver import Mailbox, SMTPServer
 from portal import create_app
 from portal.config import normalise_database_url
@@ -266,6 +268,14 @@ def world(make):
 
 
 @pytest.fixture
+def busy_world(world, make):
+    """The world, with an overdue step and a past interview so lists and reports have rows."""
+    make.interview(world.candidate_a, world.employer, starts_at=datetime.now(UTC) - timedelta(days=9),
+                   interviewer_names="Jordan Vellacott", notes="- asked about **hybrid** work")
+    return world
+
+
+@pytest.fixture
 def count_queries(app):
     """Count SQL statements issued inside a ``with count_queries() as counter`` block."""
 
@@ -290,6 +300,20 @@ def count_queries(app):
             return len(self.statements)
 
     return Counter
+
+
+# The advice site ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory) -> Path:
+    """The advice site built once from content/ (the site format only): the folder of its pages.
+
+    Shared by the tests that only read it; a test that changes the content builds its own.
+    """
+    out = tmp_path_factory.mktemp("dist")
+    quiet_build(CONTENT, out, formats=frozenset({"site"}), jobs=1)
+    return out / "site"
 
 
 # Browser tests ----------------------------------------------------------------------

@@ -4,24 +4,16 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
-from build_helpers import CONTENT, copy_content, quiet_build
 from playwright.sync_api import expect
 
+from build_helpers import copy_content
 from conftest import screenshot
 from sitebuilder import BuildConfig
 from sitebuilder.serve import serve
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("dist")
-    quiet_build(CONTENT, out, formats=frozenset({"site"}))
-    return out / "site"
 
 
 @pytest.fixture
@@ -35,8 +27,8 @@ def tab(browser):
     context.close()
 
 
-def test_search_works_from_a_folder_opened_on_disk(site, tab):
-    tab.goto((site / "index.html").as_uri())
+def test_search_works_from_a_folder_opened_on_disk(built_site, tab):
+    tab.goto((built_site / "index.html").as_uri())
     tab.get_by_role("searchbox", name="Search the guides").fill("handwritten")
     tab.get_by_role("searchbox", name="Search the guides").press("Enter")
     expect(tab.get_by_role("status")).to_contain_text("match “handwritten”")
@@ -48,13 +40,13 @@ def test_search_works_from_a_folder_opened_on_disk(site, tab):
     assert tab.outside == []
 
 
-def test_search_finds_nothing_politely(site, tab):
-    tab.goto((site / "search" / "index.html").as_uri() + "?q=zebracorn")
+def test_search_finds_nothing_politely(built_site, tab):
+    tab.goto((built_site / "search" / "index.html").as_uri() + "?q=zebracorn")
     expect(tab.get_by_role("status")).to_contain_text("No guide matches “zebracorn”")
 
 
-def test_links_work_when_opened_from_disk(site, tab):
-    tab.goto((site / "index.html").as_uri())
+def test_links_work_when_opened_from_disk(built_site, tab):
+    tab.goto((built_site / "index.html").as_uri())
     tab.get_by_role("navigation", name="Site").get_by_role("link", name="All guides").click()
     expect(tab.get_by_role("heading", name="All guides")).to_be_visible()
     tab.get_by_role("link", name="Writing the thank-you note").first.click()
@@ -62,9 +54,9 @@ def test_links_work_when_opened_from_disk(site, tab):
     assert tab.outside == []
 
 
-def test_guide_page_on_a_phone_and_by_keyboard(site, tab):
+def test_guide_page_on_a_phone_and_by_keyboard(built_site, tab):
     tab.set_viewport_size({"width": 390, "height": 844})
-    tab.goto((site / "guides" / "ask-about-the-timeline" / "index.html").as_uri())
+    tab.goto((built_site / "guides" / "ask-about-the-timeline" / "index.html").as_uri())
     assert tab.evaluate("document.documentElement.scrollWidth") <= 390
     tab.keyboard.press("Tab")
     expect(tab.get_by_role("link", name="Skip to content")).to_be_focused()

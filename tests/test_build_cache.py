@@ -4,9 +4,9 @@ import os
 from pathlib import Path
 
 import pytest
-from build_helpers import copy_content, quiet_build, tree
 
 from bench.synthetic_corpus import write_corpus
+from build_helpers import copy_content, quiet_build, tree
 from sitebuilder import BuildError
 
 SITE = frozenset({"site"})

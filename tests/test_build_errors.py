@@ -3,8 +3,8 @@
 from pathlib import Path
 
 import pytest
-from build_helpers import copy_content, quiet_build, tree
 
+from build_helpers import copy_content, quiet_build, tree
 from sitebuilder import BuildError
 
 GUIDE = "guides/thank-you-note.md"

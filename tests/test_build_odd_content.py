@@ -6,8 +6,8 @@ Each case here once crashed, pointed at the wrong line, or let something through
 from pathlib import Path
 
 import pytest
-from build_helpers import copy_content, quiet_build
 
+from build_helpers import copy_content, quiet_build
 from sitebuilder import BuildError
 from sitebuilder.content import GuideCard, read_guides, read_settings
 from sitebuilder.pages import environment, print_handbook

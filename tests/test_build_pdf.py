@@ -4,9 +4,9 @@ import re
 from pathlib import Path
 
 import pytest
-from build_helpers import CONTENT, quiet_build, tree
 from pypdf import PdfReader
 
+from build_helpers import CONTENT, quiet_build, tree
 from sitebuilder.content import read_guides, read_settings
 
 GUIDES = {g.key: g for g in read_guides(CONTENT)}

@@ -6,8 +6,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from build_helpers import CONTENT, quiet_build
 
+from build_helpers import CONTENT, quiet_build
 from sitebuilder.content import read_guides
 
 GUIDES = read_guides(CONTENT)

@@ -8,7 +8,6 @@ pages at phone and desktop widths are kept in test-artifacts/ for people to look
 
 import re
 import threading
-from datetime import UTC, datetime, timedelta
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -19,9 +18,6 @@ from playwright.sync_api import expect
 
 from conftest import PASSWORD, screenshot
 from portal.models import Role
-from sitebuilder.builder import BuildConfig, build
-
-ROOT = Path(__file__).resolve().parent.parent
 
 pytestmark = pytest.mark.browser
 
@@ -110,14 +106,6 @@ def walk(page, urls: list[str], width: int = 1280) -> dict[str, list[str]]:
     return problems
 
 
-@pytest.fixture
-def busy_world(world, make):
-    """The world, with an overdue step and a past interview so lists and reports have rows."""
-    make.interview(world.candidate_a, world.employer, starts_at=datetime.now(UTC) - timedelta(days=9),
-                   interviewer_names="Jordan Vellacott", notes="- asked about **hybrid** work")
-    return world
-
-
 @pytest.mark.parametrize("role, email_of", [
     ("admin", "admin"), ("recruiter", "recruiter_a"), ("candidate", "user_a"), ("anonymous", None)])
 def test_every_page_is_accessible_for_every_role(page, app, busy_world, role, email_of):
@@ -184,15 +172,13 @@ def test_the_checks_do_catch_a_bad_page(page):
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
+def site(built_site: Path):
     """The built site served over HTTP on localhost."""
-    out = tmp_path_factory.mktemp("site")
-    build(BuildConfig(content=ROOT / "content", out=out, formats=frozenset({"site"}), jobs=1, progress=lambda _: None))
-    handler = partial(SimpleHTTPRequestHandler, directory=str(out / "site"))
+    handler = partial(SimpleHTTPRequestHandler, directory=str(built_site))
     handler.log_message = lambda *args: None
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}", sorted((out / "site").rglob("*.html")), out / "site"
+    yield f"http://127.0.0.1:{server.server_port}", sorted(built_site.rglob("*.html")), built_site
     server.shutdown()
     server.server_close()
 
@@ -207,9 +193,9 @@ def test_every_page_of_the_built_site_is_accessible_and_fits_a_phone(browser, si
         assert problems == {}, "\n".join(f"{url}: {found}" for url, found in problems.items())
         page.set_viewport_size({"width": 390, "height": 900})
         page.goto(f"{base}/guides/four-habits/")
-        screenshot(page, "site-guide-phone")
+        screenshot(page, "pages-site-guide-phone")  # test_build_browser keeps site-guide-*
         page.set_viewport_size({"width": 1280, "height": 900})
-        screenshot(page, "site-guide-desktop")
+        screenshot(page, "pages-site-guide-desktop")
     finally:
         page.close()
 

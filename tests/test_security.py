@@ -19,7 +19,6 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.pool import NullPool
-from tcpproxy import Proxy
 
 from conftest import PASSWORD, TEST_CONFIG, login, mail_config
 from mailserver import body, free_port
@@ -29,6 +28,7 @@ from portal.followup import StepKind
 from portal.models import AuditEvent, Candidate, Interview, Role, Step, User
 from portal.passwords import hash_parameters, password_problem, set_password
 from portal.security import MOST_FAILURES_PER_ACCOUNT
+from tcpproxy import Proxy
 
 NEW = "a quiet harbour at dusk"
 ROOT = Path(__file__).resolve().parent.parent
