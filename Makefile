@@ -50,9 +50,10 @@ bench: install
 security: install
 	$(BIN)/bandit -q -c pyproject.toml -r portal sitebuilder build.py -ll
 
-## lint: ruff over everything in the repository (its settings are in pyproject.toml)
+## lint: ruff over everything in the repository, and its formatting (settings in pyproject.toml)
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-artifacts dist

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Build the advice site and the printable PDF guides from content/.
 
-    python build.py [--content DIR] [--out DIR] [--clean] [--formats site,pdf] [--jobs N]
-    python build.py serve [--port 8000]    # build, serve dist/site on localhost, rebuild on change
+python build.py [--content DIR] [--out DIR] [--clean] [--formats site,pdf] [--jobs N]
+python build.py serve [--port 8000]    # build, serve dist/site on localhost, rebuild on change
 """
 
 from __future__ import annotations
@@ -16,13 +16,25 @@ from sitebuilder.builder import FORMATS
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("command", nargs="?", choices=["build", "serve"], default="build")
-    parser.add_argument("--content", type=Path, default=Path("content"), help="sources (default: content/)")
-    parser.add_argument("--out", type=Path, default=Path("dist"), help="output folder (default: dist/)")
-    parser.add_argument("--clean", action="store_true", help="ignore the cache and build everything")
-    parser.add_argument("--formats", default="site,pdf", help="what to build: site, pdf or site,pdf")
-    parser.add_argument("--jobs", type=int, default=None, help="worker processes (default: one per core)")
+    parser.add_argument(
+        "--content", type=Path, default=Path("content"), help="sources (default: content/)"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=Path("dist"), help="output folder (default: dist/)"
+    )
+    parser.add_argument(
+        "--clean", action="store_true", help="ignore the cache and build everything"
+    )
+    parser.add_argument(
+        "--formats", default="site,pdf", help="what to build: site, pdf or site,pdf"
+    )
+    parser.add_argument(
+        "--jobs", type=int, default=None, help="worker processes (default: one per core)"
+    )
     parser.add_argument("--port", type=int, default=8000, help="with serve: the port on 127.0.0.1")
     args = parser.parse_args(argv)
 

@@ -29,12 +29,24 @@ PYTHON = sys.executable
 
 def timed(command: list[str], cwd: Path = ROOT) -> float:
     started = time.perf_counter()
-    subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        command, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     return time.perf_counter() - started
 
 
 def build_cmd(content: Path, out: Path, formats: str, *extra: str) -> list[str]:
-    return [PYTHON, str(ROOT / "build.py"), "--content", str(content), "--out", str(out), "--formats", formats, *extra]
+    return [
+        PYTHON,
+        str(ROOT / "build.py"),
+        "--content",
+        str(content),
+        "--out",
+        str(out),
+        "--formats",
+        formats,
+        *extra,
+    ]
 
 
 def mkdocs_project(content: Path, folder: Path) -> Path:
@@ -64,14 +76,27 @@ def middle_guide(content: Path, offset: int = 0) -> str:
 
 def bench_html(content: Path, work: Path, runs: int) -> dict[str, float]:
     out, project = work / "dist-html", mkdocs_project(content, work / "mkdocs")
-    mk_cmd = [PYTHON, "-m", "mkdocs", "build", "--quiet", "--clean", "--site-dir", str(work / "mkdocs-site")]
+    mk_cmd = [
+        PYTHON,
+        "-m",
+        "mkdocs",
+        "build",
+        "--quiet",
+        "--clean",
+        "--site-dir",
+        str(work / "mkdocs-site"),
+    ]
     ours, theirs = [], []
     for _ in range(runs):
         ours.append(timed(build_cmd(content, out, "site", "--clean")))
         theirs.append(timed(mk_cmd, cwd=project))
     no_change, one_change = rebuilds(content, out, "site", middle_guide(content), runs)
-    return {"html_full": median(ours), "mkdocs_full": median(theirs),
-            "html_no_change": no_change, "html_one_change": one_change}
+    return {
+        "html_full": median(ours),
+        "mkdocs_full": median(theirs),
+        "html_no_change": no_change,
+        "html_one_change": one_change,
+    }
 
 
 def rebuilds(content: Path, out: Path, formats: str, guide: str, runs: int) -> tuple[float, float]:
@@ -109,8 +134,9 @@ def print_html_files(content: Path, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for source in read_guides(content):
         rendered = renderer.render(source)
-        html = pages.print_guide(env, settings, GuideCard.of(source), rendered,
-                                 source_date([source]).isoformat())
+        html = pages.print_guide(
+            env, settings, GuideCard.of(source), rendered, source_date([source]).isoformat()
+        )
         (folder / f"{source.key}.html").write_text(html)
 
 
@@ -122,16 +148,27 @@ def bench_pdf(content: Path, work: Path, runs: int) -> dict[str, float]:
     ours, reference = [], []
     for _ in range(runs):
         ours.append(timed(build_cmd(content, out, "pdf", "--clean")))
-        result = subprocess.run([PYTHON, "-c", REFERENCE, str(STATIC) + "/", str(work / "print-html")],
-                                check=True, capture_output=True, text=True)
+        result = subprocess.run(
+            [PYTHON, "-c", REFERENCE, str(STATIC) + "/", str(work / "print-html")],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         reference.append(float(result.stdout.strip()))
     no_change, one_change = rebuilds(content, out, "pdf", middle_guide(content, 1), runs)
-    return {"pdf_full": median(ours), "weasyprint_one_process": median(reference),
-            "pdf_no_change": no_change, "pdf_one_change": one_change}
+    return {
+        "pdf_full": median(ours),
+        "weasyprint_one_process": median(reference),
+        "pdf_no_change": no_change,
+        "pdf_one_change": one_change,
+    }
 
 
 def report(figures: dict[str, float], guides: int) -> str:
-    lines = [f"Synthetic corpus: {guides} guides, 6 sections each, lists, a table, cross-links.", ""]
+    lines = [
+        f"Synthetic corpus: {guides} guides, 6 sections each, lists, a table, cross-links.",
+        "",
+    ]
     lines.append("| measurement | median | target | met |")
     lines.append("| --- | --- | --- | --- |")
 
@@ -141,13 +178,35 @@ def report(figures: dict[str, float], guides: int) -> str:
     if "html_full" in figures:
         ratio = figures["html_full"] / figures["mkdocs_full"]
         row("MkDocs 1.6 full build (reference)", figures["mkdocs_full"], "", True)
-        row("HTML full build", figures["html_full"], f"≤ 0.5 × MkDocs (is {ratio:.2f} ×)", ratio <= 0.5)
-        row("HTML no-change rebuild", figures["html_no_change"], "< 0.2 s", figures["html_no_change"] < 0.2)
-        row("HTML one-file-changed rebuild", figures["html_one_change"], "< 0.3 s", figures["html_one_change"] < 0.3)
+        row(
+            "HTML full build",
+            figures["html_full"],
+            f"≤ 0.5 × MkDocs (is {ratio:.2f} ×)",
+            ratio <= 0.5,
+        )
+        row(
+            "HTML no-change rebuild",
+            figures["html_no_change"],
+            "< 0.2 s",
+            figures["html_no_change"] < 0.2,
+        )
+        row(
+            "HTML one-file-changed rebuild",
+            figures["html_one_change"],
+            "< 0.3 s",
+            figures["html_one_change"] < 0.3,
+        )
     if "pdf_full" in figures:
         ratio = figures["pdf_full"] / figures["weasyprint_one_process"]
-        row("plain WeasyPrint, one process (reference)", figures["weasyprint_one_process"], "", True)
-        row("PDF full build (per-guide PDFs)", figures["pdf_full"], f"≤ 0.6 × reference (is {ratio:.2f} ×)", ratio <= 0.6)
+        row(
+            "plain WeasyPrint, one process (reference)", figures["weasyprint_one_process"], "", True
+        )
+        row(
+            "PDF full build (per-guide PDFs)",
+            figures["pdf_full"],
+            f"≤ 0.6 × reference (is {ratio:.2f} ×)",
+            ratio <= 0.6,
+        )
         row("PDF no-change rebuild", figures["pdf_no_change"], "", True)
         row("PDF one-file-changed rebuild", figures["pdf_one_change"], "", True)
     return "\n".join(lines)
@@ -162,7 +221,10 @@ def main() -> int:
     args = parser.parse_args()
     # Byte-compile the builder as pip does for installed packages such as MkDocs (where
     # PYTHONDONTWRITEBYTECODE is set, sources would otherwise be compiled on every run).
-    subprocess.run([PYTHON, "-m", "compileall", "-q", str(ROOT / "sitebuilder"), str(ROOT / "build.py")], check=True)
+    subprocess.run(
+        [PYTHON, "-m", "compileall", "-q", str(ROOT / "sitebuilder"), str(ROOT / "build.py")],
+        check=True,
+    )
     # Work inside the project (like dist/), not /tmp, which is much slower per file on some machines.
     with tempfile.TemporaryDirectory(dir=ROOT, prefix=".bench-") as tmp:
         work = Path(tmp)

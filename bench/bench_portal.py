@@ -33,7 +33,12 @@ from portal.models import Candidate, Interview, Step, User
 from portal.steps import current_policy
 
 ROOT = Path(__file__).resolve().parent.parent
-TARGETS_MS = {"dashboard": 50, "queue": 50, "interview page": 50, "compliance report, agency, 12 months": 150}
+TARGETS_MS = {
+    "dashboard": 50,
+    "queue": 50,
+    "interview page": 50,
+    "compliance report, agency, 12 months": 150,
+}
 
 
 def prepare(app, reseed: bool) -> None:
@@ -84,22 +89,40 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database-url", default=f"sqlite:///{ROOT / '.bench-portal' / 'portal.sqlite3'}")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--database-url", default=f"sqlite:///{ROOT / '.bench-portal' / 'portal.sqlite3'}"
+    )
     parser.add_argument("--requests", type=int, default=60)
-    parser.add_argument("--reseed", action="store_true", help="Empty the database and seed it again.")
+    parser.add_argument(
+        "--reseed", action="store_true", help="Empty the database and seed it again."
+    )
     args = parser.parse_args()
     (ROOT / ".bench-portal").mkdir(exist_ok=True)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": normalise_database_url(args.database_url), "WTF_CSRF_ENABLED": False})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": normalise_database_url(args.database_url),
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
     prepare(app, args.reseed)
 
     with app.app_context():
         recruiter = db.session.scalar(select(User).where(User.email == f"recruiter@{DEMO_DOMAIN}"))
-        interview_ids = list(db.session.scalars(
-            select(Interview.id).join(Interview.candidate)
-            .where(Candidate.recruiter_id == recruiter.id).order_by(Interview.starts_at.desc()).limit(30)
-        ))
-        caseload = db.session.scalar(select(func.count(Candidate.id)).where(Candidate.recruiter_id == recruiter.id))
+        interview_ids = list(
+            db.session.scalars(
+                select(Interview.id)
+                .join(Interview.candidate)
+                .where(Candidate.recruiter_id == recruiter.id)
+                .order_by(Interview.starts_at.desc())
+                .limit(30)
+            )
+        )
+        caseload = db.session.scalar(
+            select(func.count(Candidate.id)).where(Candidate.recruiter_id == recruiter.id)
+        )
         dialect = db.engine.dialect.name
     recruiter_client = signed_in(app, recruiter.email)
     admin_client = signed_in(app, ADMIN_EMAIL)
@@ -109,8 +132,7 @@ def main() -> None:
         "interview page": (recruiter_client, [f"/interviews/{i}" for i in interview_ids]),
         "compliance report, agency, 12 months": (admin_client, ["/reports/compliance"]),
     }
-    print(f"\n{dialect}: recruiter with {caseload} candidates; "
-          f"{args.requests} requests per page")
+    print(f"\n{dialect}: recruiter with {caseload} candidates; {args.requests} requests per page")
     print(f"{'page':<40} {'p50 ms':>8} {'p95 ms':>8} {'target':>8}  ")
     missed = []
     for name, (client, urls) in pages.items():
@@ -119,8 +141,12 @@ def main() -> None:
         ok = p95 < TARGETS_MS[name]
         if not ok:
             missed.append(name)
-        print(f"{name:<40} {p50:>8.1f} {p95:>8.1f} {'<' + str(TARGETS_MS[name]):>8}  {'met' if ok else 'MISSED'}")
-    print(f"{'policy change (recomputes open steps)':<40} {policy_change_seconds(app, admin_client):>7.1f} s  (one run, no target)")
+        print(
+            f"{name:<40} {p50:>8.1f} {p95:>8.1f} {'<' + str(TARGETS_MS[name]):>8}  {'met' if ok else 'MISSED'}"
+        )
+    print(
+        f"{'policy change (recomputes open steps)':<40} {policy_change_seconds(app, admin_client):>7.1f} s  (one run, no target)"
+    )
     if missed:
         print("missed: " + ", ".join(missed))
 
@@ -129,9 +155,14 @@ def policy_change_seconds(app, admin_client) -> float:
     """Server time of saving a policy change through the admin page, then putting it back."""
     with app.app_context():
         before = current_policy()
-    form = {name: value.strftime("%H:%M") if name == "day_ends_at" else value for name, value in asdict(before).items()}
+    form = {
+        name: value.strftime("%H:%M") if name == "day_ends_at" else value
+        for name, value in asdict(before).items()
+    }
     started = time.perf_counter()
-    response = admin_client.post("/admin/policy", data={**form, "thank_you_hours": before.thank_you_hours + 1})
+    response = admin_client.post(
+        "/admin/policy", data={**form, "thank_you_hours": before.thank_you_hours + 1}
+    )
     seconds = time.perf_counter() - started
     if response.status_code != 303:
         sys.exit(f"the policy change answered {response.status_code}")

@@ -7,10 +7,69 @@ import random
 from datetime import date, timedelta
 from pathlib import Path
 
-WORDS = ["interview", "timeline", "decision", "follow-up", "note", "firm", "clerk", "paralegal", "conveyancer", "closing", "deadline", "courteous", "recruiter", "employer", "partner", "panel", "email", "handwritten", "channel", "candidate", "schedule", "week", "answer", "silence", "position", "practice", "litigation", "estates", "corporate", "filing", "client", "matter", "calendar"]
+WORDS = [
+    "interview",
+    "timeline",
+    "decision",
+    "follow-up",
+    "note",
+    "firm",
+    "clerk",
+    "paralegal",
+    "conveyancer",
+    "closing",
+    "deadline",
+    "courteous",
+    "recruiter",
+    "employer",
+    "partner",
+    "panel",
+    "email",
+    "handwritten",
+    "channel",
+    "candidate",
+    "schedule",
+    "week",
+    "answer",
+    "silence",
+    "position",
+    "practice",
+    "litigation",
+    "estates",
+    "corporate",
+    "filing",
+    "client",
+    "matter",
+    "calendar",
+]
 
 
-TAGS = ["timeline", "thank-you", "follow-up", "moving-on", "templates", "coaching", "interview", "panel", "phone-screen", "email", "handwritten", "real-estate", "litigation", "corporate", "estates", "family", "in-house", "first-job", "career-change", "references", "offers", "rejection", "silence", "deadlines"]
+TAGS = [
+    "timeline",
+    "thank-you",
+    "follow-up",
+    "moving-on",
+    "templates",
+    "coaching",
+    "interview",
+    "panel",
+    "phone-screen",
+    "email",
+    "handwritten",
+    "real-estate",
+    "litigation",
+    "corporate",
+    "estates",
+    "family",
+    "in-house",
+    "first-job",
+    "career-change",
+    "references",
+    "offers",
+    "rejection",
+    "silence",
+    "deadlines",
+]
 
 
 def paragraph(rng: random.Random, sentences: int = 4) -> str:
@@ -48,9 +107,18 @@ def guide_text(n: int, count: int, rng: random.Random) -> str:
             lines += [f"| {rng.choice(WORDS)} | day {i} | day {i + 3} |" for i in range(4)] + [""]
         if s == 3:
             lines += [f"### A detail of section {s} {{#{key}-s{s}-detail}}", "", paragraph(rng), ""]
-            lines += [f"See [the next guide]({other}.md#{other}-s1) and [this section](#{key}-s0).", ""]
+            lines += [
+                f"See [the next guide]({other}.md#{other}-s1) and [this section](#{key}-s0).",
+                "",
+            ]
         if s == 4:
-            lines += ["1. " + paragraph(rng, 1), "2. " + paragraph(rng, 1), "", "> " + paragraph(rng, 2), ""]
+            lines += [
+                "1. " + paragraph(rng, 1),
+                "2. " + paragraph(rng, 1),
+                "",
+                "> " + paragraph(rng, 2),
+                "",
+            ]
     return "\n".join(lines)
 
 
@@ -64,12 +132,15 @@ def write_corpus(folder: Path, count: int = 300, seed: int = 1, handbook: int = 
     handbook_yaml = "handbook: false\n"
     if handbook:
         listed = "\n".join(f"    - guide-{n:03d}" for n in range(min(handbook, count)))
-        handbook_yaml = f"handbook:\n  title: Synthetic handbook\n  subtitle: For tests\n  guides:\n{listed}\n"
+        handbook_yaml = (
+            f"handbook:\n  title: Synthetic handbook\n  subtitle: For tests\n  guides:\n{listed}\n"
+        )
     (folder / "site.yml").write_text(
         "agency_name: Example Agency\ntitle: Synthetic guides\ntagline: A generated corpus.\n"
         "base_url: https://guides.example.com/\nlanguage: en-CA\nauthor: Example Agency\n"
         "contact: Call 416-555-0100.\nallow_raw_html: false\n"
-        "nav:\n  - title: Home\n    url: /\n  - title: All guides\n    url: /guides/\n" + handbook_yaml,
+        "nav:\n  - title: Home\n    url: /\n  - title: All guides\n    url: /guides/\n"
+        + handbook_yaml,
         encoding="utf-8",
     )
     return folder

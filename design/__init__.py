@@ -10,4 +10,7 @@ no CDN, no build step.
 from pathlib import Path
 
 DIRECTORY = Path(__file__).resolve().parent
-STYLESHEETS = ("vendor/modern-normalize.css", "foundation.css")  # in this order, before a page's own
+STYLESHEETS = (
+    "vendor/modern-normalize.css",
+    "foundation.css",
+)  # in this order, before a page's own

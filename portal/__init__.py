@@ -119,7 +119,9 @@ def _database_unavailable(error):
     """The database did not answer: a plain page that needs nothing from it, and 503."""
     db.session.rollback()
     current_app.logger.error("Database unavailable: %s", error.__class__.__name__)
-    g._login_user = login_manager.anonymous_user()  # rendering must not try to load the person again
+    g._login_user = (
+        login_manager.anonymous_user()
+    )  # rendering must not try to load the person again
     return render_template("unavailable.html"), 503, {"Retry-After": "30"}
 
 

@@ -47,27 +47,44 @@ def token_hash(token: str) -> str:
 
 def link_hours(purpose: LinkPurpose) -> int:
     """How long a link of this purpose lasts (configured)."""
-    return current_app.config["INVITE_LINK_HOURS" if purpose == LinkPurpose.INVITE else "RESET_LINK_HOURS"]
+    return current_app.config[
+        "INVITE_LINK_HOURS" if purpose == LinkPurpose.INVITE else "RESET_LINK_HOURS"
+    ]
 
 
-def issue_link(user: User, purpose: LinkPurpose, by: User | None, now: datetime | None = None) -> str:
+def issue_link(
+    user: User, purpose: LinkPurpose, by: User | None, now: datetime | None = None
+) -> str:
     """A new link for ``user``; earlier unspent links of the same purpose stop working (so
     a stranger asking for resets cannot cancel an invitation). Returns the token."""
     now = now or utcnow()
     hours = link_hours(purpose)
     revoke_open_links(user, now, purpose)
     token = secrets.token_urlsafe(32)
-    db.session.add(PasswordLink(user_id=user.id, purpose=purpose, token_hash=token_hash(token), created_at=now,
-                                expires_at=now + timedelta(hours=hours), created_by_id=by.id if by else None))
+    db.session.add(
+        PasswordLink(
+            user_id=user.id,
+            purpose=purpose,
+            token_hash=token_hash(token),
+            created_at=now,
+            expires_at=now + timedelta(hours=hours),
+            created_by_id=by.id if by else None,
+        )
+    )
     db.session.flush()
     return token
 
 
-def revoke_open_links(user: User, now: datetime | None = None, purpose: LinkPurpose | None = None) -> None:
+def revoke_open_links(
+    user: User, now: datetime | None = None, purpose: LinkPurpose | None = None
+) -> None:
     """Unspent links of this person (of one purpose, or all) stop working: after a password
     change, or when their email address changes."""
     query = update(PasswordLink).where(
-        PasswordLink.user_id == user.id, PasswordLink.used_at.is_(None), PasswordLink.revoked_at.is_(None))
+        PasswordLink.user_id == user.id,
+        PasswordLink.used_at.is_(None),
+        PasswordLink.revoked_at.is_(None),
+    )
     if purpose is not None:
         query = query.where(PasswordLink.purpose == purpose)
     db.session.execute(query.values(revoked_at=now or utcnow()))
@@ -78,7 +95,9 @@ def check_link(token: str, now: datetime | None = None) -> LinkCheck:
     now = now or utcnow()
     if not token or len(token) > 100:
         return LinkCheck(None, LinkProblem.UNKNOWN)
-    link = db.session.scalar(select(PasswordLink).where(PasswordLink.token_hash == token_hash(token)))
+    link = db.session.scalar(
+        select(PasswordLink).where(PasswordLink.token_hash == token_hash(token))
+    )
     if link is None:
         return LinkCheck(None, LinkProblem.UNKNOWN)
     if link.used_at is not None:
@@ -102,7 +121,11 @@ def use_link(link: PasswordLink, password: str, now: datetime | None = None) -> 
     now = now or utcnow()
     claimed = db.session.execute(
         update(PasswordLink)
-        .where(PasswordLink.id == link.id, PasswordLink.used_at.is_(None), PasswordLink.revoked_at.is_(None))
+        .where(
+            PasswordLink.id == link.id,
+            PasswordLink.used_at.is_(None),
+            PasswordLink.revoked_at.is_(None),
+        )
         .values(used_at=now)
     ).rowcount
     if claimed != 1:
@@ -116,12 +139,18 @@ def use_link(link: PasswordLink, password: str, now: datetime | None = None) -> 
 def recent_reset(user: User, now: datetime | None = None) -> bool:
     """A reset link went to this person moments ago (see RESET_RESEND_AFTER)."""
     now = now or utcnow()
-    return db.session.scalar(
-        select(PasswordLink.id).where(
-            PasswordLink.user_id == user.id, PasswordLink.purpose == LinkPurpose.RESET,
-            PasswordLink.created_at > now - RESET_RESEND_AFTER,
-        ).limit(1)
-    ) is not None
+    return (
+        db.session.scalar(
+            select(PasswordLink.id)
+            .where(
+                PasswordLink.user_id == user.id,
+                PasswordLink.purpose == LinkPurpose.RESET,
+                PasswordLink.created_at > now - RESET_RESEND_AFTER,
+            )
+            .limit(1)
+        )
+        is not None
+    )
 
 
 class InviteRefused(Exception):
@@ -132,16 +161,28 @@ def candidate_account(candidate: Candidate) -> User:
     """The candidate's sign-in, created (without a password) when they have none yet."""
     if candidate.user is not None:
         if candidate.user.password_hash:
-            raise InviteRefused(f"{candidate.name} already has a password. If they forgot it, they can use "
-                                "“Forgot your password?” on the sign-in page.")
+            raise InviteRefused(
+                f"{candidate.name} already has a password. If they forgot it, they can use "
+                "“Forgot your password?” on the sign-in page."
+            )
         if not candidate.user.active:
-            raise InviteRefused(f"{candidate.name}'s sign-in is deactivated; an admin can reactivate it first.")
+            raise InviteRefused(
+                f"{candidate.name}'s sign-in is deactivated; an admin can reactivate it first."
+            )
         return candidate.user
     if not candidate.email:
         raise InviteRefused("Add the candidate's email address first.")
     if db.session.scalar(select(User.id).where(User.email == candidate.email)) is not None:
-        raise InviteRefused(f"Another account already uses {candidate.email}; an admin can sort this out.")
-    user = User(email=candidate.email, name=candidate.name, role=Role.CANDIDATE, password_hash=None, active=True)
+        raise InviteRefused(
+            f"Another account already uses {candidate.email}; an admin can sort this out."
+        )
+    user = User(
+        email=candidate.email,
+        name=candidate.name,
+        role=Role.CANDIDATE,
+        password_hash=None,
+        active=True,
+    )
     candidate.user = user
     db.session.add(user)
     db.session.flush()
@@ -153,8 +194,10 @@ def invitation_state(user: User | None) -> PasswordLink | None:
     if user is None:
         return None
     return db.session.scalar(
-        select(PasswordLink).where(PasswordLink.user_id == user.id, PasswordLink.purpose == LinkPurpose.INVITE)
-        .order_by(PasswordLink.created_at.desc(), PasswordLink.id.desc()).limit(1)
+        select(PasswordLink)
+        .where(PasswordLink.user_id == user.id, PasswordLink.purpose == LinkPurpose.INVITE)
+        .order_by(PasswordLink.created_at.desc(), PasswordLink.id.desc())
+        .limit(1)
     )
 
 
@@ -172,10 +215,16 @@ def link_email(user: User, token: str, purpose: LinkPurpose) -> mail.Message:
     agency = current_app.config["AGENCY_NAME"]
     return mail.message(
         user.email,
-        f"Your {agency} portal invitation" if invite else f"Choose a new password for the {agency} portal",
+        f"Your {agency} portal invitation"
+        if invite
+        else f"Choose a new password for the {agency} portal",
         "invite.txt" if invite else "reset.txt",
-        user=user, link=external_url("auth.set_password_from_link", token=token), hours=hours, agency=agency,
-        sign_in=external_url("auth.login"), forgot=external_url("auth.forgot_password"),
+        user=user,
+        link=external_url("auth.set_password_from_link", token=token),
+        hours=hours,
+        agency=agency,
+        sign_in=external_url("auth.login"),
+        forgot=external_url("auth.forgot_password"),
     )
 
 
@@ -187,5 +236,11 @@ def send_link_email(user: User, token: str, purpose: LinkPurpose) -> None:
 def password_changed_email(user: User) -> mail.Message:
     """The notice that a password was changed, so a person can act if it was not them."""
     agency = current_app.config["AGENCY_NAME"]
-    return mail.message(user.email, f"Your {agency} portal password was changed", "password_changed.txt",
-                        user=user, agency=agency, forgot=external_url("auth.forgot_password"))
+    return mail.message(
+        user.email,
+        f"Your {agency} portal password was changed",
+        "password_changed.txt",
+        user=user,
+        agency=agency,
+        forgot=external_url("auth.forgot_password"),
+    )

@@ -28,7 +28,7 @@ CANDIDATE_TO_DO = {
     StepKind.TIMELINE: "Tell your recruiter what they said about the next step and when they expect to decide.",
     StepKind.THANK_YOU: "Send a short thank-you note, then mark it as sent here.",
     StepKind.FOLLOW_UP: "If there is no news by then, send one short, courteous note in this window, "
-                        "then mark it as sent here.",
+    "then mark it as sent here.",
     StepKind.MOVE_ON: "If there is still no answer, your recruiter closes this interview and lines up the next ones.",
 }
 CANDIDATE_STEPS = SENT_STEPS  # the ones a candidate marks as done
@@ -64,8 +64,11 @@ class InterviewChecklist:
 
 def _is_open(interview: Interview, now: datetime) -> bool:
     """Still being followed up: upcoming, no outcome yet, or a step still to do."""
-    return interview.starts_at >= now or str(interview.outcome) == "pending" or any(
-        step.result is None for step in interview.steps)
+    return (
+        interview.starts_at >= now
+        or str(interview.outcome) == "pending"
+        or any(step.result is None for step in interview.steps)
+    )
 
 
 @dataclass(frozen=True)
@@ -78,9 +81,13 @@ class Checklists:
 def candidate_checklists(viewer: User, candidate: Candidate, now: datetime) -> Checklists:
     """The candidate's open interviews with their steps, and the earlier ones."""
     interviews = db.session.scalars(
-        visible_interviews(viewer).where(Interview.candidate_id == candidate.id)
-        .options(joinedload(Interview.employer), joinedload(Interview.job),
-                 selectinload(Interview.steps).joinedload(Step.done_by))
+        visible_interviews(viewer)
+        .where(Interview.candidate_id == candidate.id)
+        .options(
+            joinedload(Interview.employer),
+            joinedload(Interview.job),
+            selectinload(Interview.steps).joinedload(Step.done_by),
+        )
         .order_by(Interview.starts_at.desc(), Interview.id.desc())
     ).all()
     missing = [i for i in interviews if len(i.steps) < len(StepKind)]  # logged before steps existed
@@ -102,9 +109,14 @@ def checklist_of(interview: Interview, now: datetime) -> InterviewChecklist:
     advice = guidance()
     lines = []
     for step, assessment in assessed_steps(interview, now):
-        lines.append(StepLine(
-            step=step, assessment=assessment, due=due_words(step.due_at, now),
-            opens=format_local(step.opens_at, "%A %-d %b") or None,
-            to_do=CANDIDATE_TO_DO[step.kind], guidance=advice.get(step.kind),
-        ))
+        lines.append(
+            StepLine(
+                step=step,
+                assessment=assessment,
+                due=due_words(step.due_at, now),
+                opens=format_local(step.opens_at, "%A %-d %b") or None,
+                to_do=CANDIDATE_TO_DO[step.kind],
+                guidance=advice.get(step.kind),
+            )
+        )
     return InterviewChecklist(interview, lines)

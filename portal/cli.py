@@ -20,7 +20,9 @@ from .times import NonexistentLocalTime, local_to_utc, utcnow
 users_cli = AppGroup("users", help="Manage sign-in accounts.")
 demo_cli = AppGroup("demo", help="Fictional demo data.")
 steps_cli = AppGroup("steps", help="The follow-up steps stored per interview.")
-reminders_cli = AppGroup("reminders", help="Reminder emails: recruiters' digests and candidates' nudges.")
+reminders_cli = AppGroup(
+    "reminders", help="Reminder emails: recruiters' digests and candidates' nudges."
+)
 
 
 def init_app(app: Flask) -> None:
@@ -33,7 +35,8 @@ def init_app(app: Flask) -> None:
 def _check_password(password: str, personal: list[str]) -> str:
     if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
         raise click.BadParameter(
-            f"use between {MIN_PASSWORD_LENGTH} and {MAX_PASSWORD_LENGTH} characters", param_hint="password"
+            f"use between {MIN_PASSWORD_LENGTH} and {MAX_PASSWORD_LENGTH} characters",
+            param_hint="password",
         )
     problem = password_problem(password, personal)
     if problem:
@@ -43,7 +46,12 @@ def _check_password(password: str, personal: list[str]) -> str:
 
 @users_cli.command("create")
 @click.argument("email")
-@click.option("--role", type=click.Choice([r.value for r in Role]), required=True, help="What the account may do.")
+@click.option(
+    "--role",
+    type=click.Choice([r.value for r in Role]),
+    required=True,
+    help="What the account may do.",
+)
 @click.option("--name", required=True, help="The person's full name.")
 @click.option(
     "--role-sought",
@@ -52,7 +60,11 @@ def _check_password(password: str, personal: list[str]) -> str:
     show_default=True,
     help="For candidates: the kind of role they are looking for.",
 )
-@click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of prompting.")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from standard input instead of prompting.",
+)
 def create_user(email: str, role: str, name: str, role_sought: str, password_stdin: bool) -> None:
     """Create an account that can sign in with EMAIL."""
     try:
@@ -66,7 +78,9 @@ def create_user(email: str, role: str, name: str, role_sought: str, password_std
         raise click.ClickException(f"an account for {email} already exists")
     profile = db.session.scalar(select(Candidate).where(Candidate.email == email))
     if role == Role.CANDIDATE and profile is not None and profile.user_id is not None:
-        raise click.ClickException(f"the candidate {email} already has a sign-in under another email")
+        raise click.ClickException(
+            f"the candidate {email} already has a sign-in under another email"
+        )
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
@@ -87,15 +101,23 @@ def create_user(email: str, role: str, name: str, role_sought: str, password_std
 
 @demo_cli.command("seed")
 @click.option("--size", type=click.Choice(["small", "large"]), default="small", show_default=True)
-@click.option("--seed", "random_seed", type=int, default=2026, show_default=True, help="Random seed.")
-@click.option("--if-empty", is_flag=True, help="Only seed when the database has no accounts at all.")
+@click.option(
+    "--seed", "random_seed", type=int, default=2026, show_default=True, help="Random seed."
+)
+@click.option(
+    "--if-empty", is_flag=True, help="Only seed when the database has no accounts at all."
+)
 def seed(size: str, random_seed: int, if_empty: bool) -> None:
     """Fill the database with a fictional agency, its people, employers and interviews.
 
     Running it again does not duplicate anything: when the demo agency is already
     there, it only prints the demo sign-ins.
     """
-    if if_empty and not demo_data.already_seeded() and db.session.scalar(select(func.count(User.id))):
+    if (
+        if_empty
+        and not demo_data.already_seeded()
+        and db.session.scalar(select(func.count(User.id)))
+    ):
         click.echo("The database already has accounts; demo data not added.")
         return
     if demo_data.already_seeded():
@@ -113,7 +135,12 @@ def seed(size: str, random_seed: int, if_empty: bool) -> None:
 
 
 @steps_cli.command("sync")
-@click.option("--all", "everything", is_flag=True, help="Recompute every interview's steps, not only missing ones.")
+@click.option(
+    "--all",
+    "everything",
+    is_flag=True,
+    help="Recompute every interview's steps, not only missing ones.",
+)
 def sync_steps(everything: bool) -> None:
     """Create the steps of interviews that have none (after an upgrade); with --all,
     recompute every interview's steps (open ones under the policy in force)."""
@@ -124,10 +151,17 @@ def sync_steps(everything: bool) -> None:
 
 
 @reminders_cli.command("send")
-@click.option("--dry-run", is_flag=True, help="Show what would be sent; change nothing and send nothing.")
-@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%dT%H:%M"]), default=None,
-              help="Decide as if it were this Toronto time (YYYY-MM-DDTHH:MM), to check a schedule; "
-                   "with it, emails are still really sent unless --dry-run is given too.")
+@click.option(
+    "--dry-run", is_flag=True, help="Show what would be sent; change nothing and send nothing."
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%dT%H:%M"]),
+    default=None,
+    help="Decide as if it were this Toronto time (YYYY-MM-DDTHH:MM), to check a schedule; "
+    "with it, emails are still really sent unless --dry-run is given too.",
+)
 def send_reminders(dry_run: bool, as_of) -> None:
     """Queue the reminders due now and send what is queued. Meant for cron, every few
     minutes, on every app server: each reminder goes once however many runs overlap."""
@@ -141,5 +175,7 @@ def send_reminders(dry_run: bool, as_of) -> None:
         report = reminders.run(now, dry_run=dry_run)
     for line in report.lines:
         click.echo(line)
-    totals = ", ".join(f"{n} {what}" for what, n in sorted(report.counts.items()) if n) or "nothing due"
+    totals = (
+        ", ".join(f"{n} {what}" for what, n in sorted(report.counts.items()) if n) or "nothing due"
+    )
     click.echo(("Dry run, nothing changed: " if dry_run else "Done: ") + totals + ".")

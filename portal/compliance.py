@@ -36,13 +36,19 @@ def status_of(now: datetime, policy: Policy):
     )
 
 
-def open_step_counts(user: User, now: datetime, policy: Policy, day_end: datetime) -> tuple[dict[Status, int], int]:
+def open_step_counts(
+    user: User, now: datetime, policy: Policy, day_end: datetime
+) -> tuple[dict[Status, int], int]:
     """How many of my open steps are overdue, due soon and upcoming, and how many of them
     are due by ``day_end`` (the queue's length), in one query."""
-    inner = _open_steps(user).with_only_columns(
-        status_of(now, policy).label("status"),
-        case((Step.due_at < day_end, 1), else_=0).label("by_day_end"),
-    ).subquery()
+    inner = (
+        _open_steps(user)
+        .with_only_columns(
+            status_of(now, policy).label("status"),
+            case((Step.due_at < day_end, 1), else_=0).label("by_day_end"),
+        )
+        .subquery()
+    )
     rows = db.session.execute(
         select(inner.c.status, func.count(), func.sum(inner.c.by_day_end)).group_by(inner.c.status)
     ).all()
@@ -107,8 +113,14 @@ class ComplianceRow:
         return self.on_time / self.due if self.due else None
 
     def __add__(self, other: ComplianceRow) -> ComplianceRow:
-        return ComplianceRow(self.key, self.name, self.on_time + other.on_time, self.missed + other.missed,
-                             self.overdue + other.overdue, self.waived + other.waived)
+        return ComplianceRow(
+            self.key,
+            self.name,
+            self.on_time + other.on_time,
+            self.missed + other.missed,
+            self.overdue + other.overdue,
+            self.waived + other.waived,
+        )
 
 
 @dataclass(frozen=True)
@@ -144,9 +156,14 @@ def _tallies(now: datetime):
 def _period(user: User, start: datetime, end: datetime, recruiter_id: int | None) -> Select:
     """Steps due in the period that this person's report covers."""
     calendar = business_calendar()
-    first_week, last_week = week_of(start, calendar), week_of(end - timedelta(microseconds=1), calendar)
+    first_week, last_week = (
+        week_of(start, calendar),
+        week_of(end - timedelta(microseconds=1), calendar),
+    )
     # The week bounds let the database walk the report index in order; the times are exact.
-    query = select(Step).where(Step.due_week.between(first_week, last_week), Step.due_at >= start, Step.due_at < end)
+    query = select(Step).where(
+        Step.due_week.between(first_week, last_week), Step.due_at >= start, Step.due_at < end
+    )
     if user.role == Role.RECRUITER:
         query = query.where(Step.recruiter_id == user.id)
     elif user.role != Role.ADMIN:
@@ -170,13 +187,26 @@ NAMES = {
 def _names(group: str, keys) -> dict:
     _, id_column, name_column = NAMES[group]
     wanted = [k for k in keys if k is not None]
-    names = dict(db.session.execute(select(id_column, name_column).where(id_column.in_(wanted))).tuples().all())
+    names = dict(
+        db.session.execute(select(id_column, name_column).where(id_column.in_(wanted)))
+        .tuples()
+        .all()
+    )
     names[None] = "Unassigned"
     return names
 
 
-def report(user: User, group: str, start: datetime, end: datetime, now: datetime, *,
-           recruiter_id: int | None = None, page: int | None = None, per_page: int = 25) -> Report:
+def report(
+    user: User,
+    group: str,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    *,
+    recruiter_id: int | None = None,
+    page: int | None = None,
+    per_page: int = 25,
+) -> Report:
     """Rows per recruiter, candidate or employer, the weekly trend and the total.
 
     Recruiters and employers are few, so one grouped pass by (who, week) gives all three.
@@ -190,26 +220,38 @@ def report(user: User, group: str, start: datetime, end: datetime, now: datetime
         by_key: dict = defaultdict(lambda: [0, 0, 0, 0])
         by_week: dict = defaultdict(lambda: [0, 0, 0, 0])
         for row_key, week, *tallies in db.session.execute(
-            period.with_only_columns(key, Step.due_week, *_tallies(now)).group_by(Step.due_week, key)
+            period.with_only_columns(key, Step.due_week, *_tallies(now)).group_by(
+                Step.due_week, key
+            )
         ).tuples():
             for sums in (by_key[row_key], by_week[week]):
                 for i, n in enumerate(tallies):
                     sums[i] += n
         names = _names(group, by_key)
-        rows = sorted((ComplianceRow(k, names.get(k, "?"), *v) for k, v in by_key.items()),
-                      key=lambda row: (row.name.casefold(), row.key or 0))
+        rows = sorted(
+            (ComplianceRow(k, names.get(k, "?"), *v) for k, v in by_key.items()),
+            key=lambda row: (row.name.casefold(), row.key or 0),
+        )
         count = len(rows)
         total = _sum(rows)
         if page is not None:
-            rows = rows[(page - 1) * per_page: page * per_page]
-        weeks = [Week(day, on_time, on_time + missed + overdue)
-                 for day, (on_time, missed, overdue, _) in sorted(by_week.items())]
+            rows = rows[(page - 1) * per_page : page * per_page]
+        weeks = [
+            Week(day, on_time, on_time + missed + overdue)
+            for day, (on_time, missed, overdue, _) in sorted(by_week.items())
+        ]
     else:
         grouped = period.with_only_columns(key.label("key"), *_tallies(now)).group_by(key)
-        count = db.session.scalar(select(func.count()).select_from(grouped.subquery())) if page else None
+        count = (
+            db.session.scalar(select(func.count()).select_from(grouped.subquery()))
+            if page
+            else None
+        )
         ordered = (
             grouped.join(Candidate, Candidate.id == Step.candidate_id)
-            .add_columns(Candidate.name).group_by(Candidate.name).order_by(Candidate.name, key)
+            .add_columns(Candidate.name)
+            .group_by(Candidate.name)
+            .order_by(Candidate.name, key)
         )
         if page is not None:
             ordered = ordered.limit(per_page).offset((page - 1) * per_page)
@@ -218,10 +260,14 @@ def report(user: User, group: str, start: datetime, end: datetime, now: datetime
         weeks = [
             Week(r.due_week, r.on_time or 0, (r.on_time or 0) + (r.missed or 0) + (r.overdue or 0))
             for r in db.session.execute(
-                period.with_only_columns(Step.due_week, *_tallies(now)).group_by(Step.due_week).order_by(Step.due_week)
+                period.with_only_columns(Step.due_week, *_tallies(now))
+                .group_by(Step.due_week)
+                .order_by(Step.due_week)
             )
         ]
-        total = _row(None, "All", db.session.execute(period.with_only_columns(*_tallies(now))).one())
+        total = _row(
+            None, "All", db.session.execute(period.with_only_columns(*_tallies(now))).one()
+        )
     return Report(rows, count, weeks, total)
 
 
@@ -231,7 +277,11 @@ def _sum(rows) -> ComplianceRow:
 
 def totals(user: User, start: datetime, end: datetime, now: datetime) -> ComplianceRow:
     """One person's (or the agency's) figures for a period: the dashboard's summary."""
-    return _row(None, "All", db.session.execute(_period(user, start, end, None).with_only_columns(*_tallies(now))).one())
+    return _row(
+        None,
+        "All",
+        db.session.execute(_period(user, start, end, None).with_only_columns(*_tallies(now))).one(),
+    )
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -246,9 +296,20 @@ def csv_cell(value) -> str:
 def to_csv(group_label: str, rows: list[ComplianceRow], total: ComplianceRow) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([group_label, "Done on time", "Done late, too early or wrong channel", "Overdue",
-                     "Due in all", "Compliance rate (%)", "Waived"])
+    writer.writerow(
+        [
+            group_label,
+            "Done on time",
+            "Done late, too early or wrong channel",
+            "Overdue",
+            "Due in all",
+            "Compliance rate (%)",
+            "Waived",
+        ]
+    )
     for row in [*rows, total]:
         rate = "" if row.rate is None else f"{row.rate * 100:.1f}"
-        writer.writerow([csv_cell(row.name), row.on_time, row.missed, row.overdue, row.due, rate, row.waived])
+        writer.writerow(
+            [csv_cell(row.name), row.on_time, row.missed, row.overdue, row.due, rate, row.waived]
+        )
     return out.getvalue()

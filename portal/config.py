@@ -19,7 +19,7 @@ def normalise_database_url(url: str) -> str:
     """Point plain PostgreSQL URLs at the psycopg 3 driver we ship."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -61,7 +61,8 @@ def from_environment(instance_path: str) -> dict:
         **_mail_settings(env, agency_name),
         "INVITE_LINK_HOURS": 72,
         "RESET_LINK_HOURS": 2,
-        "CONTENT_DIR": os.environ.get("CONTENT_DIR") or str(Path(__file__).resolve().parent.parent / "content"),
+        "CONTENT_DIR": os.environ.get("CONTENT_DIR")
+        or str(Path(__file__).resolve().parent.parent / "content"),
         "PORTAL_TIMEZONE": timezone,
         "PAGE_SIZE": int(os.environ.get("PAGE_SIZE", "25")),
         "SESSION_COOKIE_SECURE": env == "production",
@@ -94,7 +95,9 @@ def _portal_url(env: str) -> str | None:
     if url and not url.startswith(("http://", "https://")):
         raise ConfigError(f"PORTAL_URL must start with http:// or https://, not {url!r}")
     if not url and env == "production":
-        raise ConfigError("PORTAL_URL must be set when PORTAL_ENV=production (for example https://portal.agency.example)")
+        raise ConfigError(
+            "PORTAL_URL must be set when PORTAL_ENV=production (for example https://portal.agency.example)"
+        )
     return url or None
 
 
@@ -107,7 +110,9 @@ def _mail_settings(env: str, agency_name: str) -> dict:
     if backend == "smtp" and not server:
         raise ConfigError("MAIL_SERVER must be set to send mail by SMTP")
     if backend == "log" and env == "production" and "MAIL_BACKEND" not in os.environ:
-        raise ConfigError("MAIL_SERVER must be set when PORTAL_ENV=production (or MAIL_BACKEND=log to only log mail)")
+        raise ConfigError(
+            "MAIL_SERVER must be set when PORTAL_ENV=production (or MAIL_BACKEND=log to only log mail)"
+        )
     port = os.environ.get("MAIL_PORT", "25")
     if not port.isdigit() or not 0 < int(port) < 65536:
         raise ConfigError(f"MAIL_PORT must be a port number, not {port!r}")

@@ -52,46 +52,212 @@ DEMO_PASSWORD = "follow-up-demo-2026"
 ADMIN_EMAIL = f"admin@{DEMO_DOMAIN}"
 
 SIZES = {
-    "small": {"recruiters": 3, "candidates": 24, "employers": 12, "jobs": 24, "interviews": 60,
-              "weeks_back": 6, "weeks_ahead": 3, "candidate_logins": 2},
-    "large": {"recruiters": 50, "candidates": 20_000, "employers": 300, "jobs": 1_500,
-              "interviews": 100_000, "weeks_back": 104, "weeks_ahead": 3, "candidate_logins": 5},
+    "small": {
+        "recruiters": 3,
+        "candidates": 24,
+        "employers": 12,
+        "jobs": 24,
+        "interviews": 60,
+        "weeks_back": 6,
+        "weeks_ahead": 3,
+        "candidate_logins": 2,
+    },
+    "large": {
+        "recruiters": 50,
+        "candidates": 20_000,
+        "employers": 300,
+        "jobs": 1_500,
+        "interviews": 100_000,
+        "weeks_back": 104,
+        "weeks_ahead": 3,
+        "candidate_logins": 5,
+    },
 }
 
 FIRST_NAMES = [
-    "Amara", "Jonah", "Priya", "Mateo", "Siobhan", "Kwame", "Lena", "Rafael", "Noor", "Tobias",
-    "Mei", "Declan", "Farah", "Ilya", "Chidinma", "Gabriel", "Anika", "Hamza", "Rosalind", "Desmond",
-    "Yara", "Theo", "Keisha", "Arjun", "Marisol", "Callum", "Esther", "Dmitri", "Ines", "Owen",
-    "Leilani", "Bashir", "Harriet", "Tenzin", "Camille", "Ravi", "Odette", "Malik", "Greta", "Soo-jin",
+    "Amara",
+    "Jonah",
+    "Priya",
+    "Mateo",
+    "Siobhan",
+    "Kwame",
+    "Lena",
+    "Rafael",
+    "Noor",
+    "Tobias",
+    "Mei",
+    "Declan",
+    "Farah",
+    "Ilya",
+    "Chidinma",
+    "Gabriel",
+    "Anika",
+    "Hamza",
+    "Rosalind",
+    "Desmond",
+    "Yara",
+    "Theo",
+    "Keisha",
+    "Arjun",
+    "Marisol",
+    "Callum",
+    "Esther",
+    "Dmitri",
+    "Ines",
+    "Owen",
+    "Leilani",
+    "Bashir",
+    "Harriet",
+    "Tenzin",
+    "Camille",
+    "Ravi",
+    "Odette",
+    "Malik",
+    "Greta",
+    "Soo-jin",
 ]
 LAST_NAMES = [
-    "Okonkwo", "Brennan", "Lindqvist", "Castellano", "Dhaliwal", "Moreau", "Achterberg", "Nakamura",
-    "Fairweather", "Mbeki", "Quintero", "Halloran", "Szabo", "Ferreira", "Kowalczyk", "Thistlewood",
-    "Adeyemi", "Vasquez", "Rasmussen", "Ouellette", "Petrakis", "Sandhu", "Whitcombe", "Yilmaz",
-    "Ng", "Abernathy", "Delacroix", "Mensah", "Varga", "Lachance", "Oyelaran", "Pemberton",
+    "Okonkwo",
+    "Brennan",
+    "Lindqvist",
+    "Castellano",
+    "Dhaliwal",
+    "Moreau",
+    "Achterberg",
+    "Nakamura",
+    "Fairweather",
+    "Mbeki",
+    "Quintero",
+    "Halloran",
+    "Szabo",
+    "Ferreira",
+    "Kowalczyk",
+    "Thistlewood",
+    "Adeyemi",
+    "Vasquez",
+    "Rasmussen",
+    "Ouellette",
+    "Petrakis",
+    "Sandhu",
+    "Whitcombe",
+    "Yilmaz",
+    "Ng",
+    "Abernathy",
+    "Delacroix",
+    "Mensah",
+    "Varga",
+    "Lachance",
+    "Oyelaran",
+    "Pemberton",
 ]
 FIRM_WORDS = [
-    "Ashcombe", "Birchall", "Corrigan", "Dunmore", "Ellery", "Fenwick", "Galloway", "Hartigan",
-    "Ingleby", "Jessop", "Kettering", "Lowther", "Marchbank", "Northcote", "Ormsby", "Pellow",
-    "Quarrington", "Ravensworth", "Stanbury", "Tremaine", "Underhill", "Vellacott", "Wetherby", "Yardley",
+    "Ashcombe",
+    "Birchall",
+    "Corrigan",
+    "Dunmore",
+    "Ellery",
+    "Fenwick",
+    "Galloway",
+    "Hartigan",
+    "Ingleby",
+    "Jessop",
+    "Kettering",
+    "Lowther",
+    "Marchbank",
+    "Northcote",
+    "Ormsby",
+    "Pellow",
+    "Quarrington",
+    "Ravensworth",
+    "Stanbury",
+    "Tremaine",
+    "Underhill",
+    "Vellacott",
+    "Wetherby",
+    "Yardley",
 ]
 COMPANY_WORDS = [
-    "Lakeview", "Humber", "Scarlett", "Don Valley", "Bayfront", "Credit River", "Rouge", "Oak Ridges",
-    "Etobicoke", "Leslieville", "Cabbagetown", "Junction", "Parkdale", "Danforth", "Bloor", "Queensway",
+    "Lakeview",
+    "Humber",
+    "Scarlett",
+    "Don Valley",
+    "Bayfront",
+    "Credit River",
+    "Rouge",
+    "Oak Ridges",
+    "Etobicoke",
+    "Leslieville",
+    "Cabbagetown",
+    "Junction",
+    "Parkdale",
+    "Danforth",
+    "Bloor",
+    "Queensway",
 ]
-COMPANY_KINDS = ["Insurance", "Logistics", "Credit Union", "Properties", "Health Network", "Foods",
-                 "Energy", "Software", "Transit Supply", "Housing Co-operative"]
-CITIES = ["Toronto", "Toronto", "Toronto", "Mississauga", "Brampton", "Markham", "Vaughan",
-          "Oakville", "Richmond Hill", "Pickering", "Burlington", "Oshawa"]
+COMPANY_KINDS = [
+    "Insurance",
+    "Logistics",
+    "Credit Union",
+    "Properties",
+    "Health Network",
+    "Foods",
+    "Energy",
+    "Software",
+    "Transit Supply",
+    "Housing Co-operative",
+]
+CITIES = [
+    "Toronto",
+    "Toronto",
+    "Toronto",
+    "Mississauga",
+    "Brampton",
+    "Markham",
+    "Vaughan",
+    "Oakville",
+    "Richmond Hill",
+    "Pickering",
+    "Burlington",
+    "Oshawa",
+]
 JOB_TITLES = {
-    RoleSought.LEGAL_ASSISTANT: ["Legal assistant", "Senior legal assistant", "Litigation legal assistant"],
-    RoleSought.LAW_CLERK: ["Law clerk", "Corporate law clerk", "Real estate law clerk", "Estates law clerk"],
+    RoleSought.LEGAL_ASSISTANT: [
+        "Legal assistant",
+        "Senior legal assistant",
+        "Litigation legal assistant",
+    ],
+    RoleSought.LAW_CLERK: [
+        "Law clerk",
+        "Corporate law clerk",
+        "Real estate law clerk",
+        "Estates law clerk",
+    ],
     RoleSought.PARALEGAL: ["Paralegal", "Licensed paralegal", "Litigation paralegal"],
-    RoleSought.LEGAL_SECRETARY: ["Legal secretary", "Family law secretary", "Bilingual legal secretary"],
-    RoleSought.CONVEYANCER: ["Conveyancer", "Residential conveyancer", "Commercial real estate conveyancer"],
+    RoleSought.LEGAL_SECRETARY: [
+        "Legal secretary",
+        "Family law secretary",
+        "Bilingual legal secretary",
+    ],
+    RoleSought.CONVEYANCER: [
+        "Conveyancer",
+        "Residential conveyancer",
+        "Commercial real estate conveyancer",
+    ],
 }
-INTERVIEW_HOURS = [time(9, 0), time(9, 30), time(10, 0), time(10, 30), time(11, 0), time(13, 0),
-                   time(13, 30), time(14, 0), time(14, 30), time(15, 0), time(15, 30), time(16, 30)]
+INTERVIEW_HOURS = [
+    time(9, 0),
+    time(9, 30),
+    time(10, 0),
+    time(10, 30),
+    time(11, 0),
+    time(13, 0),
+    time(13, 30),
+    time(14, 0),
+    time(14, 30),
+    time(15, 0),
+    time(15, 30),
+    time(16, 30),
+]
 
 
 def already_seeded() -> bool:
@@ -112,7 +278,9 @@ def sign_ins() -> list[tuple[str, str]]:
     return [(role, email) for role in order for email in chosen.get(role, [])[:2]]
 
 
-def seed(size: str = "small", seed: int = 2026, progress: Callable[[str], None] = lambda _: None) -> dict:
+def seed(
+    size: str = "small", seed: int = 2026, progress: Callable[[str], None] = lambda _: None
+) -> dict:
     """Insert the demo agency; the caller commits. Returns how many of each were added."""
     spec = SIZES[size]
     rng = random.Random(seed)
@@ -126,12 +294,20 @@ def seed(size: str = "small", seed: int = 2026, progress: Callable[[str], None] 
     shared_hash = password_owner.password_hash  # one hash for every demo account keeps seeding fast
 
     people = _unique_names(rng, spec["recruiters"] + spec["candidates"])
-    recruiter_ids = _insert_ids(User, [
-        {"email": f"recruiter{n:02d}@{DEMO_DOMAIN}" if n > 1 else f"recruiter@{DEMO_DOMAIN}",
-         "name": people[n - 1], "role": Role.RECRUITER, "password_hash": shared_hash, "active": True,
-         "created_at": now}
-        for n in range(1, spec["recruiters"] + 1)
-    ])
+    recruiter_ids = _insert_ids(
+        User,
+        [
+            {
+                "email": f"recruiter{n:02d}@{DEMO_DOMAIN}" if n > 1 else f"recruiter@{DEMO_DOMAIN}",
+                "name": people[n - 1],
+                "role": Role.RECRUITER,
+                "password_hash": shared_hash,
+                "active": True,
+                "created_at": now,
+            }
+            for n in range(1, spec["recruiters"] + 1)
+        ],
+    )
     progress(f"  {len(recruiter_ids)} recruiters")
 
     employer_rows = _employers(rng, spec["employers"], now)
@@ -139,38 +315,51 @@ def seed(size: str = "small", seed: int = 2026, progress: Callable[[str], None] 
     job_rows = []
     for n in range(spec["jobs"]):
         role = rng.choice(list(RoleSought))
-        job_rows.append({
-            "employer_id": employer_ids[n % len(employer_ids)],
-            "title": rng.choice(JOB_TITLES[role]),
-            "practice_area": rng.choice(PRACTICE_AREAS),
-            "location": rng.choice(CITIES),
-            "status": rng.choices(list(JobStatus), weights=[6, 3, 1])[0],
-            "is_public": rng.random() < 0.4,
-            "created_at": now,
-        })
+        job_rows.append(
+            {
+                "employer_id": employer_ids[n % len(employer_ids)],
+                "title": rng.choice(JOB_TITLES[role]),
+                "practice_area": rng.choice(PRACTICE_AREAS),
+                "location": rng.choice(CITIES),
+                "status": rng.choices(list(JobStatus), weights=[6, 3, 1])[0],
+                "is_public": rng.random() < 0.4,
+                "created_at": now,
+            }
+        )
     job_ids = _insert_ids(Job, job_rows)
     progress(f"  {len(employer_ids)} employers, {len(job_ids)} jobs")
 
     candidate_rows = []
-    for n, name in enumerate(people[spec["recruiters"]:]):
+    for n, name in enumerate(people[spec["recruiters"] :]):
         local = name.lower().replace(" ", ".").replace("'", "")
-        candidate_rows.append({
-            "name": name,
-            "email": f"{local}.{n + 1}@mail.{DEMO_DOMAIN}",
-            "phone": f"416-555-{rng.randrange(10000):04d}",
-            "role_sought": rng.choice(list(RoleSought)),
-            "status": rng.choices(list(CandidateStatus), weights=[7, 1, 2, 1])[0],
-            "city": rng.choice(CITIES),
-            "notes": "",
-            "recruiter_id": recruiter_ids[n % len(recruiter_ids)],
-            "created_at": now, "updated_at": now - timedelta(minutes=n),
-        })
+        candidate_rows.append(
+            {
+                "name": name,
+                "email": f"{local}.{n + 1}@mail.{DEMO_DOMAIN}",
+                "phone": f"416-555-{rng.randrange(10000):04d}",
+                "role_sought": rng.choice(list(RoleSought)),
+                "status": rng.choices(list(CandidateStatus), weights=[7, 1, 2, 1])[0],
+                "city": rng.choice(CITIES),
+                "notes": "",
+                "recruiter_id": recruiter_ids[n % len(recruiter_ids)],
+                "created_at": now,
+                "updated_at": now - timedelta(minutes=n),
+            }
+        )
     candidate_ids = _insert_ids(Candidate, candidate_rows)
-    db.session.execute(insert(Assignment), [
-        {"candidate_id": cid, "recruiter_id": row["recruiter_id"], "assigned_by_id": password_owner.id,
-         "started_at": now - timedelta(weeks=spec["weeks_back"]), "note": "Initial assignment"}
-        for cid, row in zip(candidate_ids, candidate_rows, strict=True)
-    ])
+    db.session.execute(
+        insert(Assignment),
+        [
+            {
+                "candidate_id": cid,
+                "recruiter_id": row["recruiter_id"],
+                "assigned_by_id": password_owner.id,
+                "started_at": now - timedelta(weeks=spec["weeks_back"]),
+                "note": "Initial assignment",
+            }
+            for cid, row in zip(candidate_ids, candidate_rows, strict=True)
+        ],
+    )
     progress(f"  {len(candidate_ids)} candidates")
     _candidate_logins(candidate_ids[: spec["candidate_logins"]], candidate_rows, shared_hash, now)
 
@@ -179,32 +368,58 @@ def seed(size: str = "small", seed: int = 2026, progress: Callable[[str], None] 
     span = (spec["weeks_back"] + spec["weeks_ahead"]) * 7
     for n in range(spec["interviews"]):
         # The first interviews go to the candidates with sign-ins so their pages have content.
-        index = n % len(candidate_ids) if n < len(candidate_ids) else rng.randrange(len(candidate_ids))
+        index = (
+            n % len(candidate_ids) if n < len(candidate_ids) else rng.randrange(len(candidate_ids))
+        )
         job_index = rng.randrange(len(job_ids))
         if n < spec["candidate_logins"]:
-            day = now.astimezone(zone).date() + timedelta(days=2 + n)  # something coming up to look at
+            day = now.astimezone(zone).date() + timedelta(
+                days=2 + n
+            )  # something coming up to look at
         else:
             day = first_day + timedelta(days=rng.randrange(span))
         starts = _business_hours(rng, day, zone)
-        interview_rows.append(_interview(rng, candidate_ids[index], job_rows[job_index], job_ids[job_index],
-                                         starts, now, zone))
+        interview_rows.append(
+            _interview(
+                rng,
+                candidate_ids[index],
+                job_rows[job_index],
+                job_ids[job_index],
+                starts,
+                now,
+                zone,
+            )
+        )
     preferred = {employer_ids[n]: row["preferred_channel"] for n, row in enumerate(employer_rows)}
-    recruiter_of = {cid: row["recruiter_id"] for cid, row in zip(candidate_ids, candidate_rows, strict=True)}
+    recruiter_of = {
+        cid: row["recruiter_id"] for cid, row in zip(candidate_ids, candidate_rows, strict=True)
+    }
     step_count = 0
     for start in range(0, len(interview_rows), 10_000):
-        chunk = interview_rows[start:start + 10_000]
+        chunk = interview_rows[start : start + 10_000]
         step_rows = [_steps(rng, row, preferred[row["employer_id"]], now) for row in chunk]
         ids = _insert_ids(Interview, chunk)
         steps = [
-            dict(step, interview_id=interview_id, candidate_id=row["candidate_id"], employer_id=row["employer_id"],
-                 recruiter_id=recruiter_of[row["candidate_id"]])
-            for interview_id, row, rows in zip(ids, chunk, step_rows, strict=True) for step in rows
+            dict(
+                step,
+                interview_id=interview_id,
+                candidate_id=row["candidate_id"],
+                employer_id=row["employer_id"],
+                recruiter_id=recruiter_of[row["candidate_id"]],
+            )
+            for interview_id, row, rows in zip(ids, chunk, step_rows, strict=True)
+            for step in rows
         ]
         db.session.execute(insert(Step), steps)
         step_count += len(steps)
         progress(f"  {min(start + 10_000, len(interview_rows))} interviews, {step_count} steps")
-    return {"recruiters": len(recruiter_ids), "candidates": len(candidate_ids),
-            "employers": len(employer_ids), "jobs": len(job_ids), "interviews": len(interview_rows)}
+    return {
+        "recruiters": len(recruiter_ids),
+        "candidates": len(candidate_ids),
+        "employers": len(employer_ids),
+        "jobs": len(job_ids),
+        "interviews": len(interview_rows),
+    }
 
 
 def _insert_ids(model, rows: list[dict]) -> list[int]:
@@ -231,7 +446,9 @@ def _employers(rng: random.Random, count: int, now: datetime) -> list[dict]:
     while len(rows) < count:
         if rng.random() < 0.7:
             a, b = rng.sample(FIRM_WORDS, 2)
-            name = rng.choice([f"{a} {b} LLP", f"{a} & {b} LLP", f"{a} Law Professional Corporation"])
+            name = rng.choice(
+                [f"{a} {b} LLP", f"{a} & {b} LLP", f"{a} Law Professional Corporation"]
+            )
             kind = EmployerKind.LAW_FIRM
         else:
             name = f"{rng.choice(COMPANY_WORDS)} {rng.choice(COMPANY_KINDS)}, Legal Department"
@@ -239,16 +456,31 @@ def _employers(rng: random.Random, count: int, now: datetime) -> list[dict]:
         if name in seen:
             name = f"{name} ({rng.choice(CITIES)} office {len(rows)})"
         seen.add(name)
-        rows.append({"name": name, "kind": kind, "city": rng.choice(CITIES), "notes": "", "created_at": now,
-                     "preferred_channel": rng.choices(list(PreferredChannel), weights=[5, 3, 1, 1])[0]})
+        rows.append(
+            {
+                "name": name,
+                "kind": kind,
+                "city": rng.choice(CITIES),
+                "notes": "",
+                "created_at": now,
+                "preferred_channel": rng.choices(list(PreferredChannel), weights=[5, 3, 1, 1])[0],
+            }
+        )
     return rows
 
 
-def _candidate_logins(candidate_ids: list[int], rows: list[dict], password_hash: str, now: datetime) -> None:
+def _candidate_logins(
+    candidate_ids: list[int], rows: list[dict], password_hash: str, now: datetime
+) -> None:
     for n, candidate_id in enumerate(candidate_ids):
         email = f"candidate@{DEMO_DOMAIN}" if n == 0 else f"candidate{n + 1}@{DEMO_DOMAIN}"
-        user = User(email=email, name=rows[n]["name"], role=Role.CANDIDATE, password_hash=password_hash,
-                    created_at=now)
+        user = User(
+            email=email,
+            name=rows[n]["name"],
+            role=Role.CANDIDATE,
+            password_hash=password_hash,
+            created_at=now,
+        )
         db.session.add(user)
         db.session.flush()
         candidate = db.session.get(Candidate, candidate_id)
@@ -271,25 +503,39 @@ def _interview(rng, candidate_id, job_row, job_id, starts, now, zone) -> dict:
     duration = rng.choice([30, 45, 60, 60, 90])
     ends = starts + timedelta(minutes=duration)
     row = {
-        "candidate_id": candidate_id, "employer_id": job_row["employer_id"], "job_id": job_id,
-        "starts_at": starts, "duration_minutes": duration,
+        "candidate_id": candidate_id,
+        "employer_id": job_row["employer_id"],
+        "job_id": job_id,
+        "starts_at": starts,
+        "duration_minutes": duration,
         "format": rng.choices(list(InterviewFormat), weights=[5, 4, 1])[0],
         "interviewer_names": ", ".join(
-            f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}" for _ in range(rng.choice([1, 1, 2]))
+            f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+            for _ in range(rng.choice([1, 1, 2]))
         ),
-        "timeline": Timeline.NOT_RECORDED, "decision_date": None, "timeline_recorded_at": None,
-        "outcome": Outcome.PENDING, "outcome_at": None, "notes": "", "created_at": min(now, starts), "updated_at": now,
+        "timeline": Timeline.NOT_RECORDED,
+        "decision_date": None,
+        "timeline_recorded_at": None,
+        "outcome": Outcome.PENDING,
+        "outcome_at": None,
+        "notes": "",
+        "created_at": min(now, starts),
+        "updated_at": now,
     }
     if ends > now:
         return row
     answer = rng.random()
     if answer < 0.6:
         row["timeline"] = Timeline.DATE_GIVEN
-        row["decision_date"] = _weekday(starts.astimezone(zone).date() + timedelta(days=rng.choice([3, 5, 7, 10, 14])))
+        row["decision_date"] = _weekday(
+            starts.astimezone(zone).date() + timedelta(days=rng.choice([3, 5, 7, 10, 14]))
+        )
     elif answer < 0.85:
         row["timeline"] = Timeline.NO_DATE_GIVEN
     if row["timeline"] != Timeline.NOT_RECORDED:
-        row["timeline_recorded_at"] = min(now, ends + timedelta(minutes=rng.choice([15, 90, 600, 2000])))
+        row["timeline_recorded_at"] = min(
+            now, ends + timedelta(minutes=rng.choice([15, 90, 600, 2000]))
+        )
     age_days = (now - starts).days
     if age_days > 7:
         row["outcome"] = rng.choices(
@@ -300,8 +546,11 @@ def _interview(rng, candidate_id, job_row, job_id, starts, now, zone) -> dict:
     return row
 
 
-WAIVE_REASONS = ["The employer cancelled the position.", "Candidate asked us to pause the search.",
-                 "The employer's office is closed for renovation; contact agreed by phone."]
+WAIVE_REASONS = [
+    "The employer cancelled the position.",
+    "Candidate asked us to pause the search.",
+    "The employer's office is closed for renovation; contact agreed by phone.",
+]
 
 
 def _steps(rng: random.Random, row: dict, preferred: PreferredChannel, now: datetime) -> list[dict]:
@@ -321,7 +570,11 @@ def _steps(rng: random.Random, row: dict, preferred: PreferredChannel, now: date
             actions[StepKind.THANK_YOU] = Action(sent, _channel(rng, preferred_value))
     answered = row.get("outcome_at")
     follow_up = plans[StepKind.FOLLOW_UP]
-    if follow_up.opens_at < now and (answered is None or answered > follow_up.opens_at) and rng.random() < 0.78:
+    if (
+        follow_up.opens_at < now
+        and (answered is None or answered > follow_up.opens_at)
+        and rng.random() < 0.78
+    ):
         sent = follow_up.opens_at + timedelta(hours=rng.randrange(-20, 24 * 5))
         if sent < now:
             actions[StepKind.FOLLOW_UP] = Action(sent, _channel(rng, preferred_value))
@@ -339,24 +592,35 @@ def _steps(rng: random.Random, row: dict, preferred: PreferredChannel, now: date
         action = actions.get(kind)
         state = settle(plans[kind], facts, action)
         waived = state.result is None and state.due_at < now and rng.random() < 0.1
-        out.append({
-            "kind": kind, "due_at": state.due_at, "opens_at": state.opens_at,
-            "required_channel": state.required_channel, "due_week": week_of(state.due_at, calendar),
-            "result": StepResult.WAIVED if waived else state.result,
-            "done_at": state.done_at, "channel": action.channel if action else None, "note": "",
-            "waived_at": state.due_at if waived else None,
-            "waive_reason": rng.choice(WAIVE_REASONS) if waived else "",
-            "updated_at": now,
-        })
+        out.append(
+            {
+                "kind": kind,
+                "due_at": state.due_at,
+                "opens_at": state.opens_at,
+                "required_channel": state.required_channel,
+                "due_week": week_of(state.due_at, calendar),
+                "result": StepResult.WAIVED if waived else state.result,
+                "done_at": state.done_at,
+                "channel": action.channel if action else None,
+                "note": "",
+                "waived_at": state.due_at if waived else None,
+                "waive_reason": rng.choice(WAIVE_REASONS) if waived else "",
+                "updated_at": now,
+            }
+        )
     return out
 
 
 def _facts(row: dict, preferred: str | None) -> InterviewFacts:
     return InterviewFacts(
-        starts_at=row["starts_at"], ends_at=row["starts_at"] + timedelta(minutes=row["duration_minutes"]),
-        timeline=row["timeline"].value, decision_date=row["decision_date"],
-        timeline_recorded_at=row["timeline_recorded_at"], outcome=row["outcome"].value,
-        outcome_at=row.get("outcome_at"), preferred_channel=preferred,
+        starts_at=row["starts_at"],
+        ends_at=row["starts_at"] + timedelta(minutes=row["duration_minutes"]),
+        timeline=row["timeline"].value,
+        decision_date=row["decision_date"],
+        timeline_recorded_at=row["timeline_recorded_at"],
+        outcome=row["outcome"].value,
+        outcome_at=row.get("outcome_at"),
+        preferred_channel=preferred,
     )
 
 

@@ -63,10 +63,20 @@ def render_draft(interview: Interview, slug: str, template: str, **context) -> s
         abort(404)
     draft = write_draft(kind.value, channel, draft_facts(interview))
     return render_template(
-        template, interview=interview, kind=kind, slug=slug, draft=draft, channel=channel, channels=CHANNELS,
-        preferred=None if preferred == PreferredChannel.NONE else preferred, body_html=as_html(draft.body),
-        mailto=mailto(draft) if channel == "email" else None, guidance=guidance().get(kind),
-        has_blank=DETAIL_BLANK in draft.body, when=when_to_send(interview, kind), **context,
+        template,
+        interview=interview,
+        kind=kind,
+        slug=slug,
+        draft=draft,
+        channel=channel,
+        channels=CHANNELS,
+        preferred=None if preferred == PreferredChannel.NONE else preferred,
+        body_html=as_html(draft.body),
+        mailto=mailto(draft) if channel == "email" else None,
+        guidance=guidance().get(kind),
+        has_blank=DETAIL_BLANK in draft.body,
+        when=when_to_send(interview, kind),
+        **context,
     )
 
 
@@ -81,4 +91,3 @@ def when_to_send(interview: Interview, kind: StepKind) -> str | None:
     if step.due_at >= now:
         return f"Send it {due_words(step.due_at, now)}."
     return f"It {due_words(step.due_at, now)}: send it as soon as you can."
-

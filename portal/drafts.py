@@ -32,8 +32,18 @@ _NAME_SEPARATORS = re.compile(r"[,;&]|\s+and\s+", re.IGNORECASE)
 # Spelled out rather than strftime("%A"), which follows the server's locale.
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 )
 
 

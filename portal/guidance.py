@@ -66,8 +66,14 @@ def load_guidance(content_dir: Path) -> tuple[dict[StepKind, Guidance], list[Pro
         found.update(_step_sections(source, rendered.html, settings.base_url))
     for kind, key in SECTION_KEYS.items():
         if kind not in found:
-            problems.append(Problem(GUIDES_DIR, None, f"no guide has a ## section keyed {{#{key}}}: the portal "
-                                                      f"shows it as the guidance for “{kind.label}”"))
+            problems.append(
+                Problem(
+                    GUIDES_DIR,
+                    None,
+                    f"no guide has a ## section keyed {{#{key}}}: the portal "
+                    f"shows it as the guidance for “{kind.label}”",
+                )
+            )
     return found, problems
 
 
@@ -80,7 +86,7 @@ def _step_sections(source, html: str, base_url: str) -> dict[StepKind, Guidance]
         if kind is None:
             continue
         end = sections[index + 1].start() if index + 1 < len(sections) else len(html)
-        body = HEADING_ANCHOR_RE.sub(r"\1", html[match.end():end].strip())
+        body = HEADING_ANCHOR_RE.sub(r"\1", html[match.end() : end].strip())
         body = resolve_guide_links(body, "portal", source.key, base_url)
         found[kind] = Guidance(
             kind=kind,
@@ -101,7 +107,9 @@ def guidance() -> dict[StepKind, Guidance]:
     if "steps" not in cache:
         found, problems = load_guidance(Path(current_app.config["CONTENT_DIR"]))
         if problems:
-            current_app.logger.error("Problems in the guides the portal reads its step advice from:\n%s",
-                                     "\n".join(str(p) for p in problems))
+            current_app.logger.error(
+                "Problems in the guides the portal reads its step advice from:\n%s",
+                "\n".join(str(p) for p in problems),
+            )
         cache["steps"] = found
     return cache["steps"]

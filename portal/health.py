@@ -18,18 +18,28 @@ def healthz():
     reminder not yet sent (a growing age means the reminder run or the mail server is stuck)."""
     try:
         pending = Reminder.status.in_((ReminderStatus.QUEUED, ReminderStatus.SENDING))
-        oldest, unsent, failed = db.session.execute(select(
-            func.min(Reminder.created_at).filter(pending), func.count().filter(pending),
-            func.count().filter(Reminder.status == ReminderStatus.FAILED),
-        )).one()
+        oldest, unsent, failed = db.session.execute(
+            select(
+                func.min(Reminder.created_at).filter(pending),
+                func.count().filter(pending),
+                func.count().filter(Reminder.status == ReminderStatus.FAILED),
+            )
+        ).one()
     except SQLAlchemyError as exc:
         db.session.rollback()
-        current_app.logger.error("Health check: the database did not answer: %s", exc.__class__.__name__)
+        current_app.logger.error(
+            "Health check: the database did not answer: %s", exc.__class__.__name__
+        )
         response = jsonify(status="unavailable", database="not answering")
         response.status_code = 503
     else:
         age = None if oldest is None else max(int((utcnow() - oldest).total_seconds()), 0)
-        response = jsonify(status="ok", database="ok", oldest_unsent_reminder_seconds=age,
-                           unsent_reminders=unsent, failed_reminders=failed)
+        response = jsonify(
+            status="ok",
+            database="ok",
+            oldest_unsent_reminder_seconds=age,
+            unsent_reminders=unsent,
+            failed_reminders=failed,
+        )
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -29,7 +29,11 @@ class Message:
 def message(to: str, subject: str, template: str, **context) -> Message:
     """A message whose body is a text template under templates/email/ (not HTML-escaped).
     The subject is one line, whatever names went into it."""
-    return Message(to=to, subject=" ".join(subject.split()), body=render_template(f"email/{template}", **context))
+    return Message(
+        to=to,
+        subject=" ".join(subject.split()),
+        body=render_template(f"email/{template}", **context),
+    )
 
 
 def as_email(message: Message, sender: str) -> EmailMessage:
@@ -74,7 +78,10 @@ class LogBackend:
 
     def send(self, message: Message) -> None:
         current_app.logger.warning(
-            "Mail not sent (MAIL_BACKEND=log) from %s to %s: %s\n%s", self.sender, message.to, message.subject,
+            "Mail not sent (MAIL_BACKEND=log) from %s to %s: %s\n%s",
+            self.sender,
+            message.to,
+            message.subject,
             message.body,
         )
 
@@ -109,7 +116,11 @@ def send_later(message: Message):
 
 def _reason(exc: Exception) -> str:
     if isinstance(exc, smtplib.SMTPResponseException):
-        text = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
+        text = (
+            exc.smtp_error.decode(errors="replace")
+            if isinstance(exc.smtp_error, bytes)
+            else str(exc.smtp_error)
+        )
         return f"the mail server refused it ({exc.smtp_code} {text})"
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         return "the mail server refused the address"

@@ -21,5 +21,12 @@ def render_note(text: str | None) -> Markup:
         return Markup("")
     html = markdown.markdown(text, extensions=["sane_lists"], output_format="html")
     # What nh3 lets through is the safe subset (bandit B704 reviewed).
-    return Markup(nh3.clean(html, tags=TAGS, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES,  # nosec B704
-                            link_rel="noopener noreferrer nofollow"))
+    return Markup(
+        nh3.clean(
+            html,
+            tags=TAGS,
+            attributes=ATTRIBUTES,
+            url_schemes=URL_SCHEMES,  # nosec B704
+            link_rel="noopener noreferrer nofollow",
+        )
+    )

@@ -23,8 +23,10 @@ def password_problem(password: str, personal: list[str] | tuple = ()) -> str | N
     result = zxcvbn(password[:72], user_inputs=[p for p in personal if p])  # its own limit
     if result["score"] < 3:
         warning = result["feedback"]["warning"].rstrip(".")
-        return (f"This would be easy to guess{': ' + warning.lower() if warning else ''}. "
-                "A few unrelated words work well.")
+        return (
+            f"This would be easy to guess{': ' + warning.lower() if warning else ''}. "
+            "A few unrelated words work well."
+        )
     return None
 
 
@@ -66,7 +68,9 @@ def check_password(user: User, password: str) -> bool:
 def spend_a_password_check(password: str) -> None:
     """Verify against a throwaway hash, so a sign-in for an unknown email takes as long."""
     hasher = _hasher()
-    dummy = current_app.extensions.setdefault("password_dummy_hash", hasher.hash("not a real password"))
+    dummy = current_app.extensions.setdefault(
+        "password_dummy_hash", hasher.hash("not a real password")
+    )
     try:
         hasher.verify(dummy, password)
     except (VerificationError, InvalidHashError):

@@ -47,49 +47,143 @@ def _columns(row, *names: str) -> dict:
 def export_data(candidate: Candidate) -> dict:
     """Everything the portal holds about one candidate, as plain JSON-ready values."""
     interviews = db.session.scalars(
-        select(Interview).where(Interview.candidate_id == candidate.id)
-        .options(joinedload(Interview.employer), joinedload(Interview.job), selectinload(Interview.steps))
+        select(Interview)
+        .where(Interview.candidate_id == candidate.id)
+        .options(
+            joinedload(Interview.employer), joinedload(Interview.job), selectinload(Interview.steps)
+        )
         .order_by(Interview.starts_at)
     ).all()
     assignments = db.session.scalars(
-        select(Assignment).where(Assignment.candidate_id == candidate.id)
-        .options(joinedload(Assignment.recruiter)).order_by(Assignment.started_at)
+        select(Assignment)
+        .where(Assignment.candidate_id == candidate.id)
+        .options(joinedload(Assignment.recruiter))
+        .order_by(Assignment.started_at)
     ).all()
     user = candidate.user
-    events = db.session.scalars(_events_about(candidate).options(joinedload(AuditEvent.actor))
-                                .order_by(AuditEvent.at, AuditEvent.id)).all()
-    reminders = [] if user is None else db.session.scalars(
-        select(Reminder).where(Reminder.user_id == user.id).order_by(Reminder.created_at)).all()
+    events = db.session.scalars(
+        _events_about(candidate)
+        .options(joinedload(AuditEvent.actor))
+        .order_by(AuditEvent.at, AuditEvent.id)
+    ).all()
+    reminders = (
+        []
+        if user is None
+        else db.session.scalars(
+            select(Reminder).where(Reminder.user_id == user.id).order_by(Reminder.created_at)
+        ).all()
+    )
     return {
-        "candidate": _columns(candidate, "id", "name", "email", "phone", "role_sought", "status", "city", "notes",
-                              "created_at", "updated_at"),
-        "recruiter": None if candidate.recruiter is None else {"name": candidate.recruiter.name,
-                                                               "email": candidate.recruiter.email},
-        "account": None if user is None else {
-            **_columns(user, "email", "name", "active", "created_at", "last_sign_in_at", "digest_emails",
-                       "thank_you_nudges", "follow_up_nudges"),
-            "has_password": bool(user.password_hash), "has_calendar_link": bool(user.calendar_token),
+        "candidate": _columns(
+            candidate,
+            "id",
+            "name",
+            "email",
+            "phone",
+            "role_sought",
+            "status",
+            "city",
+            "notes",
+            "created_at",
+            "updated_at",
+        ),
+        "recruiter": None
+        if candidate.recruiter is None
+        else {"name": candidate.recruiter.name, "email": candidate.recruiter.email},
+        "account": None
+        if user is None
+        else {
+            **_columns(
+                user,
+                "email",
+                "name",
+                "active",
+                "created_at",
+                "last_sign_in_at",
+                "digest_emails",
+                "thank_you_nudges",
+                "follow_up_nudges",
+            ),
+            "has_password": bool(user.password_hash),
+            "has_calendar_link": bool(user.calendar_token),
         },
-        "assignments": [{"recruiter": a.recruiter.name, "started_at": _value(a.started_at),
-                         "ended_at": _value(a.ended_at), "note": a.note} for a in assignments],
-        "interviews": [{
-            **_columns(i, "id", "starts_at", "duration_minutes", "format", "interviewer_names", "timeline",
-                       "decision_date", "timeline_recorded_at", "outcome", "outcome_at", "notes"),
-            "employer": i.employer.name, "job": i.job.title if i.job else None,
-            "steps": [_columns(s, "kind", "due_at", "opens_at", "result", "done_at", "channel", "note",
-                               "waived_at", "waive_reason") for s in i.steps],
-        } for i in interviews],
-        "reminders_emailed": [_columns(r, "kind", "status", "created_at", "sent_at", "subject") for r in reminders],
-        "password_links": [] if user is None else [
+        "assignments": [
+            {
+                "recruiter": a.recruiter.name,
+                "started_at": _value(a.started_at),
+                "ended_at": _value(a.ended_at),
+                "note": a.note,
+            }
+            for a in assignments
+        ],
+        "interviews": [
+            {
+                **_columns(
+                    i,
+                    "id",
+                    "starts_at",
+                    "duration_minutes",
+                    "format",
+                    "interviewer_names",
+                    "timeline",
+                    "decision_date",
+                    "timeline_recorded_at",
+                    "outcome",
+                    "outcome_at",
+                    "notes",
+                ),
+                "employer": i.employer.name,
+                "job": i.job.title if i.job else None,
+                "steps": [
+                    _columns(
+                        s,
+                        "kind",
+                        "due_at",
+                        "opens_at",
+                        "result",
+                        "done_at",
+                        "channel",
+                        "note",
+                        "waived_at",
+                        "waive_reason",
+                    )
+                    for s in i.steps
+                ],
+            }
+            for i in interviews
+        ],
+        "reminders_emailed": [
+            _columns(r, "kind", "status", "created_at", "sent_at", "subject") for r in reminders
+        ],
+        "password_links": []
+        if user is None
+        else [
             _columns(link, "purpose", "created_at", "expires_at", "used_at", "revoked_at")
-            for link in db.session.scalars(select(PasswordLink).where(PasswordLink.user_id == user.id)
-                                           .order_by(PasswordLink.created_at))],
-        "sign_in_attempts": [] if user is None else [
+            for link in db.session.scalars(
+                select(PasswordLink)
+                .where(PasswordLink.user_id == user.id)
+                .order_by(PasswordLink.created_at)
+            )
+        ],
+        "sign_in_attempts": []
+        if user is None
+        else [
             _columns(a, "at", "address", "succeeded")
-            for a in db.session.scalars(select(SignInAttempt).where(SignInAttempt.email == user.email)
-                                        .order_by(SignInAttempt.at))],
-        "audit_trail": [{"at": _value(e.at), "action": e.action, "by": e.actor.name if e.actor else None,
-                         "detail": e.detail} for e in events],
+            for a in db.session.scalars(
+                select(SignInAttempt)
+                .where(SignInAttempt.email == user.email)
+                .order_by(SignInAttempt.at)
+            )
+        ],
+        "audit_trail": [
+            {
+                "at": _value(e.at),
+                "action": e.action,
+                "by": e.actor.name if e.actor else None,
+                "detail": e.detail,
+            }
+            for e in events
+        ],
     }
 
 
@@ -116,38 +210,63 @@ def erase(candidate: Candidate, now: datetime) -> None:
         names += [n for n in (user.name, user.email) if n]
         db.session.execute(delete(PasswordLink).where(PasswordLink.user_id == user.id))
         db.session.execute(delete(SignInAttempt).where(SignInAttempt.email == user.email))
-        db.session.execute(update(Reminder).where(Reminder.user_id == user.id)
-                           .values(to_address="", subject=ERASED, last_error=""))
+        db.session.execute(
+            update(Reminder)
+            .where(Reminder.user_id == user.id)
+            .values(to_address="", subject=ERASED, last_error="")
+        )
         user.name, user.email = "Erased person", f"erased-user-{user.id}@erased.invalid"
         user.password_hash, user.calendar_token, user.active = None, None, False
         user.new_session_token()
     for step in db.session.scalars(select(Step).where(Step.candidate_id == candidate.id)):
         step.note, step.waive_reason = "", (ERASED if step.waive_reason else "")
         if step.result is None:  # nobody will do it now: out of the figures, like a waiver
-            step.result, step.waived_at, step.waive_reason = StepResult.WAIVED, now, "Candidate erased"
-    db.session.execute(update(Interview).where(Interview.candidate_id == candidate.id)
-                       .values(notes="", interviewer_names=""))
-    db.session.execute(update(Assignment).where(Assignment.candidate_id == candidate.id).values(note=""))
+            step.result, step.waived_at, step.waive_reason = (
+                StepResult.WAIVED,
+                now,
+                "Candidate erased",
+            )
+    db.session.execute(
+        update(Interview)
+        .where(Interview.candidate_id == candidate.id)
+        .values(notes="", interviewer_names="")
+    )
+    db.session.execute(
+        update(Assignment).where(Assignment.candidate_id == candidate.id).values(note="")
+    )
     # The one change ever made to audit events: what they said about this person goes.
     mentioning = [AuditEvent.detail.contains(n, autoescape=True) for n in names if len(n) >= 3]
-    db.session.execute(update(AuditEvent.__table__).where(or_(*_about(candidate), *mentioning))
-                       .values(detail=ERASED))
-    candidate.name, candidate.email, candidate.phone = label, f"erased-{candidate.id}@erased.invalid", ""
+    db.session.execute(
+        update(AuditEvent.__table__)
+        .where(or_(*_about(candidate), *mentioning))
+        .values(detail=ERASED)
+    )
+    candidate.name, candidate.email, candidate.phone = (
+        label,
+        f"erased-{candidate.id}@erased.invalid",
+        "",
+    )
     candidate.city, candidate.notes, candidate.erased_at = "", "", now
     db.session.flush()
 
 
 def inactive_candidates(cutoff: datetime) -> Select:
     """Candidates with nothing new since ``cutoff``: no change, interview or sign-in since."""
-    latest = (select(Interview.candidate_id, func.max(Interview.starts_at).label("at"))
-              .group_by(Interview.candidate_id).subquery())
+    latest = (
+        select(Interview.candidate_id, func.max(Interview.starts_at).label("at"))
+        .group_by(Interview.candidate_id)
+        .subquery()
+    )
     return (
         select(Candidate, latest.c.at.label("last_interview"), User.last_sign_in_at)
         .outerjoin(latest, latest.c.candidate_id == Candidate.id)
         .outerjoin(User, User.id == Candidate.user_id)
-        .where(Candidate.erased_at.is_(None), Candidate.updated_at < cutoff,
-               or_(latest.c.at.is_(None), latest.c.at < cutoff),
-               or_(User.last_sign_in_at.is_(None), User.last_sign_in_at < cutoff))
+        .where(
+            Candidate.erased_at.is_(None),
+            Candidate.updated_at < cutoff,
+            or_(latest.c.at.is_(None), latest.c.at < cutoff),
+            or_(User.last_sign_in_at.is_(None), User.last_sign_in_at < cutoff),
+        )
         .order_by(Candidate.updated_at, Candidate.id)
     )
 

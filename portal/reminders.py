@@ -52,13 +52,20 @@ from .steps import business_calendar, current_policy
 from .times import agency_zone, format_local, local_day_bounds, utcnow
 
 MORNING = time(8, 0)  # the morning digest goes at or after this local time, on business days
-DIGEST_UNTIL = time(18, 0)  # no digests after this; a queue that changes later waits for the morning
+DIGEST_UNTIL = time(
+    18, 0
+)  # no digests after this; a queue that changes later waits for the morning
 NUDGES_FROM, NUDGES_UNTIL = time(8, 0), time(20, 0)  # candidates are not emailed at night
 DIGEST_GAP = timedelta(minutes=60)  # at most one "your queue changed" digest an hour
 THANK_YOU_NUDGE_AFTER = timedelta(hours=3)  # after the interview ends
 MAX_ATTEMPTS = 6
-RETRY_AFTER = (timedelta(minutes=5), timedelta(minutes=15), timedelta(minutes=45), timedelta(hours=2),
-               timedelta(hours=6))
+RETRY_AFTER = (
+    timedelta(minutes=5),
+    timedelta(minutes=15),
+    timedelta(minutes=45),
+    timedelta(hours=2),
+    timedelta(hours=6),
+)
 STALE_CLAIM = timedelta(minutes=15)
 CLAIM_BATCH = 5  # small, so runs that overlap share the work
 DIGEST_LISTED = 40  # steps listed in one digest; the rest are counted, with a link to the queue
@@ -87,12 +94,17 @@ def run(now: datetime, *, dry_run: bool = False) -> RunReport:
     except Exception as exc:  # what is already queued must still go out
         db.session.rollback()
         current_app.logger.exception("Reminder run: deciding failed")
-        report.add("error", f"deciding what is due failed ({exc.__class__.__name__}: {exc}); sending what is queued")
+        report.add(
+            "error",
+            f"deciding what is due failed ({exc.__class__.__name__}: {exc}); sending what is queued",
+        )
     if dry_run:
         for reminder in db.session.scalars(_claimable(now).options(*_WITH_CONTEXT)):
             reason, message = _what_to_send(reminder, now)
             if message is None:
-                report.add("would skip", f"{describe(reminder)} ({reason or 'nothing left to say'})")
+                report.add(
+                    "would skip", f"{describe(reminder)} ({reason or 'nothing left to say'})"
+                )
             else:
                 report.add("would send", f"{describe(reminder)}: “{message.subject}”")
         db.session.rollback()
@@ -131,20 +143,40 @@ def decide(now: datetime, report: RunReport, outcome: str = "queued") -> None:
         return
     dialect = db.session.get_bind().dialect.name
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    new = set(db.session.scalars(
-        insert(Reminder).values(rows).on_conflict_do_nothing(index_elements=["key"]).returning(Reminder.key)
-    ))
+    new = set(
+        db.session.scalars(
+            insert(Reminder)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(Reminder.key)
+        )
+    )
     for row in rows:
         if row["key"] in new:
             report.add(outcome, row["key"])
 
 
-def _row(user_id: int, kind: ReminderKind, occasion: str, now: datetime, step_id: int | None = None,
-         step_ids: str = "") -> dict:
+def _row(
+    user_id: int,
+    kind: ReminderKind,
+    occasion: str,
+    now: datetime,
+    step_id: int | None = None,
+    step_ids: str = "",
+) -> dict:
     return {
-        "key": f"{user_id}:{kind.value}:{step_id or '-'}:{occasion}", "user_id": user_id, "kind": kind,
-        "step_id": step_id, "occasion": occasion, "step_ids": step_ids, "status": ReminderStatus.QUEUED,
-        "attempts": 0, "next_attempt_at": now, "created_at": now, "to_address": "", "subject": "",
+        "key": f"{user_id}:{kind.value}:{step_id or '-'}:{occasion}",
+        "user_id": user_id,
+        "kind": kind,
+        "step_id": step_id,
+        "occasion": occasion,
+        "step_ids": step_ids,
+        "status": ReminderStatus.QUEUED,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+        "to_address": "",
+        "subject": "",
         "last_error": "",
     }
 
@@ -152,18 +184,31 @@ def _row(user_id: int, kind: ReminderKind, occasion: str, now: datetime, step_id
 def _digests(now: datetime, report: RunReport) -> list[dict]:
     """Recruiters' digests: each business morning, and when new steps enter their queue."""
     local = now.astimezone(agency_zone())
-    if not business_calendar().is_business_day(local.date()) or not MORNING <= local.time() < DIGEST_UNTIL:
+    if (
+        not business_calendar().is_business_day(local.date())
+        or not MORNING <= local.time() < DIGEST_UNTIL
+    ):
         return []
     recruiters = db.session.execute(
-        select(User.id, User.digest_emails).where(User.role == Role.RECRUITER, User.active.is_(True))
+        select(User.id, User.digest_emails).where(
+            User.role == Role.RECRUITER, User.active.is_(True)
+        )
     ).all()
     wanted = [r.id for r in recruiters if r.digest_emails]
     report.counts["digests turned off"] += len(recruiters) - len(wanted)
     queues = _queue_ids(wanted, now)
-    latest = {r.user_id: r for r in db.session.scalars(
-        select(Reminder).where(Reminder.id.in_(
-            select(func.max(Reminder.id)).where(Reminder.kind == ReminderKind.DIGEST, Reminder.user_id.in_(wanted))
-            .group_by(Reminder.user_id))))}
+    latest = {
+        r.user_id: r
+        for r in db.session.scalars(
+            select(Reminder).where(
+                Reminder.id.in_(
+                    select(func.max(Reminder.id))
+                    .where(Reminder.kind == ReminderKind.DIGEST, Reminder.user_id.in_(wanted))
+                    .group_by(Reminder.user_id)
+                )
+            )
+        )
+    }
     morning = local.replace(hour=MORNING.hour, minute=MORNING.minute, second=0, microsecond=0)
     rows = []
     for recruiter_id in wanted:
@@ -185,15 +230,19 @@ def _digests(now: datetime, report: RunReport) -> list[dict]:
 def _queue_filter(now: datetime):
     """Open steps due by the end of today (overdue ones too), or whose window opens today."""
     day_start, day_end = local_day_bounds(now.astimezone(agency_zone()).date())
-    return and_(Step.result.is_(None),
-                or_(Step.due_at < day_end, and_(Step.opens_at >= day_start, Step.opens_at < day_end)))
+    return and_(
+        Step.result.is_(None),
+        or_(Step.due_at < day_end, and_(Step.opens_at >= day_start, Step.opens_at < day_end)),
+    )
 
 
 def _queue_ids(recruiter_ids: list[int], now: datetime) -> dict[int, set[int]]:
     queues: dict[int, set[int]] = defaultdict(set)
     if recruiter_ids:
         for recruiter_id, step_id in db.session.execute(
-            select(Step.recruiter_id, Step.id).where(Step.recruiter_id.in_(recruiter_ids), _queue_filter(now))
+            select(Step.recruiter_id, Step.id).where(
+                Step.recruiter_id.in_(recruiter_ids), _queue_filter(now)
+            )
         ):
             queues[recruiter_id].add(step_id)
     return queues
@@ -204,16 +253,26 @@ def _nudges(now: datetime, report: RunReport) -> list[dict]:
     when its window opens; by day only, and only while the step is open and not yet due."""
     if not _nudge_hours(now.astimezone(agency_zone())):
         return []
-    lead = max(timedelta(hours=current_policy().thank_you_hours) - THANK_YOU_NUDGE_AFTER, timedelta(hours=1))
+    lead = max(
+        timedelta(hours=current_policy().thank_you_hours) - THANK_YOU_NUDGE_AFTER,
+        timedelta(hours=1),
+    )
     nudged = select(Reminder.id).where(Reminder.step_id == Step.id).exists()
     rows = []
     for step_id, kind, user_id, thank_you_on, follow_up_on in db.session.execute(
         select(Step.id, Step.kind, User.id, User.thank_you_nudges, User.follow_up_nudges)
-        .join(Candidate, Candidate.id == Step.candidate_id).join(User, User.id == Candidate.user_id)
-        .where(User.active.is_(True), Step.result.is_(None), Step.due_at > now, ~nudged, or_(
-            and_(Step.kind == StepKind.THANK_YOU, Step.due_at <= now + lead),
-            and_(Step.kind == StepKind.FOLLOW_UP, Step.opens_at <= now),
-        ))
+        .join(Candidate, Candidate.id == Step.candidate_id)
+        .join(User, User.id == Candidate.user_id)
+        .where(
+            User.active.is_(True),
+            Step.result.is_(None),
+            Step.due_at > now,
+            ~nudged,
+            or_(
+                and_(Step.kind == StepKind.THANK_YOU, Step.due_at <= now + lead),
+                and_(Step.kind == StepKind.FOLLOW_UP, Step.opens_at <= now),
+            ),
+        )
     ):
         if not (thank_you_on if kind == StepKind.THANK_YOU else follow_up_on):
             report.counts["nudges turned off"] += 1
@@ -227,8 +286,11 @@ def _nudges(now: datetime, report: RunReport) -> list[dict]:
 
 
 def _claimable(now: datetime):
-    return (select(Reminder).where(Reminder.status == ReminderStatus.QUEUED, Reminder.next_attempt_at <= now)
-            .order_by(Reminder.next_attempt_at, Reminder.id))
+    return (
+        select(Reminder)
+        .where(Reminder.status == ReminderStatus.QUEUED, Reminder.next_attempt_at <= now)
+        .order_by(Reminder.next_attempt_at, Reminder.id)
+    )
 
 
 def claim(now: datetime, limit: int = CLAIM_BATCH) -> list[int]:
@@ -236,21 +298,33 @@ def claim(now: datetime, limit: int = CLAIM_BATCH) -> list[int]:
     clock = utcnow()  # the real time, whatever moment the run decides for
     write_lock()
     db.session.execute(  # claims of a run that died part-way: theirs to send again
-        update(Reminder).where(Reminder.status == ReminderStatus.SENDING, Reminder.claimed_at < clock - STALE_CLAIM)
+        update(Reminder)
+        .where(Reminder.status == ReminderStatus.SENDING, Reminder.claimed_at < clock - STALE_CLAIM)
         .values(status=ReminderStatus.QUEUED)
     )
-    ids = list(db.session.scalars(
-        _claimable(now).with_only_columns(Reminder.id).limit(limit).with_for_update(skip_locked=True)))
+    ids = list(
+        db.session.scalars(
+            _claimable(now)
+            .with_only_columns(Reminder.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
     if ids:
-        db.session.execute(update(Reminder).where(Reminder.id.in_(ids), Reminder.status == ReminderStatus.QUEUED)
-                           .values(status=ReminderStatus.SENDING, claimed_at=clock))
+        db.session.execute(
+            update(Reminder)
+            .where(Reminder.id.in_(ids), Reminder.status == ReminderStatus.QUEUED)
+            .values(status=ReminderStatus.SENDING, claimed_at=clock)
+        )
     db.session.commit()
     return ids
 
 
 # A reminder with what deciding and writing it reads, in one query.
-_WITH_CONTEXT = (joinedload(Reminder.user).joinedload(User.candidate),
-                 joinedload(Reminder.step).joinedload(Step.interview).joinedload(Interview.employer))
+_WITH_CONTEXT = (
+    joinedload(Reminder.user).joinedload(User.candidate),
+    joinedload(Reminder.step).joinedload(Step.interview).joinedload(Interview.employer),
+)
 
 
 def _what_to_send(reminder: Reminder, now: datetime) -> tuple[str | None, mail.Message | None]:
@@ -283,9 +357,16 @@ def _stale_digest(reminder: Reminder, now: datetime) -> str | None:
     zone = agency_zone()
     if reminder.created_at.astimezone(zone).date() != now.astimezone(zone).date():
         return "it was for an earlier day"
-    newer = db.session.scalar(select(Reminder.id).where(
-        Reminder.user_id == reminder.user_id, Reminder.kind == ReminderKind.DIGEST, Reminder.id > reminder.id,
-        Reminder.status != ReminderStatus.DROPPED).limit(1))
+    newer = db.session.scalar(
+        select(Reminder.id)
+        .where(
+            Reminder.user_id == reminder.user_id,
+            Reminder.kind == ReminderKind.DIGEST,
+            Reminder.id > reminder.id,
+            Reminder.status != ReminderStatus.DROPPED,
+        )
+        .limit(1)
+    )
     return "a newer digest replaces it" if newer else None
 
 
@@ -305,8 +386,11 @@ def _held_until(reminder: Reminder, now: datetime) -> datetime | None:
     return datetime.combine(day, NUDGES_FROM, tzinfo=local.tzinfo).astimezone(UTC)
 
 
-_SETTING = {ReminderKind.DIGEST: "digest_emails", ReminderKind.THANK_YOU: "thank_you_nudges",
-            ReminderKind.FOLLOW_UP: "follow_up_nudges"}
+_SETTING = {
+    ReminderKind.DIGEST: "digest_emails",
+    ReminderKind.THANK_YOU: "thank_you_nudges",
+    ReminderKind.FOLLOW_UP: "follow_up_nudges",
+}
 
 
 def deliver(reminder_id: int, now: datetime, report: RunReport) -> None:
@@ -322,7 +406,10 @@ def deliver(reminder_id: int, now: datetime, report: RunReport) -> None:
             return
         reason, message = _what_to_send(reminder, now)
         if message is None:
-            reminder.status, reminder.last_error = ReminderStatus.DROPPED, reason or "nothing left to say"
+            reminder.status, reminder.last_error = (
+                ReminderStatus.DROPPED,
+                reason or "nothing left to say",
+            )
             report.add("skipped", f"{describe(reminder)} ({reminder.last_error})")
             db.session.commit()
             return
@@ -351,7 +438,10 @@ def _not_sent(reminder: Reminder, now: datetime, exc: Exception, report: RunRepo
     else:
         reminder.status = ReminderStatus.QUEUED
         reminder.next_attempt_at = now + RETRY_AFTER[min(reminder.attempts, len(RETRY_AFTER)) - 1]
-        report.add("not sent, will retry", f"{describe(reminder)} at {format_local(reminder.next_attempt_at)}: {reason}")
+        report.add(
+            "not sent, will retry",
+            f"{describe(reminder)} at {format_local(reminder.next_attempt_at)}: {reason}",
+        )
 
 
 def describe(reminder: Reminder) -> str:
@@ -379,14 +469,18 @@ class QueueLine:
 
 def _digest_message(recruiter: User, now: datetime) -> mail.Message | None:
     steps = db.session.execute(
-        open_steps_in_context(recruiter).where(Step.recruiter_id == recruiter.id, _queue_filter(now))
+        open_steps_in_context(recruiter).where(
+            Step.recruiter_id == recruiter.id, _queue_filter(now)
+        )
     ).all()
     if not steps:
         return None
     overdue = sum(step.due_at < now for step, *_ in steps)
     _, day_end = local_day_bounds(now.astimezone(agency_zone()).date())
-    lines = [QueueLine(step, candidate, employer, interview, _when(step, now, day_end))
-             for step, interview, candidate, employer in _most_urgent(steps, now)[:DIGEST_LISTED]]
+    lines = [
+        QueueLine(step, candidate, employer, interview, _when(step, now, day_end))
+        for step, interview, candidate, employer in _most_urgent(steps, now)[:DIGEST_LISTED]
+    ]
     by_candidate: dict[int, list[QueueLine]] = defaultdict(list)
     for line in lines:
         by_candidate[line.candidate.id].append(line)
@@ -394,10 +488,18 @@ def _digest_message(recruiter: User, now: datetime) -> mail.Message | None:
     if len(steps) > overdue:
         parts.append(f"{len(steps) - overdue} due or opening today")
     return mail.message(
-        recruiter.email, "Follow-ups: " + ", ".join(parts), "digest.txt",
-        recruiter=recruiter, groups=list(by_candidate.values()), total=len(steps), listed=len(lines),
-        overdue=overdue, to_do=TO_DO, step_url=_step_url,
-        queue_url=external_url("recruiter.queue"), settings_url=external_url("auth.notifications"),
+        recruiter.email,
+        "Follow-ups: " + ", ".join(parts),
+        "digest.txt",
+        recruiter=recruiter,
+        groups=list(by_candidate.values()),
+        total=len(steps),
+        listed=len(lines),
+        overdue=overdue,
+        to_do=TO_DO,
+        step_url=_step_url,
+        queue_url=external_url("recruiter.queue"),
+        settings_url=external_url("auth.notifications"),
     )
 
 
@@ -427,9 +529,18 @@ def _nudge_message(reminder: Reminder, now: datetime) -> mail.Message:
     else:
         subject = f"Time to follow up with {interview.employer.name}"
     return mail.message(
-        user.email, subject, f"nudge_{step.kind.value}.txt", user=user, step=step, interview=interview,
-        due=format_local(step.due_at, "%A %-d %B, %H:%M"), left=span_words(step.due_at - now),
-        draft_url=external_url("candidate.draft", interview_id=interview.id, slug=SLUG_OF[step.kind]),
+        user.email,
+        subject,
+        f"nudge_{step.kind.value}.txt",
+        user=user,
+        step=step,
+        interview=interview,
+        due=format_local(step.due_at, "%A %-d %B, %H:%M"),
+        left=span_words(step.due_at - now),
+        draft_url=external_url(
+            "candidate.draft", interview_id=interview.id, slug=SLUG_OF[step.kind]
+        ),
         checklist_url=external_url("candidate.home", _anchor=f"interview-{interview.id}"),
-        settings_url=external_url("auth.notifications"), agency=current_app.config["AGENCY_NAME"],
+        settings_url=external_url("auth.notifications"),
+        agency=current_app.config["AGENCY_NAME"],
     )

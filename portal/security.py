@@ -30,7 +30,9 @@ SIGN_IN_WINDOW = timedelta(minutes=15)
 MOST_FAILURES_PER_ACCOUNT = 5
 MOST_FAILURES_PER_ADDRESS = 30
 KEEP_ATTEMPTS = timedelta(days=30)
-TOO_MANY = "Too many failed sign-ins. Wait 15 minutes and try again, or use “Forgot your password?”."
+TOO_MANY = (
+    "Too many failed sign-ins. Wait 15 minutes and try again, or use “Forgot your password?”."
+)
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; "
@@ -107,9 +109,15 @@ def _end_expired_sessions():
         if current_user.is_authenticated:
             session["signed_in_at"] = session["seen_at"] = now
             return None
-        flash("You were signed out after a while without activity. Please sign in again." if idle else
-              "Your session reached its time limit. Please sign in again.", "info")
-        return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
+        flash(
+            "You were signed out after a while without activity. Please sign in again."
+            if idle
+            else "Your session reached its time limit. Please sign in again.",
+            "info",
+        )
+        return redirect(
+            url_for("auth.login", next=request.full_path if request.method == "GET" else None)
+        )
     if now - seen >= 60:  # write the cookie at most once a minute
         session["seen_at"] = now
     return None
@@ -119,7 +127,9 @@ def _security_headers(response):
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
     if request.endpoint not in ("static", "design"):
-        response.headers["Cache-Control"] = "no-store"  # pages, PDFs, CSV and feeds hold personal data
+        response.headers["Cache-Control"] = (
+            "no-store"  # pages, PDFs, CSV and feeds hold personal data
+        )
     if request.is_secure:
         response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
     return response
@@ -132,19 +142,35 @@ def sign_in_refused(email: str, address: str, now: datetime | None = None) -> bo
     """Too many recent failures for this address typed, or from this network address."""
     now = now or utcnow()
     since = now - SIGN_IN_WINDOW
-    last_success = db.session.scalar(select(func.max(SignInAttempt.at)).where(
-        SignInAttempt.email == email, SignInAttempt.succeeded.is_(True), SignInAttempt.at >= since))
-    by_account = db.session.scalar(select(func.count()).where(
-        SignInAttempt.email == email, SignInAttempt.succeeded.is_(False),
-        SignInAttempt.at >= (last_success or since)))
+    last_success = db.session.scalar(
+        select(func.max(SignInAttempt.at)).where(
+            SignInAttempt.email == email,
+            SignInAttempt.succeeded.is_(True),
+            SignInAttempt.at >= since,
+        )
+    )
+    by_account = db.session.scalar(
+        select(func.count()).where(
+            SignInAttempt.email == email,
+            SignInAttempt.succeeded.is_(False),
+            SignInAttempt.at >= (last_success or since),
+        )
+    )
     if by_account >= MOST_FAILURES_PER_ACCOUNT:
         return True
-    by_address = db.session.scalar(select(func.count()).where(
-        SignInAttempt.address == address, SignInAttempt.succeeded.is_(False), SignInAttempt.at >= since))
+    by_address = db.session.scalar(
+        select(func.count()).where(
+            SignInAttempt.address == address,
+            SignInAttempt.succeeded.is_(False),
+            SignInAttempt.at >= since,
+        )
+    )
     return by_address >= MOST_FAILURES_PER_ADDRESS
 
 
-def record_attempt(email: str, address: str, succeeded: bool, now: datetime | None = None) -> SignInAttempt:
+def record_attempt(
+    email: str, address: str, succeeded: bool, now: datetime | None = None
+) -> SignInAttempt:
     """Note one attempt (with the view's transaction); attempts past KEEP_ATTEMPTS go."""
     now = now or utcnow()
     db.session.execute(delete(SignInAttempt).where(SignInAttempt.at < now - KEEP_ATTEMPTS))

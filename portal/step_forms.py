@@ -22,13 +22,19 @@ class StepDoneForm(Form):
     """Mark a step done. Which fields matter depends on the step: see ``validate``."""
 
     done_at = DateTimeInput(
-        "When", format="%Y-%m-%dT%H:%M",
+        "When",
+        format="%Y-%m-%dT%H:%M",
         validators=[InputRequired(message="Enter when it was done.")],
     )
     channel = RadioField("Channel", choices=options(Channel.choices()), validate_choice=False)
-    timeline = RadioField("What the employer said", choices=options(STEP_ANSWERS), validate_choice=False)
-    decision_date = DateInput("Decision date", validators=[Optional()],
-                              description="The date the employer said they would decide or get back.")
+    timeline = RadioField(
+        "What the employer said", choices=options(STEP_ANSWERS), validate_choice=False
+    )
+    decision_date = DateInput(
+        "Decision date",
+        validators=[Optional()],
+        description="The date the employer said they would decide or get back.",
+    )
     note = TextAreaField("Note", validators=[Optional(), Length(max=2000)])
     submit = SubmitField("Mark done")
 
@@ -56,9 +62,15 @@ class StepDoneForm(Form):
         self.done_at_utc = utc_from_local(self.done_at)
         if self.done_at_utc is not None:
             if self.done_at_utc > utcnow() + LEEWAY:
-                self.done_at.errors = [*self.done_at.errors, "That is in the future: record it once it is done."]
+                self.done_at.errors = [
+                    *self.done_at.errors,
+                    "That is in the future: record it once it is done.",
+                ]
             elif self.done_at_utc < interview.starts_at:
-                self.done_at.errors = [*self.done_at.errors, "That is before the interview started."]
+                self.done_at.errors = [
+                    *self.done_at.errors,
+                    "That is before the interview started.",
+                ]
         if kind in SENT_STEPS and self.channel.data not in CHANNELS:
             self.channel.errors = ["Choose how it was sent."]
         if kind == StepKind.TIMELINE:
@@ -73,7 +85,10 @@ class StepDoneForm(Form):
         elif self.timeline.data == Timeline.DATE_GIVEN:
             day = self.decision_date.data
             if day is None:
-                self.decision_date.errors = [*self.decision_date.errors, "Enter the decision date the employer gave."]
+                self.decision_date.errors = [
+                    *self.decision_date.errors,
+                    "Enter the decision date the employer gave.",
+                ]
             elif day < to_local(interview.starts_at).date():
                 self.decision_date.errors = ["The decision date cannot be before the interview."]
             elif day.year > utcnow().year + 2:
@@ -82,8 +97,14 @@ class StepDoneForm(Form):
 
 class WaiveForm(Form):
     reason = StringField(
-        "Reason", validators=[DataRequired(message="Give the reason for waiving."), NotBlank(), Length(max=300)],
-        filters=[strip], description="Waived steps leave the compliance figures, so say why.",
+        "Reason",
+        validators=[
+            DataRequired(message="Give the reason for waiving."),
+            NotBlank(),
+            Length(max=300),
+        ],
+        filters=[strip],
+        description="Waived steps leave the compliance figures, so say why.",
     )
     submit = SubmitField("Waive step")
 

@@ -68,8 +68,14 @@ class PolicyInForce:
 def policy_in_force() -> PolicyInForce:
     """The newest saved policy version, or the brief's defaults (read once per request)."""
     if "policy_in_force" not in g:
-        version = db.session.scalar(select(PolicyVersion).order_by(PolicyVersion.id.desc()).limit(1))
-        g.policy_in_force = PolicyInForce(version.id, version.as_policy()) if version else PolicyInForce(None, Policy())
+        version = db.session.scalar(
+            select(PolicyVersion).order_by(PolicyVersion.id.desc()).limit(1)
+        )
+        g.policy_in_force = (
+            PolicyInForce(version.id, version.as_policy())
+            if version
+            else PolicyInForce(None, Policy())
+        )
     return g.policy_in_force
 
 
@@ -81,7 +87,9 @@ def _policy_of(version_id: int | None) -> Policy:
     """The policy a step was settled under (versions are few: kept for the request)."""
     cache = g.setdefault("policy_versions", {})
     if version_id not in cache:
-        cache[version_id] = db.session.get(PolicyVersion, version_id).as_policy() if version_id else Policy()
+        cache[version_id] = (
+            db.session.get(PolicyVersion, version_id).as_policy() if version_id else Policy()
+        )
     return cache[version_id]
 
 
@@ -97,14 +105,18 @@ def change_policy(new: Policy, by: User) -> list[str]:
     db.session.flush()
     g.policy_in_force = PolicyInForce(version.id, new)
     count = sync_interviews(interviews_with_open_steps())
-    record(by, "policy.changed", "; ".join(changes) + f" (open steps of {count} interviews recomputed)")
+    record(
+        by, "policy.changed", "; ".join(changes) + f" (open steps of {count} interviews recomputed)"
+    )
     return changes
 
 
 def facts_of(interview) -> InterviewFacts:
     """The rules' view of an interview: an Interview, or a row with the same column names
     plus ``preferred_channel`` (the bulk path reads rows, not objects)."""
-    preferred = getattr(interview, "preferred_channel", None) or interview.employer.preferred_channel
+    preferred = (
+        getattr(interview, "preferred_channel", None) or interview.employer.preferred_channel
+    )
     return InterviewFacts(
         starts_at=interview.starts_at,
         ends_at=interview.starts_at + timedelta(minutes=interview.duration_minutes),
@@ -120,7 +132,8 @@ def facts_of(interview) -> InterviewFacts:
 def actions_of(steps: Iterable) -> dict[StepKind, Action]:
     return {
         step.kind: Action(
-            done_at=step.done_at, channel=str(step.channel) if step.channel else None,
+            done_at=step.done_at,
+            channel=str(step.channel) if step.channel else None,
             waived=step.waived_at is not None,
         )
         for step in steps
@@ -210,22 +223,29 @@ def assessed_steps(interview: Interview, now: datetime) -> list[tuple[Step, Asse
     """The interview's stored steps in checklist order, each with how it stands at ``now``."""
     policy, calendar = current_policy(), business_calendar()
     steps = {step.kind: step for step in interview.steps}
-    return [(steps[kind], assess(state_of(steps[kind]), now, policy, calendar)) for kind in STEP_ORDER]
+    return [
+        (steps[kind], assess(state_of(steps[kind]), now, policy, calendar)) for kind in STEP_ORDER
+    ]
 
 
 def step_rows(interview: Interview, now: datetime) -> list[dict]:
     """The checklist as the interview page shows it: stored step, plan (why then) and assessment."""
     worked = _work_out(facts_of(interview), {step.kind: step for step in interview.steps})
-    return [{"step": step, "plan": worked[step.kind].plan, "assessment": assessment}
-            for step, assessment in assessed_steps(interview, now)]
+    return [
+        {"step": step, "plan": worked[step.kind].plan, "assessment": assessment}
+        for step, assessment in assessed_steps(interview, now)
+    ]
 
 
 def state_of(step: Step) -> StepState:
     """The stored step as the rules see it."""
     return StepState(
-        kind=step.kind, due_at=step.due_at, opens_at=step.opens_at,
+        kind=step.kind,
+        due_at=step.due_at,
+        opens_at=step.opens_at,
         required_channel=str(step.required_channel) if step.required_channel else None,
-        done_at=step.done_at, channel=str(step.channel) if step.channel else None,
+        done_at=step.done_at,
+        channel=str(step.channel) if step.channel else None,
         result=step.result,
     )
 
@@ -233,27 +253,59 @@ def state_of(step: Step) -> StepState:
 def audit_trail(condition, limit: int = 50) -> list[AuditEvent]:
     """The newest audit events matching ``condition``, with who did them."""
     return db.session.scalars(
-        select(AuditEvent).where(condition).options(joinedload(AuditEvent.actor))
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)
+        select(AuditEvent)
+        .where(condition)
+        .options(joinedload(AuditEvent.actor))
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(limit)
     ).all()
 
 
-def record(actor: User | None, action: str, detail: str = "", *, interview_id=None, step_id=None,
-           candidate_id=None) -> None:
+def record(
+    actor: User | None,
+    action: str,
+    detail: str = "",
+    *,
+    interview_id=None,
+    step_id=None,
+    candidate_id=None,
+) -> None:
     """Add an audit event; one about an interview, or by a candidate, also names the candidate."""
     if candidate_id is None and interview_id is not None:
         candidate_id = db.session.get(Interview, interview_id).candidate_id
-    if candidate_id is None and actor is not None and actor.role == Role.CANDIDATE and actor.candidate:
+    if (
+        candidate_id is None
+        and actor is not None
+        and actor.role == Role.CANDIDATE
+        and actor.candidate
+    ):
         candidate_id = actor.candidate.id  # a candidate only ever acts on their own record
-    db.session.add(AuditEvent(actor_id=actor.id if actor else None, action=action, detail=detail,
-                              candidate_id=candidate_id, interview_id=interview_id, step_id=step_id, at=utcnow()))
+    db.session.add(
+        AuditEvent(
+            actor_id=actor.id if actor else None,
+            action=action,
+            detail=detail,
+            candidate_id=candidate_id,
+            interview_id=interview_id,
+            step_id=step_id,
+            at=utcnow(),
+        )
+    )
 
 
 # What people do to a step ------------------------------------------------------------
 
 
-def mark_done(step: Step, by: User, when: datetime, *, channel=None, note: str = "",
-              timeline=None, decision_date=None) -> None:
+def mark_done(
+    step: Step,
+    by: User,
+    when: datetime,
+    *,
+    channel=None,
+    note: str = "",
+    timeline=None,
+    decision_date=None,
+) -> None:
     """Record a step as done; the timeline and move-on steps write to the interview record."""
     interview = step.interview
     if step.kind == StepKind.TIMELINE:
@@ -278,13 +330,22 @@ def undo(step: Step, by: User) -> None:
     what = "waiver" if step.waived_at is not None else "done"
     if step.kind == StepKind.TIMELINE and step.done_at is not None:
         interview.timeline, interview.decision_date, interview.timeline_recorded_at = (
-            Timeline.NOT_RECORDED, None, None)
+            Timeline.NOT_RECORDED,
+            None,
+            None,
+        )
     elif step.kind == StepKind.MOVE_ON and interview.outcome == Outcome.NO_RESPONSE:
         interview.outcome, interview.outcome_at = Outcome.PENDING, None
     step.done_at, step.done_by_id, step.channel, step.note = None, None, None, ""
     step.waived_at, step.waived_by_id, step.waive_reason = None, None, ""
     sync_steps(interview)
-    record(by, "step.undone", f"{step.kind.label}: {what} undone", interview_id=interview.id, step_id=step.id)
+    record(
+        by,
+        "step.undone",
+        f"{step.kind.label}: {what} undone",
+        interview_id=interview.id,
+        step_id=step.id,
+    )
 
 
 def waive(step: Step, by: User, reason: str) -> None:
@@ -292,8 +353,13 @@ def waive(step: Step, by: User, reason: str) -> None:
     step.waived_by_id = by.id
     step.waive_reason = reason
     sync_steps(step.interview)
-    record(by, "step.waived", f"{step.kind.label} waived: {reason}", interview_id=step.interview_id,
-           step_id=step.id)
+    record(
+        by,
+        "step.waived",
+        f"{step.kind.label} waived: {reason}",
+        interview_id=step.interview_id,
+        step_id=step.id,
+    )
 
 
 def _describe_done(step: Step) -> str:
@@ -314,14 +380,35 @@ BATCH = 500
 
 
 INTERVIEW_COLUMNS = (
-    Interview.id, Interview.candidate_id, Interview.employer_id, Interview.starts_at, Interview.duration_minutes,
-    Interview.timeline, Interview.decision_date, Interview.timeline_recorded_at, Interview.outcome,
-    Interview.outcome_at, Employer.preferred_channel, Candidate.recruiter_id,
+    Interview.id,
+    Interview.candidate_id,
+    Interview.employer_id,
+    Interview.starts_at,
+    Interview.duration_minutes,
+    Interview.timeline,
+    Interview.decision_date,
+    Interview.timeline_recorded_at,
+    Interview.outcome,
+    Interview.outcome_at,
+    Employer.preferred_channel,
+    Candidate.recruiter_id,
 )
 STEP_COLUMNS = (
-    Step.id, Step.interview_id, Step.kind, Step.result, Step.policy_version_id, Step.required_channel,
-    Step.done_at, Step.channel, Step.waived_at, Step.due_at, Step.opens_at, Step.due_week, Step.employer_id,
-    Step.recruiter_id, Step.version,
+    Step.id,
+    Step.interview_id,
+    Step.kind,
+    Step.result,
+    Step.policy_version_id,
+    Step.required_channel,
+    Step.done_at,
+    Step.channel,
+    Step.waived_at,
+    Step.due_at,
+    Step.opens_at,
+    Step.due_week,
+    Step.employer_id,
+    Step.recruiter_id,
+    Step.version,
 )
 
 
@@ -336,10 +423,12 @@ def sync_interviews(query) -> int:
     ids = list(db.session.scalars(query.with_only_columns(Interview.id).order_by(Interview.id)))
     db.session.flush()
     for start in range(0, len(ids), BATCH):
-        batch = ids[start:start + BATCH]
+        batch = ids[start : start + BATCH]
         interviews = db.session.execute(
-            select(*INTERVIEW_COLUMNS).join(Employer, Employer.id == Interview.employer_id)
-            .join(Candidate, Candidate.id == Interview.candidate_id).where(Interview.id.in_(batch))
+            select(*INTERVIEW_COLUMNS)
+            .join(Employer, Employer.id == Interview.employer_id)
+            .join(Candidate, Candidate.id == Interview.candidate_id)
+            .where(Interview.id.in_(batch))
         ).all()
         stored: dict[int, dict] = {i: {} for i in batch}
         for row in db.session.execute(select(*STEP_COLUMNS).where(Step.interview_id.in_(batch))):
@@ -351,18 +440,32 @@ def sync_interviews(query) -> int:
             for kind, worked in _work_out(facts_of(interview), steps).items():
                 step = steps.get(kind)
                 # Every row gets the same keys, so each batch is one executemany.
-                values = {"done_at": step.done_at if step else None, "employer_id": interview.employer_id,
-                          "recruiter_id": step.recruiter_id if step else None,
-                          **_stored_values(kind, worked, calendar)}
+                values = {
+                    "done_at": step.done_at if step else None,
+                    "employer_id": interview.employer_id,
+                    "recruiter_id": step.recruiter_id if step else None,
+                    **_stored_values(kind, worked, calendar),
+                }
                 if step is None or values["result"] is None:
                     values["recruiter_id"] = interview.recruiter_id
                 if step is None:
-                    inserts.append({**values, "interview_id": interview.id, "candidate_id": interview.candidate_id,
-                                    "kind": kind, "note": "", "waive_reason": "", "updated_at": now})
+                    inserts.append(
+                        {
+                            **values,
+                            "interview_id": interview.id,
+                            "candidate_id": interview.candidate_id,
+                            "kind": kind,
+                            "note": "",
+                            "waive_reason": "",
+                            "updated_at": now,
+                        }
+                    )
                 elif any(getattr(step, name) != value for name, value in values.items()):
                     # The version read is the one the UPDATE requires (a step changed by
                     # someone meanwhile raises StaleDataError rather than being overwritten).
-                    updates.append({**values, "id": step.id, "version": step.version, "updated_at": now})
+                    updates.append(
+                        {**values, "id": step.id, "version": step.version, "updated_at": now}
+                    )
         if updates:
             db.session.execute(update(Step), updates)
         if inserts:
@@ -374,13 +477,16 @@ def sync_interviews(query) -> int:
 def hand_over_open_steps(candidate_id: int, recruiter_id: int) -> None:
     """A reassigned candidate's open steps become the new recruiter's responsibility."""
     db.session.execute(
-        update(Step).where(Step.candidate_id == candidate_id, Step.result.is_(None))
+        update(Step)
+        .where(Step.candidate_id == candidate_id, Step.result.is_(None))
         .values(recruiter_id=recruiter_id)
     )
 
 
 def interviews_missing_steps():
-    return select(Interview).where(~select(Step.id).where(Step.interview_id == Interview.id).exists())
+    return select(Interview).where(
+        ~select(Step.id).where(Step.interview_id == Interview.id).exists()
+    )
 
 
 def interviews_with_open_steps():

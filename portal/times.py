@@ -97,5 +97,9 @@ def due_words(moment: datetime, now: datetime, zone: ZoneInfo | None = None) -> 
     elif -6 <= days <= 6:
         when = f"{local:%A} {clock}"
     else:
-        when = f"{local:%a %-d %b}" + (f" {local.year}" if local.year != today.year else "") + f", {clock}"
+        when = (
+            f"{local:%a %-d %b}"
+            + (f" {local.year}" if local.year != today.year else "")
+            + f", {clock}"
+        )
     return f"by {when}" if moment >= now else f"was due {when}"

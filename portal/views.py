@@ -53,7 +53,9 @@ class RowPagination(Pagination):
     """Pagination over a select of several columns (``db.paginate`` keeps only the first)."""
 
     def _query_items(self) -> list:
-        return db.session.execute(self._query_args["select"].limit(self.per_page).offset(self._query_offset)).all()
+        return db.session.execute(
+            self._query_args["select"].limit(self.per_page).offset(self._query_offset)
+        ).all()
 
     def _query_count(self) -> int:
         query = self._query_args["select"].order_by(None).subquery()
@@ -80,7 +82,9 @@ def page_number() -> int:
 
 def paginate(query: Select):
     """One page of a list of models; a page number that is not one answers 404."""
-    return db.paginate(query, page=page_number(), per_page=page_size(), max_per_page=100, count=True)
+    return db.paginate(
+        query, page=page_number(), per_page=page_size(), max_per_page=100, count=True
+    )
 
 
 def paginate_rows(query: Select) -> RowPagination:
@@ -135,7 +139,18 @@ def sort_url(key: str, current: Sorting) -> str:
     return f"{request.path}?{urlencode(args)}"
 
 
-LIST_SETTINGS = ("q", "status", "role_sought", "role", "recruiter_id", "sort", "action", "who", "start", "end")
+LIST_SETTINGS = (
+    "q",
+    "status",
+    "role_sought",
+    "role",
+    "recruiter_id",
+    "sort",
+    "action",
+    "who",
+    "start",
+    "end",
+)
 
 
 def remember_list_settings(name: str):

@@ -76,7 +76,9 @@ class Manifest:
     """What the previous build used and produced."""
 
     inputs: dict = field(default_factory=dict)
-    guides: dict[str, tuple[str, GuideSource, object]] = field(default_factory=dict)  # path → (digest, source, rendered)
+    guides: dict[str, tuple[str, GuideSource, object]] = field(
+        default_factory=dict
+    )  # path → (digest, source, rendered)
     outputs: dict[str, str] = field(default_factory=dict)  # relative path → key
 
 
@@ -98,7 +100,9 @@ class Plan(dict):
 
     def add(self, rel: str, output: Output, owner: str = "") -> None:
         if rel in self:
-            raise BuildError([Problem(owner or rel, None, f"two outputs would be written to {rel}")])
+            raise BuildError(
+                [Problem(owner or rel, None, f"two outputs would be written to {rel}")]
+            )
         self[rel] = output
 
 
@@ -118,8 +122,12 @@ def digest(*parts) -> str:
 
 def tree_digest(folder: Path, pattern: str = "**/*") -> str:
     h = hashlib.sha256()
-    for path in sorted(p for p in folder.glob(pattern) if p.is_file() and "__pycache__" not in p.parts):
-        h.update(path.relative_to(folder).as_posix().encode() + b"\x00" + path.read_bytes() + b"\x00")
+    for path in sorted(
+        p for p in folder.glob(pattern) if p.is_file() and "__pycache__" not in p.parts
+    ):
+        h.update(
+            path.relative_to(folder).as_posix().encode() + b"\x00" + path.read_bytes() + b"\x00"
+        )
     return h.hexdigest()
 
 
@@ -170,10 +178,17 @@ def build(config: BuildConfig) -> BuildReport:
         "code": tree_digest(CODE, "*.py"),
         "formats": sorted(formats),
         "epoch": os.environ.get("SOURCE_DATE_EPOCH", ""),
-        "sources": {f.relative_to(content).as_posix(): hashlib.sha256(f.read_bytes()).hexdigest() for f in files},
+        "sources": {
+            f.relative_to(content).as_posix(): hashlib.sha256(f.read_bytes()).hexdigest()
+            for f in files
+        },
     }
     last = _read_json(out / INPUTS_FILE)
-    if not config.clean and last.get("inputs") == inputs and all((out / rel).is_file() for rel in last.get("outputs", ())):
+    if (
+        not config.clean
+        and last.get("inputs") == inputs
+        and all((out / rel).is_file() for rel in last.get("outputs", ()))
+    ):
         report.unchanged = True
         report.seconds = time.perf_counter() - started
         config.progress(f"Nothing changed since the last build ({report.seconds:.2f}s).")
@@ -194,7 +209,9 @@ def build(config: BuildConfig) -> BuildReport:
         changed = _keep_unchanged(plan, previous, out, stage, fresh, report)
         page_for = ("pdf" in formats) if "site" in formats else None
         if to_render:
-            config.progress(f"Rendering {len(to_render)} guide(s): {named([s.key for s in to_render])}")
+            config.progress(
+                f"Rendering {len(to_render)} guide(s): {named([s.key for s in to_render])}"
+            )
         listings = [rel for rel in changed if plan[rel].kind == "listing"]
         if listings:
             config.progress(f"Writing {len(listings)} listing page(s): {named(listings)}")
@@ -209,13 +226,18 @@ def build(config: BuildConfig) -> BuildReport:
         _make_rest(changed, plan, stage, out, sources, rendered, written, settings, config, report)
         manifest = Manifest(
             inputs=inputs,
-            guides={s.path: (inputs["sources"][s.path], replace(s, body=""), rendered[s.key]) for s in sources.values()},
+            guides={
+                s.path: (inputs["sources"][s.path], replace(s, body=""), rendered[s.key])
+                for s in sources.values()
+            },
             outputs={rel: output.key for rel, output in plan.items()},
         )
         (stage / CACHE_DIR).mkdir(exist_ok=True)
         with open(stage / MANIFEST_FILE, "wb") as fh:
             pickle.dump(manifest, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        (stage / INPUTS_FILE).write_text(json.dumps({"inputs": inputs, "outputs": sorted(plan)}, sort_keys=True))
+        (stage / INPUTS_FILE).write_text(
+            json.dumps({"inputs": inputs, "outputs": sorted(plan)}, sort_keys=True)
+        )
         if fresh:
             _swap(stage, out)
         else:
@@ -260,8 +282,11 @@ def _read(content, files, inputs, previous, settings, report):
         problems.append(Problem(GUIDES_DIR, None, "there are no guides (*.md files) to build"))
     if settings.handbook:
         present = {file.stem for file in files}
-        problems += [Problem("site.yml", None, f"handbook lists {key!r}, but there is no guides/{key}.md")
-                     for key in settings.handbook.guides if key not in present]
+        problems += [
+            Problem("site.yml", None, f"handbook lists {key!r}, but there is no guides/{key}.md")
+            for key in settings.handbook.guides
+            if key not in present
+        ]
     if problems:
         raise BuildError(problems)
     return dict(sorted(sources.items())), rendered, to_render
@@ -272,7 +297,9 @@ def _check(sources, rendered, changed: frozenset[str]) -> None:
     from . import render
 
     problems = [problem for guide in rendered.values() for problem in guide.problems]
-    problems += render.duplicate_keys(sources, rendered, changed) + render.check_links(sources, rendered)
+    problems += render.duplicate_keys(sources, rendered, changed) + render.check_links(
+        sources, rendered
+    )
     if problems:
         raise BuildError(problems)
 
@@ -284,18 +311,25 @@ def guide_page_path(stage: Path, key: str) -> Path:
     return stage / "site" / "guides" / key / "index.html"
 
 
-def _render_many(sources: list[GuideSource], settings: Settings, page_for: bool | None, stage: Path) -> list:
+def _render_many(
+    sources: list[GuideSource], settings: Settings, page_for: bool | None, stage: Path
+) -> list:
     """Markdown for each guide and, unless ``page_for`` is None, its page written into ``stage``."""
     from . import render
 
     renderer = _worker.get(("markdown", settings.allow_raw_html))
     if renderer is None:
-        renderer = _worker[("markdown", settings.allow_raw_html)] = render.GuideRenderer(settings.allow_raw_html)
+        renderer = _worker[("markdown", settings.allow_raw_html)] = render.GuideRenderer(
+            settings.allow_raw_html
+        )
     out = []
     for source in sources:
         guide = renderer.render(source)
         if page_for is not None and not guide.problems:
-            _write(guide_page_path(stage, source.key), _guide_pages([(GuideCard.of(source), guide)], settings, page_for)[0])
+            _write(
+                guide_page_path(stage, source.key),
+                _guide_pages([(GuideCard.of(source), guide)], settings, page_for)[0],
+            )
         out.append(guide)
     return out
 
@@ -313,7 +347,9 @@ def _guide_pages(items, settings: Settings, with_pdf: bool) -> list[str]:
     cache = _worker.get("template_cache")
     if _worker.get("env_for") != cache:
         _worker["env"], _worker["env_for"] = pages.environment(cache), cache
-    return [pages.guide_page(_worker["env"], settings, card, guide, with_pdf) for card, guide in items]
+    return [
+        pages.guide_page(_worker["env"], settings, card, guide, with_pdf) for card, guide in items
+    ]
 
 
 def _pool(jobs: int, initializer=None):
@@ -321,7 +357,9 @@ def _pool(jobs: int, initializer=None):
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"), initializer=initializer)
+    return ProcessPoolExecutor(
+        max_workers=jobs, mp_context=multiprocessing.get_context("fork"), initializer=initializer
+    )
 
 
 def _shares(items: list, jobs: int) -> list[list]:
@@ -353,7 +391,10 @@ class Rendering:
         self.pool = None
         if len(sources) >= IN_PROCESS_LIMIT and jobs > 1:
             self.pool = _pool(jobs)
-            self.futures = [self.pool.submit(_render_many, share, *self.args[1:]) for share in _shares(sources, jobs)]
+            self.futures = [
+                self.pool.submit(_render_many, share, *self.args[1:])
+                for share in _shares(sources, jobs)
+            ]
 
     def results(self) -> list:
         if self.pool is None:
@@ -387,45 +428,110 @@ def plan_outputs(settings, sources, rendered, cards, inputs, formats) -> Plan:
 
     if "site" in formats:
         for key in cards:
-            plan.add(f"site/guides/{key}/index.html", Output(digest(base, "guide", src[key], with_pdf), "guide-page",
-                                                             guide=key), sources[key].path)
+            plan.add(
+                f"site/guides/{key}/index.html",
+                Output(digest(base, "guide", src[key], with_pdf), "guide-page", guide=key),
+                sources[key].path,
+            )
         offer_handbook = with_pdf and bool(handbook)
-        plan.add("site/index.html", Output(digest(base, "home", listing, offer_handbook), "listing",
-                                           lambda: pages.home_page(env, settings, every, offer_handbook)))
-        plan.add("site/guides/index.html", Output(digest(base, "guides", listing), "listing",
-                                                  lambda: pages.guides_index(env, settings, every)))
+        plan.add(
+            "site/index.html",
+            Output(
+                digest(base, "home", listing, offer_handbook),
+                "listing",
+                lambda: pages.home_page(env, settings, every, offer_handbook),
+            ),
+        )
+        plan.add(
+            "site/guides/index.html",
+            Output(
+                digest(base, "guides", listing),
+                "listing",
+                lambda: pages.guides_index(env, settings, every),
+            ),
+        )
         tags = sorted({t for c in every for t in c.tags})
         for tag in tags:
             tagged = [cards[key] for key in sorted(cards) if tag in cards[key].tags]
-            plan.add(f"site/tags/{tag}/index.html", Output(digest(base, "tag", tag, [card_keys[c.key] for c in tagged]), "listing",
-                                                           lambda tag=tag, tagged=tagged: pages.tag_page(env, settings, tag, tagged)))
-        plan.add("site/search/index.html", Output(digest(base, "search"), "listing", lambda: pages.search_page(env, settings)))
-        plan.add("site/404.html", Output(digest(base, "404"), "listing", lambda: pages.not_found_page(env, settings)))
-        plan.add("site/search-index.js", Output(digest(base, "search-index", listing, sorted(src.items())), "rendered",
-                                                lambda: pages.search_index_js(every, rendered)))
-        plan.add("site/sitemap.xml", Output(digest(base, "sitemap", listing), "listing",
-                                            lambda: pages.sitemap(settings, every, tags)))
-        plan.add("site/feed.xml", Output(digest(base, "feed", listing), "listing", lambda: pages.atom_feed(settings, every)))
-        plan.add("site/robots.txt", Output(digest(base, "robots"), "listing", lambda: pages.robots_txt(settings)))
+            plan.add(
+                f"site/tags/{tag}/index.html",
+                Output(
+                    digest(base, "tag", tag, [card_keys[c.key] for c in tagged]),
+                    "listing",
+                    lambda tag=tag, tagged=tagged: pages.tag_page(env, settings, tag, tagged),
+                ),
+            )
+        plan.add(
+            "site/search/index.html",
+            Output(digest(base, "search"), "listing", lambda: pages.search_page(env, settings)),
+        )
+        plan.add(
+            "site/404.html",
+            Output(digest(base, "404"), "listing", lambda: pages.not_found_page(env, settings)),
+        )
+        plan.add(
+            "site/search-index.js",
+            Output(
+                digest(base, "search-index", listing, sorted(src.items())),
+                "rendered",
+                lambda: pages.search_index_js(every, rendered),
+            ),
+        )
+        plan.add(
+            "site/sitemap.xml",
+            Output(
+                digest(base, "sitemap", listing),
+                "listing",
+                lambda: pages.sitemap(settings, every, tags),
+            ),
+        )
+        plan.add(
+            "site/feed.xml",
+            Output(
+                digest(base, "feed", listing), "listing", lambda: pages.atom_feed(settings, every)
+            ),
+        )
+        plan.add(
+            "site/robots.txt",
+            Output(digest(base, "robots"), "listing", lambda: pages.robots_txt(settings)),
+        )
         for root in STATIC_ROOTS:
-            for file in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix != ".py" and
-                               "__pycache__" not in p.parts):
+            for file in sorted(
+                p
+                for p in root.rglob("*")
+                if p.is_file() and p.suffix != ".py" and "__pycache__" not in p.parts
+            ):
                 rel = file.relative_to(root).as_posix()
-                plan.add(f"site/static/{rel}", Output(digest(inputs["static"], rel), "file", copy_of=file),
-                         owner=str(file))
+                plan.add(
+                    f"site/static/{rel}",
+                    Output(digest(inputs["static"], rel), "file", copy_of=file),
+                    owner=str(file),
+                )
 
     if "site" in formats:
         _check_nav(settings, plan)
     if with_pdf:
         for key in cards:
             stamp = source_date([sources[key]])
-            plan.add(f"pdf/{key}.pdf", Output(digest(base, "pdf", src[key], stamp), "pdf", guide=key,
-                                               sort=sources[key].words), sources[key].path)
+            plan.add(
+                f"pdf/{key}.pdf",
+                Output(
+                    digest(base, "pdf", src[key], stamp), "pdf", guide=key, sort=sources[key].words
+                ),
+                sources[key].path,
+            )
         if handbook:
             chapters = tuple((k, src[k]) for k in handbook)
             stamp = source_date([sources[k] for k in handbook])
-            plan.add("pdf/handbook.pdf", Output(digest(base, "handbook", chapters, stamp), "pdf",
-                                                sort=sum(sources[k].words for k in handbook)), "site.yml")
+            plan.add(
+                "pdf/handbook.pdf",
+                Output(
+                    digest(base, "handbook", chapters, stamp),
+                    "pdf",
+                    sort=sum(sources[k].words for k in handbook),
+                ),
+                "site.yml",
+            )
         if "site" in formats:  # the site offers the PDFs for download too
             for rel in [r for r in plan if r.startswith("pdf/")]:
                 plan.add(f"site/{rel}", Output(plan[rel].key, "file", same_as=rel))
@@ -440,7 +546,13 @@ def _check_nav(settings: Settings, plan: Plan) -> None:
             continue
         path = link.url.split("#")[0].lstrip("/")
         if f"site/{path}" not in plan and f"site/{path}index.html" not in plan:
-            problems.append(Problem("site.yml", None, f"nav link {link.url!r} ({link.title}) leads to no page of the site"))
+            problems.append(
+                Problem(
+                    "site.yml",
+                    None,
+                    f"nav link {link.url!r} ({link.title}) leads to no page of the site",
+                )
+            )
     if problems:
         raise BuildError(problems)
 
@@ -448,8 +560,9 @@ def _check_nav(settings: Settings, plan: Plan) -> None:
 # Writing ------------------------------------------------------------------------------------
 
 
-def _keep_unchanged(plan: Plan, previous: Manifest, out: Path, stage: Path, fresh: bool,
-                    report: BuildReport) -> list[str]:
+def _keep_unchanged(
+    plan: Plan, previous: Manifest, out: Path, stage: Path, fresh: bool, report: BuildReport
+) -> list[str]:
     """Outputs whose key is unchanged are kept (hard-linked into a fresh tree); returns the rest."""
     changed = []
     for rel, output in plan.items():
@@ -487,10 +600,14 @@ def _make_listings(changed: list[str], plan: Plan, stage: Path, report: BuildRep
             report.count("file", built=True)
 
 
-def _make_rest(changed, plan, stage, out, sources, rendered, written, settings, config, report) -> None:
+def _make_rest(
+    changed, plan, stage, out, sources, rendered, written, settings, config, report
+) -> None:
     """What needs the rendered guides: the search index, pages not yet written, the PDFs."""
     with_pdf = "pdf" in config.formats
-    to_page = [rel for rel in changed if plan[rel].kind == "guide-page" and plan[rel].guide not in written]
+    to_page = [
+        rel for rel in changed if plan[rel].kind == "guide-page" and plan[rel].guide not in written
+    ]
     if to_page:  # the templates changed but the guide did not
         items = [(GuideCard.of(sources[plan[r].guide]), rendered[plan[r].guide]) for r in to_page]
         _spread(_write_guide_pages, items, config.jobs, settings, with_pdf, stage)
@@ -510,8 +627,15 @@ def _make_rest(changed, plan, stage, out, sources, rendered, written, settings, 
             report.count("file", built=True)
 
 
-def render_pdfs(rels: list[str], plan: Plan, sources: dict, rendered: dict, settings: Settings, stage: Path,
-                config: BuildConfig) -> None:
+def render_pdfs(
+    rels: list[str],
+    plan: Plan,
+    sources: dict,
+    rendered: dict,
+    settings: Settings,
+    stage: Path,
+    config: BuildConfig,
+) -> None:
     """Print HTML for each PDF, then WeasyPrint in parallel workers, biggest documents first."""
     from . import pages, pdf
 
@@ -522,12 +646,20 @@ def render_pdfs(rels: list[str], plan: Plan, sources: dict, rendered: dict, sett
         if output.guide:
             source = sources[output.guide]
             stamp = source_date([source])
-            html = pages.print_guide(env, settings, GuideCard.of(source), rendered[source.key], stamp.isoformat())
+            html = pages.print_guide(
+                env, settings, GuideCard.of(source), rendered[source.key], stamp.isoformat()
+            )
         else:
             chosen = [sources[k] for k in settings.handbook.guides]
             stamp = source_date(chosen)
-            html = pages.print_handbook(env, settings, [GuideCard.of(g) for g in chosen], rendered,
-                                        stamp.date(), stamp.isoformat())
+            html = pages.print_handbook(
+                env,
+                settings,
+                [GuideCard.of(g) for g in chosen],
+                rendered,
+                stamp.date(),
+                stamp.isoformat(),
+            )
         jobs.append(pdf.PdfJob(html=html, target=str(stage / rel), identity=output.key))
     workers = min(config.jobs, len(jobs))
     config.progress(f"Rendering {len(jobs)} PDF(s) with {workers} worker(s): {named(sorted(rels))}")
@@ -540,7 +672,9 @@ def render_pdfs(rels: list[str], plan: Plan, sources: dict, rendered: dict, sett
     try:
         for count, target in enumerate(done, start=1):
             if count % step == 0 or count == len(jobs):
-                config.progress(f"  {count}/{len(jobs)} PDFs done ({Path(target).relative_to(stage)})")
+                config.progress(
+                    f"  {count}/{len(jobs)} PDFs done ({Path(target).relative_to(stage)})"
+                )
     finally:
         if workers >= 2:
             pool.shutdown()

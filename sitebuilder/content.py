@@ -106,8 +106,16 @@ class GuideCard:
     @classmethod
     def of(cls, source: GuideSource) -> GuideCard:
         """From the source alone, so listings can be made while the guides render."""
-        return cls(source.key, source.title, source.summary, source.audience, source.order,
-                   source.tags, source.updated, max(1, round(source.words / 200)))
+        return cls(
+            source.key,
+            source.title,
+            source.summary,
+            source.audience,
+            source.order,
+            source.tags,
+            source.updated,
+            max(1, round(source.words / 200)),
+        )
 
 
 # Front matter ---------------------------------------------------------------------------
@@ -127,7 +135,9 @@ def split_front_matter(text: str, path: str) -> tuple[str, str, int]:
     """Return (front matter YAML, body, line the body starts on)."""
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
-        raise BuildError([Problem(path, 1, "no front matter: the file must start with a line '---'")])
+        raise BuildError(
+            [Problem(path, 1, "no front matter: the file must start with a line '---'")]
+        )
     for number, line in enumerate(lines[1:], start=2):
         if line.strip() == "---":
             return "\n".join(lines[1 : number - 1]), "\n".join(lines[number:]), number + 1
@@ -159,30 +169,50 @@ def load_mapping(source: str, path: str, first_line: int) -> tuple[dict, dict[st
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line = first_line + mark.line if mark else first_line
-            raise BuildError([Problem(path, line, f"invalid YAML: {exc.problem or exc.context}")]) from None
+            raise BuildError(
+                [Problem(path, line, f"invalid YAML: {exc.problem or exc.context}")]
+            ) from None
         except yaml.YAMLError as exc:
-            raise BuildError([Problem(path, first_line, f"invalid YAML: {short(str(exc))}")]) from None
+            raise BuildError(
+                [Problem(path, first_line, f"invalid YAML: {short(str(exc))}")]
+            ) from None
         if node is None:
             return {}, {}
         if not isinstance(node, yaml.MappingNode):
-            raise BuildError([Problem(path, first_line, "this must be a mapping of field: value lines")])
+            raise BuildError(
+                [Problem(path, first_line, "this must be a mapping of field: value lines")]
+            )
         data: dict = {}
         lines: dict[str, int] = {}
         problems = []
         for key_node, value_node in node.value:
             line = first_line + key_node.start_mark.line
-            if not (isinstance(key_node, yaml.ScalarNode) and key_node.tag == "tag:yaml.org,2002:str"):
-                problems.append(Problem(path, line, f"field names are plain words, not {short(key_node.value)}"))
+            if not (
+                isinstance(key_node, yaml.ScalarNode) and key_node.tag == "tag:yaml.org,2002:str"
+            ):
+                problems.append(
+                    Problem(path, line, f"field names are plain words, not {short(key_node.value)}")
+                )
                 continue
             key = key_node.value
             if key in lines:
-                problems.append(Problem(path, line, f"duplicate field {key!r} (first given on line {lines[key]})"))
+                problems.append(
+                    Problem(
+                        path, line, f"duplicate field {key!r} (first given on line {lines[key]})"
+                    )
+                )
                 continue
             lines[key] = line
             try:
                 data[key] = loader.construct_object(value_node, deep=True)
             except (yaml.YAMLError, ValueError, TypeError, AttributeError, OverflowError) as exc:
-                problems.append(Problem(path, line, f"field {key!r} has a value that cannot be read: {short(str(exc))}"))
+                problems.append(
+                    Problem(
+                        path,
+                        line,
+                        f"field {key!r} has a value that cannot be read: {short(str(exc))}",
+                    )
+                )
         if problems:
             raise BuildError(problems)
         return data, lines
@@ -201,7 +231,15 @@ def decode(raw: bytes, path: str) -> str:
     bad = CONTROL_RE.search(text)
     if bad:
         line = text.count("\n", 0, bad.start()) + 1
-        raise BuildError([Problem(path, line, f"contains a control character ({bad.group()!r}) that cannot be shown")])
+        raise BuildError(
+            [
+                Problem(
+                    path,
+                    line,
+                    f"contains a control character ({bad.group()!r}) that cannot be shown",
+                )
+            ]
+        )
     return text
 
 
@@ -239,7 +277,9 @@ def _check_guide_fields(meta: dict, lines: dict[str, int], path: str, stem: str)
     for name in meta:
         if name not in GUIDE_FIELDS:
             known = ", ".join(GUIDE_FIELDS)
-            problems.append(Problem(path, lines.get(name), f"unknown field {short(name)} (fields are: {known})"))
+            problems.append(
+                Problem(path, lines.get(name), f"unknown field {short(name)} (fields are: {known})")
+            )
     for name, expected in GUIDE_FIELDS.items():
         if name not in meta:
             problems.append(Problem(path, 1, f"missing field {name!r}: {expected}"))
@@ -250,12 +290,15 @@ def _check_guide_fields(meta: dict, lines: dict[str, int], path: str, stem: str)
             "summary": isinstance(value, str) and 0 < len(value.strip()) <= 300,
             "audience": value in AUDIENCES,
             "order": isinstance(value, int) and not isinstance(value, bool),
-            "tags": isinstance(value, list) and all(isinstance(t, str) and KEY_RE.match(t) for t in value),
+            "tags": isinstance(value, list)
+            and all(isinstance(t, str) and KEY_RE.match(t) for t in value),
             "updated": isinstance(value, date) and not isinstance(value, datetime),
             "key": isinstance(value, str) and bool(KEY_RE.match(value)) and value == stem,
         }[name]
         if not ok:
-            problems.append(Problem(path, line, f"field {name!r} must be {expected}, not {short(value)}"))
+            problems.append(
+                Problem(path, line, f"field {name!r} must be {expected}, not {short(value)}")
+            )
     return problems
 
 
@@ -281,8 +324,16 @@ def read_guides(content_dir: Path) -> list[GuideSource]:
 
 LANGUAGE_RE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 SETTINGS_FIELDS = {
-    "agency_name", "title", "tagline", "base_url", "language", "author", "contact",
-    "allow_raw_html", "nav", "handbook",
+    "agency_name",
+    "title",
+    "tagline",
+    "base_url",
+    "language",
+    "author",
+    "contact",
+    "allow_raw_html",
+    "nav",
+    "handbook",
 }
 REQUIRED_SETTINGS = ("agency_name", "title", "base_url", "language", "author")
 
@@ -290,7 +341,9 @@ REQUIRED_SETTINGS = ("agency_name", "title", "base_url", "language", "author")
 def read_settings(content_dir: Path) -> Settings:
     file = content_dir / SETTINGS_FILE
     if not file.is_file():
-        raise BuildError([Problem(SETTINGS_FILE, None, "missing: the content folder needs a site.yml")])
+        raise BuildError(
+            [Problem(SETTINGS_FILE, None, "missing: the content folder needs a site.yml")]
+        )
     raw = file.read_bytes()
     data, lines = load_mapping(decode(raw, SETTINGS_FILE), SETTINGS_FILE, first_line=1)
     problems = [
@@ -300,17 +353,37 @@ def read_settings(content_dir: Path) -> Settings:
     ]
     language = data.get("language")
     if isinstance(language, str) and not LANGUAGE_RE.match(language):
-        problems.append(Problem(SETTINGS_FILE, lines.get("language"), f"language must be a tag like en-CA, not {short(language)}"))
+        problems.append(
+            Problem(
+                SETTINGS_FILE,
+                lines.get("language"),
+                f"language must be a tag like en-CA, not {short(language)}",
+            )
+        )
     for name in REQUIRED_SETTINGS:
         if not isinstance(data.get(name), str) or not data[name].strip():
-            problems.append(Problem(SETTINGS_FILE, lines.get(name, 1), f"setting {name!r} must be non-empty text"))
+            problems.append(
+                Problem(
+                    SETTINGS_FILE, lines.get(name, 1), f"setting {name!r} must be non-empty text"
+                )
+            )
     base_url = data.get("base_url", "")
     if isinstance(base_url, str) and not re.match(r"^https?://[^/]+/(.*/)?$", base_url):
-        problems.append(Problem(SETTINGS_FILE, lines.get("base_url", 1), "base_url must be an http(s) URL ending in '/'"))
+        problems.append(
+            Problem(
+                SETTINGS_FILE,
+                lines.get("base_url", 1),
+                "base_url must be an http(s) URL ending in '/'",
+            )
+        )
     nav = _nav(data.get("nav") or [], lines.get("nav", 1), problems)
     handbook = _handbook(data.get("handbook"), lines.get("handbook", 1), problems)
     if not isinstance(data.get("allow_raw_html", False), bool):
-        problems.append(Problem(SETTINGS_FILE, lines.get("allow_raw_html"), "allow_raw_html must be true or false"))
+        problems.append(
+            Problem(
+                SETTINGS_FILE, lines.get("allow_raw_html"), "allow_raw_html must be true or false"
+            )
+        )
     if problems:
         raise BuildError(problems)
     return Settings(
@@ -334,8 +407,18 @@ def _nav(items, line: int, problems: list[Problem]) -> tuple[NavLink, ...]:
         return ()
     links = []
     for item in items:
-        if not (isinstance(item, dict) and set(item) == {"title", "url"} and all(isinstance(v, str) for v in item.values())):
-            problems.append(Problem(SETTINGS_FILE, line, f"each nav entry needs exactly a title and a url, not {short(item)}"))
+        if not (
+            isinstance(item, dict)
+            and set(item) == {"title", "url"}
+            and all(isinstance(v, str) for v in item.values())
+        ):
+            problems.append(
+                Problem(
+                    SETTINGS_FILE,
+                    line,
+                    f"each nav entry needs exactly a title and a url, not {short(item)}",
+                )
+            )
             continue
         links.append(NavLink(item["title"], item["url"]))
     return tuple(links)
@@ -344,14 +427,30 @@ def _nav(items, line: int, problems: list[Problem]) -> tuple[NavLink, ...]:
 def _handbook(value, line: int, problems: list[Problem]) -> Handbook | None:
     if value in (None, False):
         return None
-    if not (isinstance(value, dict) and isinstance(value.get("title"), str) and isinstance(value.get("guides"), list)):
-        problems.append(Problem(SETTINGS_FILE, line, "handbook needs a title and a list of guide keys (or false)"))
+    if not (
+        isinstance(value, dict)
+        and isinstance(value.get("title"), str)
+        and isinstance(value.get("guides"), list)
+    ):
+        problems.append(
+            Problem(
+                SETTINGS_FILE, line, "handbook needs a title and a list of guide keys (or false)"
+            )
+        )
         return None
     unknown = set(map(str, value)) - {"title", "subtitle", "guides"}
     if unknown:
-        problems.append(Problem(SETTINGS_FILE, line, f"unknown handbook setting(s): {short(sorted(unknown))}"))
+        problems.append(
+            Problem(SETTINGS_FILE, line, f"unknown handbook setting(s): {short(sorted(unknown))}")
+        )
     bad = [key for key in value["guides"] if not (isinstance(key, str) and KEY_RE.match(key))]
     if bad:
-        problems.append(Problem(SETTINGS_FILE, line, f"handbook guides are listed by key (file name without .md), not {short(bad[0])}"))
+        problems.append(
+            Problem(
+                SETTINGS_FILE,
+                line,
+                f"handbook guides are listed by key (file name without .md), not {short(bad[0])}",
+            )
+        )
         return None
     return Handbook(value["title"], str(value.get("subtitle") or ""), tuple(value["guides"]))

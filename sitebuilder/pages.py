@@ -88,8 +88,9 @@ def environment(template_cache: tuple[str, str] | None = None) -> Environment:
     return env
 
 
-def resolve_guide_links(html: str, mode: str, own_key: str, base_url: str = "",
-                        inside: frozenset[str] = frozenset()) -> str:
+def resolve_guide_links(
+    html: str, mode: str, own_key: str, base_url: str = "", inside: frozenset[str] = frozenset()
+) -> str:
     """Replace ``@guide:KEY#FRAG`` links for a site page, a single-guide PDF or the handbook.
 
     In the handbook, links to its own chapters stay inside it (``inside``); others go to the website.
@@ -121,26 +122,54 @@ def _toc(rendered: RenderedGuide) -> list[dict]:
     return toc
 
 
-def _page(env: Environment, template: str, settings: Settings, root: str, url: str, **context) -> str:
+def _page(
+    env: Environment, template: str, settings: Settings, root: str, url: str, **context
+) -> str:
     return env.get_template(template).render(
-        settings=settings, root=root, current_url=url, canonical=settings.base_url + url.lstrip("/"), **context
+        settings=settings,
+        root=root,
+        current_url=url,
+        canonical=settings.base_url + url.lstrip("/"),
+        **context,
     )
 
 
 def guide_page(env, settings: Settings, card: GuideCard, rendered: RenderedGuide, pdf: bool) -> str:
     # Our guides, raw HTML refused (bandit B704 reviewed).
     body = Markup(resolve_guide_links(rendered.html, "site", card.key))  # nosec B704
-    return _page(env, "guide.html", settings, "../../", f"/guides/{card.key}/", page_title=card.title,
-                 description=card.summary, og_type="article", guide=card, toc=_toc(rendered), body=body, pdf=pdf)
+    return _page(
+        env,
+        "guide.html",
+        settings,
+        "../../",
+        f"/guides/{card.key}/",
+        page_title=card.title,
+        description=card.summary,
+        og_type="article",
+        guide=card,
+        toc=_toc(rendered),
+        body=body,
+        pdf=pdf,
+    )
 
 
 def home_page(env, settings: Settings, cards: list[GuideCard], handbook: bool) -> str:
     cards = sort_cards(cards)
     candidates = [c for c in cards if c.audience == "candidate"]
     start, rest = (candidates[0], candidates[1:]) if candidates else (None, [])
-    return _page(env, "home.html", settings, "", "/", page_title="Home", description=settings.tagline or settings.title,
-                 start=start, candidate_guides=rest,
-                 recruiter_guides=[c for c in cards if c.audience == "recruiter"], handbook=handbook)
+    return _page(
+        env,
+        "home.html",
+        settings,
+        "",
+        "/",
+        page_title="Home",
+        description=settings.tagline or settings.title,
+        start=start,
+        candidate_guides=rest,
+        recruiter_guides=[c for c in cards if c.audience == "recruiter"],
+        handbook=handbook,
+    )
 
 
 def tag_counts(cards: list[GuideCard]) -> list[tuple[str, int]]:
@@ -153,34 +182,71 @@ def tag_counts(cards: list[GuideCard]) -> list[tuple[str, int]]:
 
 def guides_index(env, settings: Settings, cards: list[GuideCard]) -> str:
     cards = sort_cards(cards)
-    by_audience = [(a, label, [c for c in cards if c.audience == a]) for a, label in AUDIENCE_LABELS.items()]
-    return _page(env, "guides.html", settings, "../", "/guides/", page_title="All guides",
-                 description=f"Every guide from {settings.agency_name}, for candidates and for recruiters.",
-                 by_audience=[group for group in by_audience if group[2]], tags=tag_counts(cards))
+    by_audience = [
+        (a, label, [c for c in cards if c.audience == a]) for a, label in AUDIENCE_LABELS.items()
+    ]
+    return _page(
+        env,
+        "guides.html",
+        settings,
+        "../",
+        "/guides/",
+        page_title="All guides",
+        description=f"Every guide from {settings.agency_name}, for candidates and for recruiters.",
+        by_audience=[group for group in by_audience if group[2]],
+        tags=tag_counts(cards),
+    )
 
 
 def tag_page(env, settings: Settings, tag: str, cards: list[GuideCard]) -> str:
-    return _page(env, "tag.html", settings, "../../", f"/tags/{tag}/", page_title=f"Topic: {tag}",
-                 description=f"Guides about {tag}.", tag=tag, guides=sort_cards(cards))
+    return _page(
+        env,
+        "tag.html",
+        settings,
+        "../../",
+        f"/tags/{tag}/",
+        page_title=f"Topic: {tag}",
+        description=f"Guides about {tag}.",
+        tag=tag,
+        guides=sort_cards(cards),
+    )
 
 
 def search_page(env, settings: Settings) -> str:
-    return _page(env, "search.html", settings, "../", "/search/", page_title="Search",
-                 description=f"Search the guides from {settings.agency_name}.")
+    return _page(
+        env,
+        "search.html",
+        settings,
+        "../",
+        "/search/",
+        page_title="Search",
+        description=f"Search the guides from {settings.agency_name}.",
+    )
 
 
 def not_found_page(env, settings: Settings) -> str:
     # Served for missing paths at any depth, so its links start from the site's own path.
     root = urlsplit(settings.base_url).path or "/"
-    return _page(env, "404.html", settings, root, "/404.html", page_title="Page not found",
-                 description="This page is not here.")
+    return _page(
+        env,
+        "404.html",
+        settings,
+        root,
+        "/404.html",
+        page_title="Page not found",
+        description="This page is not here.",
+    )
 
 
 def search_index_js(cards: list[GuideCard], rendered: dict[str, RenderedGuide]) -> str:
     docs = [
         {
-            "id": card.key, "url": f"guides/{card.key}/", "title": card.title, "summary": card.summary,
-            "audience": card.audience, "tags": " ".join(card.tags),
+            "id": card.key,
+            "url": f"guides/{card.key}/",
+            "title": card.title,
+            "summary": card.summary,
+            "audience": card.audience,
+            "tags": " ".join(card.tags),
             "headings": " ".join(h.title for h in rendered[card.key].headings),
             "text": rendered[card.key].text,
         }
@@ -195,10 +261,16 @@ def sitemap(settings: Settings, cards: list[GuideCard], tags: list[str]) -> str:
     entries = [("", newest), ("guides/", newest), ("search/", None)]
     entries += [(f"guides/{c.key}/", c.updated.isoformat()) for c in sort_cards(cards)]
     entries += [(f"tags/{t}/", None) for t in tags]
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+    ]
     for path, lastmod in entries:
-        lines.append(f"  <url><loc>{xml_escape(settings.base_url + path)}</loc>"
-                     + (f"<lastmod>{lastmod}</lastmod>" if lastmod else "") + "</url>")
+        lines.append(
+            f"  <url><loc>{xml_escape(settings.base_url + path)}</loc>"
+            + (f"<lastmod>{lastmod}</lastmod>" if lastmod else "")
+            + "</url>"
+        )
     lines.append("</urlset>")
     return "\n".join(lines) + "\n"
 
@@ -206,6 +278,7 @@ def sitemap(settings: Settings, cards: list[GuideCard], tags: list[str]) -> str:
 def atom_feed(settings: Settings, cards: list[GuideCard]) -> str:
     newest = sorted(cards, key=lambda c: (c.updated, c.key), reverse=True)
     updated = f"{newest[0].updated.isoformat()}T00:00:00Z"
+
     def e(text: str) -> str:
         return xml_escape(text, {'"': "&quot;"})
 
@@ -243,24 +316,54 @@ def robots_txt(settings: Settings) -> str:
 # Print HTML for the PDFs ----------------------------------------------------------------
 
 
-def print_guide(env, settings: Settings, card: GuideCard, rendered: RenderedGuide, stamp: str) -> str:
+def print_guide(
+    env, settings: Settings, card: GuideCard, rendered: RenderedGuide, stamp: str
+) -> str:
     # Our guides, raw HTML refused (bandit B704 reviewed).
     body = Markup(resolve_guide_links(rendered.html, "pdf", card.key, settings.base_url))  # nosec B704
     return env.get_template("print_guide.html").render(
-        settings=settings, guide=card, body=body, doc_title=card.title, description=card.summary,
-        keywords=", ".join(card.tags), stamp=stamp, body_class="single",
+        settings=settings,
+        guide=card,
+        body=body,
+        doc_title=card.title,
+        description=card.summary,
+        keywords=", ".join(card.tags),
+        stamp=stamp,
+        body_class="single",
     )
 
 
-def print_handbook(env, settings: Settings, cards: list[GuideCard], rendered: dict[str, RenderedGuide],
-                   edition: date, stamp: str) -> str:
+def print_handbook(
+    env,
+    settings: Settings,
+    cards: list[GuideCard],
+    rendered: dict[str, RenderedGuide],
+    edition: date,
+    stamp: str,
+) -> str:
     handbook = settings.handbook
     inside = frozenset(c.key for c in cards)
     # Our guides, raw HTML refused (bandit B704 reviewed).
-    chapters = [(c, Markup(resolve_guide_links(rendered[c.key].html, "handbook", c.key, settings.base_url, inside)))  # nosec B704
-                for c in cards]
+    chapters = [
+        (
+            c,
+            Markup(
+                resolve_guide_links(
+                    rendered[c.key].html, "handbook", c.key, settings.base_url, inside
+                )
+            ),
+        )  # nosec B704
+        for c in cards
+    ]
     return env.get_template("print_handbook.html").render(
-        settings=settings, handbook=handbook, guides=cards, chapters=chapters, edition=edition,
-        doc_title=handbook.title, description=handbook.subtitle or handbook.title,
-        keywords=", ".join(sorted({t for c in cards for t in c.tags})), stamp=stamp, body_class="handbook",
+        settings=settings,
+        handbook=handbook,
+        guides=cards,
+        chapters=chapters,
+        edition=edition,
+        doc_title=handbook.title,
+        description=handbook.subtitle or handbook.title,
+        keywords=", ".join(sorted({t for c in cards for t in c.tags})),
+        stamp=stamp,
+        body_class="handbook",
     )

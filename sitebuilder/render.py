@@ -118,28 +118,40 @@ class _GuideTreeprocessor(Treeprocessor):
                 self._attributes(element)
             tag = element.tag
             if tag == "h1":
-                state["problems"].append(Problem(
-                    where.source.path, where.heading_line(1),
-                    "use ## for sections: the guide's title comes from its front matter",
-                ))
+                state["problems"].append(
+                    Problem(
+                        where.source.path,
+                        where.heading_line(1),
+                        "use ## for sections: the guide's title comes from its front matter",
+                    )
+                )
             elif tag in SECTION_LEVELS:
                 self._heading(element)
             elif tag == "a" and element.get("class") != "heading-anchor":
                 self._link(element)
             elif tag == "img":
-                state["problems"].append(where.problem(
-                    "images are not supported in guides", element.get("src", ""), "![",
-                ))
+                state["problems"].append(
+                    where.problem(
+                        "images are not supported in guides",
+                        element.get("src", ""),
+                        "![",
+                    )
+                )
         state["text"] = STASH_RE.sub("", " ".join("".join(root.itertext()).split()))
 
     def _attributes(self, element):
         """Attribute lists may set ids and classes, not event handlers or styles."""
         for name, value in list(element.attrib.items()):
-            if name in SAFE_ATTRIBUTES or (name == "style" and element.tag in ("th", "td") and ALIGN_RE.match(value)):
+            if name in SAFE_ATTRIBUTES or (
+                name == "style" and element.tag in ("th", "td") and ALIGN_RE.match(value)
+            ):
                 continue
-            self.state["problems"].append(self.state["where"].next_problem(
-                f"the attribute {name!r} is not allowed (set allow_raw_html: true in site.yml to permit it)", f"{name}=",
-            ))
+            self.state["problems"].append(
+                self.state["where"].next_problem(
+                    f"the attribute {name!r} is not allowed (set allow_raw_html: true in site.yml to permit it)",
+                    f"{name}=",
+                )
+            )
             del element.attrib[name]
 
     def _heading(self, element):
@@ -147,20 +159,28 @@ class _GuideTreeprocessor(Treeprocessor):
         title = " ".join("".join(element.itertext()).split())
         key = element.get("id")
         if not key:
-            state["problems"].append(Problem(
-                where.source.path, where.heading_line(int(element.tag[1]), title) or where.line_of(title),
-                f"section {title!r} has no key: end the heading line with {{#a-stable-key}}",
-            ))
+            state["problems"].append(
+                Problem(
+                    where.source.path,
+                    where.heading_line(int(element.tag[1]), title) or where.line_of(title),
+                    f"section {title!r} has no key: end the heading line with {{#a-stable-key}}",
+                )
+            )
             return
         if not re.match(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", key):
-            state["problems"].append(where.problem(
-                f"section key {key!r} must be lowercase words joined by hyphens", "{#" + key
-            ))
+            state["problems"].append(
+                where.problem(
+                    f"section key {key!r} must be lowercase words joined by hyphens", "{#" + key
+                )
+            )
         if key in state["ids"]:
-            state["problems"].append(Problem(
-                where.source.path, where.line_of("{#" + key, occurrence=2),
-                f"section key {key!r} is used twice in this guide",
-            ))
+            state["problems"].append(
+                Problem(
+                    where.source.path,
+                    where.line_of("{#" + key, occurrence=2),
+                    f"section key {key!r} is used twice in this guide",
+                )
+            )
         state["ids"].add(key)
         state["headings"].append(Heading(int(element.tag[1]), key, title))
         if element.find(".//a") is None:  # the heading links to itself, for sharing a section
@@ -177,7 +197,9 @@ class _GuideTreeprocessor(Treeprocessor):
         if EXTERNAL_RE.match(href):
             return
         if href.startswith("#"):
-            state["links"].append(Link(state["key"], href[1:], where.line_of(f"]({href})", href), href))
+            state["links"].append(
+                Link(state["key"], href[1:], where.line_of(f"]({href})", href), href)
+            )
             return
         match = MD_LINK_RE.match(href)
         if match:
@@ -185,11 +207,14 @@ class _GuideTreeprocessor(Treeprocessor):
             state["links"].append(Link(target, fragment, where.line_of(f"]({href}", href), href))
             element.set("href", f"{GUIDE_LINK}{target}" + (f"#{fragment}" if fragment else ""))
             return
-        state["problems"].append(where.problem(
-            f"link {href!r}: link to another guide by its file name (other-guide.md#section) "
-            "or to a full https:// address",
-            f"]({href}", href or "]()",
-        ))
+        state["problems"].append(
+            where.problem(
+                f"link {href!r}: link to another guide by its file name (other-guide.md#section) "
+                "or to a full https:// address",
+                f"]({href}",
+                href or "]()",
+            )
+        )
 
 
 class _RawHtmlRefused(InlineProcessor):
@@ -201,10 +226,12 @@ class _RawHtmlRefused(InlineProcessor):
 
     def handleMatch(self, m, data):
         written = m.group(0)
-        self.state["problems"].append(self.state["where"].next_problem(
-            f"raw HTML {written[:40]!r} is not allowed (set allow_raw_html: true in site.yml to permit it)",
-            written,
-        ))
+        self.state["problems"].append(
+            self.state["where"].next_problem(
+                f"raw HTML {written[:40]!r} is not allowed (set allow_raw_html: true in site.yml to permit it)",
+                written,
+            )
+        )
         return AtomicString(written), m.start(0), m.end(0)
 
 
@@ -228,20 +255,35 @@ class GuideRenderer:
         self.allow_raw_html = allow_raw_html
         self.state: dict = {}
         self.md = markdown.Markdown(
-            extensions=["attr_list", "tables", "fenced_code", "sane_lists",
-                        _GuideExtension(self.state, allow_raw_html)],
+            extensions=[
+                "attr_list",
+                "tables",
+                "fenced_code",
+                "sane_lists",
+                _GuideExtension(self.state, allow_raw_html),
+            ],
             output_format="html",
         )
 
     def render(self, source: GuideSource) -> RenderedGuide:
         self.state.clear()
-        self.state.update(where=_Located(source), key=source.key, problems=[], ids=set(),
-                          headings=[], links=[], text="", allow_raw_html=self.allow_raw_html)
+        self.state.update(
+            where=_Located(source),
+            key=source.key,
+            problems=[],
+            ids=set(),
+            headings=[],
+            links=[],
+            text="",
+            allow_raw_html=self.allow_raw_html,
+        )
         self.md.reset()
         html = self.md.convert(source.body)
         state = self.state
         if len(state["headings"]) == 0:
-            state["problems"].append(Problem(source.path, source.body_line, "the guide has no ## sections"))
+            state["problems"].append(
+                Problem(source.path, source.body_line, "the guide has no ## sections")
+            )
         return RenderedGuide(
             key=source.key,
             html=html,
@@ -253,7 +295,9 @@ class GuideRenderer:
         )
 
 
-def check_links(sources: dict[str, GuideSource], rendered: dict[str, RenderedGuide]) -> list[Problem]:
+def check_links(
+    sources: dict[str, GuideSource], rendered: dict[str, RenderedGuide]
+) -> list[Problem]:
     """Every link to a guide and section must land on one that exists."""
     problems = []
     for key, guide in rendered.items():
@@ -261,15 +305,30 @@ def check_links(sources: dict[str, GuideSource], rendered: dict[str, RenderedGui
         for link in guide.links:
             target = rendered.get(link.target)
             if target is None:
-                problems.append(Problem(path, link.line, f"broken link {link.written!r}: there is no guide {link.target}.md"))
+                problems.append(
+                    Problem(
+                        path,
+                        link.line,
+                        f"broken link {link.written!r}: there is no guide {link.target}.md",
+                    )
+                )
             elif link.fragment and link.fragment not in target.ids:
                 where = "this guide" if link.target == key else f"{link.target}.md"
-                problems.append(Problem(path, link.line, f"broken link {link.written!r}: no section #{link.fragment} in {where}"))
+                problems.append(
+                    Problem(
+                        path,
+                        link.line,
+                        f"broken link {link.written!r}: no section #{link.fragment} in {where}",
+                    )
+                )
     return problems
 
 
-def duplicate_keys(sources: dict[str, GuideSource], rendered: dict[str, RenderedGuide],
-                   changed: frozenset[str] = frozenset()) -> list[Problem]:
+def duplicate_keys(
+    sources: dict[str, GuideSource],
+    rendered: dict[str, RenderedGuide],
+    changed: frozenset[str] = frozenset(),
+) -> list[Problem]:
     """Section keys are unique across all guides, so the portal can look one up by key alone.
 
     The guide blamed is one that changed in this build, when there is one.
@@ -280,7 +339,12 @@ def duplicate_keys(sources: dict[str, GuideSource], rendered: dict[str, Rendered
         for heading in rendered[key].headings:
             if heading.id in seen and seen[heading.id] != key:
                 line = _Located(sources[key]).line_of("{#" + heading.id)
-                problems.append(Problem(sources[key].path, line,
-                                        f"section key {heading.id!r} is already used in {sources[seen[heading.id]].path}"))
+                problems.append(
+                    Problem(
+                        sources[key].path,
+                        line,
+                        f"section key {heading.id!r} is already used in {sources[seen[heading.id]].path}",
+                    )
+                )
             seen.setdefault(heading.id, key)
     return problems

@@ -64,8 +64,12 @@ def _rebuild(config: BuildConfig) -> None:
         traceback.print_exc()
 
 
-def serve(config: BuildConfig, port: int = 8000, stop: threading.Event | None = None,
-          on_ready=lambda port: None) -> int:
+def serve(
+    config: BuildConfig,
+    port: int = 8000,
+    stop: threading.Event | None = None,
+    on_ready=lambda port: None,
+) -> int:
     """Serve ``out/site`` on 127.0.0.1:port until interrupted (or until ``stop`` is set)."""
     watched = (config.content, TEMPLATES, *STATIC_ROOTS)
     seen = snapshot(*watched)  # before the first build: an edit made during it is not missed
@@ -75,7 +79,9 @@ def serve(config: BuildConfig, port: int = 8000, stop: threading.Event | None = 
     server = ThreadingHTTPServer(("127.0.0.1", port), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     on_ready(server.server_port)
-    print(f"Serving {site} on http://127.0.0.1:{server.server_port}/ (Ctrl-C to stop); watching {config.content}")
+    print(
+        f"Serving {site} on http://127.0.0.1:{server.server_port}/ (Ctrl-C to stop); watching {config.content}"
+    )
     stop = stop or threading.Event()
     try:
         while not stop.wait(POLL_SECONDS):

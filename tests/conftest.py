@@ -67,8 +67,13 @@ def smtp_server():
 
 
 def mail_config(server: SMTPServer) -> dict:
-    return {"MAIL_BACKEND": "smtp", "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": server.port,
-            "MAIL_FROM": "Finchley Lane portal <portal@finchleylane.example>", "PORTAL_URL": "http://portal.test"}
+    return {
+        "MAIL_BACKEND": "smtp",
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": server.port,
+        "MAIL_FROM": "Finchley Lane portal <portal@finchleylane.example>",
+        "PORTAL_URL": "http://portal.test",
+    }
 
 
 @pytest.fixture
@@ -82,7 +87,9 @@ def mailbox(smtp_server) -> Mailbox:
 @pytest.fixture(scope="session")
 def app(database_url, smtp_server):
     """The app on a database built by the migrations (not create_all)."""
-    app = create_app({**TEST_CONFIG, **mail_config(smtp_server), "SQLALCHEMY_DATABASE_URI": database_url})
+    app = create_app(
+        {**TEST_CONFIG, **mail_config(smtp_server), "SQLALCHEMY_DATABASE_URI": database_url}
+    )
     with app.app_context():
         db.drop_all()
         with db.engine.begin() as conn:
@@ -134,7 +141,9 @@ class Factory:
         self.counter += 1
         return self.counter
 
-    def user(self, role: Role = Role.RECRUITER, *, name=None, email=None, active=True, password=PASSWORD) -> User:
+    def user(
+        self, role: Role = Role.RECRUITER, *, name=None, email=None, active=True, password=PASSWORD
+    ) -> User:
         n = self._next()
         with self.app.app_context():
             user = User(
@@ -148,7 +157,9 @@ class Factory:
             db.session.commit()
             return _detached(user)
 
-    def candidate(self, recruiter: User | None = None, *, user: User | None = None, **fields) -> Candidate:
+    def candidate(
+        self, recruiter: User | None = None, *, user: User | None = None, **fields
+    ) -> Candidate:
         n = self._next()
         with self.app.app_context():
             candidate = Candidate(
@@ -169,7 +180,9 @@ class Factory:
         n = self._next()
         with self.app.app_context():
             employer = Employer(
-                name=fields.pop("name", f"Ellery Pellow LLP {n}"), kind=fields.pop("kind", EmployerKind.LAW_FIRM), **fields
+                name=fields.pop("name", f"Ellery Pellow LLP {n}"),
+                kind=fields.pop("kind", EmployerKind.LAW_FIRM),
+                **fields,
             )
             db.session.add(employer)
             db.session.commit()
@@ -187,7 +200,15 @@ class Factory:
             db.session.commit()
             return _detached(job)
 
-    def interview(self, candidate: Candidate, employer: Employer, *, job: Job | None = None, starts_at=None, **fields) -> Interview:
+    def interview(
+        self,
+        candidate: Candidate,
+        employer: Employer,
+        *,
+        job: Job | None = None,
+        starts_at=None,
+        **fields,
+    ) -> Interview:
         with self.app.app_context():
             interview = Interview(
                 candidate_id=candidate.id,
@@ -207,7 +228,9 @@ class Factory:
 
     def step(self, interview: Interview, kind: StepKind) -> Step:
         with self.app.app_context():
-            step = db.session.scalar(select(Step).where(Step.interview_id == interview.id, Step.kind == kind))
+            step = db.session.scalar(
+                select(Step).where(Step.interview_id == interview.id, Step.kind == kind)
+            )
             return _detached(step)
 
 
@@ -261,8 +284,12 @@ def world(make):
     candidate_b = make.candidate(recruiter_b, user=user_b, name="Corey Beta")
     employer = make.employer(name="Fenwick Ormsby LLP")
     job = make.job(employer)
-    interview_a = make.interview(candidate_a, employer, job=job, interviewer_names="Jordan Vellacott")
-    interview_b = make.interview(candidate_b, employer, job=job, interviewer_names="Sam Quarrington")
+    interview_a = make.interview(
+        candidate_a, employer, job=job, interviewer_names="Jordan Vellacott"
+    )
+    interview_b = make.interview(
+        candidate_b, employer, job=job, interviewer_names="Sam Quarrington"
+    )
     step_a = make.step(interview_a, StepKind.THANK_YOU)
     return SimpleNamespace(**locals())
 
@@ -270,8 +297,13 @@ def world(make):
 @pytest.fixture
 def busy_world(world, make):
     """The world, with an overdue step and a past interview so lists and reports have rows."""
-    make.interview(world.candidate_a, world.employer, starts_at=datetime.now(UTC) - timedelta(days=9),
-                   interviewer_names="Jordan Vellacott", notes="- asked about **hybrid** work")
+    make.interview(
+        world.candidate_a,
+        world.employer,
+        starts_at=datetime.now(UTC) - timedelta(days=9),
+        interviewer_names="Jordan Vellacott",
+        notes="- asked about **hybrid** work",
+    )
     return world
 
 
@@ -324,8 +356,14 @@ ARTIFACTS = os.path.join(os.path.dirname(__file__), "..", "test-artifacts")
 @pytest.fixture(scope="session")
 def live_server(app, database_url, smtp_server):
     """The portal served on localhost by a real HTTP server, CSRF switched on."""
-    live_app = create_app({**TEST_CONFIG, **mail_config(smtp_server), "WTF_CSRF_ENABLED": True,
-                           "SQLALCHEMY_DATABASE_URI": database_url})
+    live_app = create_app(
+        {
+            **TEST_CONFIG,
+            **mail_config(smtp_server),
+            "WTF_CSRF_ENABLED": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+        }
+    )
     server = make_server("127.0.0.1", 0, live_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -342,7 +380,9 @@ def browser():
     executable = shutil.which("chromium") or shutil.which("chromium-browser")
     if executable is None:
         if os.environ.get("CI") == "true":
-            pytest.fail("chromium is not installed; CI must run the browser tests (apt-get install chromium)")
+            pytest.fail(
+                "chromium is not installed; CI must run the browser tests (apt-get install chromium)"
+            )
         pytest.skip("chromium is not installed (apt-get install chromium)")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(

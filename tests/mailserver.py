@@ -33,7 +33,9 @@ class Mailbox:
             await asyncio.sleep(self.delay)
         if self.refuse:
             return self.refuse
-        message = message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
+        message = message_from_bytes(
+            envelope.original_content or envelope.content, policy=policy.default
+        )
         with self.arrived:
             self.messages.append(message)
             self.arrived.notify_all()

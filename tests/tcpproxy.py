@@ -28,7 +28,9 @@ class Proxy:
         """The database 'goes down': no new connections, and every open one is dropped."""
         if self.listener is not None:
             try:
-                self.listener.shutdown(socket.SHUT_RDWR)  # wakes the accepting thread; close alone does not
+                self.listener.shutdown(
+                    socket.SHUT_RDWR
+                )  # wakes the accepting thread; close alone does not
             except OSError:
                 pass
             self.listener.close()

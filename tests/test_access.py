@@ -9,7 +9,15 @@ import pytest
 from portal.extensions import db
 from portal.models import Role, User
 
-ROLES = ["anonymous", "candidate_a", "candidate_b", "recruiter_a", "recruiter_b", "admin", "deactivated"]
+ROLES = [
+    "anonymous",
+    "candidate_a",
+    "candidate_b",
+    "recruiter_a",
+    "recruiter_b",
+    "admin",
+    "deactivated",
+]
 
 SIGN_IN = 302  # anonymous visitors are sent to the sign-in page
 
@@ -88,7 +96,14 @@ MATRIX = {
     # The candidate's own pages: candidate A's interview and step, so B finds nothing.
     ("/me/checklist.pdf", "GET"): CANDIDATE_PAGE,
     ("/me/interviews/<int:interview_id>/drafts/<slug>", "GET"): (SIGN_IN, 200, 404, 403, 403, 403),
-    ("/me/interviews/<int:interview_id>/drafts/<slug>/print", "GET"): (SIGN_IN, 200, 404, 403, 403, 403),
+    ("/me/interviews/<int:interview_id>/drafts/<slug>/print", "GET"): (
+        SIGN_IN,
+        200,
+        404,
+        403,
+        403,
+        403,
+    ),
     ("/me/steps/<int:step_id>/sent", "POST"): (SIGN_IN, 422, 404, 403, 403, 403),
     # Nothing of A's own marking to take back: the page says so and sends A back.
     ("/me/steps/<int:step_id>/undo", "POST"): (SIGN_IN, 303, 404, 403, 403, 403),
@@ -115,8 +130,14 @@ PUBLIC = {"/static/<path:filename>", "/design/<path:filename>"}
 
 # Values every form refuses, so an allowed role gets its form back with errors (422).
 INVALID_FORM = {
-    "name": "", "title": "", "email": "", "password": "", "current_password": "",
-    "starts_at": "", "recruiter_id": "not-a-number", "employer_id": "not-a-number",
+    "name": "",
+    "title": "",
+    "email": "",
+    "password": "",
+    "current_password": "",
+    "starts_at": "",
+    "recruiter_id": "not-a-number",
+    "employer_id": "not-a-number",
 }
 
 

@@ -45,13 +45,15 @@ def account_of(app, candidate_id) -> User | None:
         return user
 
 
-def test_invitation_email_leads_to_a_password_and_a_signed_in_candidate(app, client, world, newcomer, login_as,
-                                                                        mailbox):
+def test_invitation_email_leads_to_a_password_and_a_signed_in_candidate(
+    app, client, world, newcomer, login_as, mailbox
+):
     recruiter = login_as(Role.RECRUITER, user=world.recruiter_a)
     response = invite(recruiter, newcomer)
     assert response.status_code == 303
-    assert "Invitation emailed to noor.haddad@example.com" in recruiter.get(response.headers["Location"]).get_data(
-        as_text=True)
+    assert "Invitation emailed to noor.haddad@example.com" in recruiter.get(
+        response.headers["Location"]
+    ).get_data(as_text=True)
 
     message = mailbox.only()
     assert message["To"] == "noor.haddad@example.com"
@@ -77,12 +79,17 @@ def test_invitation_email_leads_to_a_password_and_a_signed_in_candidate(app, cli
 def test_a_used_link_gives_a_clear_page_not_an_error(client, world, newcomer, login_as, mailbox):
     invite(login_as(Role.RECRUITER, user=world.recruiter_a), newcomer)
     path = link_in(mailbox.only())
-    assert client.post(path, data={"new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD}).status_code == 302
+    assert (
+        client.post(path, data={"new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD}).status_code
+        == 302
+    )
     other = client.application.test_client()
     again = other.get(path)
     assert again.status_code == 410
     assert "already been used" in again.get_data(as_text=True)
-    reuse = other.post(path, data={"new_password": "someone else's choice", "confirm": "someone else's choice"})
+    reuse = other.post(
+        path, data={"new_password": "someone else's choice", "confirm": "someone else's choice"}
+    )
     assert reuse.status_code == 410
     assert login(other, newcomer_user(client), "someone else's choice").status_code == 422
 
@@ -105,15 +112,21 @@ def test_an_expired_link_says_so(app, client, world, newcomer, login_as, mailbox
     page = client.get(path)
     assert page.status_code == 410
     assert "has expired" in page.get_data(as_text=True)
-    assert client.post(path, data={"new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD}).status_code == 410
+    assert (
+        client.post(path, data={"new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD}).status_code
+        == 410
+    )
 
 
-@pytest.mark.parametrize("tamper", [
-    lambda token: token[:-1] + ("A" if token[-1] != "A" else "B"),
-    lambda token: token[:20],
-    lambda token: token + "x",
-    lambda token: "x" * 300,
-])
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda token: token[:-1] + ("A" if token[-1] != "A" else "B"),
+        lambda token: token[:20],
+        lambda token: token + "x",
+        lambda token: "x" * 300,
+    ],
+)
 def test_a_tampered_link_does_not_work(client, world, newcomer, login_as, mailbox, tamper):
     invite(login_as(Role.RECRUITER, user=world.recruiter_a), newcomer)
     token = link_in(mailbox.only()).rsplit("/", 1)[1]
@@ -127,7 +140,9 @@ def test_sending_again_replaces_the_earlier_link(client, world, newcomer, login_
     invite(recruiter, newcomer)
     first = link_in(mailbox.only())
     mailbox.clear()
-    assert "Send the invitation again" in recruiter.get(f"/candidates/{newcomer.id}").get_data(as_text=True)
+    assert "Send the invitation again" in recruiter.get(f"/candidates/{newcomer.id}").get_data(
+        as_text=True
+    )
     invite(recruiter, newcomer)
     second = link_in(mailbox.only())
     assert first != second
@@ -136,7 +151,9 @@ def test_sending_again_replaces_the_earlier_link(client, world, newcomer, login_
     assert client.get(second).status_code == 200
 
 
-def test_someone_elses_link_is_refused_to_a_signed_in_person(app, world, newcomer, login_as, mailbox):
+def test_someone_elses_link_is_refused_to_a_signed_in_person(
+    app, world, newcomer, login_as, mailbox
+):
     invite(login_as(Role.RECRUITER, user=world.recruiter_a), newcomer)
     path = link_in(mailbox.only())
     other = login_as(Role.CANDIDATE, user=world.user_b)
@@ -144,24 +161,46 @@ def test_someone_elses_link_is_refused_to_a_signed_in_person(app, world, newcome
     response = other.post(path, data={"new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     assert response.status_code == 403
     assert account_of(app, newcomer.id).password_hash is None
-    assert login(app.test_client(), world.user_b).status_code == 302  # B's own password is untouched
+    assert (
+        login(app.test_client(), world.user_b).status_code == 302
+    )  # B's own password is untouched
 
 
-def test_the_form_cannot_choose_whose_password_it_sets(app, client, world, newcomer, login_as, mailbox):
+def test_the_form_cannot_choose_whose_password_it_sets(
+    app, client, world, newcomer, login_as, mailbox
+):
     invite(login_as(Role.RECRUITER, user=world.recruiter_a), newcomer)
     path = link_in(mailbox.only())
-    client.post(path, data={"new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD, "user_id": world.admin.id,
-                            "email": world.admin.email, "role": "admin"})
-    assert login(app.test_client(), world.admin).status_code == 302  # the admin's password is unchanged
+    client.post(
+        path,
+        data={
+            "new_password": NEW_PASSWORD,
+            "confirm": NEW_PASSWORD,
+            "user_id": world.admin.id,
+            "email": world.admin.email,
+            "role": "admin",
+        },
+    )
+    assert (
+        login(app.test_client(), world.admin).status_code == 302
+    )  # the admin's password is unchanged
     assert account_of(app, newcomer.id).role == Role.CANDIDATE
 
 
-@pytest.mark.parametrize("data, error", [
-    ({"new_password": "short", "confirm": "short"}, "Use between 12 and"),
-    ({"new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD + "!"}, "The two passwords differ."),
-    ({}, "This field is required."),
-])
-def test_a_refused_password_keeps_the_link_usable(client, world, newcomer, login_as, mailbox, data, error):
+@pytest.mark.parametrize(
+    "data, error",
+    [
+        ({"new_password": "short", "confirm": "short"}, "Use between 12 and"),
+        (
+            {"new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD + "!"},
+            "The two passwords differ.",
+        ),
+        ({}, "This field is required."),
+    ],
+)
+def test_a_refused_password_keeps_the_link_usable(
+    client, world, newcomer, login_as, mailbox, data, error
+):
     invite(login_as(Role.RECRUITER, user=world.recruiter_a), newcomer)
     path = link_in(mailbox.only())
     response = client.post(path, data=data)
@@ -187,7 +226,9 @@ def test_a_recruiter_cannot_invite_someone_elses_candidate(world, login_as, mail
 def test_a_candidate_with_a_password_is_pointed_to_forgot_password(world, login_as, mailbox):
     recruiter = login_as(Role.RECRUITER, user=world.recruiter_a)
     response = invite(recruiter, world.candidate_a)
-    assert "already has a password" in recruiter.get(response.headers["Location"]).get_data(as_text=True)
+    assert "already has a password" in recruiter.get(response.headers["Location"]).get_data(
+        as_text=True
+    )
     assert mailbox.messages == []
 
 
@@ -195,11 +236,15 @@ def test_an_email_taken_by_another_account_is_refused(make, world, login_as, mai
     clash = make.candidate(world.recruiter_a, email=world.recruiter_b.email)
     recruiter = login_as(Role.RECRUITER, user=world.recruiter_a)
     response = invite(recruiter, clash)
-    assert "Another account already uses" in recruiter.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Another account already uses" in recruiter.get(response.headers["Location"]).get_data(
+        as_text=True
+    )
     assert mailbox.messages == []
 
 
-def test_an_admin_can_invite_any_candidate_and_it_is_audited(app, world, newcomer, login_as, mailbox):
+def test_an_admin_can_invite_any_candidate_and_it_is_audited(
+    app, world, newcomer, login_as, mailbox
+):
     admin = login_as(Role.ADMIN, user=world.admin)
     assert invite(admin, newcomer).status_code == 303
     assert mailbox.only()["To"] == newcomer.email
@@ -215,7 +260,10 @@ def test_invitation_without_csrf_token_is_refused(app, world, newcomer, mailbox)
         # Sign in needs a token too: take it from the form.
         page = client.get("/login").get_data(as_text=True)
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-        client.post("/login", data={"email": world.recruiter_a.email, "password": PASSWORD, "csrf_token": token})
+        client.post(
+            "/login",
+            data={"email": world.recruiter_a.email, "password": PASSWORD, "csrf_token": token},
+        )
         response = client.post(f"/candidates/{newcomer.id}/invite")
         assert response.status_code in (303, 400)
         assert mailbox.messages == []
@@ -271,8 +319,13 @@ def test_forgot_password_sends_a_link_that_replaces_the_password(app, client, wo
     message = mailbox.only()
     assert message["To"] == world.recruiter_a.email and "2 hours" in body(message)
     path = link_in(message)
-    assert login(app.test_client(), world.recruiter_a).status_code == 302  # the old password works until then
-    assert client.post(path, data={"new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD}).status_code == 302
+    assert (
+        login(app.test_client(), world.recruiter_a).status_code == 302
+    )  # the old password works until then
+    assert (
+        client.post(path, data={"new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD}).status_code
+        == 302
+    )
     assert login(app.test_client(), world.recruiter_a).status_code == 422
     assert login(app.test_client(), world.recruiter_a, NEW_PASSWORD).status_code == 302
 
@@ -282,14 +335,18 @@ def test_a_reset_link_lasts_two_hours(app, client, world, mailbox):
     path = link_in(mailbox.only())
     with app.app_context():
         link = db.session.scalar(select(PasswordLink))
-        assert link.purpose == LinkPurpose.RESET and link.expires_at - link.created_at == timedelta(hours=2)
+        assert link.purpose == LinkPurpose.RESET and link.expires_at - link.created_at == timedelta(
+            hours=2
+        )
         db.session.execute(update(PasswordLink).values(expires_at=utcnow() - timedelta(seconds=1)))
         db.session.commit()
     assert client.get(path).status_code == 410
 
 
 @pytest.mark.parametrize("who", ["nobody@example.com", "deactivated"])
-def test_forgot_password_answers_the_same_and_sends_nothing_for_no_active_account(make, client, mailbox, who):
+def test_forgot_password_answers_the_same_and_sends_nothing_for_no_active_account(
+    make, client, mailbox, who
+):
     if who == "deactivated":
         who = make.user(Role.RECRUITER, active=False).email
     response = ask_for_reset(client, who)
@@ -314,7 +371,9 @@ def test_forgot_password_answers_before_a_hanging_mail_server_does(app, client, 
             started = time.perf_counter()
             response = client.post("/forgot-password", data={"email": world.recruiter_a.email})
             answered = time.perf_counter() - started
-            assert response.status_code == 200 and "Check your email" in response.get_data(as_text=True)
+            assert response.status_code == 200 and "Check your email" in response.get_data(
+                as_text=True
+            )
             assert answered < 0.5
             response.close()  # what the server does after sending: the mail goes now, and times out
         finally:
@@ -339,13 +398,18 @@ def test_forgot_password_refuses_a_bad_address_with_a_field_error(client, email,
     assert 'class="error"' in response.get_data(as_text=True)
 
 
-def test_a_reset_spends_an_outstanding_invitation_too(app, client, world, newcomer, login_as, mailbox):
+def test_a_reset_spends_an_outstanding_invitation_too(
+    app, client, world, newcomer, login_as, mailbox
+):
     invite(login_as(Role.RECRUITER, user=world.recruiter_a), newcomer)
     invitation = link_in(mailbox.only())
     mailbox.clear()
     ask_for_reset(client, newcomer.email)  # an invited person may ask for a reset link too
     reset = link_in(mailbox.only())
-    assert client.post(reset, data={"new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD}).status_code == 302
+    assert (
+        client.post(reset, data={"new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD}).status_code
+        == 302
+    )
     assert client.application.test_client().get(invitation).status_code == 410
 
 
@@ -353,13 +417,21 @@ def test_the_sign_in_page_offers_forgot_password(client):
     assert 'href="/forgot-password"' in client.get("/login").get_data(as_text=True)
 
 
-def test_changing_the_candidates_email_stops_links_sent_to_the_old_one(app, client, world, newcomer, login_as,
-                                                                       mailbox):
+def test_changing_the_candidates_email_stops_links_sent_to_the_old_one(
+    app, client, world, newcomer, login_as, mailbox
+):
     recruiter = login_as(Role.RECRUITER, user=world.recruiter_a)
     invite(recruiter, newcomer)
     old_link = link_in(mailbox.only())
-    response = recruiter.post(f"/candidates/{newcomer.id}/edit", data={
-        "name": "Noor Haddad", "email": "noor.h@example.com", "role_sought": "paralegal", "status": "active"})
+    response = recruiter.post(
+        f"/candidates/{newcomer.id}/edit",
+        data={
+            "name": "Noor Haddad",
+            "email": "noor.h@example.com",
+            "role_sought": "paralegal",
+            "status": "active",
+        },
+    )
     assert response.status_code == 302
     assert client.get(old_link).status_code == 410
     assert account_of(app, newcomer.id).email == "noor.h@example.com"
@@ -369,32 +441,44 @@ def test_changing_ones_password_stops_outstanding_reset_links(app, world, login_
     ask_for_reset(app.test_client(), world.recruiter_a.email)
     path = link_in(mailbox.only())
     me = login_as(Role.RECRUITER, user=world.recruiter_a)
-    me.post("/account/password", data={"current_password": PASSWORD, "new_password": NEW_PASSWORD,
-                                       "confirm": NEW_PASSWORD})
+    me.post(
+        "/account/password",
+        data={"current_password": PASSWORD, "new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+    )
     assert app.test_client().get(path).status_code == 410
 
 
-def test_asking_for_a_reset_does_not_cancel_an_invitation(client, world, newcomer, login_as, mailbox):
+def test_asking_for_a_reset_does_not_cancel_an_invitation(
+    client, world, newcomer, login_as, mailbox
+):
     invite(login_as(Role.RECRUITER, user=world.recruiter_a), newcomer)
     invitation = link_in(mailbox.only())
     ask_for_reset(client, newcomer.email)  # anyone can type the address
     assert client.get(invitation).status_code == 200
 
 
-def test_a_link_cannot_be_spent_twice_even_at_the_same_moment(app, world, newcomer, login_as, mailbox):
+def test_a_link_cannot_be_spent_twice_even_at_the_same_moment(
+    app, world, newcomer, login_as, mailbox
+):
     """The second of two submissions arriving together finds the link spent."""
     invite(login_as(Role.RECRUITER, user=world.recruiter_a), newcomer)
     token = link_in(mailbox.only()).rsplit("/", 1)[1]
     with app.test_request_context():
-        first, second = check_link(token).link, check_link(token).link  # both checked before either writes
+        first, second = (
+            check_link(token).link,
+            check_link(token).link,
+        )  # both checked before either writes
         assert use_link(first, NEW_PASSWORD) is not None
         assert use_link(second, "another choice of words") is None
 
 
-def test_signing_in_to_an_invited_account_takes_a_real_password_check(app, client, world, newcomer, login_as,
-                                                                      monkeypatch):
+def test_signing_in_to_an_invited_account_takes_a_real_password_check(
+    app, client, world, newcomer, login_as, monkeypatch
+):
     invite(login_as(Role.RECRUITER, user=world.recruiter_a), newcomer)
     checked = []
-    monkeypatch.setattr("portal.passwords.spend_a_password_check", lambda password: checked.append(password))
+    monkeypatch.setattr(
+        "portal.passwords.spend_a_password_check", lambda password: checked.append(password)
+    )
     client.post("/login", data={"email": newcomer.email, "password": "guessing at it"})
     assert checked == ["guessing at it"]  # as long as for an account with a password

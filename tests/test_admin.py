@@ -10,8 +10,15 @@ NEW_PASSWORD = "bright kettle orchard"
 
 
 def _account(**overrides):
-    data = {"name": "Morgan Hartigan", "email": "morgan@example.com", "role": "recruiter",
-            "role_sought": "paralegal", "recruiter_id": "0", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+    data = {
+        "name": "Morgan Hartigan",
+        "email": "morgan@example.com",
+        "role": "recruiter",
+        "role_sought": "paralegal",
+        "recruiter_id": "0",
+        "password": NEW_PASSWORD,
+        "confirm": NEW_PASSWORD,
+    }
     data.update(overrides)
     return data
 
@@ -31,11 +38,18 @@ def test_admin_creates_a_candidate_account_linked_to_a_profile_and_assigned(app,
     admin = login_as(Role.ADMIN)
     response = admin.post(
         "/admin/users/new",
-        data=_account(name="Ines Galloway", email="ines@example.com", role="candidate", recruiter_id=str(recruiter.id)),
+        data=_account(
+            name="Ines Galloway",
+            email="ines@example.com",
+            role="candidate",
+            recruiter_id=str(recruiter.id),
+        ),
     )
     assert response.status_code == 302
     with app.app_context():
-        candidate = db.session.scalar(select(Candidate).where(Candidate.email == "ines@example.com"))
+        candidate = db.session.scalar(
+            select(Candidate).where(Candidate.email == "ines@example.com")
+        )
         assert candidate.user.role == Role.CANDIDATE
         assert candidate.recruiter_id == recruiter.id
         assert [a.recruiter_id for a in candidate.assignments] == [recruiter.id]
@@ -44,7 +58,10 @@ def test_admin_creates_a_candidate_account_linked_to_a_profile_and_assigned(app,
 def test_candidate_account_links_to_an_existing_profile(app, login_as, make):
     existing = make.candidate(email="ines@example.com", name="Ines Galloway")
     admin = login_as(Role.ADMIN)
-    admin.post("/admin/users/new", data=_account(name="Ines Galloway", email="ines@example.com", role="candidate"))
+    admin.post(
+        "/admin/users/new",
+        data=_account(name="Ines Galloway", email="ines@example.com", role="candidate"),
+    )
     with app.app_context():
         candidates = db.session.scalars(select(Candidate)).all()
         assert [c.id for c in candidates] == [existing.id]
@@ -92,27 +109,45 @@ def test_assign_and_reassign_keeps_history(app, login_as, make):
     second = make.user(Role.RECRUITER, name="Sol Second")
     candidate = make.candidate(name="Tobias Ng")
     admin = login_as(Role.ADMIN)
-    assert admin.post(f"/admin/candidates/{candidate.id}/assignment", data={"recruiter_id": first.id}).status_code == 303
-    assert admin.post(
-        f"/admin/candidates/{candidate.id}/assignment", data={"recruiter_id": second.id, "note": "Covering leave"}
-    ).status_code == 303
+    assert (
+        admin.post(
+            f"/admin/candidates/{candidate.id}/assignment", data={"recruiter_id": first.id}
+        ).status_code
+        == 303
+    )
+    assert (
+        admin.post(
+            f"/admin/candidates/{candidate.id}/assignment",
+            data={"recruiter_id": second.id, "note": "Covering leave"},
+        ).status_code
+        == 303
+    )
     with app.app_context():
         rows = db.session.scalars(select(Assignment).order_by(Assignment.id)).all()
-        assert [(r.recruiter_id, r.ended_at is None) for r in rows] == [(first.id, False), (second.id, True)]
+        assert [(r.recruiter_id, r.ended_at is None) for r in rows] == [
+            (first.id, False),
+            (second.id, True),
+        ]
         assert db.session.get(Candidate, candidate.id).recruiter_id == second.id
     page = admin.get(f"/admin/candidates/{candidate.id}/assignment").get_data(as_text=True)
     assert "Fiona First" in page and "Sol Second" in page and "Covering leave" in page
 
     # The new recruiter sees the candidate; the old one no longer does.
-    assert login_as(Role.RECRUITER, user=second).get(f"/candidates/{candidate.id}").status_code == 200
-    assert login_as(Role.RECRUITER, user=first).get(f"/candidates/{candidate.id}").status_code == 404
+    assert (
+        login_as(Role.RECRUITER, user=second).get(f"/candidates/{candidate.id}").status_code == 200
+    )
+    assert (
+        login_as(Role.RECRUITER, user=first).get(f"/candidates/{candidate.id}").status_code == 404
+    )
 
 
 def test_reassigning_to_the_same_recruiter_is_refused(login_as, make):
     recruiter = make.user(Role.RECRUITER, name="Fiona First")
     candidate = make.candidate(recruiter)
     admin = login_as(Role.ADMIN)
-    response = admin.post(f"/admin/candidates/{candidate.id}/assignment", data={"recruiter_id": recruiter.id})
+    response = admin.post(
+        f"/admin/candidates/{candidate.id}/assignment", data={"recruiter_id": recruiter.id}
+    )
     assert response.status_code == 422
     assert "already assigned to Fiona First" in response.get_data(as_text=True)
 
@@ -121,7 +156,9 @@ def test_deactivated_recruiters_cannot_be_assigned(login_as, make):
     gone = make.user(Role.RECRUITER, active=False)
     candidate = make.candidate()
     admin = login_as(Role.ADMIN)
-    response = admin.post(f"/admin/candidates/{candidate.id}/assignment", data={"recruiter_id": gone.id})
+    response = admin.post(
+        f"/admin/candidates/{candidate.id}/assignment", data={"recruiter_id": gone.id}
+    )
     assert response.status_code == 422
 
 
@@ -149,7 +186,9 @@ def test_a_profile_with_a_sign_in_is_not_linked_twice(app, login_as, make):
     first = make.user(Role.CANDIDATE, email="first@example.com")
     make.candidate(user=first, email="profile@example.com")
     admin = login_as(Role.ADMIN)
-    response = admin.post("/admin/users/new", data=_account(email="profile@example.com", role="candidate"))
+    response = admin.post(
+        "/admin/users/new", data=_account(email="profile@example.com", role="candidate")
+    )
     assert response.status_code == 422
     assert "already has a sign-in" in response.get_data(as_text=True)
     with app.app_context():

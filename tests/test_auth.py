@@ -9,7 +9,11 @@ GENERIC = "That email and password do not match an active account."
 
 
 def test_sign_in_lands_each_role_on_its_home(make, client):
-    for role, home in [(Role.ADMIN, "/admin/users"), (Role.RECRUITER, "/dashboard"), (Role.CANDIDATE, "/me/")]:
+    for role, home in [
+        (Role.ADMIN, "/admin/users"),
+        (Role.RECRUITER, "/dashboard"),
+        (Role.CANDIDATE, "/me/"),
+    ]:
         user = make.user(role)
         client = client.application.test_client()
         response = login(client, user)
@@ -19,7 +23,9 @@ def test_sign_in_lands_each_role_on_its_home(make, client):
 
 def test_email_is_matched_without_regard_to_case_or_spaces(make, client):
     make.user(Role.RECRUITER, email="pat.lowther@example.com")
-    response = client.post("/login", data={"email": "  Pat.Lowther@Example.COM ", "password": PASSWORD})
+    response = client.post(
+        "/login", data={"email": "  Pat.Lowther@Example.COM ", "password": PASSWORD}
+    )
     assert response.status_code == 302
 
 
@@ -68,7 +74,9 @@ def test_deactivation_ends_an_open_session(app, make, login_as, fetch):
 )
 def test_next_only_redirects_within_the_site(make, client, target, expected):
     user = make.user(Role.RECRUITER)
-    response = client.post("/login", query_string={"next": target}, data={"email": user.email, "password": PASSWORD})
+    response = client.post(
+        "/login", query_string={"next": target}, data={"email": user.email, "password": PASSWORD}
+    )
     assert response.headers["Location"] == expected
 
 
@@ -84,7 +92,11 @@ def test_change_password(login_as, app, fetch):
     client = login_as(Role.CANDIDATE)
     response = client.post(
         "/account/password",
-        data={"current_password": PASSWORD, "new_password": "a much longer passphrase", "confirm": "a much longer passphrase"},
+        data={
+            "current_password": PASSWORD,
+            "new_password": "a much longer passphrase",
+            "confirm": "a much longer passphrase",
+        },
     )
     assert response.status_code == 302
     fresh = app.test_client()
@@ -95,13 +107,30 @@ def test_change_password(login_as, app, fetch):
 @pytest.mark.parametrize(
     "data, message",
     [
-        ({"current_password": "not it at all", "new_password": "another long one", "confirm": "another long one"},
-         "That is not your current password."),
-        ({"current_password": PASSWORD, "new_password": "short", "confirm": "short"}, "Use between 12 and 256"),
-        ({"current_password": PASSWORD, "new_password": "another long one", "confirm": "another long two"},
-         "The two passwords differ."),
-        ({"current_password": PASSWORD, "new_password": PASSWORD, "confirm": PASSWORD},
-         "Choose a password different from the current one."),
+        (
+            {
+                "current_password": "not it at all",
+                "new_password": "another long one",
+                "confirm": "another long one",
+            },
+            "That is not your current password.",
+        ),
+        (
+            {"current_password": PASSWORD, "new_password": "short", "confirm": "short"},
+            "Use between 12 and 256",
+        ),
+        (
+            {
+                "current_password": PASSWORD,
+                "new_password": "another long one",
+                "confirm": "another long two",
+            },
+            "The two passwords differ.",
+        ),
+        (
+            {"current_password": PASSWORD, "new_password": PASSWORD, "confirm": PASSWORD},
+            "Choose a password different from the current one.",
+        ),
     ],
 )
 def test_change_password_refusals(login_as, app, data, message):
@@ -121,10 +150,15 @@ def test_csrf_is_required_on_state_changing_forms(app, make):
         assert response.status_code == 400
         page = client.get("/login").get_data(as_text=True)
         token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
-        response = client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
+        response = client.post(
+            "/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token}
+        )
         assert response.status_code == 302
         assert client.post("/candidates/new", data={"name": "X"}).status_code == 400
-        assert client.post("/candidates/new", data={"name": "X", "csrf_token": "forged"}).status_code == 400
+        assert (
+            client.post("/candidates/new", data={"name": "X", "csrf_token": "forged"}).status_code
+            == 400
+        )
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
 

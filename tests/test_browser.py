@@ -34,8 +34,10 @@ def test_admin_sets_up_a_recruiter_who_logs_an_interview(page, make):
     # The admin creates a recruiter and a candidate and assigns them.
     sign_in(page, admin.email, PASSWORD)
     expect(page.get_by_role("heading", name="Accounts")).to_be_visible()
-    for name, email, role in [("Quinn Rasmussen", "quinn@example.com", "Recruiter"),
-                              ("Yara Ouellette", "yara@example.com", "Candidate")]:
+    for name, email, role in [
+        ("Quinn Rasmussen", "quinn@example.com", "Recruiter"),
+        ("Yara Ouellette", "yara@example.com", "Candidate"),
+    ]:
         page.get_by_role("navigation", name="Admin").get_by_role("link", name="Accounts").click()
         page.get_by_role("link", name="Create an account").click()
         page.get_by_label("Full name").fill(name)
@@ -72,7 +74,9 @@ def test_admin_sets_up_a_recruiter_who_logs_an_interview(page, make):
     page.get_by_role("link", name="Candidates").first.click()
     page.get_by_role("link", name="Yara Ouellette").click()
     page.get_by_role("link", name="Log an interview").click()
-    when = (datetime.now(ZoneInfo("America/Toronto")) + timedelta(days=3)).replace(hour=10, minute=30)
+    when = (datetime.now(ZoneInfo("America/Toronto")) + timedelta(days=3)).replace(
+        hour=10, minute=30
+    )
     page.get_by_label("Employer").select_option(label="Kettering Lowther LLP")
     page.get_by_label("Job").select_option(label="Real estate law clerk")
     page.get_by_label("Starts at").fill(when.strftime("%Y-%m-%dT%H:%M"))
@@ -80,15 +84,23 @@ def test_admin_sets_up_a_recruiter_who_logs_an_interview(page, make):
     page.get_by_label("Video").check()
     page.get_by_label("Interviewer names").fill("Harriet Pemberton")
     page.get_by_label("Decision date given").check()
-    page.get_by_label("Decision date", exact=True).fill((when + timedelta(days=7)).strftime("%Y-%m-%d"))
+    page.get_by_label("Decision date", exact=True).fill(
+        (when + timedelta(days=7)).strftime("%Y-%m-%d")
+    )
     page.get_by_role("button", name="Save interview").click()
     expect(page.get_by_text("Interview logged.")).to_be_visible()
-    expect(page.locator("dl.facts").get_by_text(when.strftime("%a %-d %b %Y, 10:30"))).to_be_visible()
-    expect(page.get_by_text(f"Interview at Kettering Lowther LLP on {when:%a %-d %b %Y}, 10:30 logged")).to_be_visible()
+    expect(
+        page.locator("dl.facts").get_by_text(when.strftime("%a %-d %b %Y, 10:30"))
+    ).to_be_visible()
+    expect(
+        page.get_by_text(f"Interview at Kettering Lowther LLP on {when:%a %-d %b %Y}, 10:30 logged")
+    ).to_be_visible()
 
     page.get_by_role("link", name="Dashboard").click()
     upcoming = page.get_by_role("region", name="Interviews in the next 14 days")
-    expect(upcoming.get_by_role("row", name="Yara Ouellette")).to_contain_text("Kettering Lowther LLP")
+    expect(upcoming.get_by_role("row", name="Yara Ouellette")).to_contain_text(
+        "Kettering Lowther LLP"
+    )
     screenshot(page, "recruiter-dashboard-desktop")
     page.set_viewport_size({"width": 390, "height": 844})
     screenshot(page, "recruiter-dashboard-phone")
@@ -115,23 +127,33 @@ def test_form_errors_are_shown_next_to_the_fields(page, make):
 def test_candidate_works_their_checklist_on_a_phone(page, make):
     """Sign in on a phone, copy the thank-you draft, mark it sent: the checklist shows it done."""
     user = make.user(Role.CANDIDATE, name="Esther Lachance")
-    candidate = make.candidate(make.user(Role.RECRUITER, name="Malik Szabo"), user=user, name="Esther Lachance")
+    candidate = make.candidate(
+        make.user(Role.RECRUITER, name="Malik Szabo"), user=user, name="Esther Lachance"
+    )
     started = datetime.now(ZoneInfo("America/Toronto")) - timedelta(hours=5)
-    make.interview(candidate, make.employer(name="Pellow Underhill LLP"), interviewer_names="Greta Nakamura",
-                   starts_at=started)
+    make.interview(
+        candidate,
+        make.employer(name="Pellow Underhill LLP"),
+        interviewer_names="Greta Nakamura",
+        starts_at=started,
+    )
     page.set_viewport_size({"width": 390, "height": 844})
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     sign_in(page, user.email, PASSWORD)
     expect(page.get_by_role("heading", name="Hello, Esther")).to_be_visible()
     block = page.get_by_role("region", name="Pellow Underhill LLP")
     expect(block).to_contain_text("with Greta Nakamura")
-    thank_you = block.get_by_role("listitem").filter(has=page.get_by_role("heading", name="2. Thank-you note"))
+    thank_you = block.get_by_role("listitem").filter(
+        has=page.get_by_role("heading", name="2. Thank-you note")
+    )
     expect(thank_you).to_contain_text("Due soon")
     screenshot(page, "candidate-checklist-phone")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
     thank_you.get_by_role("link", name="Get a draft").click()
-    expect(page.get_by_role("heading", name="Thank-you note: a draft for Pellow Underhill LLP")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="Thank-you note: a draft for Pellow Underhill LLP")
+    ).to_be_visible()
     page.get_by_role("button", name="Copy the message").click()
     expect(page.get_by_role("status")).to_have_text("Copied.")
     assert page.evaluate("navigator.clipboard.readText()").startswith("Dear Greta Nakamura,")
@@ -142,7 +164,9 @@ def test_candidate_works_their_checklist_on_a_phone(page, make):
     thank_you.get_by_text("I’ve sent it").click()
     thank_you.get_by_label("Handwritten note").check()
     thank_you.get_by_role("button", name="Mark as sent").click()
-    expect(page.get_by_text("Thank-you note for Pellow Underhill LLP marked as sent")).to_be_visible()
+    expect(
+        page.get_by_text("Thank-you note for Pellow Underhill LLP marked as sent")
+    ).to_be_visible()
     expect(thank_you).to_contain_text("Done on time")
     expect(thank_you).to_contain_text("by handwritten note")
 

@@ -67,11 +67,20 @@ def test_guide_page_on_a_phone_and_by_keyboard(built_site, tab):
 
 def test_serve_serves_and_rebuilds_on_change(tmp_path):
     content = copy_content(tmp_path)
-    config = BuildConfig(content=content, out=tmp_path / "dist", formats=frozenset({"site"}), progress=lambda m: None)
+    config = BuildConfig(
+        content=content, out=tmp_path / "dist", formats=frozenset({"site"}), progress=lambda m: None
+    )
     stop, ready, ports = threading.Event(), threading.Event(), []
-    thread = threading.Thread(target=serve, daemon=True, kwargs={
-        "config": config, "port": 0, "stop": stop, "on_ready": lambda port: (ports.append(port), ready.set()),
-    })
+    thread = threading.Thread(
+        target=serve,
+        daemon=True,
+        kwargs={
+            "config": config,
+            "port": 0,
+            "stop": stop,
+            "on_ready": lambda port: (ports.append(port), ready.set()),
+        },
+    )
     thread.start()
     assert ready.wait(30), "serve did not start"
     port = ports[0]
@@ -79,7 +88,11 @@ def test_serve_serves_and_rebuilds_on_change(tmp_path):
     try:
         assert "Writing the thank-you note" in urllib.request.urlopen(url).read().decode()
         guide = content / "guides" / "thank-you-note.md"
-        guide.write_text(guide.read_text().replace("title: Writing the thank-you note", "title: Thank-you notes, revised"))
+        guide.write_text(
+            guide.read_text().replace(
+                "title: Writing the thank-you note", "title: Thank-you notes, revised"
+            )
+        )
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             if "Thank-you notes, revised" in urllib.request.urlopen(url).read().decode():
@@ -89,7 +102,9 @@ def test_serve_serves_and_rebuilds_on_change(tmp_path):
             pytest.fail("the served page was not rebuilt after the change")
         with pytest.raises(urllib.error.HTTPError) as missing:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/no-such-page/")
-        assert missing.value.code == 404 and "That page is not here" in missing.value.read().decode()
+        assert (
+            missing.value.code == 404 and "That page is not here" in missing.value.read().decode()
+        )
     finally:
         stop.set()
         thread.join(timeout=5)

@@ -13,7 +13,9 @@ SITE = frozenset({"site"})
 
 
 def _inodes(folder: Path) -> dict[str, int]:
-    return {p.relative_to(folder).as_posix(): p.stat().st_ino for p in folder.rglob("*") if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.stat().st_ino for p in folder.rglob("*") if p.is_file()
+    }
 
 
 def _rebuilt(before: dict[str, int], after: dict[str, int]) -> set[str]:
@@ -43,8 +45,14 @@ def test_body_edit_rebuilds_that_guide_page_and_the_search_index_only(corpus, tm
     guide.write_text(guide.read_text() + "\nOne more closing paragraph about the calendar.\n")
     report = quiet_build(corpus, out, formats=SITE)
     assert report.built["markdown"] == 1 and report.reused["markdown"] == 29
-    assert _rebuilt(before, _inodes(out)) == {"site/guides/guide-007/index.html", "site/search-index.js"}
-    assert "closing paragraph about the calendar" in (out / "site/guides/guide-007/index.html").read_text()
+    assert _rebuilt(before, _inodes(out)) == {
+        "site/guides/guide-007/index.html",
+        "site/search-index.js",
+    }
+    assert (
+        "closing paragraph about the calendar"
+        in (out / "site/guides/guide-007/index.html").read_text()
+    )
 
 
 def test_title_edit_also_rebuilds_the_pages_listing_it(corpus, tmp_path):
@@ -55,11 +63,20 @@ def test_title_edit_also_rebuilds_the_pages_listing_it(corpus, tmp_path):
     text = guide.read_text()
     guide.write_text(text.replace("title: Guide number 7", "title: Renamed guide 7", 1))
     tags = next(line for line in text.split("\n") if line.startswith("tags:"))
-    tag_pages = {f"site/tags/{t.strip()}/index.html" for t in tags.removeprefix("tags: [").rstrip("]").split(",")}
+    tag_pages = {
+        f"site/tags/{t.strip()}/index.html"
+        for t in tags.removeprefix("tags: [").rstrip("]").split(",")
+    }
     quiet_build(corpus, out, formats=SITE)
     rebuilt = _rebuilt(before, _inodes(out))
-    expected = {"site/guides/guide-007/index.html", "site/search-index.js", "site/index.html",
-                "site/guides/index.html", "site/sitemap.xml", "site/feed.xml"} | tag_pages
+    expected = {
+        "site/guides/guide-007/index.html",
+        "site/search-index.js",
+        "site/index.html",
+        "site/guides/index.html",
+        "site/sitemap.xml",
+        "site/feed.xml",
+    } | tag_pages
     assert rebuilt == expected
     assert "Renamed guide 7" in (out / "site/index.html").read_text()
 
@@ -70,8 +87,13 @@ def test_template_change_rerenders_pages_but_not_markdown(corpus, tmp_path, monk
     from sitebuilder import builder
 
     real = builder.tree_digest
-    monkeypatch.setattr(builder, "tree_digest",
-                        lambda folder, pattern="**/*": real(folder, pattern) + ("x" if folder == builder.TEMPLATES else ""))
+    monkeypatch.setattr(
+        builder,
+        "tree_digest",
+        lambda folder, pattern="**/*": (
+            real(folder, pattern) + ("x" if folder == builder.TEMPLATES else "")
+        ),
+    )
     report = quiet_build(corpus, out, formats=SITE)
     assert report.reused["markdown"] == 30 and "markdown" not in report.built
     assert report.built["guide-page"] == 30
@@ -93,7 +115,9 @@ def test_deleting_a_guide_that_others_link_to_fails_the_build(corpus, tmp_path):
     (corpus / "guides" / "guide-029.md").unlink()
     with pytest.raises(BuildError) as caught:
         quiet_build(corpus, out, formats=SITE)
-    assert [str(p).split(": ", 1)[0].split(":")[0] for p in caught.value.problems] == ["guides/guide-028.md"]
+    assert [str(p).split(": ", 1)[0].split(":")[0] for p in caught.value.problems] == [
+        "guides/guide-028.md"
+    ]
     assert "there is no guide guide-029.md" in str(caught.value)
     assert (out / "site/guides/guide-029/index.html").exists()  # the last good build stays
 
@@ -119,7 +143,10 @@ def test_one_guide_edit_rebuilds_only_the_pdfs_that_contain_it(tmp_path):
     report = quiet_build(content, out)
     rebuilt = _rebuilt(before, _inodes(out))
     assert {r for r in rebuilt if r.endswith(".pdf")} == {
-        "pdf/keep-looking-forward.pdf", "pdf/handbook.pdf", "site/pdf/keep-looking-forward.pdf", "site/pdf/handbook.pdf",
+        "pdf/keep-looking-forward.pdf",
+        "pdf/handbook.pdf",
+        "site/pdf/keep-looking-forward.pdf",
+        "site/pdf/handbook.pdf",
     }
     assert report.built["pdf"] == 2
     assert tree(out)["pdf/thank-you-note.pdf"] == (out / "site/pdf/thank-you-note.pdf").read_bytes()

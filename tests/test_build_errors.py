@@ -30,22 +30,59 @@ def _edit(content: Path, rel: str, old: str, new: str) -> None:
 
 
 def _line_of(content: Path, rel: str, needle: str) -> int:
-    return next(n for n, line in enumerate((content / rel).read_text().split("\n"), 1) if needle in line)
+    return next(
+        n for n, line in enumerate((content / rel).read_text().split("\n"), 1) if needle in line
+    )
 
 
 CASES = {
     "bad YAML": (GUIDE, "audience: candidate", "audience: [candidate", "invalid YAML"),
     "missing title": (GUIDE, "title: ", "heading: ", "missing field 'title'"),
-    "duplicate field": (GUIDE, "audience: candidate", "audience: candidate\naudience: recruiter", "duplicate field 'audience'"),
-    "unknown field": (GUIDE, "audience: candidate", "audience: candidate\nauthor: Someone", "unknown field 'author'"),
-    "bad audience": (GUIDE, "audience: candidate", "audience: everyone", "field 'audience' must be"),
+    "duplicate field": (
+        GUIDE,
+        "audience: candidate",
+        "audience: candidate\naudience: recruiter",
+        "duplicate field 'audience'",
+    ),
+    "unknown field": (
+        GUIDE,
+        "audience: candidate",
+        "audience: candidate\nauthor: Someone",
+        "unknown field 'author'",
+    ),
+    "bad audience": (
+        GUIDE,
+        "audience: candidate",
+        "audience: everyone",
+        "field 'audience' must be",
+    ),
     "bad date": (GUIDE, "updated: 2026", "updated: soon-2026", "field 'updated' must be"),
     "key not the file name": (GUIDE, "key: thank-you-note", "key: thanks", "field 'key'"),
-    "raw HTML": (GUIDE, "## ", "A <div>block</div> here.\n\n## ", "raw HTML '<div>' is not allowed"),
-    "broken link": (GUIDE, "## ", "See [this](no-such-guide.md).\n\n## ", "broken link 'no-such-guide.md'"),
-    "broken anchor": (GUIDE, "## ", "See [this](four-habits.md#nowhere).\n\n## ", "no section #nowhere in four-habits.md"),
+    "raw HTML": (
+        GUIDE,
+        "## ",
+        "A <div>block</div> here.\n\n## ",
+        "raw HTML '<div>' is not allowed",
+    ),
+    "broken link": (
+        GUIDE,
+        "## ",
+        "See [this](no-such-guide.md).\n\n## ",
+        "broken link 'no-such-guide.md'",
+    ),
+    "broken anchor": (
+        GUIDE,
+        "## ",
+        "See [this](four-habits.md#nowhere).\n\n## ",
+        "no section #nowhere in four-habits.md",
+    ),
     "section without key": (GUIDE, "## ", "## A section with no key\n\nText.\n\n## ", "has no key"),
-    "duplicate section key": (GUIDE, "## ", "## Copy {#step-thank-you}\n\nText.\n\n## ", "is already used in guides/four-habits.md"),
+    "duplicate section key": (
+        GUIDE,
+        "## ",
+        "## Copy {#step-thank-you}\n\nText.\n\n## ",
+        "is already used in guides/four-habits.md",
+    ),
     "h1 in body": (GUIDE, "## Choosing", "# A second title\n\n## Choosing", "use ## for sections"),
 }
 
@@ -63,9 +100,14 @@ def test_broken_file_names_file_and_line_and_leaves_output(content, built, case)
     if case == "missing title":
         assert problem.line == 1
     elif case == "bad YAML":
-        assert problem.line in (_line_of(content, rel, "audience:"), _line_of(content, rel, "audience:") + 1)
+        assert problem.line in (
+            _line_of(content, rel, "audience:"),
+            _line_of(content, rel, "audience:") + 1,
+        )
     else:
-        needle = {"duplicate field": "audience: recruiter", "unknown field": "author:"}.get(case, first_new_line.strip() or new.strip())
+        needle = {"duplicate field": "audience: recruiter", "unknown field": "author:"}.get(
+            case, first_new_line.strip() or new.strip()
+        )
         assert problem.line == _line_of(content, rel, needle.split("\n")[0]), str(problem)
     assert str(problem).startswith(f"{rel}:{problem.line}: ")
     assert tree(built) == before
@@ -76,7 +118,10 @@ def test_raw_html_is_allowed_when_the_settings_say_so(content, tmp_path):
     _edit(content, GUIDE, "## ", "Line one<br>line two.\n\n## ")
     _edit(content, "site.yml", "allow_raw_html: false", "allow_raw_html: true")
     quiet_build(content, tmp_path / "out", formats=frozenset({"site"}))
-    assert "Line one<br>line two." in (tmp_path / "out/site/guides/thank-you-note/index.html").read_text()
+    assert (
+        "Line one<br>line two."
+        in (tmp_path / "out/site/guides/thank-you-note/index.html").read_text()
+    )
 
 
 def test_settings_problems_are_located(content, tmp_path):
@@ -86,7 +131,12 @@ def test_settings_problems_are_located(content, tmp_path):
 
 
 def test_handbook_naming_a_missing_guide_is_refused(content, tmp_path):
-    _edit(content, "site.yml", "    - coaching-follow-up", "    - coaching-follow-up\n    - no-such-guide")
+    _edit(
+        content,
+        "site.yml",
+        "    - coaching-follow-up",
+        "    - coaching-follow-up\n    - no-such-guide",
+    )
     with pytest.raises(BuildError, match="handbook lists 'no-such-guide'"):
         quiet_build(content, tmp_path / "out", formats=frozenset({"site"}))
 
@@ -103,7 +153,10 @@ def test_the_command_line_exits_1_with_the_problem(content, tmp_path, capsys):
     import build as cli
 
     _edit(content, GUIDE, "title: ", "headline: ")
-    assert cli.main(["--content", str(content), "--out", str(tmp_path / "out"), "--formats", "site"]) == 1
+    assert (
+        cli.main(["--content", str(content), "--out", str(tmp_path / "out"), "--formats", "site"])
+        == 1
+    )
     err = capsys.readouterr().err
     assert f"{GUIDE}:1: missing field 'title'" in err and "was left as it was" in err
 

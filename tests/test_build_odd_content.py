@@ -36,29 +36,54 @@ def _problems(content: Path, out: Path, **options) -> list[str]:
 
 
 def _line(content: Path, rel: str, needle: str, occurrence: int = 1) -> int:
-    hits = [n for n, line in enumerate((content / rel).read_text().split("\n"), 1) if needle in line]
+    hits = [
+        n for n, line in enumerate((content / rel).read_text().split("\n"), 1) if needle in line
+    ]
     return hits[occurrence - 1]
 
 
-@pytest.mark.parametrize("old, new, needle, message", [
-    ("updated: 2026-11-12", "updated: 2024-02-30", "updated:", "field 'updated' has a value that cannot be read"),
-    ("order: 3", "order: !!int abc", "order:", "field 'order' has a value that cannot be read"),
-    ("updated: 2026-11-12", "updated: !!timestamp nope", "updated:", "field 'updated' has a value that cannot be read"),
-    ("updated: 2026-11-12", "updated: 2024-01-01 10:00:00", "updated:", "field 'updated' must be a date"),
-    ("order: 3", "? [x, y]\n: 1\norder: 3", "? [x, y]", "field names are plain words"),
-])
+@pytest.mark.parametrize(
+    "old, new, needle, message",
+    [
+        (
+            "updated: 2026-11-12",
+            "updated: 2024-02-30",
+            "updated:",
+            "field 'updated' has a value that cannot be read",
+        ),
+        ("order: 3", "order: !!int abc", "order:", "field 'order' has a value that cannot be read"),
+        (
+            "updated: 2026-11-12",
+            "updated: !!timestamp nope",
+            "updated:",
+            "field 'updated' has a value that cannot be read",
+        ),
+        (
+            "updated: 2026-11-12",
+            "updated: 2024-01-01 10:00:00",
+            "updated:",
+            "field 'updated' must be a date",
+        ),
+        ("order: 3", "? [x, y]\n: 1\norder: 3", "? [x, y]", "field names are plain words"),
+    ],
+)
 def test_odd_front_matter_is_located(content, tmp_path, old, new, needle, message):
     _set(content, GUIDE, old, new)
     problems = _problems(content, tmp_path / "out", formats=SITE)
-    assert any(p.startswith(f"{GUIDE}:{_line(content, GUIDE, needle)}: {message}") for p in problems), problems
+    assert any(
+        p.startswith(f"{GUIDE}:{_line(content, GUIDE, needle)}: {message}") for p in problems
+    ), problems
 
 
-@pytest.mark.parametrize("old, new, message", [
-    ("language: en-CA", "language: en-CA\n1: x", "site.yml:7: field names are plain words"),
-    ("language: en-CA", "language: en-CA\nyes: x", "site.yml:7: field names are plain words"),
-    ("    - coaching-follow-up", "    - {a: 1}", "handbook guides are listed by key"),
-    ("language: en-CA", 'language: \'en" x="1\'', "language must be a tag like en-CA"),
-])
+@pytest.mark.parametrize(
+    "old, new, message",
+    [
+        ("language: en-CA", "language: en-CA\n1: x", "site.yml:7: field names are plain words"),
+        ("language: en-CA", "language: en-CA\nyes: x", "site.yml:7: field names are plain words"),
+        ("    - coaching-follow-up", "    - {a: 1}", "handbook guides are listed by key"),
+        ("language: en-CA", "language: 'en\" x=\"1'", "language must be a tag like en-CA"),
+    ],
+)
 def test_odd_settings_are_located(content, tmp_path, old, new, message):
     _set(content, "site.yml", old, new)
     problems = _problems(content, tmp_path / "out", formats=SITE)
@@ -66,8 +91,12 @@ def test_odd_settings_are_located(content, tmp_path, old, new, message):
 
 
 def test_settings_not_in_utf8(content, tmp_path):
-    (content / "site.yml").write_bytes((content / "site.yml").read_bytes().replace(b"Finchley", "Finchl\xe9y".encode("latin-1")))
-    assert _problems(content, tmp_path / "out", formats=SITE) == ["site.yml:2: not valid UTF-8 text"]
+    (content / "site.yml").write_bytes(
+        (content / "site.yml").read_bytes().replace(b"Finchley", "Finchl\xe9y".encode("latin-1"))
+    )
+    assert _problems(content, tmp_path / "out", formats=SITE) == [
+        "site.yml:2: not valid UTF-8 text"
+    ]
 
 
 def test_a_control_character_is_refused_where_it_is(content, tmp_path):
@@ -89,42 +118,79 @@ def test_a_byte_order_mark_is_accepted(content, tmp_path):
     path = content / GUIDE
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
     quiet_build(content, tmp_path / "out", formats=SITE)
-    assert "Writing the thank-you note" in (tmp_path / "out/site/guides/thank-you-note/index.html").read_text()
+    assert (
+        "Writing the thank-you note"
+        in (tmp_path / "out/site/guides/thank-you-note/index.html").read_text()
+    )
 
 
 def test_a_guide_that_is_only_front_matter(content, tmp_path):
-    text = ("---\ntitle: Empty\nsummary: Nothing yet.\naudience: candidate\norder: 9\ntags: [x]\n"
-            "updated: 2026-11-01\nkey: empty\n---\n")
+    text = (
+        "---\ntitle: Empty\nsummary: Nothing yet.\naudience: candidate\norder: 9\ntags: [x]\n"
+        "updated: 2026-11-01\nkey: empty\n---\n"
+    )
     (content / "guides/empty.md").write_text(text)
-    assert _problems(content, tmp_path / "out", formats=SITE) == ["guides/empty.md:9: the guide has no ## sections"]
+    assert _problems(content, tmp_path / "out", formats=SITE) == [
+        "guides/empty.md:9: the guide has no ## sections"
+    ]
 
 
 def test_attribute_lists_cannot_add_event_handlers(content, tmp_path):
-    _set(content, GUIDE, "## Choosing", "Click me\n{: onclick=\"alert(1)\" style=\"position:fixed\" }\n\n## Choosing")
+    _set(
+        content,
+        GUIDE,
+        "## Choosing",
+        'Click me\n{: onclick="alert(1)" style="position:fixed" }\n\n## Choosing',
+    )
     problems = _problems(content, tmp_path / "out", formats=SITE)
     line = _line(content, GUIDE, "onclick=")
-    assert f"{GUIDE}:{line}: the attribute 'onclick' is not allowed (set allow_raw_html: true in site.yml to permit it)" in problems
+    assert (
+        f"{GUIDE}:{line}: the attribute 'onclick' is not allowed (set allow_raw_html: true in site.yml to permit it)"
+        in problems
+    )
     assert any("'style' is not allowed" in p for p in problems)
 
 
 def test_raw_html_after_code_that_shows_it_is_located(content, tmp_path):
-    _set(content, GUIDE, "## Choosing", "Use `<b>` for bold.\n\nBut not <b>here</b>.\n\n## Choosing")
+    _set(
+        content, GUIDE, "## Choosing", "Use `<b>` for bold.\n\nBut not <b>here</b>.\n\n## Choosing"
+    )
     problems = _problems(content, tmp_path / "out", formats=SITE)
-    assert f"{GUIDE}:{_line(content, GUIDE, 'not <b>here')}: raw HTML '<b>' is not allowed" in " ".join(problems)
+    assert (
+        f"{GUIDE}:{_line(content, GUIDE, 'not <b>here')}: raw HTML '<b>' is not allowed"
+        in " ".join(problems)
+    )
 
 
 def test_a_key_used_twice_in_one_guide_points_at_the_second(content, tmp_path):
-    _set(content, GUIDE, "## Choosing the channel {#thanks-channel}", "## Choosing the channel {#thanks-why}")
+    _set(
+        content,
+        GUIDE,
+        "## Choosing the channel {#thanks-channel}",
+        "## Choosing the channel {#thanks-why}",
+    )
     problems = _problems(content, tmp_path / "out", formats=SITE)
-    assert f"{GUIDE}:{_line(content, GUIDE, '{#thanks-why}', 2)}: section key 'thanks-why' is used twice in this guide" in problems
+    assert (
+        f"{GUIDE}:{_line(content, GUIDE, '{#thanks-why}', 2)}: section key 'thanks-why' is used twice in this guide"
+        in problems
+    )
 
 
-def test_a_key_taken_from_another_guide_blames_the_edited_guide_in_an_incremental_build(content, tmp_path):
+def test_a_key_taken_from_another_guide_blames_the_edited_guide_in_an_incremental_build(
+    content, tmp_path
+):
     out = tmp_path / "out"
     quiet_build(content, out, formats=SITE)
-    _set(content, GUIDE, "## Choosing", "## A copied section {#step-thank-you}\n\nText.\n\n## Choosing")
+    _set(
+        content,
+        GUIDE,
+        "## Choosing",
+        "## A copied section {#step-thank-you}\n\nText.\n\n## Choosing",
+    )
     problems = _problems(content, out, formats=SITE)
-    assert problems == [f"{GUIDE}:{_line(content, GUIDE, '{#step-thank-you}')}: section key 'step-thank-you' is already used in guides/four-habits.md"]
+    assert problems == [
+        f"{GUIDE}:{_line(content, GUIDE, '{#step-thank-you}')}: section key 'step-thank-you' is already used in guides/four-habits.md"
+    ]
 
 
 def test_pdf_only_then_site_and_pdf(content, tmp_path):
@@ -134,7 +200,9 @@ def test_pdf_only_then_site_and_pdf(content, tmp_path):
     assert (out / "site/pdf/handbook.pdf").read_bytes() == (out / "pdf/handbook.pdf").read_bytes()
     (out / "site/pdf/four-habits.pdf").unlink()
     quiet_build(content, out)
-    assert (out / "site/pdf/four-habits.pdf").read_bytes() == (out / "pdf/four-habits.pdf").read_bytes()
+    assert (out / "site/pdf/four-habits.pdf").read_bytes() == (
+        out / "pdf/four-habits.pdf"
+    ).read_bytes()
 
 
 def test_a_deleted_output_is_made_again(content, tmp_path):
@@ -168,6 +236,8 @@ def test_handbook_links_to_guides_outside_it_go_to_the_website(tmp_path):
     renderer = GuideRenderer()
     rendered = {key: renderer.render(g) for key, g in guides.items()}
     chapters = [GuideCard.of(guides["four-habits"])]
-    html = print_handbook(environment(), settings, chapters, rendered, guides["four-habits"].updated, "2026-01-01")
+    html = print_handbook(
+        environment(), settings, chapters, rendered, guides["four-habits"].updated, "2026-01-01"
+    )
     assert 'href="https://advice.finchleylane.example/guides/thank-you-note/' in html
     assert 'href="#step-' not in html or 'id="step-' in html

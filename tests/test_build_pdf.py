@@ -57,7 +57,9 @@ def test_pdf_fonts_are_embedded(dist):
             if "/DescendantFonts" in descriptor:
                 descriptor = descriptor["/DescendantFonts"][0].get_object()
             fd = descriptor["/FontDescriptor"]
-            assert any(k in fd for k in ("/FontFile", "/FontFile2", "/FontFile3")), descriptor["/BaseFont"]
+            assert any(k in fd for k in ("/FontFile", "/FontFile2", "/FontFile3")), descriptor[
+                "/BaseFont"
+            ]
 
 
 def test_handbook_contents_page_numbers_match_where_each_guide_starts(dist):
@@ -75,7 +77,9 @@ def test_handbook_contents_page_numbers_match_where_each_guide_starts(dist):
         assert f"Page {page_number} of {len(reader.pages)}" in start
         opening = " ".join(GUIDES[key].summary.split()[:8])
         assert opening in start, f"{title} should open on page {page_number}"
-        assert opening not in _text(reader, page_number - 2), f"{title} must not start before page {page_number}"
+        assert opening not in _text(reader, page_number - 2), (
+            f"{title} must not start before page {page_number}"
+        )
 
 
 def test_handbook_bookmarks_follow_the_chapters(dist):

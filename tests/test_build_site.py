@@ -41,7 +41,9 @@ def test_the_four_step_sections_have_their_stable_keys(site):
 def test_cross_links_resolve_to_clean_urls(site):
     html = (site / "guides" / "four-habits" / "index.html").read_text()
     assert 'href="../thank-you-note/"' in html or 'href="../thank-you-note/#' in html
-    assert "@guide:" not in html and ".md" not in re.sub(r"<p[^>]*>.*?</p>", "", html.split("<main")[0])
+    assert "@guide:" not in html and ".md" not in re.sub(
+        r"<p[^>]*>.*?</p>", "", html.split("<main")[0]
+    )
     for page in site.rglob("*.html"):
         assert "@guide:" not in page.read_text(), page
 
@@ -60,7 +62,9 @@ def test_every_internal_link_lands_on_a_file_and_anchor(site):
                 target = target / "index.html"
             assert target.is_file(), f"{page.relative_to(site)} links to missing {href}"
             if fragment:
-                assert f'id="{fragment}"' in target.read_text(), f"{page.relative_to(site)}: #{fragment}"
+                assert f'id="{fragment}"' in target.read_text(), (
+                    f"{page.relative_to(site)}: #{fragment}"
+                )
 
 
 def test_index_by_audience_and_tag(site):
@@ -106,8 +110,14 @@ def test_sitemap_and_feed_are_valid_xml_with_the_right_urls(site):
     atom = {"a": "http://www.w3.org/2005/Atom"}
     entries = feed.findall("a:entry", atom)
     assert len(entries) == len(GUIDES)
-    assert feed.find("a:updated", atom).text == f"{max(g.updated for g in GUIDES).isoformat()}T00:00:00Z"
-    assert all(e.find("a:id", atom).text.startswith("https://advice.finchleylane.example/guides/") for e in entries)
+    assert (
+        feed.find("a:updated", atom).text
+        == f"{max(g.updated for g in GUIDES).isoformat()}T00:00:00Z"
+    )
+    assert all(
+        e.find("a:id", atom).text.startswith("https://advice.finchleylane.example/guides/")
+        for e in entries
+    )
     robots = (site / "robots.txt").read_text()
     assert "Sitemap: https://advice.finchleylane.example/sitemap.xml" in robots
 

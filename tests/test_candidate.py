@@ -18,16 +18,27 @@ def test_candidate_without_interviews_gets_an_empty_state(make, login_as):
     user = make.user(Role.CANDIDATE, name="Lena Ferreira")
     make.candidate(user=user, name="Lena Ferreira")
     page = login_as(Role.CANDIDATE, user=user).get("/me/").get_data(as_text=True)
-    assert "No interviews to follow up right now" in page and "A recruiter is being assigned" in page
+    assert (
+        "No interviews to follow up right now" in page and "A recruiter is being assigned" in page
+    )
 
 
 def test_settled_interviews_move_to_earlier_ones(make, login_as):
     user = make.user(Role.CANDIDATE)
     candidate = make.candidate(user=user)
     started = datetime.now(UTC) - timedelta(days=30)
-    make.interview(candidate, make.employer(name="Birchall Marchbank LLP"), starts_at=datetime.now(UTC) + timedelta(days=1))
-    make.interview(candidate, make.employer(name="Ormsby Tremaine LLP"), starts_at=started,
-                   outcome=Outcome.REJECTED, outcome_at=started + timedelta(hours=2))
+    make.interview(
+        candidate,
+        make.employer(name="Birchall Marchbank LLP"),
+        starts_at=datetime.now(UTC) + timedelta(days=1),
+    )
+    make.interview(
+        candidate,
+        make.employer(name="Ormsby Tremaine LLP"),
+        starts_at=started,
+        outcome=Outcome.REJECTED,
+        outcome_at=started + timedelta(hours=2),
+    )
     page = login_as(Role.CANDIDATE, user=user).get("/me/").get_data(as_text=True)
     current, earlier = page.split('id="earlier"')
     assert "Birchall Marchbank LLP" in current and "Ormsby Tremaine LLP" in earlier

@@ -23,14 +23,18 @@ def local_input(moment: datetime) -> str:
 
 def step_of(app, interview, kind) -> Step:
     with app.app_context():
-        step = db.session.scalar(select(Step).where(Step.interview_id == interview.id, Step.kind == kind))
+        step = db.session.scalar(
+            select(Step).where(Step.interview_id == interview.id, Step.kind == kind)
+        )
         db.session.expunge(step)
         return step
 
 
 def sent(client, step, when: datetime, channel: str = "email"):
-    return client.post(f"/me/steps/{step.id}/sent",
-                       data={f"step{step.id}-done_at": local_input(when), f"step{step.id}-channel": channel})
+    return client.post(
+        f"/me/steps/{step.id}/sent",
+        data={f"step{step.id}-done_at": local_input(when), f"step{step.id}-channel": channel},
+    )
 
 
 @pytest.fixture
@@ -40,9 +44,16 @@ def yesterday(world, make):
     job = make.job(employer, title="Corporate law clerk")
     starts = datetime.now(UTC) - timedelta(days=1)
     decision = (starts + timedelta(days=9)).astimezone(TORONTO).date()
-    return make.interview(world.candidate_a, employer, job=job, starts_at=starts,
-                          interviewer_names="Ms. Ada Whitcombe, Mr. Ken Nakamura",
-                          timeline=Timeline.DATE_GIVEN, decision_date=decision, timeline_recorded_at=starts)
+    return make.interview(
+        world.candidate_a,
+        employer,
+        job=job,
+        starts_at=starts,
+        interviewer_names="Ms. Ada Whitcombe, Mr. Ken Nakamura",
+        timeline=Timeline.DATE_GIVEN,
+        decision_date=decision,
+        timeline_recorded_at=starts,
+    )
 
 
 def test_the_checklist_shows_my_interviews_only_with_due_times_in_words(world, login_as, yesterday):
@@ -57,12 +68,18 @@ def test_the_checklist_shows_my_interviews_only_with_due_times_in_words(world, l
 
 def test_each_step_carries_the_guidance_from_the_guides(world, login_as, yesterday):
     page = login_as(Role.CANDIDATE, user=world.user_a).get("/me/").get_data(as_text=True)
-    assert "A short written thank-you is always appropriate" in page  # content/guides/four-habits.md
+    assert (
+        "A short written thank-you is always appropriate" in page
+    )  # content/guides/four-habits.md
     assert 'href="https://advice.finchleylane.example/guides/four-habits/#step-thank-you"' in page
-    assert 'href="https://advice.finchleylane.example/guides/thank-you-note/"' in page  # its links reach the site
+    assert (
+        'href="https://advice.finchleylane.example/guides/thank-you-note/"' in page
+    )  # its links reach the site
 
 
-def test_marking_the_thank_you_as_sent_shows_at_once_to_the_recruiter(app, world, login_as, yesterday):
+def test_marking_the_thank_you_as_sent_shows_at_once_to_the_recruiter(
+    app, world, login_as, yesterday
+):
     me = login_as(Role.CANDIDATE, user=world.user_a)
     thank_you = step_of(app, yesterday, StepKind.THANK_YOU)
     when = yesterday.starts_at + timedelta(hours=3)
@@ -73,28 +90,40 @@ def test_marking_the_thank_you_as_sent_shows_at_once_to_the_recruiter(app, world
 
     stored = step_of(app, yesterday, StepKind.THANK_YOU)
     assert stored.result == Status.DONE_ON_TIME and stored.done_by_id == world.user_a.id
-    assert stored.done_at == when.replace(second=0, microsecond=0) and stored.channel.value == "email"
-    recruiter_page = login_as(Role.RECRUITER, user=world.recruiter_a).get(f"/interviews/{yesterday.id}")
+    assert (
+        stored.done_at == when.replace(second=0, microsecond=0) and stored.channel.value == "email"
+    )
+    recruiter_page = login_as(Role.RECRUITER, user=world.recruiter_a).get(
+        f"/interviews/{yesterday.id}"
+    )
     text = recruiter_page.get_data(as_text=True)
     assert "Marked by the candidate." in text and "Casey Alpha" in text  # the history names who
 
 
-@pytest.mark.parametrize("fields, error", [
-    ({"done_at": "2099-01-01T10:00"}, "out of range"),
-    ({"done_at": "later"}, "Not a valid datetime value."),
-    ({"channel": "pigeon"}, "Choose how it was sent."),
-    ({"done_at": ""}, "Enter when it was done."),
-])
-def test_a_wrong_sent_mark_is_refused_with_the_reason_beside_it(app, world, login_as, yesterday, fields, error):
+@pytest.mark.parametrize(
+    "fields, error",
+    [
+        ({"done_at": "2099-01-01T10:00"}, "out of range"),
+        ({"done_at": "later"}, "Not a valid datetime value."),
+        ({"channel": "pigeon"}, "Choose how it was sent."),
+        ({"done_at": ""}, "Enter when it was done."),
+    ],
+)
+def test_a_wrong_sent_mark_is_refused_with_the_reason_beside_it(
+    app, world, login_as, yesterday, fields, error
+):
     me = login_as(Role.CANDIDATE, user=world.user_a)
     thank_you = step_of(app, yesterday, StepKind.THANK_YOU)
-    data = {f"step{thank_you.id}-done_at": local_input(datetime.now(UTC)), f"step{thank_you.id}-channel": "email"}
+    data = {
+        f"step{thank_you.id}-done_at": local_input(datetime.now(UTC)),
+        f"step{thank_you.id}-channel": "email",
+    }
     data.update({f"step{thank_you.id}-{name}": value for name, value in fields.items()})
     response = me.post(f"/me/steps/{thank_you.id}/sent", data=data)
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert error in page and f'id="step{thank_you.id}-' in page
-    assert "<details class=\"mark-sent\" open>" in page  # the refused form is left open
+    assert '<details class="mark-sent" open>' in page  # the refused form is left open
     assert step_of(app, yesterday, StepKind.THANK_YOU).done_at is None
 
 
@@ -120,10 +149,14 @@ def test_undo_takes_back_only_my_own_mark(app, world, login_as, yesterday):
     assert step_of(app, yesterday, StepKind.THANK_YOU).done_at is None
 
     recruiter = login_as(Role.RECRUITER, user=world.recruiter_a)
-    recruiter.post(f"/steps/{thank_you.id}/done",
-                   data={"done_at": local_input(yesterday.starts_at + timedelta(hours=2)), "channel": "email"})
+    recruiter.post(
+        f"/steps/{thank_you.id}/done",
+        data={"done_at": local_input(yesterday.starts_at + timedelta(hours=2)), "channel": "email"},
+    )
     response = me.post(f"/me/steps/{thank_you.id}/undo")
-    assert "Only what you marked yourself" in me.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Only what you marked yourself" in me.get(response.headers["Location"]).get_data(
+        as_text=True
+    )
     assert step_of(app, yesterday, StepKind.THANK_YOU).done_at is not None
 
 
@@ -143,12 +176,17 @@ def test_the_follow_up_draft_names_the_people_firm_position_and_date(world, logi
     assert "%0D%0A" in mailto  # line breaks as RFC 6068 asks
 
 
-@pytest.mark.parametrize("channel, expected, absent", [
-    ("email", "Subject", "Print-friendly version"),
-    ("handwritten", "Print-friendly version", "Open in my email program"),
-    ("phone", "Hello, this is Casey Alpha calling", "Open in my email program"),
-])
-def test_the_thank_you_draft_for_each_channel(world, login_as, yesterday, channel, expected, absent):
+@pytest.mark.parametrize(
+    "channel, expected, absent",
+    [
+        ("email", "Subject", "Print-friendly version"),
+        ("handwritten", "Print-friendly version", "Open in my email program"),
+        ("phone", "Hello, this is Casey Alpha calling", "Open in my email program"),
+    ],
+)
+def test_the_thank_you_draft_for_each_channel(
+    world, login_as, yesterday, channel, expected, absent
+):
     me = login_as(Role.CANDIDATE, user=world.user_a)
     response = me.get(f"/me/interviews/{yesterday.id}/drafts/thank-you?channel={channel}")
     page = response.get_data(as_text=True)
@@ -158,21 +196,31 @@ def test_the_thank_you_draft_for_each_channel(world, login_as, yesterday, channe
 
 def test_a_draft_never_lets_entered_text_run_as_markup(app, world, make, login_as):
     employer = make.employer(name='Hale <script>alert("x")</script> LLP')
-    interview = make.interview(world.candidate_a, employer, interviewer_names="<img src=x onerror=alert(1)>",
-                               starts_at=datetime.now(UTC) - timedelta(hours=3))
+    interview = make.interview(
+        world.candidate_a,
+        employer,
+        interviewer_names="<img src=x onerror=alert(1)>",
+        starts_at=datetime.now(UTC) - timedelta(hours=3),
+    )
     me = login_as(Role.CANDIDATE, user=world.user_a)
-    for url in (f"/me/interviews/{interview.id}/drafts/thank-you",
-                f"/me/interviews/{interview.id}/drafts/thank-you/print?channel=handwritten", "/me/"):
+    for url in (
+        f"/me/interviews/{interview.id}/drafts/thank-you",
+        f"/me/interviews/{interview.id}/drafts/thank-you/print?channel=handwritten",
+        "/me/",
+    ):
         page = me.get(url).get_data(as_text=True)
         assert "<script>alert" not in page and "<img src=x" not in page
         assert "&lt;script&gt;" in page
 
 
-@pytest.mark.parametrize("url", [
-    "/me/interviews/{id}/drafts/timeline",
-    "/me/interviews/{id}/drafts/thank-you?channel=fax",
-    "/me/interviews/999999/drafts/thank-you",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/me/interviews/{id}/drafts/timeline",
+        "/me/interviews/{id}/drafts/thank-you?channel=fax",
+        "/me/interviews/999999/drafts/thank-you",
+    ],
+)
 def test_an_unknown_draft_is_not_found(world, login_as, yesterday, url):
     me = login_as(Role.CANDIDATE, user=world.user_a)
     assert me.get(url.format(id=yesterday.id)).status_code == 404
@@ -208,7 +256,10 @@ def test_the_handout_holds_my_open_interviews_steps_and_due_dates(app, world, lo
     thank_you = step_of(app, yesterday, StepKind.THANK_YOU)
     assert f"{thank_you.due_at.astimezone(TORONTO):%A %-d %b %Y, %H:%M}" in words
     assert "Sam Quarrington" not in words
-    assert "How to do each step well" in words and "A short written thank-you is always appropriate" in words
+    assert (
+        "How to do each step well" in words
+        and "A short written thank-you is always appropriate" in words
+    )
 
 
 def test_a_recruiter_prints_the_handout_for_their_own_candidates_only(world, login_as, yesterday):
@@ -249,7 +300,8 @@ def test_a_draft_says_when_to_send_it_until_it_is_sent(app, world, login_as, yes
     assert f"Send it by {due:%H:%M} today." in page or f"Send it by tomorrow {due:%H:%M}." in page
     opens = step_of(app, yesterday, StepKind.FOLLOW_UP).opens_at.astimezone(TORONTO)
     assert f"Send it from {opens:%A %-d %B}, by " in me.get(
-        f"/me/interviews/{yesterday.id}/drafts/follow-up").get_data(as_text=True)
+        f"/me/interviews/{yesterday.id}/drafts/follow-up"
+    ).get_data(as_text=True)
     step = step_of(app, yesterday, StepKind.THANK_YOU)
     assert sent(me, step, datetime.now(UTC) - timedelta(minutes=5)).status_code in (302, 303)
     assert "<strong>Send it" not in me.get(url).get_data(as_text=True)

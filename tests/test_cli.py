@@ -14,12 +14,26 @@ def _count(app, model) -> int:
 
 def test_users_create_with_password_from_stdin(app, runner):
     result = runner.invoke(
-        args=["users", "create", "Dana@Example.com", "--role", "recruiter", "--name", "Dana Fenwick", "--password-stdin"],
+        args=[
+            "users",
+            "create",
+            "Dana@Example.com",
+            "--role",
+            "recruiter",
+            "--name",
+            "Dana Fenwick",
+            "--password-stdin",
+        ],
         input="a long enough password\n",
     )
     assert result.exit_code == 0, result.output
     assert "Created recruiter account dana@example.com." in result.output
-    assert login(app.test_client(), User(email="dana@example.com"), "a long enough password").status_code == 302
+    assert (
+        login(
+            app.test_client(), User(email="dana@example.com"), "a long enough password"
+        ).status_code
+        == 302
+    )
 
 
 def test_users_create_with_prompt(app, runner):
@@ -34,23 +48,45 @@ def test_users_create_with_prompt(app, runner):
 
 def test_users_create_candidate_makes_a_profile(app, runner):
     result = runner.invoke(
-        args=["users", "create", "kwame@example.com", "--role", "candidate", "--name", "Kwame Mensah",
-              "--role-sought", "conveyancer", "--password-stdin"],
+        args=[
+            "users",
+            "create",
+            "kwame@example.com",
+            "--role",
+            "candidate",
+            "--name",
+            "Kwame Mensah",
+            "--role-sought",
+            "conveyancer",
+            "--password-stdin",
+        ],
         input="a long enough password\n",
     )
     assert result.exit_code == 0, result.output
     with app.app_context():
         candidate = db.session.scalar(select(Candidate))
-        assert candidate.user.email == "kwame@example.com" and candidate.role_sought.value == "conveyancer"
+        assert (
+            candidate.user.email == "kwame@example.com"
+            and candidate.role_sought.value == "conveyancer"
+        )
 
 
 def test_users_create_refusals(app, runner, make):
     make.user(Role.RECRUITER, email="taken@example.com")
     cases = [
-        (["users", "create", "taken@example.com", "--role", "recruiter", "--name", "X"], "already exists"),
-        (["users", "create", "not-an-email", "--role", "recruiter", "--name", "X"], "Invalid value for EMAIL: An email address must have an @-sign."),
+        (
+            ["users", "create", "taken@example.com", "--role", "recruiter", "--name", "X"],
+            "already exists",
+        ),
+        (
+            ["users", "create", "not-an-email", "--role", "recruiter", "--name", "X"],
+            "Invalid value for EMAIL: An email address must have an @-sign.",
+        ),
         (["users", "create", "new@example.com", "--role", "wizard", "--name", "X"], "'--role'"),
-        (["users", "create", "new@example.com", "--role", "admin", "--name", "X"], "use between 12"),
+        (
+            ["users", "create", "new@example.com", "--role", "admin", "--name", "X"],
+            "use between 12",
+        ),
     ]
     for args, message in cases:
         result = runner.invoke(args=[*args, "--password-stdin"], input="short\n")
@@ -74,10 +110,20 @@ def test_demo_seed_small_is_realistic_and_not_duplicated(app, runner):
 
     # The demo sign-ins work and land on pages with content.
     client = app.test_client()
-    assert login(client, User(email="recruiter@finchleylane.example"), "follow-up-demo-2026").status_code == 302
+    assert (
+        login(
+            client, User(email="recruiter@finchleylane.example"), "follow-up-demo-2026"
+        ).status_code
+        == 302
+    )
     assert "Interviews in the next 14 days" in client.get("/dashboard").get_data(as_text=True)
     candidate = app.test_client()
-    assert login(candidate, User(email="candidate@finchleylane.example"), "follow-up-demo-2026").status_code == 302
+    assert (
+        login(
+            candidate, User(email="candidate@finchleylane.example"), "follow-up-demo-2026"
+        ).status_code
+        == 302
+    )
     assert candidate.get("/me/").status_code == 200
 
 
@@ -93,7 +139,9 @@ def test_demo_interviews_are_consistent(app, runner):
     with app.app_context():
         for interview in db.session.scalars(select(Interview)):
             assert 0 < interview.duration_minutes <= 1440
-            assert (interview.decision_date is not None) == (interview.timeline.value == "date_given")
+            assert (interview.decision_date is not None) == (
+                interview.timeline.value == "date_given"
+            )
             assert interview.job.employer_id == interview.employer_id
             if interview.decision_date:
                 assert interview.decision_date.weekday() < 5

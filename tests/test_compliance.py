@@ -32,7 +32,9 @@ def test_sql_status_agrees_with_the_rules_engine(app, world, make, offset_hours)
 
 def _complete(app, interview_id, kind, when, channel="email"):
     with app.test_request_context():
-        step = db.session.scalar(select(Step).where(Step.interview_id == interview_id, Step.kind == kind))
+        step = db.session.scalar(
+            select(Step).where(Step.interview_id == interview_id, Step.kind == kind)
+        )
         mark_done(step, db.session.get(User, step.recruiter_id), when, channel=channel)
         db.session.commit()
 
@@ -55,7 +57,7 @@ def test_report_counts_on_time_late_and_overdue_for_my_candidates_only(app, worl
 
 def test_csv_has_the_same_rows_and_cannot_run_formulas(app, world, make, login_as):
     past = datetime.now(UTC) - timedelta(days=40)
-    candidate = make.candidate(world.recruiter_a, name="=HYPERLINK(\"http://x\")")
+    candidate = make.candidate(world.recruiter_a, name='=HYPERLINK("http://x")')
     make.interview(candidate, world.employer, starts_at=past)
     client = login_as(Role.RECRUITER, user=world.recruiter_a)
     response = client.get("/reports/compliance.csv?group=candidate")
@@ -65,24 +67,35 @@ def test_csv_has_the_same_rows_and_cannot_run_formulas(app, world, make, login_a
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[0][0] == "Candidate"
     names = [row[0] for row in rows[1:]]
-    assert "'=HYPERLINK(\"http://x\")" in names and names[-1] == "All"
+    assert '\'=HYPERLINK("http://x")' in names and names[-1] == "All"
     assert "Corey Beta" not in names
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("=1+1", "'=1+1"), ("+1", "'+1"), ("-1", "'-1"), ("@SUM(A1)", "'@SUM(A1)"), ("Plain", "Plain"), (None, ""),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("=1+1", "'=1+1"),
+        ("+1", "'+1"),
+        ("-1", "'-1"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("Plain", "Plain"),
+        (None, ""),
+    ],
+)
 def test_csv_cells_never_start_a_formula(value, expected):
     assert csv_cell(value) == expected
 
 
-@pytest.mark.parametrize("query, message", [
-    ("start=2026-05-01&end=2026-04-01", "The start is after the end."),
-    ("start=1850-01-01", "out of range"),
-    ("start=2020-01-01&end=2026-01-01", "at most three years"),
-    ("group=everyone", "Not a valid choice"),
-    ("start=yesterday", "Not a valid date value"),
-])
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("start=2026-05-01&end=2026-04-01", "The start is after the end."),
+        ("start=1850-01-01", "out of range"),
+        ("start=2020-01-01&end=2026-01-01", "at most three years"),
+        ("group=everyone", "Not a valid choice"),
+        ("start=yesterday", "Not a valid date value"),
+    ],
+)
 def test_report_refuses_bad_filters(world, login_as, query, message):
     client = login_as(Role.RECRUITER, user=world.recruiter_a)
     for url in ("/reports/compliance", "/reports/compliance.csv"):
@@ -96,11 +109,18 @@ def test_a_reassigned_candidates_open_steps_follow_them(app, world, make, login_
     interview = make.interview(world.candidate_a, world.employer, starts_at=past)
     _complete(app, interview.id, StepKind.THANK_YOU, past + timedelta(hours=2))
     admin = login_as(Role.ADMIN, user=world.admin)
-    response = admin.post(f"/admin/candidates/{world.candidate_a.id}/assignment",
-                          data={"recruiter_id": world.recruiter_b.id})
+    response = admin.post(
+        f"/admin/candidates/{world.candidate_a.id}/assignment",
+        data={"recruiter_id": world.recruiter_b.id},
+    )
     assert response.status_code == 303
     with app.app_context():
-        owners = dict(db.session.execute(
-            select(Step.kind, Step.recruiter_id).where(Step.interview_id == interview.id)).tuples().all())
+        owners = dict(
+            db.session.execute(
+                select(Step.kind, Step.recruiter_id).where(Step.interview_id == interview.id)
+            )
+            .tuples()
+            .all()
+        )
     assert owners[StepKind.THANK_YOU] == world.recruiter_a.id  # done under recruiter A
     assert owners[StepKind.TIMELINE] == world.recruiter_b.id  # still open: now B's

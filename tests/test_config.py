@@ -37,14 +37,17 @@ def test_development_keeps_a_generated_key_across_restarts(monkeypatch):
     assert len(first.config["SECRET_KEY"]) >= 32
 
 
-@pytest.mark.parametrize("name, value, message", [
-    ("PORTAL_ENV", "staging", "PORTAL_ENV must be"),
-    ("PORTAL_TIMEZONE", "Mars/Olympus", "not a known time zone"),
-    ("PORTAL_URL", "portal.agency.example", "must start with http"),
-    ("MAIL_BACKEND", "pigeon", "MAIL_BACKEND must be"),
-    ("MAIL_PORT", "smtp", "MAIL_PORT must be a port number"),
-    ("MAIL_PORT", "70000", "MAIL_PORT must be a port number"),
-])
+@pytest.mark.parametrize(
+    "name, value, message",
+    [
+        ("PORTAL_ENV", "staging", "PORTAL_ENV must be"),
+        ("PORTAL_TIMEZONE", "Mars/Olympus", "not a known time zone"),
+        ("PORTAL_URL", "portal.agency.example", "must start with http"),
+        ("MAIL_BACKEND", "pigeon", "MAIL_BACKEND must be"),
+        ("MAIL_PORT", "smtp", "MAIL_PORT must be a port number"),
+        ("MAIL_PORT", "70000", "MAIL_PORT must be a port number"),
+    ],
+)
 def test_bad_settings_are_refused_with_a_reason(monkeypatch, name, value, message):
     monkeypatch.setenv(name, value)
     with pytest.raises(ConfigError, match=message):
@@ -58,19 +61,25 @@ def test_settings_reach_the_pages(monkeypatch):
     assert "Queensway Legal Recruiting" in app.test_client().get("/login").get_data(as_text=True)
 
 
-@pytest.mark.parametrize("url, expected", [
-    ("postgresql://u:p@h/db", "postgresql+psycopg://u:p@h/db"),
-    ("postgres://u:p@h/db", "postgresql+psycopg://u:p@h/db"),
-    ("sqlite:///x.db", "sqlite:///x.db"),
-])
+@pytest.mark.parametrize(
+    "url, expected",
+    [
+        ("postgresql://u:p@h/db", "postgresql+psycopg://u:p@h/db"),
+        ("postgres://u:p@h/db", "postgresql+psycopg://u:p@h/db"),
+        ("sqlite:///x.db", "sqlite:///x.db"),
+    ],
+)
 def test_database_urls_use_psycopg3(url, expected):
     assert normalise_database_url(url) == expected
 
 
-@pytest.mark.parametrize("missing, message", [
-    ("PORTAL_URL", "PORTAL_URL must be set"),
-    ("MAIL_SERVER", "MAIL_SERVER must be set"),
-])
+@pytest.mark.parametrize(
+    "missing, message",
+    [
+        ("PORTAL_URL", "PORTAL_URL must be set"),
+        ("MAIL_SERVER", "MAIL_SERVER must be set"),
+    ],
+)
 def test_production_needs_its_address_and_a_mail_server(monkeypatch, missing, message):
     _production(monkeypatch)
     monkeypatch.delenv(missing)
@@ -80,15 +89,28 @@ def test_production_needs_its_address_and_a_mail_server(monkeypatch, missing, me
 
 def test_mail_settings_come_from_the_environment(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "sqlite://")
-    for name, value in {"MAIL_SERVER": "smtp.agency.example", "MAIL_PORT": "587", "MAIL_USE_TLS": "true",
-                        "MAIL_USERNAME": "portal", "MAIL_PASSWORD": "s3cret", "MAIL_FROM": "Portal <p@agency.example>",
-                        "PORTAL_URL": "https://portal.agency.example/"}.items():
+    for name, value in {
+        "MAIL_SERVER": "smtp.agency.example",
+        "MAIL_PORT": "587",
+        "MAIL_USE_TLS": "true",
+        "MAIL_USERNAME": "portal",
+        "MAIL_PASSWORD": "s3cret",
+        "MAIL_FROM": "Portal <p@agency.example>",
+        "PORTAL_URL": "https://portal.agency.example/",
+    }.items():
         monkeypatch.setenv(name, value)
     config = create_app().config
-    assert (config["MAIL_BACKEND"], config["MAIL_SERVER"], config["MAIL_PORT"], config["MAIL_USE_TLS"]) == (
-        "smtp", "smtp.agency.example", 587, True)
+    assert (
+        config["MAIL_BACKEND"],
+        config["MAIL_SERVER"],
+        config["MAIL_PORT"],
+        config["MAIL_USE_TLS"],
+    ) == ("smtp", "smtp.agency.example", 587, True)
     assert (config["MAIL_USERNAME"], config["MAIL_PASSWORD"], config["MAIL_FROM"]) == (
-        "portal", "s3cret", "Portal <p@agency.example>")
+        "portal",
+        "s3cret",
+        "Portal <p@agency.example>",
+    )
     assert config["PORTAL_URL"] == "https://portal.agency.example"
 
 

@@ -70,15 +70,26 @@ def body(kind: str, channel: str, **changes) -> str:
 @pytest.mark.parametrize(
     "interviewer_names, letter_greeting, phone_greeting",
     [
-        ("Gabriel Thistlewood", "Dear Gabriel Thistlewood,",
-         "Hello, this is Marisol Ng calling for Gabriel Thistlewood."),
-        ("Ms. Ana Whitcombe, Mr. Ken Nakamura", "Dear Ms. Ana Whitcombe and Mr. Ken Nakamura,",
-         "Hello, this is Marisol Ng calling for Ms. Ana Whitcombe and Mr. Ken Nakamura."),
-        ("Ana Whitcombe, Ken Nakamura and Priya Sood",
-         "Dear Ana Whitcombe, Ken Nakamura and Priya Sood,",
-         "Hello, this is Marisol Ng calling for Ana Whitcombe, Ken Nakamura and Priya Sood."),
-        ("", f"Dear hiring team at {EMPLOYER},",
-         f"Hello, this is Marisol Ng calling for the hiring team at {EMPLOYER}."),
+        (
+            "Gabriel Thistlewood",
+            "Dear Gabriel Thistlewood,",
+            "Hello, this is Marisol Ng calling for Gabriel Thistlewood.",
+        ),
+        (
+            "Ms. Ana Whitcombe, Mr. Ken Nakamura",
+            "Dear Ms. Ana Whitcombe and Mr. Ken Nakamura,",
+            "Hello, this is Marisol Ng calling for Ms. Ana Whitcombe and Mr. Ken Nakamura.",
+        ),
+        (
+            "Ana Whitcombe, Ken Nakamura and Priya Sood",
+            "Dear Ana Whitcombe, Ken Nakamura and Priya Sood,",
+            "Hello, this is Marisol Ng calling for Ana Whitcombe, Ken Nakamura and Priya Sood.",
+        ),
+        (
+            "",
+            f"Dear hiring team at {EMPLOYER},",
+            f"Hello, this is Marisol Ng calling for the hiring team at {EMPLOYER}.",
+        ),
     ],
 )
 @pytest.mark.parametrize("kind, channel", COMBINATIONS)
@@ -110,7 +121,9 @@ def test_every_draft_names_the_position_or_the_role(kind, channel, position, phr
 @pytest.mark.parametrize("timeline, decision_date", TIMELINES)
 @pytest.mark.parametrize("kind, channel", COMBINATIONS)
 def test_no_draft_remarks_on_silence(kind, channel, timeline, decision_date):
-    draft = write_draft(kind, channel, replace(FACTS, timeline=timeline, decision_date=decision_date))
+    draft = write_draft(
+        kind, channel, replace(FACTS, timeline=timeline, decision_date=decision_date)
+    )
     text = f"{draft.subject or ''}\n{draft.body}".lower()
     assert [phrase for phrase in FORBIDDEN if phrase in text] == []
 
@@ -150,7 +163,12 @@ def test_only_the_thank_you_has_the_detail_blank(kind, channel, blanks):
 @pytest.mark.parametrize(
     "timeline, decision_date, present, absent",
     [
-        ("date_given", date(2026, 12, 4), f"met about {ROLE} on Tuesday, November 24, {SAID}", "2026"),
+        (
+            "date_given",
+            date(2026, 12, 4),
+            f"met about {ROLE} on Tuesday, November 24, {SAID}",
+            "2026",
+        ),
         ("date_given", date(2027, 1, 8), "decide by Friday, January 8, 2027", "2026"),
         ("no_date_given", None, f"meeting with me about {ROLE} on Tuesday, November 24", "decide"),
         ("not_recorded", None, f"meeting with me about {ROLE} on Tuesday, November 24", "decide"),
@@ -205,13 +223,26 @@ def test_day_words(day, reference_year, words):
 @pytest.mark.parametrize(
     "kind, channel, position, subject",
     [
-        ("thank_you", "email", "Commercial real estate conveyancer",
-         "Thank you: Commercial real estate conveyancer interview"),
+        (
+            "thank_you",
+            "email",
+            "Commercial real estate conveyancer",
+            "Thank you: Commercial real estate conveyancer interview",
+        ),
         ("thank_you", "email", None, "Thank you for the interview on Tuesday, November 24"),
-        ("follow_up", "email", "Commercial real estate conveyancer",
-         "Following up: Commercial real estate conveyancer"),
+        (
+            "follow_up",
+            "email",
+            "Commercial real estate conveyancer",
+            "Following up: Commercial real estate conveyancer",
+        ),
         ("follow_up", "email", None, "Following up: our interview on Tuesday, November 24"),
-        ("thank_you", "email", "Law clerk\n(litigation)", "Thank you: Law clerk (litigation) interview"),
+        (
+            "thank_you",
+            "email",
+            "Law clerk\n(litigation)",
+            "Thank you: Law clerk (litigation) interview",
+        ),
         ("thank_you", "handwritten", "Commercial real estate conveyancer", None),
         ("thank_you", "phone", "Commercial real estate conveyancer", None),
         ("follow_up", "handwritten", "Commercial real estate conveyancer", None),
@@ -259,7 +290,10 @@ def test_signature_puts_the_phone_under_the_name(kind, channel, phone, ending):
         ("Ana Whitcombe AND Ken Nakamura", ["Ana Whitcombe", "Ken Nakamura"]),
         ("Ana Whitcombe & Ken Nakamura", ["Ana Whitcombe", "Ken Nakamura"]),
         ("Ana Whitcombe; Ken Nakamura", ["Ana Whitcombe", "Ken Nakamura"]),
-        ("Ana Whitcombe, Ken Nakamura, and Priya Sood", ["Ana Whitcombe", "Ken Nakamura", "Priya Sood"]),
+        (
+            "Ana Whitcombe, Ken Nakamura, and Priya Sood",
+            ["Ana Whitcombe", "Ken Nakamura", "Priya Sood"],
+        ),
         ("  Ana   Whitcombe ,, Ken\tNakamura  ", ["Ana Whitcombe", "Ken Nakamura"]),
         ("Ana Whitcombe\nKen Nakamura", ["Ana Whitcombe Ken Nakamura"]),
         ("Sandy Anderson and Andrew Rand", ["Sandy Anderson", "Andrew Rand"]),

@@ -32,7 +32,10 @@ def events_of(client, path) -> dict[str, object]:
 
 def step_ids(app, interview) -> dict[StepKind, int]:
     with app.app_context():
-        return {s.kind: s.id for s in db.session.scalars(select(Step).where(Step.interview_id == interview.id))}
+        return {
+            s.kind: s.id
+            for s in db.session.scalars(select(Step).where(Step.interview_id == interview.id))
+        }
 
 
 def test_a_candidates_feed_holds_their_own_open_steps(app, client, world, login_as):
@@ -45,8 +48,12 @@ def test_a_candidates_feed_holds_their_own_open_steps(app, client, world, login_
     thank_you = events[f"step-{mine[StepKind.THANK_YOU]}@follow-up-portal"]
     assert str(thank_you["SUMMARY"]) == "Thank-you note: Fenwick Ormsby LLP"
     with app.app_context():
-        due = db.session.get(Step, mine[StepKind.THANK_YOU]).due_at.replace(microsecond=0)  # iCalendar keeps seconds
-    assert thank_you.decoded("DTEND") == due and thank_you.decoded("DTSTART") == due - timedelta(minutes=30)
+        due = db.session.get(Step, mine[StepKind.THANK_YOU]).due_at.replace(
+            microsecond=0
+        )  # iCalendar keeps seconds
+    assert thank_you.decoded("DTEND") == due and thank_you.decoded("DTSTART") == due - timedelta(
+        minutes=30
+    )
     assert "http://portal.test/me/#interview-" in str(thank_you["DESCRIPTION"])
     assert thank_you.walk("VALARM")  # candidates get a reminder an hour before
 
@@ -59,26 +66,42 @@ def test_events_follow_the_steps(app, client, world, login_as):
     before = events_of(client, path)[uid].decoded("DTEND")
 
     admin = login_as(Role.ADMIN, user=world.admin)
-    admin.post("/admin/policy", data={
-        "timeline_business_days": 1, "thank_you_hours": 48, "follow_up_opens_business_days": 3,
-        "follow_up_due_business_days": 5, "assumed_decision_business_days": 10, "move_on_business_days": 5,
-        "due_soon_hours": 24, "day_ends_at": "17:00"})
+    admin.post(
+        "/admin/policy",
+        data={
+            "timeline_business_days": 1,
+            "thank_you_hours": 48,
+            "follow_up_opens_business_days": 3,
+            "follow_up_due_business_days": 5,
+            "assumed_decision_business_days": 10,
+            "move_on_business_days": 5,
+            "due_soon_hours": 24,
+            "day_ends_at": "17:00",
+        },
+    )
     moved = events_of(client, path)[uid]
     assert moved.decoded("DTEND") == before + timedelta(hours=24)
     assert int(moved["SEQUENCE"]) >= 0
 
 
-
 def test_a_step_marked_done_leaves_the_feed(app, client, world, make, login_as):
-    interview = make.interview(world.candidate_a, world.employer, starts_at=datetime.now(UTC) - timedelta(hours=3))
+    interview = make.interview(
+        world.candidate_a, world.employer, starts_at=datetime.now(UTC) - timedelta(hours=3)
+    )
     me = login_as(Role.CANDIDATE, user=world.user_a)
     path = feed_path(me)
     step_id = step_ids(app, interview)[StepKind.THANK_YOU]
     uid = f"step-{step_id}@follow-up-portal"
     assert uid in events_of(client, path)
-    response = me.post(f"/me/steps/{step_id}/sent", data={
-        f"step{step_id}-done_at": (datetime.now(UTC) - timedelta(hours=1)).astimezone(TORONTO).strftime("%Y-%m-%dT%H:%M"),
-        f"step{step_id}-channel": "email"})
+    response = me.post(
+        f"/me/steps/{step_id}/sent",
+        data={
+            f"step{step_id}-done_at": (datetime.now(UTC) - timedelta(hours=1))
+            .astimezone(TORONTO)
+            .strftime("%Y-%m-%dT%H:%M"),
+            f"step{step_id}-channel": "email",
+        },
+    )
     assert response.status_code == 303
     assert uid not in events_of(client, path)
 
@@ -116,15 +139,22 @@ def test_a_wrong_token_is_not_found(client, token):
 
 
 def test_the_calendar_page_offers_to_make_a_link_first(world, login_as):
-    page = login_as(Role.CANDIDATE, user=world.user_a).get("/account/calendar").get_data(as_text=True)
+    page = (
+        login_as(Role.CANDIDATE, user=world.user_a).get("/account/calendar").get_data(as_text=True)
+    )
     assert "Make my calendar link" in page and ".ics" not in page
 
 
 def test_text_with_commas_semicolons_and_line_breaks_survives_the_feed():
     now = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
-    event = DueEvent(uid="step-1@test", summary="Thank-you note: Hale, Birch; & Co.\nLLP",
-                     description="Line one,\nline two; done", due_at=now + timedelta(days=1), url="http://x.test/",
-                     last_modified=now)
+    event = DueEvent(
+        uid="step-1@test",
+        summary="Thank-you note: Hale, Birch; & Co.\nLLP",
+        description="Line one,\nline two; done",
+        due_at=now + timedelta(days=1),
+        url="http://x.test/",
+        last_modified=now,
+    )
     parsed = Calendar.from_ical(feed("Mine", "Agency", [event], now))
     [back] = parsed.walk("VEVENT")
     assert str(back["SUMMARY"]) == event.summary and str(back["DESCRIPTION"]) == event.description

@@ -37,7 +37,9 @@ def steps_of(app, interview_id: int) -> dict[StepKind, Step]:
 def events(app, **where) -> list[AuditEvent]:
     """Audit events about the follow-up (sign-ins, which every test does, left out)."""
     with app.app_context():
-        query = select(AuditEvent).where(AuditEvent.action.not_like("sign_in%")).order_by(AuditEvent.id)
+        query = (
+            select(AuditEvent).where(AuditEvent.action.not_like("sign_in%")).order_by(AuditEvent.id)
+        )
         for key, value in where.items():
             query = query.where(getattr(AuditEvent, key) == value)
         rows = db.session.scalars(query).all()
@@ -49,15 +51,25 @@ def events(app, **where) -> list[AuditEvent]:
 def past(world, make):
     """An interview of candidate A a week ago, at an employer that prefers email."""
     employer = make.employer(name="Birchall Corrigan LLP", preferred_channel=PreferredChannel.EMAIL)
-    return make.interview(world.candidate_a, employer, starts_at=datetime.now(UTC) - timedelta(days=7))
+    return make.interview(
+        world.candidate_a, employer, starts_at=datetime.now(UTC) - timedelta(days=7)
+    )
 
 
 def test_logging_an_interview_creates_its_four_steps(app, world, login_as):
     client = login_as(Role.RECRUITER, user=world.recruiter_a)
-    response = client.post(f"/candidates/{world.candidate_a.id}/interviews/new", data={
-        "employer_id": world.employer.id, "job_id": 0, "starts_at": "2026-04-02T16:30",
-        "duration_minutes": 60, "format": "video", "timeline": "not_recorded", "outcome": "pending",
-    })
+    response = client.post(
+        f"/candidates/{world.candidate_a.id}/interviews/new",
+        data={
+            "employer_id": world.employer.id,
+            "job_id": 0,
+            "starts_at": "2026-04-02T16:30",
+            "duration_minutes": 60,
+            "format": "video",
+            "timeline": "not_recorded",
+            "outcome": "pending",
+        },
+    )
     assert response.status_code == 302
     interview_id = int(response.headers["Location"].rsplit("/", 1)[1])
     steps = steps_of(app, interview_id)
@@ -82,9 +94,14 @@ def test_mark_thank_you_done_by_the_preferred_channel(app, past, world, login_as
     client = login_as(Role.RECRUITER, user=world.recruiter_a)
     step = steps_of(app, past.id)[StepKind.THANK_YOU]
     sent = (past.starts_at + timedelta(hours=3)).astimezone(TORONTO)
-    response = client.post(f"/steps/{step.id}/done", data={
-        "done_at": sent.strftime("%Y-%m-%dT%H:%M"), "channel": "email", "note": "Short note to both partners",
-    })
+    response = client.post(
+        f"/steps/{step.id}/done",
+        data={
+            "done_at": sent.strftime("%Y-%m-%dT%H:%M"),
+            "channel": "email",
+            "note": "Short note to both partners",
+        },
+    )
     assert response.status_code == 303
     stored = steps_of(app, past.id)[StepKind.THANK_YOU]
     assert stored.result == Status.DONE_ON_TIME
@@ -100,20 +117,28 @@ def test_another_channel_than_the_employer_asked_for_is_not_on_time(app, past, w
     client = login_as(Role.RECRUITER, user=world.recruiter_a)
     step = steps_of(app, past.id)[StepKind.THANK_YOU]
     sent = (past.starts_at + timedelta(hours=3)).astimezone(TORONTO)
-    client.post(f"/steps/{step.id}/done", data={"done_at": sent.strftime("%Y-%m-%dT%H:%M"), "channel": "phone"})
+    client.post(
+        f"/steps/{step.id}/done",
+        data={"done_at": sent.strftime("%Y-%m-%dT%H:%M"), "channel": "phone"},
+    )
     assert steps_of(app, past.id)[StepKind.THANK_YOU].result == Status.WRONG_CHANNEL
 
 
-@pytest.mark.parametrize("data, field_error", [
-    ({"done_at": "", "channel": "email"}, "Enter when it was done."),
-    ({"done_at": "2099-01-01T10:00", "channel": "email"}, "out of range"),
-    ({"done_at": "{future}", "channel": "email"}, "in the future"),
-    ({"done_at": "{before}", "channel": "email"}, "before the interview started"),
-    ({"done_at": "{ok}", "channel": ""}, "Choose how it was sent."),
-    ({"done_at": "{ok}", "channel": "carrier-pigeon"}, "Choose how it was sent."),
-    ({"done_at": "2026-03-08T02:30", "channel": "email"}, "clocks jump forward"),
-])
-def test_mark_done_refuses_bad_input_with_a_field_error(app, past, world, login_as, data, field_error):
+@pytest.mark.parametrize(
+    "data, field_error",
+    [
+        ({"done_at": "", "channel": "email"}, "Enter when it was done."),
+        ({"done_at": "2099-01-01T10:00", "channel": "email"}, "out of range"),
+        ({"done_at": "{future}", "channel": "email"}, "in the future"),
+        ({"done_at": "{before}", "channel": "email"}, "before the interview started"),
+        ({"done_at": "{ok}", "channel": ""}, "Choose how it was sent."),
+        ({"done_at": "{ok}", "channel": "carrier-pigeon"}, "Choose how it was sent."),
+        ({"done_at": "2026-03-08T02:30", "channel": "email"}, "clocks jump forward"),
+    ],
+)
+def test_mark_done_refuses_bad_input_with_a_field_error(
+    app, past, world, login_as, data, field_error
+):
     client = login_as(Role.RECRUITER, user=world.recruiter_a)
     step = steps_of(app, past.id)[StepKind.THANK_YOU]
     local = {
@@ -129,13 +154,17 @@ def test_mark_done_refuses_bad_input_with_a_field_error(app, past, world, login_
     assert events(app) == []
 
 
-def test_timeline_step_records_the_employers_answer_and_undo_clears_it(app, fetch, past, world, login_as):
+def test_timeline_step_records_the_employers_answer_and_undo_clears_it(
+    app, fetch, past, world, login_as
+):
     client = login_as(Role.RECRUITER, user=world.recruiter_a)
     step = steps_of(app, past.id)[StepKind.TIMELINE]
     when = (past.starts_at + timedelta(hours=2)).astimezone(TORONTO).strftime("%Y-%m-%dT%H:%M")
     decision = (past.starts_at + timedelta(days=10)).astimezone(TORONTO).date()
-    response = client.post(f"/steps/{step.id}/done", data={
-        "done_at": when, "timeline": "date_given", "decision_date": decision.isoformat()})
+    response = client.post(
+        f"/steps/{step.id}/done",
+        data={"done_at": when, "timeline": "date_given", "decision_date": decision.isoformat()},
+    )
     assert response.status_code == 303
     interview = fetch(Interview, past.id)
     assert interview.timeline == Timeline.DATE_GIVEN and interview.decision_date == decision
@@ -154,7 +183,9 @@ def test_timeline_needs_an_answer_and_a_date_when_one_was_given(app, past, world
     client = login_as(Role.RECRUITER, user=world.recruiter_a)
     step = steps_of(app, past.id)[StepKind.TIMELINE]
     when = (past.starts_at + timedelta(hours=2)).astimezone(TORONTO).strftime("%Y-%m-%dT%H:%M")
-    response = client.post(f"/steps/{step.id}/done", data={"done_at": when, "timeline": "date_given"})
+    response = client.post(
+        f"/steps/{step.id}/done", data={"done_at": when, "timeline": "date_given"}
+    )
     assert response.status_code == 422
     assert "Enter the decision date the employer gave." in response.get_data(as_text=True)
     response = client.post(f"/steps/{step.id}/done", data={"done_at": when})
@@ -168,7 +199,9 @@ def test_move_on_closes_the_interview_and_needs_a_note(app, fetch, past, world, 
     response = client.post(f"/steps/{step.id}/done", data={"done_at": when, "note": "  "})
     assert response.status_code == 422
     assert "Note the next opportunities" in response.get_data(as_text=True)
-    response = client.post(f"/steps/{step.id}/done", data={"done_at": when, "note": "Two clerk roles at Ormsby"})
+    response = client.post(
+        f"/steps/{step.id}/done", data={"done_at": when, "note": "Two clerk roles at Ormsby"}
+    )
     assert response.status_code == 303
     interview = fetch(Interview, past.id)
     assert interview.outcome == Outcome.NO_RESPONSE and interview.outcome_at is not None
@@ -181,7 +214,9 @@ def test_waive_needs_a_reason_and_takes_the_step_out_of_the_figures(app, past, w
     response = client.post(f"/steps/{step.id}/waive", data={"reason": "   "})
     assert response.status_code == 422
     assert steps_of(app, past.id)[StepKind.THANK_YOU].waived_at is None
-    response = client.post(f"/steps/{step.id}/waive", data={"reason": "Interview was cancelled at the door"})
+    response = client.post(
+        f"/steps/{step.id}/waive", data={"reason": "Interview was cancelled at the door"}
+    )
     assert response.status_code == 303
     stored = steps_of(app, past.id)[StepKind.THANK_YOU]
     assert stored.result == Status.WAIVED and stored.waived_by_id == world.recruiter_a.id
@@ -198,10 +233,18 @@ def test_employers_answer_makes_later_steps_not_needed(app, world, make, login_a
     interview = make.interview(world.candidate_a, world.employer, starts_at=starts)
     client = login_as(Role.RECRUITER, user=world.recruiter_a)
     local = starts.astimezone(TORONTO)
-    response = client.post(f"/interviews/{interview.id}/edit", data={
-        "employer_id": world.employer.id, "job_id": 0, "starts_at": local.strftime("%Y-%m-%dT%H:%M"),
-        "duration_minutes": 60, "format": "video", "timeline": "not_recorded", "outcome": "offer",
-    })
+    response = client.post(
+        f"/interviews/{interview.id}/edit",
+        data={
+            "employer_id": world.employer.id,
+            "job_id": 0,
+            "starts_at": local.strftime("%Y-%m-%dT%H:%M"),
+            "duration_minutes": 60,
+            "format": "video",
+            "timeline": "not_recorded",
+            "outcome": "offer",
+        },
+    )
     assert response.status_code == 302
     results = {kind: step.result for kind, step in steps_of(app, interview.id).items()}
     assert results == dict.fromkeys(StepKind, Status.NOT_NEEDED)
@@ -211,8 +254,14 @@ def test_changing_an_employers_channel_updates_open_steps(app, past, world, logi
     client = login_as(Role.RECRUITER, user=world.recruiter_a)
     with app.app_context():
         employer_id = db.session.get(Interview, past.id).employer_id
-    response = client.post(f"/employers/{employer_id}/edit", data={
-        "name": "Birchall Corrigan LLP", "kind": "law_firm", "preferred_channel": "handwritten"})
+    response = client.post(
+        f"/employers/{employer_id}/edit",
+        data={
+            "name": "Birchall Corrigan LLP",
+            "kind": "law_firm",
+            "preferred_channel": "handwritten",
+        },
+    )
     assert response.status_code == 302
     assert steps_of(app, past.id)[StepKind.FOLLOW_UP].required_channel == "handwritten"
 
@@ -244,9 +293,14 @@ def test_someone_elses_step_is_not_found(app, world, login_as):
 # The policy page ------------------------------------------------------------------------
 
 POLICY = {
-    "timeline_business_days": 1, "thank_you_hours": 24, "follow_up_opens_business_days": 3,
-    "follow_up_due_business_days": 5, "assumed_decision_business_days": 10, "move_on_business_days": 5,
-    "due_soon_hours": 24, "day_ends_at": "17:00",
+    "timeline_business_days": 1,
+    "thank_you_hours": 24,
+    "follow_up_opens_business_days": 3,
+    "follow_up_due_business_days": 5,
+    "assumed_decision_business_days": 10,
+    "move_on_business_days": 5,
+    "due_soon_hours": 24,
+    "day_ends_at": "17:00",
 }
 
 
@@ -262,7 +316,9 @@ def test_policy_change_applies_to_open_steps_and_is_audited(app, past, world, ma
     admin = login_as(Role.ADMIN, user=world.admin)
     response = admin.post("/admin/policy", data={**POLICY, "thank_you_hours": 48})
     assert response.status_code == 303
-    assert steps_of(app, past.id)[StepKind.THANK_YOU].due_at == before_open + timedelta(hours=48 - 24)
+    assert steps_of(app, past.id)[StepKind.THANK_YOU].due_at == before_open + timedelta(
+        hours=48 - 24
+    )
     assert steps_of(app, done_interview.id)[StepKind.THANK_YOU].due_at == before_done
     [event] = events(app, action="policy.changed")
     assert event.actor_id == world.admin.id and "thank_you_hours: 24 → 48" in event.detail
@@ -270,14 +326,17 @@ def test_policy_change_applies_to_open_steps_and_is_audited(app, past, world, ma
     assert 'value="48"' in page and "thank_you_hours: 24 → 48" in page
 
 
-@pytest.mark.parametrize("field, value, message", [
-    ("thank_you_hours", "-1", "from 1 to 168"),
-    ("thank_you_hours", "100000", "from 1 to 168"),
-    ("thank_you_hours", "ten", "Enter a whole number."),
-    ("follow_up_opens_business_days", "9", "cannot open after the follow-up is due"),
-    ("day_ends_at", "09:00", "cannot end before noon"),
-    ("day_ends_at", "25:00", "Enter a time such as 17:00."),
-])
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("thank_you_hours", "-1", "from 1 to 168"),
+        ("thank_you_hours", "100000", "from 1 to 168"),
+        ("thank_you_hours", "ten", "Enter a whole number."),
+        ("follow_up_opens_business_days", "9", "cannot open after the follow-up is due"),
+        ("day_ends_at", "09:00", "cannot end before noon"),
+        ("day_ends_at", "25:00", "Enter a time such as 17:00."),
+    ],
+)
 def test_policy_refuses_absurd_values(app, world, login_as, field, value, message):
     admin = login_as(Role.ADMIN, user=world.admin)
     response = admin.post("/admin/policy", data={**POLICY, field: value})
@@ -309,19 +368,27 @@ def local_input(moment: datetime) -> str:
     return moment.astimezone(TORONTO).strftime("%Y-%m-%dT%H:%M")
 
 
-def test_a_later_action_does_not_rejudge_a_step_done_under_an_earlier_policy(app, past, world, login_as):
+def test_a_later_action_does_not_rejudge_a_step_done_under_an_earlier_policy(
+    app, past, world, login_as
+):
     """Thank-you done late under 24 hours; the policy moves to 48; waiving another step of
     the same interview must leave the thank-you late, with its old due time."""
     client = login_as(Role.RECRUITER, user=world.recruiter_a)
     steps = steps_of(app, past.id)
     late = past.starts_at + timedelta(hours=30)
-    client.post(f"/steps/{steps[StepKind.THANK_YOU].id}/done", data={"done_at": local_input(late), "channel": "email"})
+    client.post(
+        f"/steps/{steps[StepKind.THANK_YOU].id}/done",
+        data={"done_at": local_input(late), "channel": "email"},
+    )
     done = steps_of(app, past.id)[StepKind.THANK_YOU]
     assert done.result == Status.DONE_LATE
 
     admin = login_as(Role.ADMIN, user=world.admin)
     admin.post("/admin/policy", data={**POLICY, "thank_you_hours": 48})
-    client.post(f"/steps/{steps[StepKind.FOLLOW_UP].id}/waive", data={"reason": "Candidate took another offer"})
+    client.post(
+        f"/steps/{steps[StepKind.FOLLOW_UP].id}/waive",
+        data={"reason": "Candidate took another offer"},
+    )
 
     after = steps_of(app, past.id)
     assert after[StepKind.THANK_YOU].result == Status.DONE_LATE
@@ -330,22 +397,37 @@ def test_a_later_action_does_not_rejudge_a_step_done_under_an_earlier_policy(app
     assert after[StepKind.MOVE_ON].policy_version_id is not None  # open: the policy in force
     # Undo puts it back under the policy in force: 48 hours makes it on time.
     client.post(f"/steps/{steps[StepKind.THANK_YOU].id}/undo")
-    client.post(f"/steps/{steps[StepKind.THANK_YOU].id}/done", data={"done_at": local_input(late), "channel": "email"})
+    client.post(
+        f"/steps/{steps[StepKind.THANK_YOU].id}/done",
+        data={"done_at": local_input(late), "channel": "email"},
+    )
     assert steps_of(app, past.id)[StepKind.THANK_YOU].result == Status.DONE_ON_TIME
 
 
 def test_a_settled_step_keeps_the_channel_it_was_judged_by(app, past, world, login_as, fetch):
     client = login_as(Role.RECRUITER, user=world.recruiter_a)
     thank_you = steps_of(app, past.id)[StepKind.THANK_YOU]
-    client.post(f"/steps/{thank_you.id}/done",
-                data={"done_at": local_input(past.starts_at + timedelta(hours=3)), "channel": "email"})
-    client.post(f"/employers/{past.employer_id}/edit", data={"name": "Birchall Corrigan LLP", "kind": "law_firm",
-                                                              "preferred_channel": "phone"})
-    client.post(f"/interviews/{past.id}/edit", data={
-        "employer_id": past.employer_id, "job_id": 0, "starts_at": local_input(past.starts_at),
-        "duration_minutes": 60, "format": "video", "timeline": "not_recorded", "outcome": "pending",
-        "notes": "Second panel next week",
-    })
+    client.post(
+        f"/steps/{thank_you.id}/done",
+        data={"done_at": local_input(past.starts_at + timedelta(hours=3)), "channel": "email"},
+    )
+    client.post(
+        f"/employers/{past.employer_id}/edit",
+        data={"name": "Birchall Corrigan LLP", "kind": "law_firm", "preferred_channel": "phone"},
+    )
+    client.post(
+        f"/interviews/{past.id}/edit",
+        data={
+            "employer_id": past.employer_id,
+            "job_id": 0,
+            "starts_at": local_input(past.starts_at),
+            "duration_minutes": 60,
+            "format": "video",
+            "timeline": "not_recorded",
+            "outcome": "pending",
+            "notes": "Second panel next week",
+        },
+    )
     after = steps_of(app, past.id)
     assert after[StepKind.THANK_YOU].result == Status.DONE_ON_TIME
     assert after[StepKind.THANK_YOU].required_channel.value == "email"
@@ -355,17 +437,26 @@ def test_a_settled_step_keeps_the_channel_it_was_judged_by(app, past, world, log
 
 
 def test_move_on_cannot_overwrite_the_employers_answer(app, world, make, login_as, fetch):
-    interview = make.interview(world.candidate_a, world.employer, starts_at=datetime.now(UTC) - timedelta(days=20),
-                               outcome=Outcome.OFFER, outcome_at=datetime.now(UTC) - timedelta(days=19))
+    interview = make.interview(
+        world.candidate_a,
+        world.employer,
+        starts_at=datetime.now(UTC) - timedelta(days=20),
+        outcome=Outcome.OFFER,
+        outcome_at=datetime.now(UTC) - timedelta(days=19),
+    )
     move_on = make.step(interview, StepKind.MOVE_ON)
     assert move_on.result == Status.NOT_NEEDED
     client = login_as(Role.RECRUITER, user=world.recruiter_a)
     page = client.get(f"/steps/{move_on.id}").get_data(as_text=True)
     assert "Nothing to close" in page and "Close the interview" not in page
-    response = client.post(f"/steps/{move_on.id}/done", data={"done_at": local_input(datetime.now(UTC)),
-                                                              "note": "Next: two firms in Vaughan"})
+    response = client.post(
+        f"/steps/{move_on.id}/done",
+        data={"done_at": local_input(datetime.now(UTC)), "note": "Next: two firms in Vaughan"},
+    )
     assert response.status_code == 303
-    assert "already has an outcome (offer)" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "already has an outcome (offer)" in client.get(response.headers["Location"]).get_data(
+        as_text=True
+    )
     assert fetch(Interview, interview.id).outcome == Outcome.OFFER
 
 
@@ -381,21 +472,38 @@ def test_an_interview_without_steps_gets_them_when_opened(app, world, login_as):
 
 
 def edit_form(interview, **changes) -> dict:
-    return {"employer_id": interview.employer_id, "job_id": interview.job_id or 0,
-            "starts_at": local_input(interview.starts_at), "duration_minutes": 60, "format": "video",
-            "timeline": "not_recorded", "outcome": "pending", **changes}
+    return {
+        "employer_id": interview.employer_id,
+        "job_id": interview.job_id or 0,
+        "starts_at": local_input(interview.starts_at),
+        "duration_minutes": 60,
+        "format": "video",
+        "timeline": "not_recorded",
+        "outcome": "pending",
+        **changes,
+    }
 
 
 def test_editing_the_timeline_and_outcome_is_in_the_steps_history(app, past, world, login_as):
     client = login_as(Role.RECRUITER, user=world.recruiter_a)
     answered = past.starts_at + timedelta(days=2)
     decision = (past.starts_at + timedelta(days=9)).astimezone(TORONTO).date()
-    response = client.post(f"/interviews/{past.id}/edit", data=edit_form(
-        past, timeline="date_given", decision_date=decision.isoformat(), outcome="rejected",
-        outcome_at=local_input(answered)))
+    response = client.post(
+        f"/interviews/{past.id}/edit",
+        data=edit_form(
+            past,
+            timeline="date_given",
+            decision_date=decision.isoformat(),
+            outcome="rejected",
+            outcome_at=local_input(answered),
+        ),
+    )
     assert response.status_code == 302
     interview_event = events(app, action="interview.edited")[-1]
-    assert "timeline Decision date given" in interview_event.detail and "outcome Rejected" in interview_event.detail
+    assert (
+        "timeline Decision date given" in interview_event.detail
+        and "outcome Rejected" in interview_event.detail
+    )
     steps = steps_of(app, past.id)
     for kind in (StepKind.TIMELINE, StepKind.MOVE_ON):
         [event] = events(app, step_id=steps[kind].id)
@@ -407,21 +515,37 @@ def test_editing_the_timeline_and_outcome_is_in_the_steps_history(app, past, wor
 def test_the_outcome_can_be_dated_when_it_came(app, past, world, login_as, fetch):
     client = login_as(Role.RECRUITER, user=world.recruiter_a)
     answered = (past.starts_at + timedelta(hours=20)).replace(second=0, microsecond=0)
-    client.post(f"/interviews/{past.id}/edit", data=edit_form(past, outcome="offer", outcome_at=local_input(answered)))
+    client.post(
+        f"/interviews/{past.id}/edit",
+        data=edit_form(past, outcome="offer", outcome_at=local_input(answered)),
+    )
     assert fetch(Interview, past.id).outcome_at == answered
     # The offer came before the follow-up fell due, so it and move on are not needed.
     steps = steps_of(app, past.id)
     assert steps[StepKind.FOLLOW_UP].result == Status.NOT_NEEDED
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"outcome": "offer", "outcome_at": "2099-01-01T10:00"}, "out of range; check the year"),
-    ({"outcome": "offer", "outcome_at": (datetime.now(TORONTO) + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")},
-     "That is in the future."),
-    ({"outcome": "offer", "outcome_at": "2020-01-01T10:00"}, "cannot come before the interview"),
-    ({"outcome": "pending", "outcome_at": "2026-01-05T10:00"}, "only goes with an outcome"),
-    ({"outcome": "offer", "outcome_at": "2026-03-08T02:30"}, "does not exist"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"outcome": "offer", "outcome_at": "2099-01-01T10:00"}, "out of range; check the year"),
+        (
+            {
+                "outcome": "offer",
+                "outcome_at": (datetime.now(TORONTO) + timedelta(days=2)).strftime(
+                    "%Y-%m-%dT%H:%M"
+                ),
+            },
+            "That is in the future.",
+        ),
+        (
+            {"outcome": "offer", "outcome_at": "2020-01-01T10:00"},
+            "cannot come before the interview",
+        ),
+        ({"outcome": "pending", "outcome_at": "2026-01-05T10:00"}, "only goes with an outcome"),
+        ({"outcome": "offer", "outcome_at": "2026-03-08T02:30"}, "does not exist"),
+    ],
+)
 def test_a_wrong_outcome_time_is_refused(past, world, login_as, changes, message):
     client = login_as(Role.RECRUITER, user=world.recruiter_a)
     response = client.post(f"/interviews/{past.id}/edit", data=edit_form(past, **changes))
@@ -431,9 +555,17 @@ def test_a_wrong_outcome_time_is_refused(past, world, login_as, changes, message
 
 def test_logging_an_interview_is_audited(app, world, login_as):
     client = login_as(Role.RECRUITER, user=world.recruiter_a)
-    client.post(f"/candidates/{world.candidate_a.id}/interviews/new", data={
-        "employer_id": world.employer.id, "job_id": 0, "starts_at": "2026-04-02T16:30",
-        "duration_minutes": 60, "format": "video", "timeline": "not_recorded", "outcome": "pending",
-    })
+    client.post(
+        f"/candidates/{world.candidate_a.id}/interviews/new",
+        data={
+            "employer_id": world.employer.id,
+            "job_id": 0,
+            "starts_at": "2026-04-02T16:30",
+            "duration_minutes": 60,
+            "format": "video",
+            "timeline": "not_recorded",
+            "outcome": "pending",
+        },
+    )
     [event] = events(app, action="interview.logged")
     assert event.actor_id == world.recruiter_a.id and "Thu 2 Apr 2026, 16:30" in event.detail

@@ -16,14 +16,41 @@ from portal.forms import Form
 from portal.models import Role
 
 ODD_VALUES = [
-    "", " ", "0", "-1", "2147483648", "99999999999999999999", "1e309", "NaN", "null", "\x00", "\x00abc",
-    "' OR 1=1 --", "<script>alert(1)</script>", "../../etc/passwd", "2026-02-30", "2026-03-08T02:30",
-    "9999-12-31T23:59", "9999-12-31", "0001-01-01", "25:61", "y", "on", "true", "[]", "{}", "%00", "😀" * 10, "ß\u0301\u200b",
+    "",
+    " ",
+    "0",
+    "-1",
+    "2147483648",
+    "99999999999999999999",
+    "1e309",
+    "NaN",
+    "null",
+    "\x00",
+    "\x00abc",
+    "' OR 1=1 --",
+    "<script>alert(1)</script>",
+    "../../etc/passwd",
+    "2026-02-30",
+    "2026-03-08T02:30",
+    "9999-12-31T23:59",
+    "9999-12-31",
+    "0001-01-01",
+    "25:61",
+    "y",
+    "on",
+    "true",
+    "[]",
+    "{}",
+    "%00",
+    "😀" * 10,
+    "ß\u0301\u200b",
 ]
 values = st.one_of(
     st.sampled_from(ODD_VALUES),
     st.text(max_size=40),
-    st.tuples(st.text(min_size=1, max_size=4), st.integers(500, 3000)).map(lambda t: t[0] * t[1]),  # far too long
+    st.tuples(st.text(min_size=1, max_size=4), st.integers(500, 3000)).map(
+        lambda t: t[0] * t[1]
+    ),  # far too long
     st.integers(min_value=-(2**70), max_value=2**70).map(str),
 )
 
@@ -35,18 +62,29 @@ def field_names() -> list[str]:
     while pending:
         form = pending.pop()
         pending += form.__subclasses__()
-        names.update(name for name in dir(form) if not name.startswith("_")
-                     and getattr(getattr(form, name), "field_class", None) is not None)
+        names.update(
+            name
+            for name in dir(form)
+            if not name.startswith("_")
+            and getattr(getattr(form, name), "field_class", None) is not None
+        )
     return sorted(names)
 
 
 FIELDS = field_names()
-form_data = st.dictionaries(st.one_of(st.sampled_from(FIELDS), st.text(max_size=12)), values, max_size=12)
+form_data = st.dictionaries(
+    st.one_of(st.sampled_from(FIELDS), st.text(max_size=12)), values, max_size=12
+)
 
 
 def routes(app, method: str) -> list[str]:
-    return sorted({rule.rule for rule in app.url_map.iter_rules() if method in rule.methods
-                   and rule.endpoint not in ("static", "auth.logout")})
+    return sorted(
+        {
+            rule.rule
+            for rule in app.url_map.iter_rules()
+            if method in rule.methods and rule.endpoint not in ("static", "auth.logout")
+        }
+    )
 
 
 def who_for(rule: str) -> Role:
@@ -59,15 +97,25 @@ def who_for(rule: str) -> Role:
 
 def concrete(rule: str, world) -> str:
     step = world.step_a.id
-    return (rule.replace("<int:candidate_id>", str(world.candidate_a.id))
-            .replace("<int:interview_id>", str(world.interview_a.id))
-            .replace("<int:employer_id>", str(world.employer.id)).replace("<int:job_id>", str(world.job.id))
-            .replace("<int:user_id>", str(world.recruiter_b.id)).replace("<int:step_id>", str(step))
-            .replace("<int:reminder_id>", "1").replace("<token>", "t" * 43).replace("<slug>", "thank-you"))
+    return (
+        rule.replace("<int:candidate_id>", str(world.candidate_a.id))
+        .replace("<int:interview_id>", str(world.interview_a.id))
+        .replace("<int:employer_id>", str(world.employer.id))
+        .replace("<int:job_id>", str(world.job.id))
+        .replace("<int:user_id>", str(world.recruiter_b.id))
+        .replace("<int:step_id>", str(step))
+        .replace("<int:reminder_id>", "1")
+        .replace("<token>", "t" * 43)
+        .replace("<slug>", "thank-you")
+    )
 
 
 def signed_in(app, world, role: Role):
-    user = {Role.CANDIDATE: world.user_a, Role.ADMIN: world.admin, Role.RECRUITER: world.recruiter_a}[role]
+    user = {
+        Role.CANDIDATE: world.user_a,
+        Role.ADMIN: world.admin,
+        Role.RECRUITER: world.recruiter_a,
+    }[role]
     client = app.test_client()
     assert login(client, user).status_code == 302
     return client
@@ -75,20 +123,33 @@ def signed_in(app, world, role: Role):
 
 def row_counts(app) -> dict[str, int]:
     with app.app_context():
-        return {table.name: db.session.scalar(select(func.count()).select_from(table))
-                for table in db.metadata.sorted_tables}
+        return {
+            table.name: db.session.scalar(select(func.count()).select_from(table))
+            for table in db.metadata.sorted_tables
+        }
 
 
 # The rules are known before any fixture runs: read them off an app built for that alone.
-URL_MAP_APP = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "rules only", "TESTING": True})
+URL_MAP_APP = create_app(
+    {"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "rules only", "TESTING": True}
+)
 
-FUZZ = settings(max_examples=12, deadline=None, derandomize=True,
-                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                       HealthCheck.data_too_large])
+FUZZ = settings(
+    max_examples=12,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+)
 
 
 def test_the_fuzzed_routes_come_from_the_url_map(app):
-    assert routes(URL_MAP_APP, "GET") == routes(app, "GET") and routes(URL_MAP_APP, "POST") == routes(app, "POST")
+    assert routes(URL_MAP_APP, "GET") == routes(app, "GET") and routes(
+        URL_MAP_APP, "POST"
+    ) == routes(app, "POST")
     assert len(routes(app, "GET")) >= 40 and len(routes(app, "POST")) >= 25
     assert {"done_at", "reason", "email", "starts_at", "thank_you_hours"} <= set(FIELDS)
 
@@ -120,7 +181,15 @@ def test_no_form_gets_a_500_or_leaves_a_half_written_row(app, world, rule, data)
 
 def test_odd_characters_in_paths_are_not_found_not_errors(app, world):
     client = signed_in(app, world, Role.ADMIN)
-    for path in ("/candidates/0", "/candidates/-1", "/candidates/99999999999", "/candidates/1.5",
-                 "/interviews/%00", "/steps/😀", "/me/interviews/1/drafts/%2e%2e", "/calendar/%00.ics"):
+    for path in (
+        "/candidates/0",
+        "/candidates/-1",
+        "/candidates/99999999999",
+        "/candidates/1.5",
+        "/interviews/%00",
+        "/steps/😀",
+        "/me/interviews/1/drafts/%2e%2e",
+        "/calendar/%00.ics",
+    ):
         response = client.get(path)
         assert response.status_code in (302, 303, 403, 404), path

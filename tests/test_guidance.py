@@ -36,14 +36,20 @@ def test_a_missing_section_is_named(content):
     guide.write_text(guide.read_text().replace("{#step-follow-up}", "{#follow-up-habit}"))
     found, problems = load_guidance(content)
     assert StepKind.FOLLOW_UP not in found and StepKind.THANK_YOU in found
-    assert ["guides: no guide has a ## section keyed {#step-follow-up}" in str(p) for p in problems] == [True]
+    assert [
+        "guides: no guide has a ## section keyed {#step-follow-up}" in str(p) for p in problems
+    ] == [True]
 
 
 def test_a_broken_guide_names_its_file_and_line_and_costs_only_its_own_sections(content):
-    (content / "guides" / "keep-looking-forward.md").write_text("---\ntitle: [unclosed\n---\nBody\n")
+    (content / "guides" / "keep-looking-forward.md").write_text(
+        "---\ntitle: [unclosed\n---\nBody\n"
+    )
     found, problems = load_guidance(content)
     assert set(found) == set(StepKind)  # the step sections live in another guide
-    assert [str(p) for p in problems] == ["guides/keep-looking-forward.md:3: invalid YAML: did not find expected ',' or ']'"]
+    assert [str(p) for p in problems] == [
+        "guides/keep-looking-forward.md:3: invalid YAML: did not find expected ',' or ']'"
+    ]
 
 
 def test_pages_keep_working_without_the_advice(app, world, login_as, content, caplog):

@@ -24,15 +24,35 @@ def vnu():
     if java is None or not VNU.is_file():
         if os.environ.get("CI") == "true":
             pytest.fail("the Nu HTML Checker is not installed; run scripts/ensure-system-packages")
-        pytest.skip("the Nu HTML Checker is not installed (scripts/ensure-system-packages installs it)")
+        pytest.skip(
+            "the Nu HTML Checker is not installed (scripts/ensure-system-packages installs it)"
+        )
 
     def check(files: list[Path]) -> list[str]:
         """Errors vnu finds in these HTML (and CSS) files, as 'file:line: message'."""
-        result = subprocess.run([java, "-jar", str(VNU), "--errors-only", "--format", "json", "--also-check-css",
-                                 *map(str, files)], capture_output=True, text=True, timeout=300, check=False)
+        result = subprocess.run(
+            [
+                java,
+                "-jar",
+                str(VNU),
+                "--errors-only",
+                "--format",
+                "json",
+                "--also-check-css",
+                *map(str, files),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
         messages = json.loads(result.stderr or '{"messages": []}')["messages"]
-        return [f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['message']}" for m in messages
-                if m.get("type") == "error"]
+        return [
+            f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['message']}"
+            for m in messages
+            if m.get("type") == "error"
+        ]
+
     return check
 
 
@@ -50,18 +70,44 @@ def test_portal_pages_are_valid(vnu, app, busy_world, tmp_path):
     world = busy_world
     sample = {
         None: ["/login", "/forgot-password", "/account/set-password/not-a-real-link"],
-        world.recruiter_a: ["/dashboard", "/queue", "/candidates", f"/candidates/{world.candidate_a.id}",
-                            f"/candidates/{world.candidate_a.id}/edit", f"/interviews/{world.interview_a.id}",
-                            f"/interviews/{world.interview_a.id}/edit", f"/steps/{world.step_a.id}",
-                            f"/interviews/{world.interview_a.id}/drafts/thank-you",
-                            f"/interviews/{world.interview_a.id}/drafts/thank-you/print?channel=handwritten",
-                            "/employers", f"/employers/{world.employer.id}", "/jobs", "/jobs/new",
-                            "/reports/compliance", "/reports/compliance?start=oops", "/account/calendar",
-                            "/account/notifications", "/account/password", "/no/such/page"],
-        world.user_a: ["/me/", f"/me/interviews/{world.interview_a.id}/drafts/follow-up?channel=email"],
-        world.admin: ["/admin/users", "/admin/users/new", f"/admin/users/{world.recruiter_a.id}", "/admin/candidates",
-                      f"/admin/candidates/{world.candidate_a.id}/assignment", "/admin/policy", "/admin/outbox",
-                      "/admin/audit", "/admin/retention", f"/admin/candidates/{world.candidate_b.id}/erase"],
+        world.recruiter_a: [
+            "/dashboard",
+            "/queue",
+            "/candidates",
+            f"/candidates/{world.candidate_a.id}",
+            f"/candidates/{world.candidate_a.id}/edit",
+            f"/interviews/{world.interview_a.id}",
+            f"/interviews/{world.interview_a.id}/edit",
+            f"/steps/{world.step_a.id}",
+            f"/interviews/{world.interview_a.id}/drafts/thank-you",
+            f"/interviews/{world.interview_a.id}/drafts/thank-you/print?channel=handwritten",
+            "/employers",
+            f"/employers/{world.employer.id}",
+            "/jobs",
+            "/jobs/new",
+            "/reports/compliance",
+            "/reports/compliance?start=oops",
+            "/account/calendar",
+            "/account/notifications",
+            "/account/password",
+            "/no/such/page",
+        ],
+        world.user_a: [
+            "/me/",
+            f"/me/interviews/{world.interview_a.id}/drafts/follow-up?channel=email",
+        ],
+        world.admin: [
+            "/admin/users",
+            "/admin/users/new",
+            f"/admin/users/{world.recruiter_a.id}",
+            "/admin/candidates",
+            f"/admin/candidates/{world.candidate_a.id}/assignment",
+            "/admin/policy",
+            "/admin/outbox",
+            "/admin/audit",
+            "/admin/retention",
+            f"/admin/candidates/{world.candidate_b.id}/erase",
+        ],
     }
     files = []
     for user, urls in sample.items():

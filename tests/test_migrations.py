@@ -87,17 +87,29 @@ def test_upgrade_keeps_existing_rows_that_other_tables_point_at(scratch_app):
     with scratch_app.app_context():
         flask_migrate.upgrade(revision="40320d624302")  # before a revision that rebuilds users
         with db.engine.begin() as conn:
-            conn.execute(text(
-                "INSERT INTO users (id, email, name, role, active, created_at) "
-                "VALUES (7, 'r@example.com', 'Robin Recruiter', 'recruiter', true, '2026-01-05 10:00:00+00')"))
-            conn.execute(text(
-                "INSERT INTO candidates (id, name, email, phone, role_sought, status, city, notes, recruiter_id, "
-                "created_at, updated_at) VALUES (3, 'Casey', 'c@example.com', '', 'paralegal', 'active', '', '', 7, "
-                "'2026-01-05 10:00:00+00', '2026-01-05 10:00:00+00')"))
+            conn.execute(
+                text(
+                    "INSERT INTO users (id, email, name, role, active, created_at) "
+                    "VALUES (7, 'r@example.com', 'Robin Recruiter', 'recruiter', true, '2026-01-05 10:00:00+00')"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO candidates (id, name, email, phone, role_sought, status, city, notes, recruiter_id, "
+                    "created_at, updated_at) VALUES (3, 'Casey', 'c@example.com', '', 'paralegal', 'active', '', '', 7, "
+                    "'2026-01-05 10:00:00+00', '2026-01-05 10:00:00+00')"
+                )
+            )
         flask_migrate.upgrade()
         with db.engine.connect() as conn:
-            assert conn.execute(text("SELECT recruiter_id FROM candidates WHERE id = 3")).scalar_one() == 7
-            assert conn.execute(text("SELECT name FROM users WHERE id = 7")).scalar_one() == "Robin Recruiter"
+            assert (
+                conn.execute(text("SELECT recruiter_id FROM candidates WHERE id = 3")).scalar_one()
+                == 7
+            )
+            assert (
+                conn.execute(text("SELECT name FROM users WHERE id = 7")).scalar_one()
+                == "Robin Recruiter"
+            )
     assert _drift(scratch_app) == []
 
 

@@ -22,18 +22,30 @@ from portal.models import Role
 pytestmark = pytest.mark.browser
 
 AXE = Axe()
-AXE_OPTIONS = {"resultTypes": ["violations"], "runOnly": {"type": "tag", "values": [
-    "wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]}}
+AXE_OPTIONS = {
+    "resultTypes": ["violations"],
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"],
+    },
+}
 SKIPPED_RULES = {"/logout", "/healthz", "/design/<path:filename>", "/static/<path:filename>"}
 NOT_PAGES = (".pdf", ".ics", ".csv", ".json")
 
 
 def pages_for(app, world, role: str) -> list[str]:
     """Every GET page this role can open, with real ids (routes from the URL map)."""
-    values = {"<int:candidate_id>": world.candidate_a.id, "<int:interview_id>": world.interview_a.id,
-              "<int:employer_id>": world.employer.id, "<int:job_id>": world.job.id,
-              "<int:user_id>": world.recruiter_a.id, "<int:step_id>": world.step_a.id,
-              "<slug>": "thank-you", "<token>": "not-a-real-link-but-a-page-all-the-same-43c", "<int:reminder_id>": 1}
+    values = {
+        "<int:candidate_id>": world.candidate_a.id,
+        "<int:interview_id>": world.interview_a.id,
+        "<int:employer_id>": world.employer.id,
+        "<int:job_id>": world.job.id,
+        "<int:user_id>": world.recruiter_a.id,
+        "<int:step_id>": world.step_a.id,
+        "<slug>": "thank-you",
+        "<token>": "not-a-real-link-but-a-page-all-the-same-43c",
+        "<int:reminder_id>": 1,
+    }
     urls = []
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         if "GET" not in rule.methods or rule.rule in SKIPPED_RULES or rule.rule.endswith(NOT_PAGES):
@@ -47,7 +59,9 @@ def pages_for(app, world, role: str) -> list[str]:
             continue
         if role == "admin" and url.startswith("/me/"):
             continue
-        if role == "anonymous" and not url.startswith(("/login", "/forgot-password", "/account/set-password")):
+        if role == "anonymous" and not url.startswith(
+            ("/login", "/forgot-password", "/account/set-password")
+        ):
             continue
         urls.append(url)
     return urls
@@ -63,8 +77,11 @@ def sign_in(page, email: str) -> None:
 
 def serious_violations(page) -> list[str]:
     results = AXE.run(page, options=AXE_OPTIONS).response
-    return [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-            for v in results["violations"] if v["impact"] in ("serious", "critical")]
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in results["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 def structure_problems(page) -> list[str]:
@@ -106,8 +123,15 @@ def walk(page, urls: list[str], width: int = 1280) -> dict[str, list[str]]:
     return problems
 
 
-@pytest.mark.parametrize("role, email_of", [
-    ("admin", "admin"), ("recruiter", "recruiter_a"), ("candidate", "user_a"), ("anonymous", None)])
+@pytest.mark.parametrize(
+    "role, email_of",
+    [
+        ("admin", "admin"),
+        ("recruiter", "recruiter_a"),
+        ("candidate", "user_a"),
+        ("anonymous", None),
+    ],
+)
 def test_every_page_is_accessible_for_every_role(page, app, busy_world, role, email_of):
     if email_of:
         sign_in(page, getattr(busy_world, email_of).email)
@@ -117,7 +141,9 @@ def test_every_page_is_accessible_for_every_role(page, app, busy_world, role, em
     assert problems == {}, "\n".join(f"{url}: {found}" for url, found in problems.items())
 
 
-@pytest.mark.parametrize("role, email_of", [("recruiter", "recruiter_a"), ("candidate", "user_a"), ("admin", "admin")])
+@pytest.mark.parametrize(
+    "role, email_of", [("recruiter", "recruiter_a"), ("candidate", "user_a"), ("admin", "admin")]
+)
 def test_every_page_fits_a_phone(page, app, busy_world, role, email_of):
     sign_in(page, getattr(busy_world, email_of).email)
     problems = walk(page, pages_for(app, busy_world, role), width=390)
@@ -125,22 +151,51 @@ def test_every_page_fits_a_phone(page, app, busy_world, role, email_of):
 
 
 MAIN_PAGES = {
-    "recruiter": ["/dashboard", "/queue", "/candidates", "/candidates/{candidate}", "/interviews/{interview}",
-                  "/steps/{step}", "/reports/compliance", "/interviews/{interview}/drafts/thank-you"],
-    "candidate": ["/me/", "/me/interviews/{interview}/drafts/follow-up", "/account/calendar", "/account/notifications"],
+    "recruiter": [
+        "/dashboard",
+        "/queue",
+        "/candidates",
+        "/candidates/{candidate}",
+        "/interviews/{interview}",
+        "/steps/{step}",
+        "/reports/compliance",
+        "/interviews/{interview}/drafts/thank-you",
+    ],
+    "candidate": [
+        "/me/",
+        "/me/interviews/{interview}/drafts/follow-up",
+        "/account/calendar",
+        "/account/notifications",
+    ],
     "admin": ["/admin/users", "/admin/policy", "/admin/audit", "/admin/outbox"],
 }
 
 
-@pytest.mark.parametrize("role, email_of", [("recruiter", "recruiter_a"), ("candidate", "user_a"), ("admin", "admin")])
-def test_screenshots_of_the_main_pages_at_phone_and_desktop_widths(page, busy_world, role, email_of):
+@pytest.mark.parametrize(
+    "role, email_of", [("recruiter", "recruiter_a"), ("candidate", "user_a"), ("admin", "admin")]
+)
+def test_screenshots_of_the_main_pages_at_phone_and_desktop_widths(
+    page, busy_world, role, email_of
+):
     sign_in(page, getattr(busy_world, email_of).email)
     for width, label in ((390, "phone"), (1280, "desktop")):
         page.set_viewport_size({"width": width, "height": 900})
         for url in MAIN_PAGES[role]:
-            page.goto(url.format(candidate=busy_world.candidate_a.id, interview=busy_world.interview_a.id,
-                                 step=busy_world.step_a.id))
-            name = re.sub(r"[^a-z0-9]+", "-", url.strip("/").format(candidate="c", interview="i", step="s")) or "home"
+            page.goto(
+                url.format(
+                    candidate=busy_world.candidate_a.id,
+                    interview=busy_world.interview_a.id,
+                    step=busy_world.step_a.id,
+                )
+            )
+            name = (
+                re.sub(
+                    r"[^a-z0-9]+",
+                    "-",
+                    url.strip("/").format(candidate="c", interview="i", step="s"),
+                )
+                or "home"
+            )
             path = screenshot(page, f"page-{role}-{name}-{label}")
             assert path.endswith(".png")
 
@@ -189,7 +244,10 @@ def test_every_page_of_the_built_site_is_accessible_and_fits_a_phone(browser, si
     assert len(urls) >= 10
     page = browser.new_page()
     try:
-        problems = {**walk(page, urls), **{f"{url} (phone)": found for url, found in walk(page, urls, 390).items()}}
+        problems = {
+            **walk(page, urls),
+            **{f"{url} (phone)": found for url, found in walk(page, urls, 390).items()},
+        }
         assert problems == {}, "\n".join(f"{url}: {found}" for url, found in problems.items())
         page.set_viewport_size({"width": 390, "height": 900})
         page.goto(f"{base}/guides/four-habits/")
@@ -208,7 +266,12 @@ def test_deep_pages_have_breadcrumbs(app, busy_world, login_as):
         for url in pages_for(app, busy_world, "admin" if user.role == Role.ADMIN else "candidate"):
             response = client.get(url)
             printable = url.endswith("/print")  # a bare page to print, with its own "back" link
-            if response.status_code == 200 and response.mimetype == "text/html" and deep.search(url) and not printable:
+            if (
+                response.status_code == 200
+                and response.mimetype == "text/html"
+                and deep.search(url)
+                and not printable
+            ):
                 assert 'class="breadcrumbs"' in response.get_data(as_text=True), url
 
 
@@ -219,8 +282,13 @@ def test_lists_sort_by_their_columns_and_remember_the_choice(page, busy_world, m
     page.goto("/candidates")
     names = page.locator("tbody td[data-label=Name]")
     assert names.first.inner_text() == "Abe Abbott"
-    page.get_by_role("link", name="Name").click()  # the second click on the sorted column reverses it
-    assert page.locator("th[aria-sort=descending]").count() == 1 and names.first.inner_text() == "Zed Zimmer"
+    page.get_by_role(
+        "link", name="Name"
+    ).click()  # the second click on the sorted column reverses it
+    assert (
+        page.locator("th[aria-sort=descending]").count() == 1
+        and names.first.inner_text() == "Zed Zimmer"
+    )
     page.get_by_role("link", name="Dashboard").click()
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Candidates").click()
     assert "sort=-name" in page.url and names.first.inner_text() == "Zed Zimmer"  # remembered
@@ -234,7 +302,9 @@ def test_destructive_actions_ask_first_and_slash_jumps_to_search(page, busy_worl
     page.get_by_label("Reason").fill("Candidate withdrew by phone")
     page.once("dialog", lambda dialog: dialog.dismiss())
     page.get_by_role("button", name="Waive step").click()
-    expect(page.get_by_role("heading", name="Waive")).to_be_visible()  # still here: nothing was sent
+    expect(
+        page.get_by_role("heading", name="Waive")
+    ).to_be_visible()  # still here: nothing was sent
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Waive step").click()
     expect(page.get_by_text("Thank-you note waived.")).to_be_visible()

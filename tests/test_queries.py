@@ -69,7 +69,9 @@ def test_query_count_does_not_grow_with_data(make, login_as, count_queries, role
     }
     interview = make.interview(own, employer, starts_at=datetime.now(UTC) - timedelta(days=3))
     step = make.step(interview, StepKind.THANK_YOU)
-    target = url.format(candidate=own.id, employer=employer.id, interview=interview.id, step=step.id)
+    target = url.format(
+        candidate=own.id, employer=employer.id, interview=interview.id, step=step.id
+    )
 
     def measure() -> int:
         with count_queries() as counter:

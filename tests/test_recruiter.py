@@ -30,9 +30,16 @@ def recruiter(login_as):
 
 def _interview_form(employer, job=None, **overrides):
     data = {
-        "employer_id": employer.id, "job_id": job.id if job else 0, "starts_at": "2026-07-02T10:00",
-        "duration_minutes": "60", "format": "video", "interviewer_names": "Jordan Vellacott",
-        "timeline": "date_given", "decision_date": "2026-07-09", "outcome": "pending", "notes": "",
+        "employer_id": employer.id,
+        "job_id": job.id if job else 0,
+        "starts_at": "2026-07-02T10:00",
+        "duration_minutes": "60",
+        "format": "video",
+        "interviewer_names": "Jordan Vellacott",
+        "timeline": "date_given",
+        "decision_date": "2026-07-09",
+        "outcome": "pending",
+        "notes": "",
     }
     data.update(overrides)
     return data
@@ -69,16 +76,26 @@ def test_dashboard_empty_state_says_what_to_do(recruiter):
 
 
 def test_create_candidate_assigns_it_to_me(recruiter, app):
-    response = recruiter.post("/candidates/new", data={
-        "name": "Priya Dhaliwal", "email": "Priya@Example.com", "phone": "416-555-0199",
-        "role_sought": "law_clerk", "status": "active", "city": "Mississauga", "notes": "Strong on Teraview.",
-    })
+    response = recruiter.post(
+        "/candidates/new",
+        data={
+            "name": "Priya Dhaliwal",
+            "email": "Priya@Example.com",
+            "phone": "416-555-0199",
+            "role_sought": "law_clerk",
+            "status": "active",
+            "city": "Mississauga",
+            "notes": "Strong on Teraview.",
+        },
+    )
     assert response.status_code == 302
     with app.app_context():
         candidate = db.session.scalar(select(Candidate))
         assert candidate.email == "priya@example.com"
         assert candidate.recruiter_id == recruiter.user.id
-        assert [a.recruiter_id for a in db.session.scalars(select(Assignment))] == [recruiter.user.id]
+        assert [a.recruiter_id for a in db.session.scalars(select(Assignment))] == [
+            recruiter.user.id
+        ]
     page = recruiter.get(response.headers["Location"]).get_data(as_text=True)
     assert "Priya Dhaliwal" in page and "Law clerk" in page and "Strong on Teraview." in page
 
@@ -97,7 +114,12 @@ def test_create_candidate_assigns_it_to_me(recruiter, app):
 )
 def test_candidate_form_refusals(recruiter, make, app, overrides, field_error):
     make.candidate(email="dup@example.com")
-    data = {"name": "Priya Dhaliwal", "email": "priya@example.com", "role_sought": "law_clerk", "status": "active"}
+    data = {
+        "name": "Priya Dhaliwal",
+        "email": "priya@example.com",
+        "role_sought": "law_clerk",
+        "status": "active",
+    }
     data.update(overrides)
     response = recruiter.post("/candidates/new", data=data)
     assert response.status_code == 422
@@ -108,18 +130,33 @@ def test_candidate_form_refusals(recruiter, make, app, overrides, field_error):
 
 def test_edit_candidate(recruiter, make, fetch):
     candidate = make.candidate(recruiter.user, name="Mateo Castellano")
-    response = recruiter.post(f"/candidates/{candidate.id}/edit", data={
-        "name": "Mateo Castellano-Ruiz", "email": candidate.email, "role_sought": "conveyancer", "status": "placed",
-    })
+    response = recruiter.post(
+        f"/candidates/{candidate.id}/edit",
+        data={
+            "name": "Mateo Castellano-Ruiz",
+            "email": candidate.email,
+            "role_sought": "conveyancer",
+            "status": "placed",
+        },
+    )
     assert response.status_code == 302
     saved = fetch(Candidate, candidate.id)
-    assert (saved.name, saved.role_sought.value, saved.status.value) == ("Mateo Castellano-Ruiz", "conveyancer", "placed")
+    assert (saved.name, saved.role_sought.value, saved.status.value) == (
+        "Mateo Castellano-Ruiz",
+        "conveyancer",
+        "placed",
+    )
 
 
 def test_candidate_list_search_filter_and_pagination(recruiter, make):
     for n in range(6):
         make.candidate(recruiter.user, name=f"Paralegal {n}", role_sought="paralegal")
-    make.candidate(recruiter.user, name="Siobhan Moreau", email="siobhan@example.com", role_sought="conveyancer")
+    make.candidate(
+        recruiter.user,
+        name="Siobhan Moreau",
+        email="siobhan@example.com",
+        role_sought="conveyancer",
+    )
     make.candidate(make.user(Role.RECRUITER), name="Hidden Person", role_sought="conveyancer")
 
     page = recruiter.get("/candidates").get_data(as_text=True)
@@ -148,9 +185,15 @@ def test_filters_survive_paging(recruiter, make):
 
 
 def test_employer_create_edit_and_duplicate(recruiter, app):
-    response = recruiter.post("/employers/new", data={
-        "name": "Northcote Stanbury LLP", "kind": "law_firm", "preferred_channel": "handwritten", "city": "Toronto",
-    })
+    response = recruiter.post(
+        "/employers/new",
+        data={
+            "name": "Northcote Stanbury LLP",
+            "kind": "law_firm",
+            "preferred_channel": "handwritten",
+            "city": "Toronto",
+        },
+    )
     assert response.status_code == 302
     with app.app_context():
         employer = db.session.scalar(select(Employer))
@@ -158,30 +201,54 @@ def test_employer_create_edit_and_duplicate(recruiter, app):
     page = recruiter.get(response.headers["Location"]).get_data(as_text=True)
     assert "Northcote Stanbury LLP" in page and "Handwritten note" in page
 
-    again = recruiter.post("/employers/new", data={"name": "Northcote Stanbury LLP", "kind": "law_firm", "preferred_channel": "none"})
+    again = recruiter.post(
+        "/employers/new",
+        data={"name": "Northcote Stanbury LLP", "kind": "law_firm", "preferred_channel": "none"},
+    )
     assert again.status_code == 422
     assert "An employer with this name already exists." in again.get_data(as_text=True)
-    bad = recruiter.post(f"/employers/{employer.id}/edit", data={"name": "N", "kind": "bakery", "preferred_channel": "fax"})
-    assert bad.status_code == 422 and bad.get_data(as_text=True).count("Not a valid choice.</p>") == 2
+    bad = recruiter.post(
+        f"/employers/{employer.id}/edit",
+        data={"name": "N", "kind": "bakery", "preferred_channel": "fax"},
+    )
+    assert (
+        bad.status_code == 422 and bad.get_data(as_text=True).count("Not a valid choice.</p>") == 2
+    )
 
 
 def test_job_create_edit_and_list(recruiter, make, app):
     employer = make.employer(name="Wetherby Yardley LLP")
-    response = recruiter.post("/jobs/new", data={
-        "employer_id": employer.id, "title": "Estates law clerk", "practice_area": "Wills and estates",
-        "location": "Oakville", "status": "open", "is_public": "y",
-    })
+    response = recruiter.post(
+        "/jobs/new",
+        data={
+            "employer_id": employer.id,
+            "title": "Estates law clerk",
+            "practice_area": "Wills and estates",
+            "location": "Oakville",
+            "status": "open",
+            "is_public": "y",
+        },
+    )
     assert response.status_code == 302
     with app.app_context():
         job = db.session.scalar(select(Job))
         assert job.is_public and job.employer_id == employer.id
-    recruiter.post(f"/jobs/{job.id}/edit", data={
-        "employer_id": employer.id, "title": "Estates law clerk", "practice_area": "Wills and estates", "status": "filled",
-    })
+    recruiter.post(
+        f"/jobs/{job.id}/edit",
+        data={
+            "employer_id": employer.id,
+            "title": "Estates law clerk",
+            "practice_area": "Wills and estates",
+            "status": "filled",
+        },
+    )
     listing = recruiter.get("/jobs?status=filled").get_data(as_text=True)
     assert "Estates law clerk" in listing and "Wetherby Yardley LLP" in listing
     assert "No jobs match" in recruiter.get("/jobs?status=open").get_data(as_text=True)
-    refused = recruiter.post("/jobs/new", data={"employer_id": 0, "title": "", "practice_area": "Astrology", "status": "open"})
+    refused = recruiter.post(
+        "/jobs/new",
+        data={"employer_id": 0, "title": "", "practice_area": "Astrology", "status": "open"},
+    )
     assert refused.status_code == 422
     text = refused.get_data(as_text=True)
     assert "Choose the employer." in text or "This field is required." in text
@@ -205,7 +272,9 @@ def test_log_interview_in_toronto_time(recruiter, make, app):
     candidate = make.candidate(recruiter.user)
     employer = make.employer()
     job = make.job(employer, title="Family law secretary")
-    response = recruiter.post(f"/candidates/{candidate.id}/interviews/new", data=_interview_form(employer, job))
+    response = recruiter.post(
+        f"/candidates/{candidate.id}/interviews/new", data=_interview_form(employer, job)
+    )
     assert response.status_code == 302
     with app.app_context():
         interview = db.session.scalar(select(Interview))
@@ -216,16 +285,26 @@ def test_log_interview_in_toronto_time(recruiter, make, app):
         assert interview.timeline_recorded_at is not None
         assert interview.created_by_id == recruiter.user.id
     page = recruiter.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Thu 2 Jul 2026, 10:00" in page and "Family law secretary" in page and "Jordan Vellacott" in page
+    assert (
+        "Thu 2 Jul 2026, 10:00" in page
+        and "Family law secretary" in page
+        and "Jordan Vellacott" in page
+    )
 
 
 def test_winter_time_is_converted_with_the_winter_offset(recruiter, make, app):
     candidate = make.candidate(recruiter.user)
     employer = make.employer()
-    form = _interview_form(employer, starts_at="2026-01-15T16:30", timeline="no_date_given", decision_date="")
-    assert recruiter.post(f"/candidates/{candidate.id}/interviews/new", data=form).status_code == 302
+    form = _interview_form(
+        employer, starts_at="2026-01-15T16:30", timeline="no_date_given", decision_date=""
+    )
+    assert (
+        recruiter.post(f"/candidates/{candidate.id}/interviews/new", data=form).status_code == 302
+    )
     with app.app_context():
-        assert db.session.scalar(select(Interview.starts_at)) == datetime(2026, 1, 15, 21, 30, tzinfo=UTC)
+        assert db.session.scalar(select(Interview.starts_at)) == datetime(
+            2026, 1, 15, 21, 30, tzinfo=UTC
+        )
 
 
 def _far_future() -> str:
@@ -273,29 +352,46 @@ def test_past_interviews_can_be_logged(recruiter, make):
     candidate = make.candidate(recruiter.user)
     employer = make.employer()
     form = _interview_form(employer, starts_at="2025-02-03T09:00", decision_date="2025-02-10")
-    assert recruiter.post(f"/candidates/{candidate.id}/interviews/new", data=form).status_code == 302
+    assert (
+        recruiter.post(f"/candidates/{candidate.id}/interviews/new", data=form).status_code == 302
+    )
 
 
 def test_edit_interview_shows_local_time_and_saves_changes(recruiter, make, fetch):
     candidate = make.candidate(recruiter.user)
     employer = make.employer()
-    interview = make.interview(candidate, employer, starts_at=datetime(2026, 11, 2, 15, 0, tzinfo=UTC))
+    interview = make.interview(
+        candidate, employer, starts_at=datetime(2026, 11, 2, 15, 0, tzinfo=UTC)
+    )
     form_page = recruiter.get(f"/interviews/{interview.id}/edit").get_data(as_text=True)
     assert 'value="2026-11-02T10:00"' in form_page  # 15:00 UTC is 10:00 EST
 
-    response = recruiter.post(f"/interviews/{interview.id}/edit", data=_interview_form(
-        employer, starts_at="2026-11-02T10:00", decision_date="", timeline="no_date_given", outcome="offer",
-    ))
+    response = recruiter.post(
+        f"/interviews/{interview.id}/edit",
+        data=_interview_form(
+            employer,
+            starts_at="2026-11-02T10:00",
+            decision_date="",
+            timeline="no_date_given",
+            outcome="offer",
+        ),
+    )
     assert response.status_code == 302
     saved = fetch(Interview, interview.id)
-    assert saved.outcome == Outcome.OFFER and saved.timeline == Timeline.NO_DATE_GIVEN and saved.decision_date is None
+    assert (
+        saved.outcome == Outcome.OFFER
+        and saved.timeline == Timeline.NO_DATE_GIVEN
+        and saved.decision_date is None
+    )
     assert saved.starts_at == datetime(2026, 11, 2, 15, 0, tzinfo=UTC)
 
 
 def test_cannot_log_interview_for_someone_elses_candidate(recruiter, make, app):
     theirs = make.candidate(make.user(Role.RECRUITER))
     employer = make.employer()
-    response = recruiter.post(f"/candidates/{theirs.id}/interviews/new", data=_interview_form(employer))
+    response = recruiter.post(
+        f"/candidates/{theirs.id}/interviews/new", data=_interview_form(employer)
+    )
     assert response.status_code == 404
     with app.app_context():
         assert db.session.scalar(select(db.func.count(Interview.id))) == 0
@@ -310,26 +406,47 @@ def test_user_text_is_escaped(recruiter, make):
 
 def test_edit_employer_saves(recruiter, make, fetch):
     employer = make.employer(name="Ingleby Corrigan LLP")
-    response = recruiter.post(f"/employers/{employer.id}/edit", data={
-        "name": "Ingleby Corrigan Fenwick LLP", "kind": "law_firm", "preferred_channel": "email", "city": "Markham",
-    })
+    response = recruiter.post(
+        f"/employers/{employer.id}/edit",
+        data={
+            "name": "Ingleby Corrigan Fenwick LLP",
+            "kind": "law_firm",
+            "preferred_channel": "email",
+            "city": "Markham",
+        },
+    )
     assert response.status_code == 302
     saved = fetch(Employer, employer.id)
-    assert (saved.name, saved.preferred_channel, saved.city) == ("Ingleby Corrigan Fenwick LLP", PreferredChannel.EMAIL, "Markham")
+    assert (saved.name, saved.preferred_channel, saved.city) == (
+        "Ingleby Corrigan Fenwick LLP",
+        PreferredChannel.EMAIL,
+        "Markham",
+    )
 
 
 def test_edit_forms_refuse_bad_input_with_field_errors(recruiter, make, fetch):
     candidate = make.candidate(recruiter.user, name="Keisha Abernathy")
     interview = make.interview(candidate, make.employer(), duration_minutes=45)
-    response = recruiter.post(f"/candidates/{candidate.id}/edit", data={
-        "name": "", "email": "not-an-email", "role_sought": "paralegal", "status": "active",
-    })
+    response = recruiter.post(
+        f"/candidates/{candidate.id}/edit",
+        data={
+            "name": "",
+            "email": "not-an-email",
+            "role_sought": "paralegal",
+            "status": "active",
+        },
+    )
     assert response.status_code == 422
     assert "This field is required." in response.get_data(as_text=True)
     assert "Invalid email address." in response.get_data(as_text=True)
-    response = recruiter.post(f"/interviews/{interview.id}/edit", data=_interview_form(
-        make.employer(), duration_minutes="0", decision_date="2026-06-01",
-    ))
+    response = recruiter.post(
+        f"/interviews/{interview.id}/edit",
+        data=_interview_form(
+            make.employer(),
+            duration_minutes="0",
+            decision_date="2026-06-01",
+        ),
+    )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "An interview lasts between 1 minute and a day" in page
@@ -344,8 +461,12 @@ def test_a_past_interview_can_name_a_filled_job(recruiter, make, app):
     filled = make.job(employer, title="Corporate law clerk", status=JobStatus.FILLED)
     form_page = recruiter.get(f"/candidates/{candidate.id}/interviews/new").get_data(as_text=True)
     assert "Corporate law clerk (filled)" in form_page
-    response = recruiter.post(f"/candidates/{candidate.id}/interviews/new",
-                              data=_interview_form(employer, filled, starts_at="2026-03-03T10:00", decision_date="2026-03-10"))
+    response = recruiter.post(
+        f"/candidates/{candidate.id}/interviews/new",
+        data=_interview_form(
+            employer, filled, starts_at="2026-03-03T10:00", decision_date="2026-03-10"
+        ),
+    )
     assert response.status_code == 302
 
 
@@ -368,7 +489,8 @@ def test_the_zone_shown_is_the_configured_one(make, app):
 def test_a_missing_employer_is_said_once_and_listed_in_the_summary(recruiter, make):
     candidate = make.candidate(recruiter.user)
     response = recruiter.post(
-        f"/candidates/{candidate.id}/interviews/new", data=_interview_form(make.employer(), employer_id="")
+        f"/candidates/{candidate.id}/interviews/new",
+        data=_interview_form(make.employer(), employer_id=""),
     )
     assert response.status_code == 422
     page = response.get_data(as_text=True)

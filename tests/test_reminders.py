@@ -43,7 +43,9 @@ def outbox(app) -> list[Reminder]:
 
 def step_id(app, interview, kind) -> int:
     with app.app_context():
-        return db.session.scalar(select(Step.id).where(Step.interview_id == interview.id, Step.kind == kind))
+        return db.session.scalar(
+            select(Step.id).where(Step.interview_id == interview.id, Step.kind == kind)
+        )
 
 
 @pytest.fixture
@@ -55,8 +57,13 @@ def agency(make):
     candidate = make.candidate(recruiter, user=user, name="Omar Nudge")
     employer = make.employer(name="Halvorsen Quill LLP", preferred_channel=PreferredChannel.EMAIL)
     job = make.job(employer, title="Family law clerk")
-    monday = make.interview(candidate, employer, job=job, starts_at=toronto(2026, 11, 30, 10, 0),
-                            interviewer_names="Ruth Halvorsen")
+    monday = make.interview(
+        candidate,
+        employer,
+        job=job,
+        starts_at=toronto(2026, 11, 30, 10, 0),
+        interviewer_names="Ruth Halvorsen",
+    )
     return SimpleNamespace(**locals())
 
 
@@ -77,13 +84,23 @@ def test_the_morning_digest_lists_the_queue_by_candidate_with_links(app, agency,
     assert message["To"] == "priya@example.com"
     assert message["Subject"] == "Follow-ups: 2 overdue"
     text = body(message)
-    assert "\nOmar Nudge\n  - Timeline asked, Halvorsen Quill LLP (interview Mon 30 Nov): overdue by 16 hours" in text
-    assert "  - Thank-you note, Halvorsen Quill LLP (interview Mon 30 Nov): overdue by 22 hours" in text
+    assert (
+        "\nOmar Nudge\n  - Timeline asked, Halvorsen Quill LLP (interview Mon 30 Nov): overdue by 16 hours"
+        in text
+    )
+    assert (
+        "  - Thank-you note, Halvorsen Quill LLP (interview Mon 30 Nov): overdue by 22 hours"
+        in text
+    )
     thank_you = step_id(app, agency.monday, StepKind.THANK_YOU)
     assert f"http://portal.test/steps/{thank_you}" in text and "http://portal.test/queue" in text
     assert report.counts["sent"] == 1
     [row] = outbox(app)
-    assert row.status == ReminderStatus.SENT and row.occasion == "morning:2026-12-02" and row.sent_at == NOW
+    assert (
+        row.status == ReminderStatus.SENT
+        and row.occasion == "morning:2026-12-02"
+        and row.sent_at == NOW
+    )
 
 
 def test_each_reminder_goes_once(app, agency, mailbox):
@@ -108,13 +125,16 @@ def test_new_steps_in_the_queue_bring_another_digest_at_most_hourly(app, agency,
     assert len(digests()) == 2  # nothing new since
 
 
-@pytest.mark.parametrize("when", [
-    pytest.param(toronto(2026, 12, 5, 9, 0), id="Saturday"),
-    pytest.param(toronto(2026, 12, 25, 9, 0), id="Christmas Day"),
-    pytest.param(toronto(2026, 12, 28, 9, 0), id="Boxing Day observed"),
-    pytest.param(toronto(2026, 12, 2, 7, 59), id="before 08:00"),
-    pytest.param(toronto(2026, 12, 2, 18, 0), id="after 18:00"),
-])
+@pytest.mark.parametrize(
+    "when",
+    [
+        pytest.param(toronto(2026, 12, 5, 9, 0), id="Saturday"),
+        pytest.param(toronto(2026, 12, 25, 9, 0), id="Christmas Day"),
+        pytest.param(toronto(2026, 12, 28, 9, 0), id="Boxing Day observed"),
+        pytest.param(toronto(2026, 12, 2, 7, 59), id="before 08:00"),
+        pytest.param(toronto(2026, 12, 2, 18, 0), id="after 18:00"),
+    ],
+)
 def test_no_digest_out_of_business_hours(app, agency, mailbox, when):
     run_at(app, when)
     assert [m for m in mailbox.messages if m["To"] == "priya@example.com"] == []
@@ -133,15 +153,22 @@ def test_no_digest_for_someone_who_turned_it_off_or_left(app, agency, mailbox, v
 @pytest.fixture
 def this_morning(app, agency, make):
     """Omar's interview today 08:00-09:00: the thank-you is due tomorrow 09:00."""
-    return make.interview(agency.candidate, agency.employer, job=agency.job, starts_at=toronto(2026, 12, 2, 8, 0),
-                          interviewer_names="Ruth Halvorsen")
+    return make.interview(
+        agency.candidate,
+        agency.employer,
+        job=agency.job,
+        starts_at=toronto(2026, 12, 2, 8, 0),
+        interviewer_names="Ruth Halvorsen",
+    )
 
 
 def nudges(mailbox) -> list:
     return mailbox.to("omar@example.com")
 
 
-def test_the_thank_you_nudge_comes_a_few_hours_after_the_interview(app, agency, this_morning, mailbox):
+def test_the_thank_you_nudge_comes_a_few_hours_after_the_interview(
+    app, agency, this_morning, mailbox
+):
     run_at(app, toronto(2026, 12, 2, 11, 55))
     assert nudges(mailbox) == []
     run_at(app, toronto(2026, 12, 2, 12, 5))
@@ -156,7 +183,9 @@ def test_the_thank_you_nudge_comes_a_few_hours_after_the_interview(app, agency, 
 
 
 def test_no_nudges_at_night(app, agency, mailbox, make):
-    make.interview(agency.candidate, agency.employer, starts_at=toronto(2026, 12, 2, 17, 0))  # due Thu 18:00
+    make.interview(
+        agency.candidate, agency.employer, starts_at=toronto(2026, 12, 2, 17, 0)
+    )  # due Thu 18:00
     run_at(app, toronto(2026, 12, 2, 22, 0))
     assert nudges(mailbox) == []
     run_at(app, toronto(2026, 12, 3, 8, 5))
@@ -165,9 +194,14 @@ def test_no_nudges_at_night(app, agency, mailbox, make):
 
 def test_the_follow_up_nudge_comes_when_its_window_opens(app, agency, make, mailbox):
     # Decision date Monday 23 Nov: the window opens Thursday 26 Nov, closes Monday 30 Nov 17:00.
-    make.interview(agency.candidate, agency.employer, starts_at=toronto(2026, 11, 16, 10, 0),
-                   timeline=Timeline.DATE_GIVEN, decision_date=datetime(2026, 11, 23).date(),
-                   timeline_recorded_at=toronto(2026, 11, 16, 11, 0))
+    make.interview(
+        agency.candidate,
+        agency.employer,
+        starts_at=toronto(2026, 11, 16, 10, 0),
+        timeline=Timeline.DATE_GIVEN,
+        decision_date=datetime(2026, 11, 23).date(),
+        timeline_recorded_at=toronto(2026, 11, 16, 11, 0),
+    )
     run_at(app, toronto(2026, 11, 25, 15, 0))
     assert nudges(mailbox) == []
     run_at(app, toronto(2026, 11, 26, 9, 0))
@@ -193,7 +227,9 @@ def mail_down(app):
     app.config["MAIL_PORT"] = port
 
 
-def test_a_server_that_is_down_leaves_the_reminder_queued_and_it_goes_later(app, agency, mailbox, mail_down, smtp_server):
+def test_a_server_that_is_down_leaves_the_reminder_queued_and_it_goes_later(
+    app, agency, mailbox, mail_down, smtp_server
+):
     report = run_at(app, NOW)
     [row] = outbox(app)
     assert row.status == ReminderStatus.QUEUED and row.attempts == 1
@@ -207,8 +243,9 @@ def test_a_server_that_is_down_leaves_the_reminder_queued_and_it_goes_later(app,
     assert outbox(app)[0].status == ReminderStatus.SENT and len(mailbox.messages) == 1
 
 
-def test_a_refused_message_is_retried_with_backoff_then_failed_and_an_admin_can_retry(app, agency, mailbox,
-                                                                                    login_as, smtp_server):
+def test_a_refused_message_is_retried_with_backoff_then_failed_and_an_admin_can_retry(
+    app, agency, mailbox, login_as, smtp_server
+):
     with SMTPServer(Mailbox(refuse="554 5.7.1 Relay denied")) as refusing:
         app.config["MAIL_PORT"] = refusing.port
         try:
@@ -231,24 +268,32 @@ def test_a_refused_message_is_retried_with_backoff_then_failed_and_an_admin_can_
     assert outbox(app)[0].status == ReminderStatus.SENT and len(mailbox.messages) == 1
 
 
-def test_a_step_done_before_the_reminder_goes_is_not_reminded(app, agency, this_morning, mailbox, mail_down,
-                                                             smtp_server):
+def test_a_step_done_before_the_reminder_goes_is_not_reminded(
+    app, agency, this_morning, mailbox, mail_down, smtp_server
+):
     run_at(app, toronto(2026, 12, 2, 12, 5))  # decided and queued, but the server is down
     nudge = next(r for r in outbox(app) if r.kind.value == "thank_you")
     assert nudge.status == ReminderStatus.QUEUED
     with app.test_request_context():
         step = db.session.get(Step, nudge.step_id)
-        mark_done(step, step.interview.candidate.user, toronto(2026, 12, 2, 12, 30), channel="email")
+        mark_done(
+            step, step.interview.candidate.user, toronto(2026, 12, 2, 12, 30), channel="email"
+        )
         db.session.commit()
     app.config["MAIL_PORT"] = smtp_server.port
     report = run_at(app, toronto(2026, 12, 2, 12, 40))
     assert nudges(mailbox) == []
     dropped = next(r for r in outbox(app) if r.id == nudge.id)
     assert dropped.status == ReminderStatus.DROPPED and "done" in dropped.last_error
-    assert any(line.startswith("skipped: thank-you note nudge to omar@example.com") for line in report.lines)
+    assert any(
+        line.startswith("skipped: thank-you note nudge to omar@example.com")
+        for line in report.lines
+    )
 
 
-def test_a_deactivated_person_is_never_mailed_even_when_already_queued(app, agency, mailbox, mail_down, smtp_server):
+def test_a_deactivated_person_is_never_mailed_even_when_already_queued(
+    app, agency, mailbox, mail_down, smtp_server
+):
     run_at(app, NOW)
     set_user(app, agency.recruiter, active=False)
     app.config["MAIL_PORT"] = smtp_server.port
@@ -283,23 +328,56 @@ def test_two_runs_at_the_same_moment_send_each_reminder_once(app, make, database
         user = make.user(Role.CANDIDATE, email=f"c{n}@example.com")
         candidate = make.candidate(recruiter, user=user)
         employer = make.employer()
-        make.interview(candidate, employer, starts_at=toronto(2026, 11, 30, 10, 0))  # overdue steps: a digest
-        make.interview(candidate, employer, starts_at=toronto(2026, 12, 2, 8, 0))  # a thank-you nudge
+        make.interview(
+            candidate, employer, starts_at=toronto(2026, 11, 30, 10, 0)
+        )  # overdue steps: a digest
+        make.interview(
+            candidate, employer, starts_at=toronto(2026, 12, 2, 8, 0)
+        )  # a thank-you nudge
     slow = Mailbox(delay=0.2)
     with SMTPServer(slow) as server:
-        env = {**os.environ, "DATABASE_URL": database_url, "MAIL_BACKEND": "smtp", "MAIL_SERVER": "127.0.0.1",
-               "MAIL_PORT": str(server.port), "PORTAL_URL": "http://portal.test", "SECRET_KEY": "test",
-               "PORTAL_ENV": "development"}
-        command = [sys.executable, "-m", "flask", "--app", "portal", "reminders", "send", "--as-of", "2026-12-02T12:30"]
-        runs = [subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                 text=True) for _ in range(2)]
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "MAIL_BACKEND": "smtp",
+            "MAIL_SERVER": "127.0.0.1",
+            "MAIL_PORT": str(server.port),
+            "PORTAL_URL": "http://portal.test",
+            "SECRET_KEY": "test",
+            "PORTAL_ENV": "development",
+        }
+        command = [
+            sys.executable,
+            "-m",
+            "flask",
+            "--app",
+            "portal",
+            "reminders",
+            "send",
+            "--as-of",
+            "2026-12-02T12:30",
+        ]
+        runs = [
+            subprocess.Popen(
+                command,
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+            for _ in range(2)
+        ]
         outputs = [run.communicate(timeout=120)[0] for run in runs]
     assert all(run.returncode == 0 for run in runs), outputs
     sent = [(m["To"], m["Subject"]) for m in slow.messages]
     assert len(sent) == 24 and len(set(sent)) == 24, sent
     with app.app_context():
-        statuses = dict(db.session.execute(
-            select(Reminder.status, func.count()).group_by(Reminder.status)).tuples().all())
+        statuses = dict(
+            db.session.execute(select(Reminder.status, func.count()).group_by(Reminder.status))
+            .tuples()
+            .all()
+        )
     assert statuses == {ReminderStatus.SENT: 24}
     per_run = [sum(line.startswith("sent: ") for line in output.splitlines()) for output in outputs]
     assert sum(per_run) == 24
@@ -311,13 +389,28 @@ def test_two_runs_at_the_same_moment_send_each_reminder_once(app, make, database
 
 def test_healthz_answers_with_the_age_of_the_oldest_unsent_reminder(app, client, agency):
     assert client.get("/healthz").get_json() == {
-        "status": "ok", "database": "ok", "oldest_unsent_reminder_seconds": None, "unsent_reminders": 0,
-        "failed_reminders": 0}
+        "status": "ok",
+        "database": "ok",
+        "oldest_unsent_reminder_seconds": None,
+        "unsent_reminders": 0,
+        "failed_reminders": 0,
+    }
     ten_minutes_ago = datetime.now(UTC) - timedelta(minutes=10)
     with app.app_context():
-        for n, status in enumerate((ReminderStatus.QUEUED, ReminderStatus.FAILED, ReminderStatus.SENT)):
-            db.session.add(Reminder(key=f"k{n}", user_id=agency.recruiter.id, kind="digest", occasion="x",
-                                    status=status, next_attempt_at=ten_minutes_ago, created_at=ten_minutes_ago))
+        for n, status in enumerate(
+            (ReminderStatus.QUEUED, ReminderStatus.FAILED, ReminderStatus.SENT)
+        ):
+            db.session.add(
+                Reminder(
+                    key=f"k{n}",
+                    user_id=agency.recruiter.id,
+                    kind="digest",
+                    occasion="x",
+                    status=status,
+                    next_attempt_at=ten_minutes_ago,
+                    created_at=ten_minutes_ago,
+                )
+            )
         db.session.commit()
     response = client.get("/healthz")
     data = response.get_json()
@@ -327,8 +420,13 @@ def test_healthz_answers_with_the_age_of_the_oldest_unsent_reminder(app, client,
 
 
 def test_healthz_is_503_when_the_database_does_not_answer(tmp_path):
-    broken = create_app({"TESTING": True, "SECRET_KEY": "x",
-                         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing/dir/portal.sqlite3"})
+    broken = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing/dir/portal.sqlite3",
+        }
+    )
     response = broken.test_client().get("/healthz")
     assert response.status_code == 503 and response.get_json()["database"] == "not answering"
 
@@ -340,10 +438,16 @@ def test_each_person_turns_their_own_kinds_of_email_off(app, agency, login_as, f
     candidate = login_as(Role.CANDIDATE, user=agency.user)
     page = candidate.get("/account/notifications").get_data(as_text=True)
     assert "thank-you note" in page and "digest" not in page
-    response = candidate.post("/account/notifications", data={"follow_up_nudges": "y", "digest_emails": ""})
+    response = candidate.post(
+        "/account/notifications", data={"follow_up_nudges": "y", "digest_emails": ""}
+    )
     assert response.status_code == 303
     saved = fetch(User, agency.user.id)
-    assert (saved.thank_you_nudges, saved.follow_up_nudges, saved.digest_emails) == (False, True, True)
+    assert (saved.thank_you_nudges, saved.follow_up_nudges, saved.digest_emails) == (
+        False,
+        True,
+        True,
+    )
 
     recruiter = login_as(Role.RECRUITER, user=agency.recruiter)
     assert "digest" in recruiter.get("/account/notifications").get_data(as_text=True)
@@ -372,7 +476,9 @@ def test_a_long_run_keeps_its_claims(app, agency, mail_down):
         db.session.commit()
     with app.test_request_context(base_url="http://portal.test"):
         assert reminders.claim(NOW) != []
-        assert reminders.claim(NOW + timedelta(minutes=16)) == []  # 16 minutes later by its own clock
+        assert (
+            reminders.claim(NOW + timedelta(minutes=16)) == []
+        )  # 16 minutes later by its own clock
     [row] = outbox(app)
     assert row.status == ReminderStatus.SENDING
 
@@ -396,7 +502,9 @@ def test_one_bad_reminder_does_not_stop_the_others(app, agency, make, mailbox, m
     assert report.counts["sent"] == 1 and report.counts["not sent, will retry"] == 1
 
 
-def test_a_nudge_held_up_past_its_due_time_is_not_sent(app, agency, this_morning, mailbox, mail_down, smtp_server):
+def test_a_nudge_held_up_past_its_due_time_is_not_sent(
+    app, agency, this_morning, mailbox, mail_down, smtp_server
+):
     run_at(app, toronto(2026, 12, 2, 12, 5))  # queued; the server is down
     app.config["MAIL_PORT"] = smtp_server.port
     run_at(app, toronto(2026, 12, 3, 9, 30))  # the thank-you was due at 09:00
@@ -405,8 +513,12 @@ def test_a_nudge_held_up_past_its_due_time_is_not_sent(app, agency, this_morning
     assert nudge.status == ReminderStatus.DROPPED and "too late" in nudge.last_error
 
 
-def test_a_nudge_retried_at_night_waits_for_the_morning(app, agency, make, mailbox, mail_down, smtp_server):
-    make.interview(agency.candidate, agency.employer, starts_at=toronto(2026, 12, 2, 15, 0))  # due Thu 16:00
+def test_a_nudge_retried_at_night_waits_for_the_morning(
+    app, agency, make, mailbox, mail_down, smtp_server
+):
+    make.interview(
+        agency.candidate, agency.employer, starts_at=toronto(2026, 12, 2, 15, 0)
+    )  # due Thu 16:00
     run_at(app, toronto(2026, 12, 2, 19, 55))  # queued; the server is down
     app.config["MAIL_PORT"] = smtp_server.port
     report = run_at(app, toronto(2026, 12, 2, 22, 0))
@@ -417,20 +529,35 @@ def test_a_nudge_retried_at_night_waits_for_the_morning(app, agency, make, mailb
     assert len(nudges(mailbox)) == 1
 
 
-def test_a_step_is_nudged_once_even_when_its_due_time_moves(app, agency, this_morning, login_as, mailbox):
+def test_a_step_is_nudged_once_even_when_its_due_time_moves(
+    app, agency, this_morning, login_as, mailbox
+):
     run_at(app, toronto(2026, 12, 2, 12, 5))
     admin = login_as(Role.ADMIN)
-    admin.post("/admin/policy", data={
-        "timeline_business_days": 1, "thank_you_hours": 30, "follow_up_opens_business_days": 3,
-        "follow_up_due_business_days": 5, "assumed_decision_business_days": 10, "move_on_business_days": 5,
-        "due_soon_hours": 24, "day_ends_at": "17:00"})
+    admin.post(
+        "/admin/policy",
+        data={
+            "timeline_business_days": 1,
+            "thank_you_hours": 30,
+            "follow_up_opens_business_days": 3,
+            "follow_up_due_business_days": 5,
+            "assumed_decision_business_days": 10,
+            "move_on_business_days": 5,
+            "due_soon_hours": 24,
+            "day_ends_at": "17:00",
+        },
+    )
     run_at(app, toronto(2026, 12, 2, 15, 0))
     assert len(nudges(mailbox)) == 1
 
 
-def test_a_held_up_digest_is_replaced_not_sent_twice(app, agency, make, mailbox, mail_down, smtp_server):
+def test_a_held_up_digest_is_replaced_not_sent_twice(
+    app, agency, make, mailbox, mail_down, smtp_server
+):
     run_at(app, NOW)  # the morning digest, queued: the server is down
-    make.interview(agency.candidate, agency.employer, starts_at=toronto(2026, 12, 1, 13, 0))  # the queue grows
+    make.interview(
+        agency.candidate, agency.employer, starts_at=toronto(2026, 12, 1, 13, 0)
+    )  # the queue grows
     run_at(app, NOW + timedelta(minutes=65))  # a second digest is queued; the first still waits
     app.config["MAIL_PORT"] = smtp_server.port
     run_at(app, NOW + timedelta(hours=3))
@@ -442,7 +569,9 @@ def test_a_held_up_digest_is_replaced_not_sent_twice(app, agency, make, mailbox,
 def test_yesterdays_digest_is_not_sent_today(app, agency, mailbox, mail_down, smtp_server):
     run_at(app, NOW)
     app.config["MAIL_PORT"] = smtp_server.port
-    run_at(app, NOW + timedelta(days=1, minutes=-30))  # Thursday 08:30, before anything new is decided
+    run_at(
+        app, NOW + timedelta(days=1, minutes=-30)
+    )  # Thursday 08:30, before anything new is decided
     digests = mailbox.to("priya@example.com")
     assert len(digests) == 1  # Thursday's own morning digest, not Wednesday's
     assert outbox(app)[0].status == ReminderStatus.DROPPED

@@ -68,11 +68,16 @@ def test_a_remember_cookie_copied_before_sign_out_is_refused_after_it(app, make)
     assert thief.get("/dashboard").status_code == 302
 
 
-def test_a_password_change_ends_every_other_session_and_says_so_by_email(app, make, login_as, mailbox):
+def test_a_password_change_ends_every_other_session_and_says_so_by_email(
+    app, make, login_as, mailbox
+):
     user = make.user(Role.RECRUITER, email="robin@example.com")
     here, elsewhere = login_as(Role.RECRUITER, user=user), login_as(Role.RECRUITER, user=user)
-    response = here.post("/account/password", data={"current_password": PASSWORD, "new_password": NEW,
-                                                     "confirm": NEW}, buffered=True)
+    response = here.post(
+        "/account/password",
+        data={"current_password": PASSWORD, "new_password": NEW, "confirm": NEW},
+        buffered=True,
+    )
     assert response.status_code == 302
     assert here.get("/dashboard").status_code == 200  # this session carries on
     assert elsewhere.get("/dashboard").status_code == 302
@@ -86,15 +91,20 @@ def age_session(client, **seconds_ago) -> None:
             session[key] = int(time.time()) - ago
 
 
-@pytest.mark.parametrize("ages, message", [
-    ({"seen_at": 61 * 60}, "signed out after a while without activity"),
-    ({"signed_in_at": 13 * 3600}, "reached its time limit"),
-])
+@pytest.mark.parametrize(
+    "ages, message",
+    [
+        ({"seen_at": 61 * 60}, "signed out after a while without activity"),
+        ({"signed_in_at": 13 * 3600}, "reached its time limit"),
+    ],
+)
 def test_sessions_end_when_idle_or_too_old(login_as, ages, message):
     client = login_as(Role.RECRUITER)
     age_session(client, **ages)
     response = client.get("/candidates")
-    assert response.status_code == 302 and response.headers["Location"].startswith("/login?next=/candidates")
+    assert response.status_code == 302 and response.headers["Location"].startswith(
+        "/login?next=/candidates"
+    )
     assert message in client.get("/login").get_data(as_text=True)
     assert client.get("/dashboard").status_code == 302
 
@@ -106,7 +116,9 @@ def test_an_idle_remembered_session_carries_on_but_asks_again_before_an_export(a
     age_session(client, seen_at=2 * 3600)
     assert client.get("/dashboard").status_code == 200
     response = client.get("/reports/compliance.csv")
-    assert response.status_code == 302 and response.headers["Location"].startswith("/account/confirm?next=")
+    assert response.status_code == 302 and response.headers["Location"].startswith(
+        "/account/confirm?next="
+    )
     wrong = client.post(response.headers["Location"], data={"password": "not my password at all"})
     assert wrong.status_code == 422 and "That is not your password." in wrong.get_data(as_text=True)
     right = client.post(response.headers["Location"], data={"password": PASSWORD})
@@ -128,7 +140,9 @@ def fail(client, email):
 
 def test_throttling_per_account_holds_across_app_servers(app, make, database_url, smtp_server):
     user = make.user(Role.RECRUITER, email="target@example.com")
-    other_server = create_app({**TEST_CONFIG, **mail_config(smtp_server), "SQLALCHEMY_DATABASE_URI": database_url})
+    other_server = create_app(
+        {**TEST_CONFIG, **mail_config(smtp_server), "SQLALCHEMY_DATABASE_URI": database_url}
+    )
     clients = [app.test_client(), other_server.test_client()]
     for n in range(MOST_FAILURES_PER_ACCOUNT):
         assert fail(clients[n % 2], user.email).status_code == 422
@@ -159,38 +173,56 @@ def test_sign_ins_and_failures_are_in_the_audit_trail(app, make, client):
     fail(client, user.email)
     login(client, user)
     with app.app_context():
-        actions = [(e.action, e.actor_id) for e in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))]
+        actions = [
+            (e.action, e.actor_id)
+            for e in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))
+        ]
     assert actions == [("sign_in.failed", user.id), ("sign_in", user.id)]
 
 
 # Passwords -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("password, refused", [
-    ("123456789012", True),
-    ("password1234", True),
-    ("qwertyuiop12", True),
-    ("iloveyou2024!", True),
-    ("riley recruiter 1", True),  # the person's own name
-    ("correct horse battery", False),
-    ("lantern harbour violet", False),
-])
+@pytest.mark.parametrize(
+    "password, refused",
+    [
+        ("123456789012", True),
+        ("password1234", True),
+        ("qwertyuiop12", True),
+        ("iloveyou2024!", True),
+        ("riley recruiter 1", True),  # the person's own name
+        ("correct horse battery", False),
+        ("lantern harbour violet", False),
+    ],
+)
 def test_common_and_guessable_passwords_are_refused(password, refused):
-    assert (password_problem(password, ["riley@example.com", "Riley Recruiter"]) is not None) is refused
+    assert (
+        password_problem(password, ["riley@example.com", "Riley Recruiter"]) is not None
+    ) is refused
 
 
 def test_a_common_password_is_refused_with_the_reason_on_the_field(login_as):
     client = login_as(Role.RECRUITER)
-    response = client.post("/account/password", data={"current_password": PASSWORD, "new_password": "password1234",
-                                                      "confirm": "password1234"})
-    assert response.status_code == 422 and "one of the most common passwords" in response.get_data(as_text=True)
+    response = client.post(
+        "/account/password",
+        data={
+            "current_password": PASSWORD,
+            "new_password": "password1234",
+            "confirm": "password1234",
+        },
+    )
+    assert response.status_code == 422 and "one of the most common passwords" in response.get_data(
+        as_text=True
+    )
 
 
 def test_long_passwords_are_kept_whole(app, make, login_as):
     long = "harbour lantern violet " * 8  # 184 characters
     client = login_as(Role.RECRUITER)
-    response = client.post("/account/password", data={"current_password": PASSWORD, "new_password": long,
-                                                      "confirm": long})
+    response = client.post(
+        "/account/password",
+        data={"current_password": PASSWORD, "new_password": long, "confirm": long},
+    )
     assert response.status_code == 302
     assert login(app.test_client(), client.user, long).status_code == 302
     assert login(app.test_client(), client.user, long[:128]).status_code == 422  # no truncation
@@ -211,8 +243,12 @@ def test_stored_hashes_are_argon2id_at_the_configured_cost():
 
 
 def test_every_response_carries_the_security_headers(login_as, client):
-    for response in (client.get("/login"), login_as(Role.CANDIDATE).get("/me/"), client.get("/healthz"),
-                     client.get("/no-such-page")):
+    for response in (
+        client.get("/login"),
+        login_as(Role.CANDIDATE).get("/me/"),
+        client.get("/healthz"),
+        client.get("/no-such-page"),
+    ):
         headers = response.headers
         csp = headers["Content-Security-Policy"]
         script_src = re.search(r"script-src ([^;]+)", csp).group(1)
@@ -229,17 +265,28 @@ def test_hsts_over_https(client):
     assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
 
 
-def test_production_cookies_are_secure_httponly_and_samesite(monkeypatch, make, database_url, smtp_server):
+def test_production_cookies_are_secure_httponly_and_samesite(
+    monkeypatch, make, database_url, smtp_server
+):
     monkeypatch.setenv("PORTAL_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "y" * 40)
     monkeypatch.setenv("PORTAL_URL", "https://portal.test")
     monkeypatch.setenv("MAIL_SERVER", "127.0.0.1")
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "PASSWORD_TIME_COST": 1, "PASSWORD_MEMORY_COST": 64,
-                      "WTF_CSRF_ENABLED": False})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "PASSWORD_TIME_COST": 1,
+            "PASSWORD_MEMORY_COST": 64,
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
     user = make.user(Role.RECRUITER)
     client = app.test_client()
-    response = client.post("/login", data={"email": user.email, "password": PASSWORD, "remember": "y"},
-                           base_url="https://portal.test")
+    response = client.post(
+        "/login",
+        data={"email": user.email, "password": PASSWORD, "remember": "y"},
+        base_url="https://portal.test",
+    )
     cookies = response.headers.getlist("Set-Cookie")
     for name in ("session=", "remember_token="):
         [cookie] = [c for c in cookies if c.startswith(name)]
@@ -256,11 +303,16 @@ def state_changing_routes(app) -> list[str]:
 
 
 def concrete(rule: str, world) -> str:
-    return (rule.replace("<int:candidate_id>", str(world.candidate_a.id))
-            .replace("<int:interview_id>", str(world.interview_a.id))
-            .replace("<int:employer_id>", str(world.employer.id)).replace("<int:job_id>", str(world.job.id))
-            .replace("<int:user_id>", str(world.recruiter_b.id)).replace("<int:step_id>", str(world.step_a.id))
-            .replace("<int:reminder_id>", "1").replace("<token>", "x" * 43))
+    return (
+        rule.replace("<int:candidate_id>", str(world.candidate_a.id))
+        .replace("<int:interview_id>", str(world.interview_a.id))
+        .replace("<int:employer_id>", str(world.employer.id))
+        .replace("<int:job_id>", str(world.job.id))
+        .replace("<int:user_id>", str(world.recruiter_b.id))
+        .replace("<int:step_id>", str(world.step_a.id))
+        .replace("<int:reminder_id>", "1")
+        .replace("<token>", "x" * 43)
+    )
 
 
 def test_every_form_route_refuses_a_post_without_or_with_a_wrong_csrf_token(app, world):
@@ -271,8 +323,13 @@ def test_every_form_route_refuses_a_post_without_or_with_a_wrong_csrf_token(app,
         client = app.test_client()
         page = client.get("/login").get_data(as_text=True)
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-        assert client.post("/login", data={"email": world.admin.email, "password": PASSWORD,
-                                           "csrf_token": token}).status_code == 302
+        assert (
+            client.post(
+                "/login",
+                data={"email": world.admin.email, "password": PASSWORD, "csrf_token": token},
+            ).status_code
+            == 302
+        )
         for rule in routes:
             url = concrete(rule, world)
             for data in ({"name": "x"}, {"name": "x", "csrf_token": "forged-" + token[7:]}):
@@ -289,29 +346,58 @@ def test_every_form_route_refuses_a_post_without_or_with_a_wrong_csrf_token(app,
 
 def test_forms_never_set_a_role_an_owner_or_an_assignment(app, world, login_as, fetch):
     recruiter = login_as(Role.RECRUITER, user=world.recruiter_a)
-    recruiter.post(f"/candidates/{world.candidate_a.id}/edit", data={
-        "name": "Casey Alpha", "email": world.candidate_a.email, "role_sought": "paralegal", "status": "active",
-        "recruiter_id": world.recruiter_b.id, "user_id": world.recruiter_b.id})
+    recruiter.post(
+        f"/candidates/{world.candidate_a.id}/edit",
+        data={
+            "name": "Casey Alpha",
+            "email": world.candidate_a.email,
+            "role_sought": "paralegal",
+            "status": "active",
+            "recruiter_id": world.recruiter_b.id,
+            "user_id": world.recruiter_b.id,
+        },
+    )
     candidate = fetch(Candidate, world.candidate_a.id)
     assert candidate.recruiter_id == world.recruiter_a.id and candidate.user_id == world.user_a.id
 
-    recruiter.post("/candidates/new", data={"name": "Nia Own", "email": "nia@example.com",
-                                            "role_sought": "paralegal", "status": "active",
-                                            "recruiter_id": world.recruiter_b.id})
+    recruiter.post(
+        "/candidates/new",
+        data={
+            "name": "Nia Own",
+            "email": "nia@example.com",
+            "role_sought": "paralegal",
+            "status": "active",
+            "recruiter_id": world.recruiter_b.id,
+        },
+    )
     with app.app_context():
         created = db.session.scalar(select(Candidate).where(Candidate.email == "nia@example.com"))
         assert created.recruiter_id == world.recruiter_a.id
 
-    recruiter.post(f"/interviews/{world.interview_a.id}/edit", data={
-        "employer_id": world.employer.id, "job_id": 0, "starts_at": "2026-12-01T10:00", "duration_minutes": 60,
-        "format": "video", "timeline": "not_recorded", "outcome": "pending", "candidate_id": world.candidate_b.id})
+    recruiter.post(
+        f"/interviews/{world.interview_a.id}/edit",
+        data={
+            "employer_id": world.employer.id,
+            "job_id": 0,
+            "starts_at": "2026-12-01T10:00",
+            "duration_minutes": 60,
+            "format": "video",
+            "timeline": "not_recorded",
+            "outcome": "pending",
+            "candidate_id": world.candidate_b.id,
+        },
+    )
     assert fetch(Interview, world.interview_a.id).candidate_id == world.candidate_a.id
 
     me = login_as(Role.CANDIDATE, user=world.user_a)
-    me.post("/account/notifications", data={"role": "admin", "active": "", "email": "x@evil.example",
-                                            "submit": "Save"})
-    me.post("/account/password", data={"current_password": PASSWORD, "new_password": NEW, "confirm": NEW,
-                                       "role": "admin"})
+    me.post(
+        "/account/notifications",
+        data={"role": "admin", "active": "", "email": "x@evil.example", "submit": "Save"},
+    )
+    me.post(
+        "/account/password",
+        data={"current_password": PASSWORD, "new_password": NEW, "confirm": NEW, "role": "admin"},
+    )
     user = fetch(User, world.user_a.id)
     assert user.role == Role.CANDIDATE and user.active and user.email == world.user_a.email
 
@@ -323,21 +409,44 @@ HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 def test_entered_text_is_escaped_everywhere_it_shows(app, make, login_as):
     recruiter = make.user(Role.RECRUITER, name=f"Rae {HOSTILE}")
-    candidate = make.candidate(recruiter, name=f"Cal {HOSTILE}", notes=f"- fine\n- {HOSTILE}\n\n[x](javascript:alert(1))")
+    candidate = make.candidate(
+        recruiter, name=f"Cal {HOSTILE}", notes=f"- fine\n- {HOSTILE}\n\n[x](javascript:alert(1))"
+    )
     employer = make.employer(name=f"Ames {HOSTILE} LLP", notes=HOSTILE)
     job = make.job(employer, title=f"Clerk {HOSTILE}")
-    interview = make.interview(candidate, employer, job=job, interviewer_names=HOSTILE, notes=HOSTILE,
-                               starts_at=datetime.now(UTC) - timedelta(days=3))
+    interview = make.interview(
+        candidate,
+        employer,
+        job=job,
+        interviewer_names=HOSTILE,
+        notes=HOSTILE,
+        starts_at=datetime.now(UTC) - timedelta(days=3),
+    )
     client = login_as(Role.RECRUITER, user=recruiter)
-    for url in ("/dashboard", "/queue", "/candidates", f"/candidates/{candidate.id}", f"/interviews/{interview.id}",
-                f"/employers/{employer.id}", "/jobs", "/reports/compliance?group=candidate",
-                "/reports/compliance?group=employer", f"/interviews/{interview.id}/drafts/thank-you"):
+    for url in (
+        "/dashboard",
+        "/queue",
+        "/candidates",
+        f"/candidates/{candidate.id}",
+        f"/interviews/{interview.id}",
+        f"/employers/{employer.id}",
+        "/jobs",
+        "/reports/compliance?group=candidate",
+        "/reports/compliance?group=employer",
+        f"/interviews/{interview.id}/drafts/thank-you",
+    ):
         page = client.get(url).get_data(as_text=True)
-        assert "<script>alert" not in page and "<img src=x" not in page and "javascript:alert" not in page, url
+        assert (
+            "<script>alert" not in page
+            and "<img src=x" not in page
+            and "javascript:alert" not in page
+        ), url
     notes = client.get(f"/candidates/{candidate.id}").get_data(as_text=True)
     assert "<li>fine</li>" in notes  # Markdown still works in notes
     csv = client.get("/reports/compliance.csv?group=employer").get_data(as_text=True)
-    assert "Ames <script>" in csv  # a CSV cell is text: it holds what was typed (formula-safe, tested elsewhere)
+    assert (
+        "Ames <script>" in csv
+    )  # a CSV cell is text: it holds what was typed (formula-safe, tested elsewhere)
 
 
 # The database goes away ------------------------------------------------------------------
@@ -352,8 +461,13 @@ def fragile_app(app, database_url, tmp_path, smtp_server):
     if url.get_backend_name() == "sqlite":
         folder = tmp_path / "db"
         folder.mkdir()
-        fragile = create_app({**config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'portal.sqlite3'}",
-                          "SQLALCHEMY_ENGINE_OPTIONS": {"poolclass": NullPool}})
+        fragile = create_app(
+            {
+                **config,
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'portal.sqlite3'}",
+                "SQLALCHEMY_ENGINE_OPTIONS": {"poolclass": NullPool},
+            }
+        )
         with fragile.app_context():
             flask_migrate.upgrade()
 
@@ -362,11 +476,18 @@ def fragile_app(app, database_url, tmp_path, smtp_server):
 
         def up():
             (tmp_path / "moved").rename(folder)
+
         yield fragile, down, up
         return
     proxy = Proxy(url.host or "127.0.0.1", url.port or 5432).start()
-    fragile = create_app({**config, "SQLALCHEMY_DATABASE_URI": url.set(host="127.0.0.1", port=proxy.port)
-                          .render_as_string(hide_password=False)})
+    fragile = create_app(
+        {
+            **config,
+            "SQLALCHEMY_DATABASE_URI": url.set(host="127.0.0.1", port=proxy.port).render_as_string(
+                hide_password=False
+            ),
+        }
+    )
     yield fragile, proxy.cut, proxy.start
     proxy.cut()
     with fragile.app_context():
@@ -381,7 +502,10 @@ def test_pages_answer_503_while_the_database_is_away_and_recover_after(fragile_a
         db.session.add(user)
         db.session.commit()
     client = app.test_client()
-    assert client.post("/login", data={"email": "r@example.com", "password": PASSWORD}).status_code == 302
+    assert (
+        client.post("/login", data={"email": "r@example.com", "password": PASSWORD}).status_code
+        == 302
+    )
     assert client.get("/dashboard").status_code == 200
 
     down()
@@ -390,8 +514,15 @@ def test_pages_answer_503_while_the_database_is_away_and_recover_after(fragile_a
         assert response.status_code == 503, url
         if url != "/healthz":
             assert "Back in a moment" in response.get_data(as_text=True)
-    assert app.test_client().post("/login", data={"email": "r@example.com", "password": PASSWORD}).status_code == 503
-    assert client.get("/no/such/page").status_code == 503  # even the 404 page, which shows who is signed in
+    assert (
+        app.test_client()
+        .post("/login", data={"email": "r@example.com", "password": PASSWORD})
+        .status_code
+        == 503
+    )
+    assert (
+        client.get("/no/such/page").status_code == 503
+    )  # even the 404 page, which shows who is signed in
     assert client.put("/dashboard").status_code == 503
 
     up()
@@ -403,16 +534,27 @@ def test_pages_answer_503_while_the_database_is_away_and_recover_after(fragile_a
 
 
 def test_a_change_made_while_the_page_was_open_is_not_overwritten(app, world, login_as, make):
-    interview = make.interview(world.candidate_a, world.employer, starts_at=datetime.now(UTC) - timedelta(hours=5))
+    interview = make.interview(
+        world.candidate_a, world.employer, starts_at=datetime.now(UTC) - timedelta(hours=5)
+    )
     step = make.step(interview, StepKind.THANK_YOU)
     recruiter = login_as(Role.RECRUITER, user=world.recruiter_a)
     page = recruiter.get(f"/steps/{step.id}").get_data(as_text=True)
     version = re.search(r'name="version" value="(\d+)"', page).group(1)
-    candidate = login_as(Role.CANDIDATE, user=world.user_a)  # meanwhile, the candidate marks it sent
+    candidate = login_as(
+        Role.CANDIDATE, user=world.user_a
+    )  # meanwhile, the candidate marks it sent
     when = (datetime.now(UTC) - timedelta(hours=1)).astimezone(TORONTO).strftime("%Y-%m-%dT%H:%M")
-    assert candidate.post(f"/me/steps/{step.id}/sent", data={f"step{step.id}-done_at": when,
-                                                            f"step{step.id}-channel": "email"}).status_code == 303
-    response = recruiter.post(f"/steps/{step.id}/waive", data={"reason": "Not needed", "version": version})
+    assert (
+        candidate.post(
+            f"/me/steps/{step.id}/sent",
+            data={f"step{step.id}-done_at": when, f"step{step.id}-channel": "email"},
+        ).status_code
+        == 303
+    )
+    response = recruiter.post(
+        f"/steps/{step.id}/waive", data={"reason": "Not needed", "version": version}
+    )
     assert response.status_code == 409
     assert "changed by someone else while you had this page open" in response.get_data(as_text=True)
     with app.app_context():
@@ -435,17 +577,22 @@ def test_two_saves_at_the_same_moment_cannot_both_win(app, world):
 
 def test_a_save_that_loses_the_race_gets_a_clear_answer(world, login_as, monkeypatch):
     def lose(*args, **kwargs):
-        raise StaleDataError("UPDATE statement on table 'steps' expected to update 1 row(s); 0 were matched.")
+        raise StaleDataError(
+            "UPDATE statement on table 'steps' expected to update 1 row(s); 0 were matched."
+        )
 
     monkeypatch.setattr("portal.recruiter.checklist.waive", lose)
-    response = login_as(Role.RECRUITER, user=world.recruiter_a).post(f"/steps/{world.step_a.id}/waive",
-                                                                     data={"reason": "Not needed"})
+    response = login_as(Role.RECRUITER, user=world.recruiter_a).post(
+        f"/steps/{world.step_a.id}/waive", data={"reason": "Not needed"}
+    )
     assert response.status_code == 409 and "at the same moment" in response.get_data(as_text=True)
 
 
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
     """Readers are not blocked by a writer, and a writer waits for another instead of failing."""
-    embedded = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'portal.sqlite3'}", "SECRET_KEY": "x"})
+    embedded = create_app(
+        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'portal.sqlite3'}", "SECRET_KEY": "x"}
+    )
     with embedded.app_context(), db.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
@@ -456,11 +603,30 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
 def test_production_behind_gunicorn_shows_no_debug_and_no_versions(database_url, tmp_path):
     """The real server as deployed: no version numbers in headers, no tracebacks in pages."""
     port = free_port()
-    env = {**os.environ, "PORTAL_ENV": "production", "SECRET_KEY": "z" * 40, "PORTAL_URL": "https://portal.test",
-           "MAIL_SERVER": "127.0.0.1", "DATABASE_URL": database_url}
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1",
-                               "portal:create_app()"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
+    env = {
+        **os.environ,
+        "PORTAL_ENV": "production",
+        "SECRET_KEY": "z" * 40,
+        "PORTAL_URL": "https://portal.test",
+        "MAIL_SERVER": "127.0.0.1",
+        "DATABASE_URL": database_url,
+    }
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+            "portal:create_app()",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         for _ in range(150):
             try:
@@ -486,10 +652,21 @@ def test_an_interview_edited_meanwhile_is_not_overwritten(app, world, login_as, 
     recruiter = login_as(Role.RECRUITER, user=world.recruiter_a)
     page = recruiter.get(f"/interviews/{world.interview_a.id}/edit").get_data(as_text=True)
     seen = re.search(r'name="seen" value="([^"]+)"', page).group(1)
-    form = {"employer_id": world.employer.id, "job_id": 0, "starts_at": "2026-12-01T10:00", "duration_minutes": 60,
-            "format": "video", "timeline": "not_recorded", "outcome": "pending", "notes": "first", "seen": seen}
+    form = {
+        "employer_id": world.employer.id,
+        "job_id": 0,
+        "starts_at": "2026-12-01T10:00",
+        "duration_minutes": 60,
+        "format": "video",
+        "timeline": "not_recorded",
+        "outcome": "pending",
+        "notes": "first",
+        "seen": seen,
+    }
     assert recruiter.post(f"/interviews/{world.interview_a.id}/edit", data=form).status_code == 302
-    stale = recruiter.post(f"/interviews/{world.interview_a.id}/edit", data={**form, "notes": "second"})
+    stale = recruiter.post(
+        f"/interviews/{world.interview_a.id}/edit", data={**form, "notes": "second"}
+    )
     assert stale.status_code == 409 and "changed by someone else" in stale.get_data(as_text=True)
     assert fetch(Interview, world.interview_a.id).notes == "first"
 
@@ -500,9 +677,18 @@ EVENT_HANDLER = re.compile(r"<[^>]+\son[a-z]+\s*=", re.IGNORECASE)
 
 def test_no_page_has_inline_scripts_or_event_handlers(app, world, make, login_as):
     """What the CSP forbids is also never sent: every page any role can open, checked."""
-    make.interview(world.candidate_a, world.employer, starts_at=datetime.now(UTC) - timedelta(days=10))
-    rules = sorted({rule.rule for rule in app.url_map.iter_rules() if "GET" in rule.methods
-                    and rule.endpoint not in ("static", "healthz") and not rule.rule.endswith((".pdf", ".ics"))})
+    make.interview(
+        world.candidate_a, world.employer, starts_at=datetime.now(UTC) - timedelta(days=10)
+    )
+    rules = sorted(
+        {
+            rule.rule
+            for rule in app.url_map.iter_rules()
+            if "GET" in rule.methods
+            and rule.endpoint not in ("static", "healthz")
+            and not rule.rule.endswith((".pdf", ".ics"))
+        }
+    )
     pages = 0
     for user in (world.admin, world.recruiter_a, world.user_a):
         client = login_as(user.role, user=user)
@@ -516,7 +702,9 @@ def test_no_page_has_inline_scripts_or_event_handlers(app, world, make, login_as
     assert pages >= 40
 
 
-def test_an_expired_session_is_not_kept_alive_by_a_bogus_or_stale_remember_cookie(app, make, login_as):
+def test_an_expired_session_is_not_kept_alive_by_a_bogus_or_stale_remember_cookie(
+    app, make, login_as
+):
     client = login_as(Role.RECRUITER)
     age_session(client, seen_at=10 * 3600, signed_in_at=100 * 3600)
     client.set_cookie("remember_token", "anything")
@@ -525,21 +713,34 @@ def test_an_expired_session_is_not_kept_alive_by_a_bogus_or_stale_remember_cooki
     user = make.user(Role.RECRUITER)
     browser = app.test_client()
     browser.post("/login", data={"email": user.email, "password": PASSWORD, "remember": "y"})
-    browser.post("/account/password", data={"current_password": PASSWORD, "new_password": NEW, "confirm": NEW})
-    age_session(browser, seen_at=2 * 3600)  # the remember cookie from before the change is still there
+    browser.post(
+        "/account/password",
+        data={"current_password": PASSWORD, "new_password": NEW, "confirm": NEW},
+    )
+    age_session(
+        browser, seen_at=2 * 3600
+    )  # the remember cookie from before the change is still there
     assert browser.get("/dashboard").status_code == 302
 
 
-@pytest.mark.parametrize("url, field", [("/account/confirm", "password"), ("/account/password", "current_password")])
+@pytest.mark.parametrize(
+    "url, field", [("/account/confirm", "password"), ("/account/password", "current_password")]
+)
 def test_password_checks_while_signed_in_are_throttled_and_audited(app, make, login_as, url, field):
     user = make.user(Role.RECRUITER)
     client = login_as(Role.RECRUITER, user=user)
     data = {field: "not my password at all", "new_password": NEW, "confirm": NEW}
-    for _ in range(MOST_FAILURES_PER_ACCOUNT - 1):  # the sign-in itself was one success, not a failure
+    for _ in range(
+        MOST_FAILURES_PER_ACCOUNT - 1
+    ):  # the sign-in itself was one success, not a failure
         assert client.post(url, data=data).status_code == 422
     client.post(url, data=data)
     refused = client.post(url, data={**data, field: PASSWORD})
-    assert refused.status_code == 429 and "Too many failed sign-ins" in refused.get_data(as_text=True)
+    assert refused.status_code == 429 and "Too many failed sign-ins" in refused.get_data(
+        as_text=True
+    )
     with app.app_context():
-        failures = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "password.failed")).all()
+        failures = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "password.failed")
+        ).all()
         assert len(failures) == MOST_FAILURES_PER_ACCOUNT and failures[0].actor_id == user.id

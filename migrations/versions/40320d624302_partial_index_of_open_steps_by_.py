@@ -10,12 +10,13 @@ Revises: 002270909aa3
 Create Date: 2026-11-25 19:16:42.970098
 
 """
+
 import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '40320d624302'
-down_revision = '002270909aa3'
+revision = "40320d624302"
+down_revision = "002270909aa3"
 branch_labels = None
 depends_on = None
 
@@ -23,13 +24,20 @@ OPEN = sa.text("result IS NULL")
 
 
 def upgrade():
-    with op.batch_alter_table('steps', schema=None) as batch_op:
-        batch_op.drop_index('ix_steps_recruiter_open')
-        batch_op.create_index('ix_steps_open_by_recruiter', ['recruiter_id', 'due_at', 'id'], unique=False,
-                              sqlite_where=OPEN, postgresql_where=OPEN)
+    with op.batch_alter_table("steps", schema=None) as batch_op:
+        batch_op.drop_index("ix_steps_recruiter_open")
+        batch_op.create_index(
+            "ix_steps_open_by_recruiter",
+            ["recruiter_id", "due_at", "id"],
+            unique=False,
+            sqlite_where=OPEN,
+            postgresql_where=OPEN,
+        )
 
 
 def downgrade():
-    with op.batch_alter_table('steps', schema=None) as batch_op:
-        batch_op.drop_index('ix_steps_open_by_recruiter')
-        batch_op.create_index('ix_steps_recruiter_open', ['recruiter_id', 'result', 'due_at'], unique=False)
+    with op.batch_alter_table("steps", schema=None) as batch_op:
+        batch_op.drop_index("ix_steps_open_by_recruiter")
+        batch_op.create_index(
+            "ix_steps_recruiter_open", ["recruiter_id", "result", "due_at"], unique=False
+        )

@@ -34,7 +34,9 @@ from ..times import utcnow
 
 
 class AccountForm(Form):
-    name = StringField("Full name", validators=[DataRequired(), NotBlank(), Length(max=120)], filters=[strip])
+    name = StringField(
+        "Full name", validators=[DataRequired(), NotBlank(), Length(max=120)], filters=[strip]
+    )
     email = EmailField(
         "Email", validators=[DataRequired(), Email(), Length(max=254)], filters=[lower_strip]
     )
@@ -56,8 +58,12 @@ class UserFilterForm(Form):
     class Meta:
         csrf = False
 
-    q = StringField("Search name or email", validators=[Optional(), Length(max=120)], filters=[strip],
-                    **SEARCH_BOX)
+    q = StringField(
+        "Search name or email",
+        validators=[Optional(), Length(max=120)],
+        filters=[strip],
+        **SEARCH_BOX,
+    )
     role = SelectField("Role", choices=options(Role.choices(), blank="Any role"), default="")
 
 
@@ -65,8 +71,12 @@ class CandidateAssignmentFilterForm(Form):
     class Meta:
         csrf = False
 
-    q = StringField("Search name or email", validators=[Optional(), Length(max=120)], filters=[strip],
-                    **SEARCH_BOX)
+    q = StringField(
+        "Search name or email",
+        validators=[Optional(), Length(max=120)],
+        filters=[strip],
+        **SEARCH_BOX,
+    )
     recruiter_id = SelectField("Recruiter", coerce=int, default=0, validators=[Optional()])
 
 
@@ -82,8 +92,11 @@ def _policy_number(name: str) -> IntegerField:
         limit.label,
         validators=[
             InputRequired(message="Enter a whole number."),
-            NumberRange(min=limit.low, max=limit.high,
-                        message=f"Enter a number from {limit.low} to {limit.high} ({limit.unit})."),
+            NumberRange(
+                min=limit.low,
+                max=limit.high,
+                message=f"Enter a number from {limit.low} to {limit.high} ({limit.unit}).",
+            ),
         ],
     )
 
@@ -99,7 +112,8 @@ class PolicyForm(Form):
     move_on_business_days = _policy_number("move_on_business_days")
     due_soon_hours = _policy_number("due_soon_hours")
     day_ends_at = TimeField(
-        "The business day ends at", validators=[InputRequired(message="Enter a time such as 17:00.")],
+        "The business day ends at",
+        validators=[InputRequired(message="Enter a time such as 17:00.")],
         description="Steps due on a business day are due by this time.",
     )
     submit = SubmitField("Save policy")
@@ -125,8 +139,11 @@ class OutboxFilterForm(Form):
     class Meta:
         csrf = False
 
-    status = SelectField("Status", choices=options(ReminderStatus.choices(), blank="Not sent yet or failed"),
-                         default="")
+    status = SelectField(
+        "Status",
+        choices=options(ReminderStatus.choices(), blank="Not sent yet or failed"),
+        default="",
+    )
 
 
 class AuditFilterForm(Form):
@@ -134,7 +151,9 @@ class AuditFilterForm(Form):
         csrf = False
 
     action = SelectField("What", default="")
-    who = StringField("Who (name or email)", validators=[Optional(), Length(max=120)], filters=[strip])
+    who = StringField(
+        "Who (name or email)", validators=[Optional(), Length(max=120)], filters=[strip]
+    )
     start = DateInput("From", validators=[Optional()])
     end = DateInput("To", validators=[Optional()])
 
@@ -151,8 +170,11 @@ def _sensible_year(field) -> None:
 
 
 class EraseForm(Form):
-    confirm = StringField("Type ERASE to confirm", validators=[DataRequired(message="Type ERASE to confirm.")],
-                          filters=[strip])
+    confirm = StringField(
+        "Type ERASE to confirm",
+        validators=[DataRequired(message="Type ERASE to confirm.")],
+        filters=[strip],
+    )
     submit = SubmitField("Erase this candidate")
 
     def validate_confirm(self, field):

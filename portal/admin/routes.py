@@ -70,8 +70,16 @@ def users():
             query = query.where(matches(form.q.data, User.name, User.email))
         if form.role.data:
             query = query.where(User.role == form.role.data)
-    order = sorting({"name": User.name, "email": User.email, "role": User.role, "active": User.active,
-                     "signed_in": User.last_sign_in_at}, "name")
+    order = sorting(
+        {
+            "name": User.name,
+            "email": User.email,
+            "role": User.role,
+            "active": User.active,
+            "signed_in": User.last_sign_in_at,
+        },
+        "name",
+    )
     page = paginate(query.order_by(*order.order, User.id))
     assigned = count_by(Candidate.id, Candidate.recruiter_id, [u.id for u in page.items])
     return render_template(
@@ -99,8 +107,12 @@ def new_user():
             if user.role == Role.CANDIDATE:
                 _attach_candidate_profile(user, profile, form)
             if flush_or_field_error(form.email, "An account with this email already exists."):
-                record(current_user, "user.created", f"{user.role.label} account created for {user.email}",
-                       candidate_id=user.candidate.id if user.candidate else None)
+                record(
+                    current_user,
+                    "user.created",
+                    f"{user.role.label} account created for {user.email}",
+                    candidate_id=user.candidate.id if user.candidate else None,
+                )
                 db.session.commit()
                 flash(f"Account created for {user.name}.", "success")
                 return redirect(url_for("admin.user", user_id=user.id))
@@ -118,8 +130,12 @@ def _attach_candidate_profile(user: User, candidate: Candidate | None, form: Acc
         if candidate.id:
             hand_over_open_steps(candidate.id, recruiter.id)
         db.session.flush()
-        record(current_user, "candidate.assigned", f"{candidate.name} assigned to {recruiter.name}",
-               candidate_id=candidate.id)
+        record(
+            current_user,
+            "candidate.assigned",
+            f"{candidate.name} assigned to {recruiter.name}",
+            candidate_id=candidate.id,
+        )
 
 
 @bp.get("/users/<int:user_id>")
@@ -130,7 +146,10 @@ def user(user_id: int):
     assigned = []
     if user.role == Role.RECRUITER:
         assigned = db.session.scalars(
-            select(Candidate).where(Candidate.recruiter_id == user.id).order_by(Candidate.name).limit(50)
+            select(Candidate)
+            .where(Candidate.recruiter_id == user.id)
+            .order_by(Candidate.name)
+            .limit(50)
         ).all()
     return render_template("admin/user.html", user=user, assigned=assigned, form=ConfirmForm())
 
@@ -160,9 +179,12 @@ def _set_active(user_id: int, active: bool):
     if not active:  # old cookies and calendar links must not work again after a reactivation
         user.new_session_token()
         user.calendar_token = None
-    record(current_user, "user.activated" if active else "user.deactivated", f"{user.email} "
-           + ("may sign in again" if active else "may no longer sign in"),
-           candidate_id=user.candidate.id if user.candidate else None)
+    record(
+        current_user,
+        "user.activated" if active else "user.deactivated",
+        f"{user.email} " + ("may sign in again" if active else "may no longer sign in"),
+        candidate_id=user.candidate.id if user.candidate else None,
+    )
     db.session.commit()
     flash(f"{user.name} is {'active again' if active else 'deactivated'}.", "success")
     return redirect(url_for("admin.user", user_id=user.id)), 303
@@ -187,9 +209,14 @@ def candidates():
             query = query.where(Candidate.recruiter_id.is_(None))
         elif form.recruiter_id.data:
             query = query.where(Candidate.recruiter_id == form.recruiter_id.data)
-    order = sorting({"name": Candidate.name, "email": Candidate.email, "recruiter": Candidate.recruiter_id}, "name")
+    order = sorting(
+        {"name": Candidate.name, "email": Candidate.email, "recruiter": Candidate.recruiter_id},
+        "name",
+    )
     page = paginate(query.order_by(*order.order, Candidate.id))
-    return render_template("admin/candidates.html", form=form, page=page, sorting=order), 200 if filters_ok else 400
+    return render_template(
+        "admin/candidates.html", form=form, page=page, sorting=order
+    ), 200 if filters_ok else 400
 
 
 @bp.route("/candidates/<int:candidate_id>/assignment", methods=["GET", "POST"])
@@ -204,11 +231,18 @@ def assign(candidate_id: int):
     if form.validate_on_submit():
         recruiter = db.session.get(User, form.recruiter_id.data)
         if candidate.assign_to(recruiter, by=current_user, note=form.note.data or "") is None:
-            form.recruiter_id.errors = [f"{candidate.name} is already assigned to {recruiter.name}."]
+            form.recruiter_id.errors = [
+                f"{candidate.name} is already assigned to {recruiter.name}."
+            ]
         else:
             hand_over_open_steps(candidate.id, recruiter.id)
-            record(current_user, "candidate.assigned", f"{candidate.name} assigned to {recruiter.name}"
-                   + (f": {form.note.data}" if form.note.data else ""), candidate_id=candidate.id)
+            record(
+                current_user,
+                "candidate.assigned",
+                f"{candidate.name} assigned to {recruiter.name}"
+                + (f": {form.note.data}" if form.note.data else ""),
+                candidate_id=candidate.id,
+            )
             db.session.commit()
             flash(f"{candidate.name} is now assigned to {recruiter.name}.", "success")
             return redirect(url_for("admin.assign", candidate_id=candidate.id)), 303
@@ -233,7 +267,9 @@ def policy():
         changes = change_policy(form.policy(), current_user)
         db.session.commit()
         if changes:
-            flash("Policy saved; steps not yet done now follow it. " + "; ".join(changes), "success")
+            flash(
+                "Policy saved; steps not yet done now follow it. " + "; ".join(changes), "success"
+            )
         else:
             flash("Nothing changed.", "info")
         return redirect(url_for("admin.policy"), 303)
@@ -253,11 +289,25 @@ def outbox():
     form = OutboxFilterForm(request.args)
     filters_ok = form.validate()
     statuses = [form.status.data] if filters_ok and form.status.data else NOT_SENT
-    page = paginate(select(Reminder).where(Reminder.status.in_(statuses)).options(joinedload(Reminder.user))
-                    .order_by(Reminder.created_at.desc(), Reminder.id.desc()))
-    counts = dict(db.session.execute(select(Reminder.status, func.count()).group_by(Reminder.status)).tuples().all())
-    return render_template("admin/outbox.html", form=form, page=page, counts=counts, retry_form=ConfirmForm(),
-                           ReminderStatus=ReminderStatus), 200 if filters_ok else 400
+    page = paginate(
+        select(Reminder)
+        .where(Reminder.status.in_(statuses))
+        .options(joinedload(Reminder.user))
+        .order_by(Reminder.created_at.desc(), Reminder.id.desc())
+    )
+    counts = dict(
+        db.session.execute(select(Reminder.status, func.count()).group_by(Reminder.status))
+        .tuples()
+        .all()
+    )
+    return render_template(
+        "admin/outbox.html",
+        form=form,
+        page=page,
+        counts=counts,
+        retry_form=ConfirmForm(),
+        ReminderStatus=ReminderStatus,
+    ), 200 if filters_ok else 400
 
 
 @bp.post("/outbox/<int:reminder_id>/retry")
@@ -270,9 +320,17 @@ def retry_reminder(reminder_id: int):
     if reminder.status != ReminderStatus.FAILED:
         flash("Only failed reminders can be retried.", "error")
     else:
-        reminder.status, reminder.attempts, reminder.next_attempt_at = ReminderStatus.QUEUED, 0, utcnow()
-        record(current_user, "reminder.retried", f"Reminder {reminder.key} queued again after: {reminder.last_error}",
-               candidate_id=reminder.user.candidate.id if reminder.user.candidate else None)
+        reminder.status, reminder.attempts, reminder.next_attempt_at = (
+            ReminderStatus.QUEUED,
+            0,
+            utcnow(),
+        )
+        record(
+            current_user,
+            "reminder.retried",
+            f"Reminder {reminder.key} queued again after: {reminder.last_error}",
+            candidate_id=reminder.user.candidate.id if reminder.user.candidate else None,
+        )
         db.session.commit()
         flash(f"Queued again: the next reminder run sends it to {reminder.user.email}.", "success")
     return redirect(url_for("admin.outbox", status=ReminderStatus.FAILED.value), 303)
@@ -281,18 +339,36 @@ def retry_reminder(reminder_id: int):
 # Privacy: the audit trail, a candidate's data, erasure, retention -------------------------
 
 AUDIT_ACTIONS = {
-    "sign_in": "Sign-ins", "sign_in.failed": "Failed sign-ins", "sign_in.throttled": "Refused sign-ins",
-    "password.changed": "Password changes", "user.created": "Accounts created",
-    "user.deactivated": "Deactivations", "user.activated": "Reactivations", "candidate.assigned": "Assignments",
-    "candidate.invited": "Invitations", "interview.logged": "Interviews logged", "interview.edited": "Interview edits",
-    "step.done": "Steps done", "step.undone": "Steps undone", "step.waived": "Steps waived",
-    "step.changed": "Steps changed on the interview", "policy.changed": "Policy changes",
-    "employer.channel_changed": "Employer channel changes", "export.compliance_csv": "Compliance CSV exports",
-    "export.handout": "Handouts printed", "candidate.exported": "Data exports", "candidate.erased": "Erasures",
-    "reminder.retried": "Reminders retried", "calendar.link_made": "Calendar links made",
-    "calendar.link_replaced": "Calendar links replaced", "password.failed": "Wrong passwords when signed in",
-    "candidate.created": "Candidates added", "candidate.edited": "Candidate records edited",
-    "employer.created": "Employers added", "employer.edited": "Employers edited", "job.created": "Jobs added",
+    "sign_in": "Sign-ins",
+    "sign_in.failed": "Failed sign-ins",
+    "sign_in.throttled": "Refused sign-ins",
+    "password.changed": "Password changes",
+    "user.created": "Accounts created",
+    "user.deactivated": "Deactivations",
+    "user.activated": "Reactivations",
+    "candidate.assigned": "Assignments",
+    "candidate.invited": "Invitations",
+    "interview.logged": "Interviews logged",
+    "interview.edited": "Interview edits",
+    "step.done": "Steps done",
+    "step.undone": "Steps undone",
+    "step.waived": "Steps waived",
+    "step.changed": "Steps changed on the interview",
+    "policy.changed": "Policy changes",
+    "employer.channel_changed": "Employer channel changes",
+    "export.compliance_csv": "Compliance CSV exports",
+    "export.handout": "Handouts printed",
+    "candidate.exported": "Data exports",
+    "candidate.erased": "Erasures",
+    "reminder.retried": "Reminders retried",
+    "calendar.link_made": "Calendar links made",
+    "calendar.link_replaced": "Calendar links replaced",
+    "password.failed": "Wrong passwords when signed in",
+    "candidate.created": "Candidates added",
+    "candidate.edited": "Candidate records edited",
+    "employer.created": "Employers added",
+    "employer.edited": "Employers edited",
+    "job.created": "Jobs added",
     "job.edited": "Jobs edited",
 }
 
@@ -312,13 +388,16 @@ def audit():
             query = query.where(AuditEvent.action == form.action.data)
         if form.who.data:
             query = query.join(User, User.id == AuditEvent.actor_id).where(
-                matches(form.who.data, User.name, User.email))
+                matches(form.who.data, User.name, User.email)
+            )
         if form.start.data:
             query = query.where(AuditEvent.at >= local_day_bounds(form.start.data)[0])
         if form.end.data:
             query = query.where(AuditEvent.at < local_day_bounds(form.end.data)[1])
     page = paginate(query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()))
-    return render_template("admin/audit.html", form=form, page=page, labels=AUDIT_ACTIONS), 200 if filters_ok else 400
+    return render_template(
+        "admin/audit.html", form=form, page=page, labels=AUDIT_ACTIONS
+    ), 200 if filters_ok else 400
 
 
 @bp.get("/candidates/<int:candidate_id>/export.json")
@@ -328,12 +407,25 @@ def export_candidate(candidate_id: int):
     """Everything held about a candidate, as JSON, for a request under PIPEDA."""
     candidate = get_candidate_or_404(candidate_id)
     data = export_data(candidate)
-    record(current_user, "candidate.exported", f"Data of candidate #{candidate.id} exported", candidate_id=candidate.id)
+    record(
+        current_user,
+        "candidate.exported",
+        f"Data of candidate #{candidate.id} exported",
+        candidate_id=candidate.id,
+    )
     db.session.commit()
-    body = json.dumps({"exported_at": utcnow().isoformat(), "exported_by": current_user.email, **data},
-                      indent=2, ensure_ascii=False)
-    return Response(body, mimetype="application/json", headers={
-        "Content-Disposition": f'attachment; filename="candidate-{candidate.id}-data.json"'})
+    body = json.dumps(
+        {"exported_at": utcnow().isoformat(), "exported_by": current_user.email, **data},
+        indent=2,
+        ensure_ascii=False,
+    )
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="candidate-{candidate.id}-data.json"'
+        },
+    )
 
 
 @bp.route("/candidates/<int:candidate_id>/erase", methods=["GET", "POST"])
@@ -348,7 +440,10 @@ def erase_candidate(candidate_id: int):
         erase(candidate, utcnow())
         record(current_user, "candidate.erased", f"Candidate #{number} erased", candidate_id=number)
         db.session.commit()
-        flash(f"Candidate #{number} is erased. Their steps stay, anonymous, in the compliance figures.", "success")
+        flash(
+            f"Candidate #{number} is erased. Their steps stay, anonymous, in the compliance figures.",
+            "success",
+        )
         return redirect(url_for("admin.retention"), 303)
     return render_template("admin/erase.html", candidate=candidate, form=form), form_status()
 

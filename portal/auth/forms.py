@@ -7,7 +7,9 @@ from ..passwords import MAX_PASSWORD_LENGTH
 
 class SignInForm(Form):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)], filters=[lower_strip])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)])
+    password = PasswordField(
+        "Password", validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)]
+    )
     remember = BooleanField("Keep me signed in on this device")
     submit = SubmitField("Sign in")
 
@@ -21,7 +23,9 @@ class ForSomeone(Form):
 
 
 class ConfirmPasswordForm(Form):
-    password = PasswordField("Your password", validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)])
+    password = PasswordField(
+        "Your password", validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)]
+    )
     submit = SubmitField("Continue")
 
 
@@ -54,7 +58,11 @@ class ForgotPasswordForm(Form):
 class NotificationsForm(Form):
     """Which reminder emails a person gets; the page shows the ones for their role."""
 
-    digest_emails = BooleanField("A digest of my follow-up queue: each business morning, and when new steps come due")
-    thank_you_nudges = BooleanField("A reminder to send my thank-you note, a few hours after each interview")
+    digest_emails = BooleanField(
+        "A digest of my follow-up queue: each business morning, and when new steps come due"
+    )
+    thank_you_nudges = BooleanField(
+        "A reminder to send my thank-you note, a few hours after each interview"
+    )
     follow_up_nudges = BooleanField("A reminder when the window for a follow-up opens")
     submit = SubmitField("Save")

@@ -75,7 +75,11 @@ def login():
         email, address = form.email.data, request.remote_addr or "unknown"
         if sign_in_refused(email, address):
             form.form_errors.append(TOO_MANY)
-            record(None, "sign_in.throttled", f"Sign-in refused for {email} from {address}: too many failures")
+            record(
+                None,
+                "sign_in.throttled",
+                f"Sign-in refused for {email} from {address}: too many failures",
+            )
             db.session.commit()
             return render_template("auth/login.html", form=form), 429
         # Counted as a failure before the slow check, so guesses sent in parallel all count.
@@ -83,7 +87,9 @@ def login():
         db.session.commit()
         user = db.session.scalar(select(User).where(User.email == email))
         if user is None:
-            spend_a_password_check(form.password.data)  # same time whether or not the account exists
+            spend_a_password_check(
+                form.password.data
+            )  # same time whether or not the account exists
         elif check_password(user, form.password.data) and user.active:
             attempt.succeeded = True
             record(user, "sign_in", f"Signed in from {address}")
@@ -208,8 +214,12 @@ LINK_PROBLEMS = {
 
 def _link_problem(problem: LinkProblem, expired_on=None):
     page = LINK_PROBLEMS[problem]
-    return render_template("auth/link_problem.html", title=page.title, explanation=page.explanation,
-                           expired_on=expired_on), page.status
+    return render_template(
+        "auth/link_problem.html",
+        title=page.title,
+        explanation=page.explanation,
+        expired_on=expired_on,
+    ), page.status
 
 
 @bp.route("/account/set-password/<token>", methods=["GET", "POST"])
@@ -218,13 +228,18 @@ def set_password_from_link(token: str):
     after_this_request(_no_referrer)
     check = check_link(token)
     if check.problem is not None:
-        return _link_problem(check.problem, check.link.expires_at if check.problem == LinkProblem.EXPIRED else None)
+        return _link_problem(
+            check.problem, check.link.expires_at if check.problem == LinkProblem.EXPIRED else None
+        )
     link = check.link
     if current_user.is_authenticated and current_user.id != link.user_id:
-        return render_template("auth/link_problem.html", title="This link is for someone else",
-                               explanation=f"You are signed in as {current_user.email}, but this link sets the "
-                               "password of another account. Sign out first if you meant to use it.",
-                               show_sign_out=True), 403
+        return render_template(
+            "auth/link_problem.html",
+            title="This link is for someone else",
+            explanation=f"You are signed in as {current_user.email}, but this link sets the "
+            "password of another account. Sign out first if you meant to use it.",
+            show_sign_out=True,
+        ), 403
     form = SetPasswordForm(user=link.user)
     if form.validate_on_submit():
         user = use_link(link, form.new_password.data)
@@ -238,7 +253,9 @@ def set_password_from_link(token: str):
         sign_in(user)
         flash("Your password is saved and you are signed in.", "success")
         return response
-    return render_template("auth/set_password.html", form=form, link=link), 422 if form.errors else 200
+    return render_template(
+        "auth/set_password.html", form=form, link=link
+    ), 422 if form.errors else 200
 
 
 NOTIFICATIONS = {
@@ -260,7 +277,9 @@ def notifications():
         db.session.commit()
         flash("Your email settings are saved.", "success")
         return redirect(url_for("auth.notifications"), 303)
-    return render_template("auth/notifications.html", form=form, names=names), 422 if form.errors else 200
+    return render_template(
+        "auth/notifications.html", form=form, names=names
+    ), 422 if form.errors else 200
 
 
 def _no_referrer(response):
@@ -275,8 +294,13 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         user = db.session.scalar(select(User).where(User.email == form.email.data))
-        response = make_response(render_template("auth/forgot_password_sent.html", email=form.email.data,
-                                                 hours=current_app.config["RESET_LINK_HOURS"]))
+        response = make_response(
+            render_template(
+                "auth/forgot_password_sent.html",
+                email=form.email.data,
+                hours=current_app.config["RESET_LINK_HOURS"],
+            )
+        )
         if user is not None and user.active and not recent_reset(user):
             token = issue_link(user, LinkPurpose.RESET, by=None)
             db.session.commit()
@@ -285,4 +309,3 @@ def forgot_password():
             response.call_on_close(send_later(link_email(user, token, LinkPurpose.RESET)))
         return response
     return render_template("auth/forgot_password.html", form=form), 422 if form.errors else 200
-

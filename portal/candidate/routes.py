@@ -20,7 +20,9 @@ candidate_only = role_required(Role.CANDIDATE)
 
 
 def _me() -> Candidate:
-    return db.first_or_404(visible_candidates(current_user).options(joinedload(Candidate.recruiter)))
+    return db.first_or_404(
+        visible_candidates(current_user).options(joinedload(Candidate.recruiter))
+    )
 
 
 def _sent_form(step: Step, now=None) -> StepDoneForm:
@@ -39,12 +41,24 @@ def _checklist_page(refused: StepDoneForm | None = None, status: int = 200):
     now = utcnow()
     checklists = candidate_checklists(current_user, candidate, now)
     forms = {
-        line.step.id: refused if refused is not None and refused.step.id == line.step.id else _sent_form(line.step, now)
-        for checklist in checklists.current for line in checklist.lines
-        if line.step.kind in CANDIDATE_STEPS and line.step.done_at is None and line.step.waived_at is None
+        line.step.id: refused
+        if refused is not None and refused.step.id == line.step.id
+        else _sent_form(line.step, now)
+        for checklist in checklists.current
+        for line in checklist.lines
+        if line.step.kind in CANDIDATE_STEPS
+        and line.step.done_at is None
+        and line.step.waived_at is None
     }
-    page = render_template("candidate/home.html", candidate=candidate, current=checklists.current,
-                           earlier=checklists.earlier, forms=forms, undo_form=UndoForm(), now=now)
+    page = render_template(
+        "candidate/home.html",
+        candidate=candidate,
+        current=checklists.current,
+        earlier=checklists.earlier,
+        forms=forms,
+        undo_form=UndoForm(),
+        now=now,
+    )
     if checklists.made_steps:  # after rendering: committing expires what the page was drawn from
         db.session.commit()
     return page, status
@@ -58,8 +72,11 @@ def home():
 
 
 def _changed_meanwhile(step: Step):
-    flash(f"Your {step.kind.label.lower()} for {step.interview.employer.name} was changed (perhaps by your "
-          "recruiter) while you had this page open, so nothing was saved. Here it is as it stands now.", "error")
+    flash(
+        f"Your {step.kind.label.lower()} for {step.interview.employer.name} was changed (perhaps by your "
+        "recruiter) while you had this page open, so nothing was saved. Here it is as it stands now.",
+        "error",
+    )
     return _checklist_page(status=409)
 
 
@@ -86,8 +103,11 @@ def mark_sent(step_id: int):
         return _checklist_page(refused=form, status=422)
     mark_done(step, current_user, form.done_at_utc, channel=form.channel.data)
     db.session.commit()
-    flash(f"{step.kind.label} for {step.interview.employer.name} marked as sent "
-          f"({format_local(step.done_at)}, {step.channel.label.lower()}). Your recruiter can see it now.", "success")
+    flash(
+        f"{step.kind.label} for {step.interview.employer.name} marked as sent "
+        f"({format_local(step.done_at)}, {step.channel.label.lower()}). Your recruiter can see it now.",
+        "success",
+    )
     return back
 
 
@@ -102,7 +122,10 @@ def undo_sent(step_id: int):
     if not UndoForm().validate_on_submit():
         flash("The form expired; please try again.", "error")
     elif step.done_at is None or step.done_by_id != current_user.id:
-        flash("Only what you marked yourself can be taken back here; ask your recruiter about the rest.", "error")
+        flash(
+            "Only what you marked yourself can be taken back here; ask your recruiter about the rest.",
+            "error",
+        )
     else:
         undo(step, current_user)
         db.session.commit()
@@ -114,16 +137,24 @@ def undo_sent(step_id: int):
 @candidate_only
 def draft(interview_id: int, slug: str):
     """A draft of my thank-you or follow-up note for one interview."""
-    return render_draft(get_interview_or_404(interview_id), slug, "drafts/draft.html",
-                        endpoints=("candidate.draft", "candidate.draft_print"))
+    return render_draft(
+        get_interview_or_404(interview_id),
+        slug,
+        "drafts/draft.html",
+        endpoints=("candidate.draft", "candidate.draft_print"),
+    )
 
 
 @bp.get("/interviews/<int:interview_id>/drafts/<slug>/print")
 @candidate_only
 def draft_print(interview_id: int, slug: str):
     """The same draft laid out for printing, to copy out by hand."""
-    return render_draft(get_interview_or_404(interview_id), slug, "drafts/print.html",
-                        endpoints=("candidate.draft", "candidate.draft_print"))
+    return render_draft(
+        get_interview_or_404(interview_id),
+        slug,
+        "drafts/print.html",
+        endpoints=("candidate.draft", "candidate.draft_print"),
+    )
 
 
 @bp.get("/checklist.pdf")

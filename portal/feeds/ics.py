@@ -30,8 +30,15 @@ def sequence(last_modified: datetime) -> int:
     return max(int((last_modified - EPOCH).total_seconds() // 60), 0)
 
 
-def feed(name: str, product: str, events: list[DueEvent], now: datetime, *, zone: str = "America/Toronto",
-         alarm: bool = False) -> bytes:
+def feed(
+    name: str,
+    product: str,
+    events: list[DueEvent],
+    now: datetime,
+    *,
+    zone: str = "America/Toronto",
+    alarm: bool = False,
+) -> bytes:
     """The calendar as bytes; ``alarm`` adds a reminder an hour before each due time.
 
     Times are in UTC. A calendar needs at least one component (RFC 5545), so one with no

@@ -49,11 +49,18 @@ def new_link():
         return redirect(url_for("feeds.calendar"), 303)
     replaced = current_user.calendar_token is not None
     current_user.calendar_token = secrets.token_urlsafe(32)
-    record(current_user, "calendar.link_replaced" if replaced else "calendar.link_made",
-           f"Calendar link {'replaced' if replaced else 'made'} for {current_user.email}")
+    record(
+        current_user,
+        "calendar.link_replaced" if replaced else "calendar.link_made",
+        f"Calendar link {'replaced' if replaced else 'made'} for {current_user.email}",
+    )
     db.session.commit()
-    flash("A new calendar link is ready; the old one no longer works." if replaced else
-          "Your calendar link is ready.", "success")
+    flash(
+        "A new calendar link is ready; the old one no longer works."
+        if replaced
+        else "Your calendar link is ready.",
+        "success",
+    )
     return redirect(url_for("feeds.calendar"), 303)
 
 
@@ -68,23 +75,51 @@ def due_steps(token: str):
     now = utcnow()
     rows = db.session.execute(
         open_steps_in_context(owner)
-        .where(Step.due_at >= now - timedelta(days=DAYS_BACK), Step.due_at < now + timedelta(days=DAYS_AHEAD))
+        .where(
+            Step.due_at >= now - timedelta(days=DAYS_BACK),
+            Step.due_at < now + timedelta(days=DAYS_AHEAD),
+        )
         .limit(MOST_EVENTS)
     ).all()
     candidate_feed = owner.role == Role.CANDIDATE
-    events = [_event(step, interview, candidate, employer, candidate_feed) for step, interview, candidate, employer in rows]
-    title = "My interview follow-ups" if candidate_feed else f"Follow-up steps: {owner.name}'s candidates"
-    body = feed(title, current_app.config["AGENCY_NAME"], events, now, zone=current_app.config["PORTAL_TIMEZONE"],
-                alarm=candidate_feed)
-    return Response(body, mimetype="text/calendar", headers={
-        "Content-Disposition": 'inline; filename="follow-up-steps.ics"',
-        "Cache-Control": "private, max-age=300",
-    })
+    events = [
+        _event(step, interview, candidate, employer, candidate_feed)
+        for step, interview, candidate, employer in rows
+    ]
+    title = (
+        "My interview follow-ups"
+        if candidate_feed
+        else f"Follow-up steps: {owner.name}'s candidates"
+    )
+    body = feed(
+        title,
+        current_app.config["AGENCY_NAME"],
+        events,
+        now,
+        zone=current_app.config["PORTAL_TIMEZONE"],
+        alarm=candidate_feed,
+    )
+    return Response(
+        body,
+        mimetype="text/calendar",
+        headers={
+            "Content-Disposition": 'inline; filename="follow-up-steps.ics"',
+            "Cache-Control": "private, max-age=300",
+        },
+    )
 
 
-def _event(step: Step, interview: Interview, candidate: Candidate, employer: Employer, for_candidate: bool) -> DueEvent:
-    window = f" The window opens {format_local(step.opens_at, '%a %-d %b')}." if step.opens_at else ""
-    channel = f" {employer.name} asked for {step.required_channel.label.lower()}." if step.required_channel else ""
+def _event(
+    step: Step, interview: Interview, candidate: Candidate, employer: Employer, for_candidate: bool
+) -> DueEvent:
+    window = (
+        f" The window opens {format_local(step.opens_at, '%a %-d %b')}." if step.opens_at else ""
+    )
+    channel = (
+        f" {employer.name} asked for {step.required_channel.label.lower()}."
+        if step.required_channel
+        else ""
+    )
     if for_candidate:
         summary = f"{step.kind.label}: {employer.name}"
         text = CANDIDATE_TO_DO[step.kind]
@@ -93,7 +128,15 @@ def _event(step: Step, interview: Interview, candidate: Candidate, employer: Emp
         summary = f"{step.kind.label}: {candidate.name} ({employer.name})"
         text = TO_DO[step.kind]
         url = external_url("recruiter.step", step_id=step.id)
-    description = (f"Due {format_local(step.due_at)} ({zone_label()} time), after the interview of "
-                   f"{format_local(interview.starts_at, '%a %-d %b')}.{window}{channel} {text}\n{url}")
-    return DueEvent(uid=f"step-{step.id}@follow-up-portal", summary=summary, description=description,
-                    due_at=step.due_at, url=url, last_modified=step.updated_at)
+    description = (
+        f"Due {format_local(step.due_at)} ({zone_label()} time), after the interview of "
+        f"{format_local(interview.starts_at, '%a %-d %b')}.{window}{channel} {text}\n{url}"
+    )
+    return DueEvent(
+        uid=f"step-{step.id}@follow-up-portal",
+        summary=summary,
+        description=description,
+        due_at=step.due_at,
+        url=url,
+        last_modified=step.updated_at,
+    )

@@ -13,7 +13,9 @@ AGENCY_ZONE = "America/Toronto"
 class BusinessCalendar:
     """Counts business days and turns local days and clock times into UTC instants."""
 
-    def __init__(self, zone: str | ZoneInfo = AGENCY_ZONE, country: str = "CA", subdivision: str = "ON"):
+    def __init__(
+        self, zone: str | ZoneInfo = AGENCY_ZONE, country: str = "CA", subdivision: str = "ON"
+    ):
         self.zone = zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone)
         self.region = (country, subdivision)
         self._holidays = holidays.country_holidays(country, subdiv=subdivision)
@@ -36,9 +38,17 @@ class BusinessCalendar:
         if self.region != ("CA", "ON") or day.weekday() > 1:
             return None
         # Canada Day on a Sunday is observed Monday 2 July; on a Saturday, Monday 3 July.
-        if day.month == 7 and day.weekday() == 0 and {2: 6, 3: 5}.get(day.day) == date(day.year, 7, 1).weekday():
+        if (
+            day.month == 7
+            and day.weekday() == 0
+            and {2: 6, 3: 5}.get(day.day) == date(day.year, 7, 1).weekday()
+        ):
             return "Canada Day (observed)"
-        if (day.month, day.day) == (12, 27) and day.weekday() == 1 and date(day.year, 12, 25).weekday() == 6:
+        if (
+            (day.month, day.day) == (12, 27)
+            and day.weekday() == 1
+            and date(day.year, 12, 25).weekday() == 6
+        ):
             return "Boxing Day (observed)"
         return None
 

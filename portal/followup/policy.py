@@ -15,7 +15,9 @@ class Limit:
 
 
 LIMITS: dict[str, Limit] = {
-    "timeline_business_days": Limit("Timeline asked: business days after the interview", 0, 10, "business days"),
+    "timeline_business_days": Limit(
+        "Timeline asked: business days after the interview", 0, 10, "business days"
+    ),
     "thank_you_hours": Limit("Thank-you note: hours after the interview ends", 1, 168, "hours"),
     "follow_up_opens_business_days": Limit(
         "Follow-up window opens: business days after the decision date", 0, 30, "business days"
@@ -25,12 +27,16 @@ LIMITS: dict[str, Limit] = {
     ),
     "assumed_decision_business_days": Limit(
         "No date given: decision date assumed this many business days after the interview",
-        1, 60, "business days",
+        1,
+        60,
+        "business days",
     ),
     "move_on_business_days": Limit(
         "Move on: business days after the follow-up with no answer", 1, 30, "business days"
     ),
-    "due_soon_hours": Limit("A step counts as due soon this many hours before its due time", 1, 72, "hours"),
+    "due_soon_hours": Limit(
+        "A step counts as due soon this many hours before its due time", 1, 72, "hours"
+    ),
 }
 EARLIEST_DAY_END = time(12, 0)
 
@@ -57,9 +63,14 @@ class Policy:
                 found[name] = "Enter a whole number."
             elif not limit.low <= value <= limit.high:
                 found[name] = f"Enter a number from {limit.low} to {limit.high} ({limit.unit})."
-        window_ok = "follow_up_opens_business_days" not in found and "follow_up_due_business_days" not in found
+        window_ok = (
+            "follow_up_opens_business_days" not in found
+            and "follow_up_due_business_days" not in found
+        )
         if window_ok and self.follow_up_opens_business_days > self.follow_up_due_business_days:
-            found["follow_up_opens_business_days"] = "The window cannot open after the follow-up is due."
+            found["follow_up_opens_business_days"] = (
+                "The window cannot open after the follow-up is due."
+            )
         if not isinstance(self.day_ends_at, time) or self.day_ends_at.tzinfo is not None:
             found["day_ends_at"] = "Enter a time of day such as 17:00."
         elif self.day_ends_at < EARLIEST_DAY_END:

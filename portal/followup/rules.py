@@ -76,8 +76,12 @@ COUNTED = frozenset(
 )
 
 # Outcomes by which the employer (or the candidate) has settled the interview.
-ANSWERS = {"offer": "an offer", "rejected": "a rejection", "next_round": "a next round",
-           "withdrawn": "the candidate's withdrawal"}
+ANSWERS = {
+    "offer": "an offer",
+    "rejected": "a rejection",
+    "next_round": "a next round",
+    "withdrawn": "the candidate's withdrawal",
+}
 NO_RESPONSE = "no_response"
 CHANNEL_WORDS = {"email": "email", "phone": "phone", "handwritten": "a handwritten note"}
 
@@ -151,13 +155,19 @@ def plan_steps(
         timeline_day, more = calendar.add_business_days(timeline_day, 1)
         skipped += more
     timeline = StepPlan(
-        StepKind.TIMELINE, calendar.at(timeline_day, day_end), None, None,
+        StepKind.TIMELINE,
+        calendar.at(timeline_day, day_end),
+        None,
+        None,
         _basis(_days_phrase(policy.timeline_business_days, "the interview"), skipped),
     )
 
     preferred = facts.preferred_channel or None
     thank_you = StepPlan(
-        StepKind.THANK_YOU, calendar.after_wall_hours(ends, policy.thank_you_hours), None, preferred,
+        StepKind.THANK_YOU,
+        calendar.after_wall_hours(ends, policy.thank_you_hours),
+        None,
+        preferred,
         _basis(f"{policy.thank_you_hours} hours after the interview ended, by the local clock"),
     )
 
@@ -165,8 +175,12 @@ def plan_steps(
         decision = max(facts.decision_date, interview_day)
         decision_words = f"the decision date the employer gave ({when.day(decision)})"
     else:
-        decision, _ = calendar.add_business_days(interview_day, policy.assumed_decision_business_days)
-        reason = "no date was given" if facts.timeline == "no_date_given" else "no date is recorded yet"
+        decision, _ = calendar.add_business_days(
+            interview_day, policy.assumed_decision_business_days
+        )
+        reason = (
+            "no date was given" if facts.timeline == "no_date_given" else "no date is recorded yet"
+        )
         decision_words = (
             f"{when.day(decision)}, taken as the decision date because {reason} "
             f"({policy.assumed_decision_business_days} business days after the interview)"
@@ -174,7 +188,10 @@ def plan_steps(
     opens_day, _ = calendar.add_business_days(decision, policy.follow_up_opens_business_days)
     due_day, skipped = calendar.add_business_days(decision, policy.follow_up_due_business_days)
     follow_up = StepPlan(
-        StepKind.FOLLOW_UP, calendar.at(due_day, day_end), max(calendar.at(opens_day, time.min), ends), preferred,
+        StepKind.FOLLOW_UP,
+        calendar.at(due_day, day_end),
+        max(calendar.at(opens_day, time.min), ends),
+        preferred,
         _basis(
             f"the window opens {_plural(policy.follow_up_opens_business_days, 'business day')} and closes "
             f"{_plural(policy.follow_up_due_business_days, 'business day')} after {decision_words}",
@@ -190,7 +207,10 @@ def plan_steps(
         start_words = "the follow-up's due date (no follow-up is recorded as sent)"
     move_on_day, skipped = calendar.add_business_days(start_day, policy.move_on_business_days)
     move_on = StepPlan(
-        StepKind.MOVE_ON, calendar.at(move_on_day, day_end), None, None,
+        StepKind.MOVE_ON,
+        calendar.at(move_on_day, day_end),
+        None,
+        None,
         _basis(_days_phrase(policy.move_on_business_days, start_words), skipped),
     )
     return {plan.kind: plan for plan in (timeline, thank_you, follow_up, move_on)}
@@ -208,10 +228,14 @@ def settle(plan: StepPlan, facts: InterviewFacts, action: Action | None) -> Step
         result = Status.NOT_NEEDED
     else:
         result = None
-    return StepState(plan.kind, plan.due_at, plan.opens_at, plan.required_channel, done_at, channel, result)
+    return StepState(
+        plan.kind, plan.due_at, plan.opens_at, plan.required_channel, done_at, channel, result
+    )
 
 
-def _done(kind: StepKind, facts: InterviewFacts, action: Action) -> tuple[datetime | None, str | None]:
+def _done(
+    kind: StepKind, facts: InterviewFacts, action: Action
+) -> tuple[datetime | None, str | None]:
     if kind == StepKind.TIMELINE:
         answered = facts.timeline in ("date_given", "no_date_given")
         return (facts.timeline_recorded_at, None) if answered else (None, None)
@@ -240,7 +264,9 @@ def _settled_before(plan: StepPlan, facts: InterviewFacts) -> bool:
     return facts.outcome_at is None or facts.outcome_at <= plan.due_at
 
 
-def assess(state: StepState, now: datetime, policy: Policy, calendar: BusinessCalendar) -> Assessment:
+def assess(
+    state: StepState, now: datetime, policy: Policy, calendar: BusinessCalendar
+) -> Assessment:
     """Where the step stands at ``now``, with the reason in a recruiter's words."""
     words = _Words(calendar)
     if state.result is not None:
@@ -248,8 +274,7 @@ def assess(state: StepState, now: datetime, policy: Policy, calendar: BusinessCa
     if now > state.due_at:
         return Assessment(
             Status.OVERDUE,
-            f"Overdue by {span_words(now - state.due_at)}. "
-            f"{TO_DO[state.kind]}",
+            f"Overdue by {span_words(now - state.due_at)}. {TO_DO[state.kind]}",
         )
     if state.opens_at is not None:
         if now < state.opens_at:
@@ -303,7 +328,9 @@ def _result_reason(state: StepState, words: _Words) -> str:
         case Status.WAIVED:
             return "Waived: it no longer counts toward the compliance rate."
         case _:
-            return "Not needed: the employer answered, or the candidate withdrew, before it was due."
+            return (
+                "Not needed: the employer answered, or the candidate withdrew, before it was due."
+            )
 
 
 def evaluate(

@@ -304,7 +304,9 @@ class Interview(db.Model):
     )
     decision_date: Mapped[date | None] = mapped_column(Date)
     timeline_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    outcome: Mapped[Outcome] = mapped_column(choice_column(Outcome, "outcome"), default=Outcome.PENDING)
+    outcome: Mapped[Outcome] = mapped_column(
+        choice_column(Outcome, "outcome"), default=Outcome.PENDING
+    )
     outcome_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     notes: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

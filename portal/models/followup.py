@@ -40,8 +40,14 @@ class Step(db.Model):
         Index("ix_steps_result_due_at", "result", "due_at"),
         # A recruiter's open steps in due order: the queue reads its first page straight
         # off this index, and the status counts read only the open rows.
-        Index("ix_steps_open_by_recruiter", "recruiter_id", "due_at", "id",
-              sqlite_where=text("result IS NULL"), postgresql_where=text("result IS NULL")),
+        Index(
+            "ix_steps_open_by_recruiter",
+            "recruiter_id",
+            "due_at",
+            "id",
+            sqlite_where=text("result IS NULL"),
+            postgresql_where=text("result IS NULL"),
+        ),
         # The compliance report reads only this index, in its order: week, who, then the
         # exact period and the result (grouping by week and recruiter needs no sort).
         Index("ix_steps_report", "due_week", "recruiter_id", "due_at", "result", "employer_id"),
@@ -58,7 +64,9 @@ class Step(db.Model):
     kind: Mapped[StepKind] = mapped_column(choice_column(StepKind, "step_kind"))
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    required_channel: Mapped[Channel | None] = mapped_column(choice_column(Channel, "required_channel"))
+    required_channel: Mapped[Channel | None] = mapped_column(
+        choice_column(Channel, "required_channel")
+    )
     result: Mapped[StepResult | None] = mapped_column(choice_column(StepResult, "step_result"))
     due_week: Mapped[date] = mapped_column(Date)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -48,7 +48,8 @@ class Reminder(db.Model):
     # For a digest: the queue it was decided on, so the next run can tell what is new.
     step_ids: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[ReminderStatus] = mapped_column(
-        choice_column(ReminderStatus, "reminder_status"), default=ReminderStatus.QUEUED)
+        choice_column(ReminderStatus, "reminder_status"), default=ReminderStatus.QUEUED
+    )
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,6 +1,5 @@
 """The follow-up checklist: one step's page and actions, and the queue of what is due."""
 
-
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
@@ -42,23 +41,39 @@ def _step_page(step, done_form=None, waive_form=None, status: int = 200):
             done_form.timeline.data = Timeline.DATE_GIVEN.value
     history = audit_trail(AuditEvent.step_id == step.id)
     return render_template(
-        "recruiter/step.html", step=step, interview=interview, row=row, to_do=TO_DO[step.kind],
-        done_form=done_form, waive_form=waive_form or WaiveForm(formdata=None), undo_form=UndoForm(),
-        history=history, sent_step=step.kind in SENT_STEPS, now=now, closed_by=_closed_by(step),
+        "recruiter/step.html",
+        step=step,
+        interview=interview,
+        row=row,
+        to_do=TO_DO[step.kind],
+        done_form=done_form,
+        waive_form=waive_form or WaiveForm(formdata=None),
+        undo_form=UndoForm(),
+        history=history,
+        sent_step=step.kind in SENT_STEPS,
+        now=now,
+        closed_by=_closed_by(step),
     ), status
 
 
 def _changed_meanwhile(step):
     """Show the step as it is now, saying why nothing was saved."""
-    flash(f"{step.kind.label} was changed by someone else while you had this page open, so your change was "
-          "not saved. Here it is as it stands now; make your change again if it still applies.", "error")
+    flash(
+        f"{step.kind.label} was changed by someone else while you had this page open, so your change was "
+        "not saved. Here it is as it stands now; make your change again if it still applies.",
+        "error",
+    )
     return _step_page(step, status=409)
 
 
 def _closed_by(step) -> Outcome | None:
     """The outcome that settled the interview, when that rules out closing it as no response."""
     outcome = step.interview.outcome
-    return outcome if step.kind == StepKind.MOVE_ON and outcome not in (Outcome.PENDING, Outcome.NO_RESPONSE) else None
+    return (
+        outcome
+        if step.kind == StepKind.MOVE_ON and outcome not in (Outcome.PENDING, Outcome.NO_RESPONSE)
+        else None
+    )
 
 
 @bp.get("/steps/<int:step_id>")
@@ -76,19 +91,31 @@ def mark_step_done(step_id: int):
     if changed_meanwhile(step):
         return _changed_meanwhile(step)
     if not step.is_open and step.result != Status.NOT_NEEDED:
-        flash(f"{step.kind.label} is already {step.result.label.lower()}; undo it first to change it.", "error")
+        flash(
+            f"{step.kind.label} is already {step.result.label.lower()}; undo it first to change it.",
+            "error",
+        )
         return redirect(url_for("recruiter.step", step_id=step.id), 303)
     closed_by = _closed_by(step)
     if closed_by is not None:
-        flash(f"The interview already has an outcome ({closed_by.label.lower()}), so it is not closed as no "
-              "response. Change the outcome on the interview itself if it was recorded by mistake.", "error")
+        flash(
+            f"The interview already has an outcome ({closed_by.label.lower()}), so it is not closed as no "
+            "response. Change the outcome on the interview itself if it was recorded by mistake.",
+            "error",
+        )
         return redirect(url_for("recruiter.step", step_id=step.id), 303)
     form = StepDoneForm(step=step)
     if not form.validate_on_submit():
         return _step_page(step, done_form=form, status=422)
-    mark_done(step, current_user, form.done_at_utc, channel=form.channel.data if step.kind in SENT_STEPS else None,
-              note=form.note.data or "", timeline=form.timeline.data or None,
-              decision_date=form.decision_date.data)
+    mark_done(
+        step,
+        current_user,
+        form.done_at_utc,
+        channel=form.channel.data if step.kind in SENT_STEPS else None,
+        note=form.note.data or "",
+        timeline=form.timeline.data or None,
+        decision_date=form.decision_date.data,
+    )
     db.session.commit()
     flash(f"{step.kind.label}: {step.result.label.lower()}.", "success")
     return redirect(url_for("recruiter.interview", interview_id=step.interview_id), 303)
@@ -141,8 +168,13 @@ def due_by_today():
 def queue_rows(rows, now) -> list[dict]:
     policy, calendar = current_policy(), business_calendar()
     return [
-        {"step": step, "interview": interview, "candidate": candidate, "employer": employer,
-         "assessment": assess(state_of(step), now, policy, calendar)}
+        {
+            "step": step,
+            "interview": interview,
+            "candidate": candidate,
+            "employer": employer,
+            "assessment": assess(state_of(step), now, policy, calendar),
+        }
         for step, interview, candidate, employer in rows
     ]
 
@@ -153,21 +185,27 @@ def queue():
     """Everything overdue or due today across my candidates."""
     now = utcnow()
     page = paginate_rows(due_by_today())
-    return render_template("recruiter/queue.html", page=page, rows=queue_rows(page.items, now), now=now)
+    return render_template(
+        "recruiter/queue.html", page=page, rows=queue_rows(page.items, now), now=now
+    )
 
 
 @bp.get("/interviews/<int:interview_id>/drafts/<slug>")
 @staff_only
 def draft(interview_id: int, slug: str):
     """A draft of the candidate's thank-you or follow-up note, to send them or go through together."""
-    return render_draft(get_interview_or_404(interview_id), slug, "drafts/draft.html", endpoints=DRAFT_ENDPOINTS)
+    return render_draft(
+        get_interview_or_404(interview_id), slug, "drafts/draft.html", endpoints=DRAFT_ENDPOINTS
+    )
 
 
 @bp.get("/interviews/<int:interview_id>/drafts/<slug>/print")
 @staff_only
 def draft_print(interview_id: int, slug: str):
     """The same draft laid out for printing."""
-    return render_draft(get_interview_or_404(interview_id), slug, "drafts/print.html", endpoints=DRAFT_ENDPOINTS)
+    return render_draft(
+        get_interview_or_404(interview_id), slug, "drafts/print.html", endpoints=DRAFT_ENDPOINTS
+    )
 
 
 @bp.get("/candidates/<int:candidate_id>/checklist.pdf")

@@ -1,4 +1,3 @@
-
 from wtforms import (
     BooleanField,
     EmailField,
@@ -41,7 +40,9 @@ from ..times import to_local, utcnow, zone_label
 
 
 class CandidateForm(Form):
-    name = StringField("Full name", validators=[DataRequired(), NotBlank(), Length(max=120)], filters=[strip])
+    name = StringField(
+        "Full name", validators=[DataRequired(), NotBlank(), Length(max=120)], filters=[strip]
+    )
     email = EmailField(
         "Email", validators=[DataRequired(), Email(), Length(max=254)], filters=[lower_strip]
     )
@@ -59,14 +60,24 @@ class CandidateFilterForm(Form):
     class Meta:
         csrf = False
 
-    q = StringField("Search name or email", validators=[Optional(), Length(max=120)], filters=[strip],
-                    **SEARCH_BOX)
-    status = SelectField("Status", choices=options(CandidateStatus.choices(), blank="Any status"), default="")
-    role_sought = SelectField("Role sought", choices=options(RoleSought.choices(), blank="Any role"), default="")
+    q = StringField(
+        "Search name or email",
+        validators=[Optional(), Length(max=120)],
+        filters=[strip],
+        **SEARCH_BOX,
+    )
+    status = SelectField(
+        "Status", choices=options(CandidateStatus.choices(), blank="Any status"), default=""
+    )
+    role_sought = SelectField(
+        "Role sought", choices=options(RoleSought.choices(), blank="Any role"), default=""
+    )
 
 
 class EmployerForm(Form):
-    name = StringField("Name", validators=[DataRequired(), NotBlank(), Length(max=160)], filters=[strip])
+    name = StringField(
+        "Name", validators=[DataRequired(), NotBlank(), Length(max=160)], filters=[strip]
+    )
     kind = SelectField("Kind", choices=options(EmployerKind.choices()))
     preferred_channel = SelectField(
         "Preferred contact channel",
@@ -82,13 +93,18 @@ class SearchForm(Form):
     class Meta:
         csrf = False
 
-    q = StringField("Search", validators=[Optional(), Length(max=120)], filters=[strip],
-                    **SEARCH_BOX)
+    q = StringField(
+        "Search", validators=[Optional(), Length(max=120)], filters=[strip], **SEARCH_BOX
+    )
 
 
 class JobForm(Form):
-    employer_id = SelectField("Employer", coerce=id_or_zero, validators=[InputRequired(message="Choose the employer.")])
-    title = StringField("Title", validators=[DataRequired(), NotBlank(), Length(max=160)], filters=[strip])
+    employer_id = SelectField(
+        "Employer", coerce=id_or_zero, validators=[InputRequired(message="Choose the employer.")]
+    )
+    title = StringField(
+        "Title", validators=[DataRequired(), NotBlank(), Length(max=160)], filters=[strip]
+    )
     practice_area = SelectField("Practice area", choices=options([(a, a) for a in PRACTICE_AREAS]))
     location = StringField("Location", validators=[Optional(), Length(max=120)], filters=[strip])
     status = SelectField("Status", choices=options(JobStatus.choices()))
@@ -100,9 +116,15 @@ class JobFilterForm(Form):
     class Meta:
         csrf = False
 
-    q = StringField("Search title or employer", validators=[Optional(), Length(max=120)], filters=[strip],
-                    **SEARCH_BOX)
-    status = SelectField("Status", choices=options(JobStatus.choices(), blank="Any status"), default="")
+    q = StringField(
+        "Search title or employer",
+        validators=[Optional(), Length(max=120)],
+        filters=[strip],
+        **SEARCH_BOX,
+    )
+    status = SelectField(
+        "Status", choices=options(JobStatus.choices(), blank="Any status"), default=""
+    )
     practice_area = SelectField(
         "Practice area",
         choices=options([(a, a) for a in PRACTICE_AREAS], blank="Any practice area"),
@@ -111,9 +133,15 @@ class JobFilterForm(Form):
 
 
 class InterviewForm(Form):
-    employer_id = SelectField("Employer", coerce=id_or_zero, validators=[InputRequired(message="Choose the employer.")])
+    employer_id = SelectField(
+        "Employer", coerce=id_or_zero, validators=[InputRequired(message="Choose the employer.")]
+    )
     job_id = SelectField(
-        "Job", coerce=int, default=0, validators=[Optional()], description="Leave as “No specific job” if none."
+        "Job",
+        coerce=int,
+        default=0,
+        validators=[Optional()],
+        description="Leave as “No specific job” if none.",
     )
     starts_at = DateTimeInput(
         "Starts at",
@@ -126,10 +154,18 @@ class InterviewForm(Form):
         default=60,
         validators=[
             InputRequired(message="Enter the length in minutes."),
-            NumberRange(min=1, max=1440, message="An interview lasts between 1 minute and a day (1440 minutes)."),
+            NumberRange(
+                min=1,
+                max=1440,
+                message="An interview lasts between 1 minute and a day (1440 minutes).",
+            ),
         ],
     )
-    format = RadioField("Format", choices=options(InterviewFormat.choices()), default=InterviewFormat.IN_PERSON.value)
+    format = RadioField(
+        "Format",
+        choices=options(InterviewFormat.choices()),
+        default=InterviewFormat.IN_PERSON.value,
+    )
     interviewer_names = StringField(
         "Interviewer names",
         validators=[Optional(), Length(max=300)],
@@ -146,9 +182,13 @@ class InterviewForm(Form):
         validators=[Optional()],
         description="The date the employer said they would decide or get back.",
     )
-    outcome = SelectField("Outcome", choices=options(Outcome.choices()), default=Outcome.PENDING.value)
+    outcome = SelectField(
+        "Outcome", choices=options(Outcome.choices()), default=Outcome.PENDING.value
+    )
     outcome_at = DateTimeInput(
-        "When the outcome came", format="%Y-%m-%dT%H:%M", validators=[Optional()],
+        "When the outcome came",
+        format="%Y-%m-%dT%H:%M",
+        validators=[Optional()],
         description="When the employer answered (or the interview was closed). Leave empty for now.",
     )
     notes = TextAreaField("Notes", validators=[Optional(), Length(max=5000)], description=NOTE_HINT)
@@ -156,13 +196,20 @@ class InterviewForm(Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.starts_at.description = f"{zone_label()} time. Past interviews are fine: log them afterwards."
+        self.starts_at.description = (
+            f"{zone_label()} time. Past interviews are fine: log them afterwards."
+        )
 
     def set_choices(self, employers, jobs) -> None:
         self.employer_id.choices = options([("", "Choose an employer…"), *employers])
         self.job_id.choices = [SelectChoice(0, "No specific job")] + [
-            SelectChoice(job.id, job.title if job.status == JobStatus.OPEN else f"{job.title} ({job.status.label.lower()})",
-                         optgroup=job.employer.name)
+            SelectChoice(
+                job.id,
+                job.title
+                if job.status == JobStatus.OPEN
+                else f"{job.title} ({job.status.label.lower()})",
+                optgroup=job.employer.name,
+            )
             for job in jobs
         ]
         self._job_employer = {job.id: job.employer_id for job in jobs}
@@ -171,7 +218,9 @@ class InterviewForm(Form):
         """Show a stored interview in local time."""
         self.starts_at.data = to_local(interview.starts_at).replace(tzinfo=None, fold=0)
         if interview.outcome_at is not None:
-            self.outcome_at.data = to_local(interview.outcome_at).replace(tzinfo=None, fold=0, second=0, microsecond=0)
+            self.outcome_at.data = to_local(interview.outcome_at).replace(
+                tzinfo=None, fold=0, second=0, microsecond=0
+            )
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
@@ -192,8 +241,14 @@ class InterviewForm(Form):
             if self.decision_date.data is None and not self.decision_date.errors:
                 self.decision_date.errors = ["Enter the decision date the employer gave."]
                 ok = False
-            elif self.decision_date.data is not None and self.decision_date.data.year > utcnow().year + 2:
-                self.decision_date.errors = [*self.decision_date.errors, "That date is out of range; check the year."]
+            elif (
+                self.decision_date.data is not None
+                and self.decision_date.data.year > utcnow().year + 2
+            ):
+                self.decision_date.errors = [
+                    *self.decision_date.errors,
+                    "That date is out of range; check the year.",
+                ]
                 ok = False
             elif (
                 self.decision_date.data is not None
@@ -212,7 +267,6 @@ class InterviewForm(Form):
             ]
             ok = False
         return ok
-
 
     def _check_outcome_at(self) -> bool:
         self.outcome_at_utc = utc_from_local(self.outcome_at)

@@ -40,7 +40,11 @@ class ReportForm(Form):
 
     group = SelectField("Group by", choices=options(compliance.GROUPS.items()), default="recruiter")
     start = DateInput("From", validators=[Optional()])
-    end = DateInput("To", validators=[Optional()], description="Both days included; by the day each step fell due.")
+    end = DateInput(
+        "To",
+        validators=[Optional()],
+        description="Both days included; by the day each step fell due.",
+    )
     recruiter = SelectField("Recruiter", coerce=int, default=0, validate_choice=False)
 
     def validate(self, extra_validators=None) -> bool:
@@ -59,7 +63,9 @@ class ReportForm(Form):
         # Show the period in force in the form, not blank boxes.
         self.start.data = self.start.data or (None if self.start.errors else self.start_day)
         self.end.data = self.end.data or (None if self.end.errors else self.end_day)
-        if self.recruiter.data and self.recruiter.data not in {c.value for c in self.recruiter.choices}:
+        if self.recruiter.data and self.recruiter.data not in {
+            c.value for c in self.recruiter.choices
+        }:
             self.recruiter.errors = ["Choose a recruiter from the list."]
         return ok and not any(f.errors for f in self)
 
@@ -91,14 +97,30 @@ def compliance_report():
         return render_template("recruiter/compliance.html", form=form, page=None), 400
     start, end, recruiter_id = _period(form)
     number = page_number()
-    result = compliance.report(current_user, form.group.data, start, end, utcnow(), recruiter_id=recruiter_id,
-                               page=number, per_page=page_size())
-    page = CountedPagination(page=number, per_page=page_size(), items=result.rows, total=result.row_count)
+    result = compliance.report(
+        current_user,
+        form.group.data,
+        start,
+        end,
+        utcnow(),
+        recruiter_id=recruiter_id,
+        page=number,
+        per_page=page_size(),
+    )
+    page = CountedPagination(
+        page=number, per_page=page_size(), items=result.rows, total=result.row_count
+    )
     if number > 1 and not result.rows:
         abort(404)
     return render_template(
-        "recruiter/compliance.html", form=form, page=page, rows=result.rows, total=result.total,
-        group_label=compliance.GROUPS[form.group.data], weeks=result.weeks, chart=trend_chart(result.weeks),
+        "recruiter/compliance.html",
+        form=form,
+        page=page,
+        rows=result.rows,
+        total=result.total,
+        group_label=compliance.GROUPS[form.group.data],
+        weeks=result.weeks,
+        chart=trend_chart(result.weeks),
     )
 
 
@@ -111,33 +133,63 @@ def compliance_csv():
     if not form.validate():
         return render_template("recruiter/compliance.html", form=form, page=None), 400
     start, end, recruiter_id = _period(form)
-    result = compliance.report(current_user, form.group.data, start, end, utcnow(), recruiter_id=recruiter_id)
+    result = compliance.report(
+        current_user, form.group.data, start, end, utcnow(), recruiter_id=recruiter_id
+    )
     body = compliance.to_csv(compliance.GROUPS[form.group.data], result.rows, result.total)
-    record(current_user, "export.compliance_csv", f"Compliance CSV by {form.group.data}, "
-           f"{form.start_day:%Y-%m-%d} to {form.end_day:%Y-%m-%d} ({len(result.rows)} rows)")
+    record(
+        current_user,
+        "export.compliance_csv",
+        f"Compliance CSV by {form.group.data}, "
+        f"{form.start_day:%Y-%m-%d} to {form.end_day:%Y-%m-%d} ({len(result.rows)} rows)",
+    )
     db.session.commit()
     name = f"compliance-by-{form.group.data}-{form.start_day:%Y%m%d}-{form.end_day:%Y%m%d}.csv"
     return Response(
-        "\ufeff" + body, mimetype="text/csv",
+        "\ufeff" + body,
+        mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 
 CHART_STYLE = Style(
-    background="#ffffff", plot_background="#ffffff", foreground="#1f2933",
-    foreground_strong="#1f2933", foreground_subtle="#52606d", colors=("#1d4e89",),
-    font_family="system-ui, sans-serif", title_font_size=16, label_font_size=12, major_label_font_size=12,
+    background="#ffffff",
+    plot_background="#ffffff",
+    foreground="#1f2933",
+    foreground_strong="#1f2933",
+    foreground_subtle="#52606d",
+    colors=("#1d4e89",),
+    font_family="system-ui, sans-serif",
+    title_font_size=16,
+    label_font_size=12,
+    major_label_font_size=12,
 )
 
 
 def trend_chart(weeks: list[compliance.Week]) -> str:
     """The weekly compliance rate as an SVG line chart, drawn on the server (no JavaScript)."""
     chart = pygal.Line(
-        style=CHART_STYLE, width=880, height=320, show_legend=False, js=(), disable_xml_declaration=True,
-        range=(0, 100), y_labels=[0, 25, 50, 75, 100], value_formatter=lambda v: f"{v:.0f}%",
-        x_label_rotation=0, show_minor_x_labels=False, x_labels_major_every=max(len(weeks) // 8, 1),
-        title="On-time rate by week", explicit_size=False, dots_size=2, allow_interruptions=True,
-        print_values=False, margin=16, spacing=12, truncate_label=-1, no_data_text="No steps were due",
+        style=CHART_STYLE,
+        width=880,
+        height=320,
+        show_legend=False,
+        js=(),
+        disable_xml_declaration=True,
+        range=(0, 100),
+        y_labels=[0, 25, 50, 75, 100],
+        value_formatter=lambda v: f"{v:.0f}%",
+        x_label_rotation=0,
+        show_minor_x_labels=False,
+        x_labels_major_every=max(len(weeks) // 8, 1),
+        title="On-time rate by week",
+        explicit_size=False,
+        dots_size=2,
+        allow_interruptions=True,
+        print_values=False,
+        margin=16,
+        spacing=12,
+        truncate_label=-1,
+        no_data_text="No steps were due",
     )
     chart.x_labels = [f"{w.starts:%-d %b}" for w in weeks]
     chart.add("On time", [None if w.rate is None else round(w.rate * 100, 1) for w in weeks])

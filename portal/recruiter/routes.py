@@ -84,7 +84,9 @@ def _upcoming_interviews(limit: int | None = None):
     now = utcnow()
     query = (
         visible_interviews(current_user)
-        .where(Interview.starts_at >= now, Interview.starts_at < now + timedelta(days=UPCOMING_DAYS))
+        .where(
+            Interview.starts_at >= now, Interview.starts_at < now + timedelta(days=UPCOMING_DAYS)
+        )
         .options(
             joinedload(Interview.candidate),
             joinedload(Interview.employer),
@@ -113,8 +115,12 @@ def dashboard():
     ).all()
     now = utcnow()
     _, day_end = local_day_bounds(local_today())
-    queue_top = db.session.execute(checklist.due_by_today().limit(checklist.QUEUE_SIZE_ON_DASHBOARD)).all()
-    step_counts, queue_total = compliance.open_step_counts(current_user, now, current_policy(), day_end)
+    queue_top = db.session.execute(
+        checklist.due_by_today().limit(checklist.QUEUE_SIZE_ON_DASHBOARD)
+    ).all()
+    step_counts, queue_total = compliance.open_step_counts(
+        current_user, now, current_policy(), day_end
+    )
     return render_template(
         "recruiter/dashboard.html",
         now=now,
@@ -146,12 +152,26 @@ def candidates():
             query = query.where(Candidate.status == form.status.data)
         if form.role_sought.data:
             query = query.where(Candidate.role_sought == form.role_sought.data)
-    order = sorting({"name": Candidate.name, "email": Candidate.email, "role": Candidate.role_sought,
-                     "status": Candidate.status, "updated": Candidate.updated_at}, "name")
-    page = paginate(query.options(joinedload(Candidate.recruiter)).order_by(*order.order, Candidate.id))
+    order = sorting(
+        {
+            "name": Candidate.name,
+            "email": Candidate.email,
+            "role": Candidate.role_sought,
+            "status": Candidate.status,
+            "updated": Candidate.updated_at,
+        },
+        "name",
+    )
+    page = paginate(
+        query.options(joinedload(Candidate.recruiter)).order_by(*order.order, Candidate.id)
+    )
     next_interview = _next_interviews([c.id for c in page.items])
     return render_template(
-        "recruiter/candidates.html", form=form, page=page, next_interview=next_interview, sorting=order
+        "recruiter/candidates.html",
+        form=form,
+        page=page,
+        next_interview=next_interview,
+        sorting=order,
     ), 200 if filters_ok else 400
 
 
@@ -179,17 +199,32 @@ def new_candidate():
         if current_user.role == Role.RECRUITER:
             candidate.recruiter_id = current_user.id
             db.session.add(
-                Assignment(candidate=candidate, recruiter_id=current_user.id, assigned_by_id=current_user.id)
+                Assignment(
+                    candidate=candidate,
+                    recruiter_id=current_user.id,
+                    assigned_by_id=current_user.id,
+                )
             )
         if flush_or_field_error(form.email, "A candidate with this email is already on file."):
-            record(current_user, "candidate.created", f"{candidate.name} added", candidate_id=candidate.id)
+            record(
+                current_user,
+                "candidate.created",
+                f"{candidate.name} added",
+                candidate_id=candidate.id,
+            )
             if candidate.recruiter_id == current_user.id:
-                record(current_user, "candidate.assigned", f"{candidate.name} assigned to {current_user.name} "
-                       "(who added them)", candidate_id=candidate.id)
+                record(
+                    current_user,
+                    "candidate.assigned",
+                    f"{candidate.name} assigned to {current_user.name} (who added them)",
+                    candidate_id=candidate.id,
+                )
             db.session.commit()
             flash(f"{candidate.name} is added.", "success")
             return redirect(url_for("recruiter.candidate", candidate_id=candidate.id))
-    return render_template("recruiter/candidate_form.html", form=form, candidate=None), form_status()
+    return render_template(
+        "recruiter/candidate_form.html", form=form, candidate=None
+    ), form_status()
 
 
 @bp.get("/candidates/<int:candidate_id>")
@@ -236,14 +271,21 @@ def invite_candidate(candidate_id: int):
         flash(str(exc), "error")
         return back
     token = issue_link(user, LinkPurpose.INVITE, by=current_user)
-    record(current_user, "candidate.invited", f"Invitation sent to {candidate.name} at {user.email}",
-           candidate_id=candidate.id)
+    record(
+        current_user,
+        "candidate.invited",
+        f"Invitation sent to {candidate.name} at {user.email}",
+        candidate_id=candidate.id,
+    )
     db.session.commit()
     try:
         send_link_email(user, token, LinkPurpose.INVITE)
     except MailError as exc:
-        flash(f"The invitation for {candidate.name} is ready, but the email could not be sent: {exc}. "
-              "Try “Send the invitation again” in a few minutes.", "error")
+        flash(
+            f"The invitation for {candidate.name} is ready, but the email could not be sent: {exc}. "
+            "Try “Send the invitation again” in a few minutes.",
+            "error",
+        )
         return back
     hours = current_app.config["INVITE_LINK_HOURS"]
     flash(f"Invitation emailed to {user.email}. The link works once, for {hours} hours.", "success")
@@ -266,11 +308,18 @@ def edit_candidate(candidate_id: int):
                 candidate.user.email = candidate.email
                 revoke_open_links(candidate.user)
         if flush_or_field_error(form.email, "Another candidate already has this email."):
-            record(current_user, "candidate.edited", f"{candidate.name}'s record edited", candidate_id=candidate.id)
+            record(
+                current_user,
+                "candidate.edited",
+                f"{candidate.name}'s record edited",
+                candidate_id=candidate.id,
+            )
             db.session.commit()
             flash("Candidate saved.", "success")
             return redirect(url_for("recruiter.candidate", candidate_id=candidate.id))
-    return render_template("recruiter/candidate_form.html", form=form, candidate=candidate), form_status()
+    return render_template(
+        "recruiter/candidate_form.html", form=form, candidate=candidate
+    ), form_status()
 
 
 # Employers --------------------------------------------------------------------------
@@ -287,8 +336,15 @@ def employers():
     filters_ok = form.validate()
     if filters_ok and form.q.data:
         query = query.where(matches(form.q.data, Employer.name))
-    order = sorting({"name": Employer.name, "kind": Employer.kind, "channel": Employer.preferred_channel,
-                     "city": Employer.city}, "name")
+    order = sorting(
+        {
+            "name": Employer.name,
+            "kind": Employer.kind,
+            "channel": Employer.preferred_channel,
+            "city": Employer.city,
+        },
+        "name",
+    )
     page = paginate(query.order_by(*order.order, Employer.id))
     open_jobs = count_by(
         Job.id, Job.employer_id, [e.id for e in page.items], Job.status == JobStatus.OPEN
@@ -320,12 +376,21 @@ def _employer_form(employer: Employer, *, is_new: bool):
         db.session.add(employer)
         if flush_or_field_error(form.name, "An employer with this name already exists."):
             if not is_new and employer.preferred_channel != channel_before:
-                count = sync_interviews(interviews_with_open_steps().where(Interview.employer_id == employer.id))
-                record(current_user, "employer.channel_changed",
-                       f"{employer.name}: preferred channel {channel_before.label.lower()} → "
-                       f"{PreferredChannel(employer.preferred_channel).label.lower()} "
-                       f"(open steps of {count} interviews recomputed)")
-            record(current_user, "employer.created" if is_new else "employer.edited", f"{employer.name} saved")
+                count = sync_interviews(
+                    interviews_with_open_steps().where(Interview.employer_id == employer.id)
+                )
+                record(
+                    current_user,
+                    "employer.channel_changed",
+                    f"{employer.name}: preferred channel {channel_before.label.lower()} → "
+                    f"{PreferredChannel(employer.preferred_channel).label.lower()} "
+                    f"(open steps of {count} interviews recomputed)",
+                )
+            record(
+                current_user,
+                "employer.created" if is_new else "employer.edited",
+                f"{employer.name} saved",
+            )
             db.session.commit()
             flash(f"{employer.name} is saved.", "success")
             return redirect(url_for("recruiter.employer", employer_id=employer.id))
@@ -349,7 +414,9 @@ def employer(employer_id: int):
     jobs = db.session.scalars(
         select(Job).where(Job.employer_id == employer.id).order_by(Job.status, Job.title)
     ).all()
-    return render_template("recruiter/employer.html", employer=employer, jobs=jobs, interviews=interviews)
+    return render_template(
+        "recruiter/employer.html", employer=employer, jobs=jobs, interviews=interviews
+    )
 
 
 # Jobs -------------------------------------------------------------------------------
@@ -371,10 +438,19 @@ def jobs():
             query = query.where(Job.status == form.status.data)
         if form.practice_area.data:
             query = query.where(Job.practice_area == form.practice_area.data)
-    order = sorting({"title": Job.title, "employer": [Employer.name, Job.title], "area": Job.practice_area,
-                     "status": Job.status}, "employer")
+    order = sorting(
+        {
+            "title": Job.title,
+            "employer": [Employer.name, Job.title],
+            "area": Job.practice_area,
+            "status": Job.status,
+        },
+        "employer",
+    )
     page = paginate(query.order_by(*order.order, Job.id))
-    return render_template("recruiter/jobs.html", form=form, page=page, sorting=order), 200 if filters_ok else 400
+    return render_template(
+        "recruiter/jobs.html", form=form, page=page, sorting=order
+    ), 200 if filters_ok else 400
 
 
 @bp.route("/jobs/new", methods=["GET", "POST"])
@@ -395,7 +471,10 @@ def edit_job(job_id: int):
 def _job_form(job: Job, *, is_new: bool):
     form = JobForm(obj=job)
     form.employer_id.choices = options(
-        [("", "Choose an employer…"), *db.session.execute(select(Employer.id, Employer.name).order_by(Employer.name))]
+        [
+            ("", "Choose an employer…"),
+            *db.session.execute(select(Employer.id, Employer.name).order_by(Employer.name)),
+        ]
     )
     if form.validate_on_submit():
         if form.employer_id.data == 0:
@@ -411,11 +490,16 @@ def _job_form(job: Job, *, is_new: bool):
             db.session.commit()
             flash(f"{job.title} is saved.", "success")
             return redirect(url_for("recruiter.employer", employer_id=job.employer_id))
-    return render_template("recruiter/job_form.html", form=form, job=None if is_new else job), form_status()
+    return render_template(
+        "recruiter/job_form.html", form=form, job=None if is_new else job
+    ), form_status()
 
 
 def _has_interviews(job: Job) -> bool:
-    return db.session.scalar(select(Interview.id).where(Interview.job_id == job.id).limit(1)) is not None
+    return (
+        db.session.scalar(select(Interview.id).where(Interview.job_id == job.id).limit(1))
+        is not None
+    )
 
 
 # Interviews -------------------------------------------------------------------------
@@ -425,7 +509,9 @@ def _interview_choices(form: InterviewForm) -> None:
     """Every employer and job: interviews are often logged after a job has been filled."""
     employers = db.session.execute(select(Employer.id, Employer.name).order_by(Employer.name)).all()
     jobs = db.session.scalars(
-        select(Job).join(Job.employer).options(joinedload(Job.employer))
+        select(Job)
+        .join(Job.employer)
+        .options(joinedload(Job.employer))
         .order_by(Employer.name, Job.status != JobStatus.OPEN, Job.title)
     ).all()
     form.set_choices(employers, jobs)
@@ -440,7 +526,9 @@ def _save_interview(form: InterviewForm, interview: Interview) -> None:
     interview.interviewer_names = form.interviewer_names.data or ""
     recorded_before = interview.timeline not in (None, Timeline.NOT_RECORDED)
     interview.timeline = Timeline(form.timeline.data)
-    interview.decision_date = form.decision_date.data if form.timeline.data == Timeline.DATE_GIVEN else None
+    interview.decision_date = (
+        form.decision_date.data if form.timeline.data == Timeline.DATE_GIVEN else None
+    )
     if interview.timeline == Timeline.NOT_RECORDED:
         interview.timeline_recorded_at = None
     elif not recorded_before or interview.timeline_recorded_at is None:
@@ -487,15 +575,20 @@ def new_interview(candidate_id: int):
         form.job_id.data = request.args.get("job_id", 0, type=int)
     _interview_choices(form)
     if form.validate_on_submit():
-        interview = Interview(candidate=candidate, created_by_id=current_user.id, outcome=Outcome.PENDING)
+        interview = Interview(
+            candidate=candidate, created_by_id=current_user.id, outcome=Outcome.PENDING
+        )
         _save_interview(form, interview)
         db.session.add(interview)
         db.session.flush()
         db.session.refresh(interview, ["employer"])
         sync_steps(interview)
-        record(current_user, "interview.logged",
-               f"Interview at {interview.employer.name} on {format_local(interview.starts_at)} logged",
-               interview_id=interview.id)
+        record(
+            current_user,
+            "interview.logged",
+            f"Interview at {interview.employer.name} on {format_local(interview.starts_at)} logged",
+            interview_id=interview.id,
+        )
         db.session.commit()
         flash("Interview logged.", "success")
         return redirect(url_for("recruiter.interview", interview_id=interview.id))
@@ -509,9 +602,14 @@ def new_interview(candidate_id: int):
 def interview(interview_id: int):
     """One interview of a candidate I can see."""
     interview = db.first_or_404(
-        visible_interviews(current_user).where(Interview.id == interview_id)
-        .options(joinedload(Interview.employer), joinedload(Interview.job), joinedload(Interview.candidate),
-                 selectinload(Interview.steps).joinedload(Step.done_by))
+        visible_interviews(current_user)
+        .where(Interview.id == interview_id)
+        .options(
+            joinedload(Interview.employer),
+            joinedload(Interview.job),
+            joinedload(Interview.candidate),
+            selectinload(Interview.steps).joinedload(Step.done_by),
+        )
     )
     made_steps = len(interview.steps) < len(STEP_ORDER)
     if made_steps:  # logged before steps existed: make them now
@@ -519,8 +617,11 @@ def interview(interview_id: int):
     now = utcnow()
     history = audit_trail(AuditEvent.interview_id == interview.id)
     page = render_template(
-        "recruiter/interview.html", interview=interview, now=now,
-        steps=step_rows(interview, now), history=history,
+        "recruiter/interview.html",
+        interview=interview,
+        now=now,
+        steps=step_rows(interview, now),
+        history=history,
     )
     if made_steps:  # after rendering: committing expires what the page was drawn from
         db.session.commit()
@@ -535,14 +636,21 @@ def edit_interview(interview_id: int):
     seen = request.form.get("seen")
     if request.method == "POST" and seen is not None and seen != interview.updated_at.isoformat():
         # Someone changed it (perhaps a step's answer) since this form was opened.
-        flash("This interview was changed by someone else while you were editing it, so your changes were not "
-              "saved. Here it is as it stands now; make your changes again if they still apply.", "error")
+        flash(
+            "This interview was changed by someone else while you were editing it, so your changes were not "
+            "saved. Here it is as it stands now; make your changes again if they still apply.",
+            "error",
+        )
         form = InterviewForm(obj=interview, formdata=None)
         form.fill_from(interview)
         form.job_id.data = interview.job_id or 0
         _interview_choices(form)
-        return render_template("recruiter/interview_form.html", form=form, candidate=interview.candidate,
-                               interview=interview), 409
+        return render_template(
+            "recruiter/interview_form.html",
+            form=form,
+            candidate=interview.candidate,
+            interview=interview,
+        ), 409
     form = InterviewForm(obj=interview)
     if request.method == "GET":
         form.fill_from(interview)
@@ -556,15 +664,27 @@ def edit_interview(interview_id: int):
         steps = {step.kind: step for step in sync_steps(interview)}
         changed = _what_changed(before, interview)
         words = "; ".join(f"{label} {value}" for label, value in changed.items())
-        record(current_user, "interview.edited", f"Interview edited: {words or 'details or notes'}",
-               interview_id=interview.id)
+        record(
+            current_user,
+            "interview.edited",
+            f"Interview edited: {words or 'details or notes'}",
+            interview_id=interview.id,
+        )
         for kind, label in ((StepKind.TIMELINE, "timeline"), (StepKind.MOVE_ON, "outcome")):
             if label in changed:  # shown in the step's own history too
-                record(current_user, "step.changed", f"{kind.label}: {label} set to {changed[label]} on the "
-                       "interview form", interview_id=interview.id, step_id=steps[kind].id)
+                record(
+                    current_user,
+                    "step.changed",
+                    f"{kind.label}: {label} set to {changed[label]} on the interview form",
+                    interview_id=interview.id,
+                    step_id=steps[kind].id,
+                )
         db.session.commit()
         flash("Interview saved.", "success")
         return redirect(url_for("recruiter.interview", interview_id=interview.id))
     return render_template(
-        "recruiter/interview_form.html", form=form, candidate=interview.candidate, interview=interview
+        "recruiter/interview_form.html",
+        form=form,
+        candidate=interview.candidate,
+        interview=interview,
     ), form_status()
