@@ -30,7 +30,7 @@ from portal.config import normalise_database_url
 from portal.demo import ADMIN_EMAIL, DEMO_DOMAIN, DEMO_PASSWORD, already_seeded, seed
 from portal.extensions import db
 from portal.models import Candidate, Interview, Step, User
-from portal.steps import current_policy
+from portal.steps.policy import current_policy
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGETS_MS = {

@@ -9,13 +9,18 @@ from flask.cli import AppGroup
 from sqlalchemy import func, select
 
 from . import demo as demo_data
-from . import reminders
+from .accounts.passwords import (
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+    password_problem,
+    set_password,
+)
 from .extensions import db
-from .forms import CONTROL_CHARACTERS
 from .models import Candidate, Interview, Role, RoleSought, User
-from .passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, password_problem, set_password
-from .steps import interviews_missing_steps, sync_interviews
+from .outbox import delivery
+from .steps.sync import interviews_missing_steps, sync_interviews
 from .times import NonexistentLocalTime, local_to_utc, utcnow
+from .web.forms import CONTROL_CHARACTERS
 
 users_cli = AppGroup("users", help="Manage sign-in accounts.")
 demo_cli = AppGroup("demo", help="Fictional demo data.")
@@ -172,7 +177,7 @@ def send_reminders(dry_run: bool, as_of) -> None:
         raise click.BadParameter(str(exc), param_hint="--as-of") from exc
     # Links in the emails: PORTAL_URL (required in production), else the development server.
     with app.test_request_context(base_url=app.config["PORTAL_URL"] or "http://127.0.0.1:5000"):
-        report = reminders.run(now, dry_run=dry_run)
+        report = delivery.run(now, dry_run=dry_run)
     for line in report.lines:
         click.echo(line)
     totals = (

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select
 
+from .accounts.passwords import set_password
 from .extensions import db
 from .followup import (
     STEP_ORDER,
@@ -43,8 +44,7 @@ from .models import (
     Timeline,
     User,
 )
-from .passwords import set_password
-from .steps import business_calendar
+from .steps.calendar import business_calendar
 from .times import agency_zone, utcnow
 
 DEMO_DOMAIN = "finchleylane.example"

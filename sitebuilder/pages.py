@@ -343,18 +343,12 @@ def print_handbook(
 ) -> str:
     handbook = settings.handbook
     inside = frozenset(c.key for c in cards)
-    # Our guides, raw HTML refused (bandit B704 reviewed).
-    chapters = [
-        (
-            c,
-            Markup(
-                resolve_guide_links(
-                    rendered[c.key].html, "handbook", c.key, settings.base_url, inside
-                )
-            ),
-        )  # nosec B704
-        for c in cards
-    ]
+    chapters = []
+    for c in cards:
+        html = resolve_guide_links(
+            rendered[c.key].html, "handbook", c.key, settings.base_url, inside
+        )
+        chapters.append((c, Markup(html)))  # nosec B704  (our guides, raw HTML refused)
     return env.get_template("print_handbook.html").render(
         settings=settings,
         handbook=handbook,

@@ -20,6 +20,7 @@ from werkzeug.serving import make_server
 from build_helpers import CONTENT, quiet_build
 from mailserver import Mailbox, SMTPServer
 from portal import create_app
+from portal.accounts.passwords import set_password
 from portal.config import normalise_database_url
 from portal.extensions import db
 from portal.followup import StepKind
@@ -36,8 +37,7 @@ from portal.models import (
     Step,
     User,
 )
-from portal.passwords import set_password
-from portal.steps import sync_steps
+from portal.steps.sync import sync_steps
 
 PASSWORD = "correct horse battery"
 

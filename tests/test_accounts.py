@@ -10,7 +10,7 @@ from sqlalchemy import select, text, update
 
 from conftest import PASSWORD, login
 from mailserver import Mailbox, SMTPServer, body, free_port
-from portal.accounts import check_link, token_hash, use_link
+from portal.accounts.links import check_link, token_hash, use_link
 from portal.extensions import db
 from portal.models import Candidate, LinkPurpose, PasswordLink, Role, User
 from portal.times import utcnow
@@ -478,7 +478,8 @@ def test_signing_in_to_an_invited_account_takes_a_real_password_check(
     invite(login_as(Role.RECRUITER, user=world.recruiter_a), newcomer)
     checked = []
     monkeypatch.setattr(
-        "portal.passwords.spend_a_password_check", lambda password: checked.append(password)
+        "portal.accounts.passwords.spend_a_password_check",
+        lambda password: checked.append(password),
     )
     client.post("/login", data={"email": newcomer.email, "password": "guessing at it"})
     assert checked == ["guessing at it"]  # as long as for an account with a password

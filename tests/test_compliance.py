@@ -7,11 +7,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from portal.compliance import csv_cell, status_of
 from portal.extensions import db
 from portal.followup import Policy, Status, StepKind, assess
 from portal.models import Role, Step, User
-from portal.steps import business_calendar, mark_done, state_of
+from portal.reports.chart import trend_chart
+from portal.reports.compliance import Week, csv_cell
+from portal.reports.queue import status_of
+from portal.steps.actions import mark_done
+from portal.steps.calendar import business_calendar
+from portal.steps.sync import state_of
 
 NOW = datetime(2026, 6, 10, 15, 0, tzinfo=UTC)
 
@@ -124,3 +128,32 @@ def test_a_reassigned_candidates_open_steps_follow_them(app, world, make, login_
         )
     assert owners[StepKind.THANK_YOU] == world.recruiter_a.id  # done under recruiter A
     assert owners[StepKind.TIMELINE] == world.recruiter_b.id  # still open: now B's
+
+
+def test_trend_chart_leaves_a_gap_for_weeks_with_nothing_due():
+    weeks = [
+        Week(datetime(2026, 5, 4).date(), 1, 2),
+        Week(datetime(2026, 5, 11).date(), 3, 3),
+        Week(datetime(2026, 5, 18).date(), 0, 0),  # nothing due: no point, the line breaks
+        Week(datetime(2026, 5, 25).date(), 0, 4),
+        Week(datetime(2026, 6, 1).date(), 1, 4),
+    ]
+    chart = trend_chart(weeks)
+    assert [p.label for p in chart.points] == [
+        "Week of 4 May 2026: 50% on time (1 of 2)",
+        "Week of 11 May 2026: 100% on time (3 of 3)",
+        "Week of 25 May 2026: 0% on time (0 of 4)",
+        "Week of 1 Jun 2026: 25% on time (1 of 4)",
+    ]
+    assert len(chart.lines) == 2  # two runs of weeks, either side of the gap
+    top, bottom = chart.y_ticks[-1].at, chart.y_ticks[0].at
+    assert chart.points[1].y == top and chart.points[2].y == bottom  # 100 % at the top, 0 % at the foot
+    assert chart.points[0].x == chart.left and chart.points[-1].x == chart.right
+    assert not chart.empty and trend_chart([Week(datetime(2026, 5, 4).date(), 0, 0)]).empty
+
+
+def test_report_page_draws_the_chart_without_script_or_style(app, busy_world, login_as):
+    page = login_as(Role.ADMIN, user=busy_world.admin).get("/reports/compliance").get_data(as_text=True)
+    svg = page[page.index("<svg") : page.index("</svg>")]
+    assert "<circle" in svg and "<title" in svg
+    assert "<script" not in svg and "<style" not in svg and "style=" not in svg

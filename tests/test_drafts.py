@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from portal.drafts import (
+from portal.steps.drafts import (
     CHANNELS,
     DETAIL_BLANK,
     KINDS,

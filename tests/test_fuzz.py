@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from conftest import login
 from portal import create_app
 from portal.extensions import db
-from portal.forms import Form
 from portal.models import Role
+from portal.web.forms import Form
 
 ODD_VALUES = [
     "",

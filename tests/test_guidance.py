@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from portal.followup import StepKind
-from portal.guidance import load_guidance
 from portal.models import Role
+from portal.steps.guidance import load_guidance
 
 CONTENT = Path(__file__).resolve().parent.parent / "content"
 

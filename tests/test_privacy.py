@@ -7,8 +7,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from conftest import PASSWORD, login
-from portal.accounts import issue_link
-from portal.compliance import report
+from portal.accounts.links import issue_link
 from portal.extensions import db
 from portal.followup import Status, StepKind
 from portal.models import (
@@ -23,6 +22,7 @@ from portal.models import (
     Step,
     User,
 )
+from portal.reports.compliance import report
 
 
 def audit(app, **where) -> list[AuditEvent]:

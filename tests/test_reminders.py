@@ -12,11 +12,12 @@ import pytest
 from sqlalchemy import func, select
 
 from mailserver import Mailbox, SMTPServer, body, free_port
-from portal import create_app, reminders
+from portal import create_app
 from portal.extensions import db
 from portal.followup import StepKind
 from portal.models import PreferredChannel, Reminder, ReminderStatus, Role, Step, Timeline, User
-from portal.steps import mark_done
+from portal.outbox import delivery
+from portal.steps.actions import mark_done
 
 TORONTO = ZoneInfo("America/Toronto")
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,9 +30,9 @@ def toronto(*args) -> datetime:
 NOW = toronto(2026, 12, 2, 9, 0)  # a Wednesday morning
 
 
-def run_at(app, when: datetime, *, dry_run: bool = False) -> reminders.RunReport:
+def run_at(app, when: datetime, *, dry_run: bool = False) -> delivery.RunReport:
     with app.test_request_context(base_url="http://portal.test"):
-        return reminders.run(when, dry_run=dry_run)
+        return delivery.run(when, dry_run=dry_run)
 
 
 def outbox(app) -> list[Reminder]:
@@ -250,13 +251,13 @@ def test_a_refused_message_is_retried_with_backoff_then_failed_and_an_admin_can_
         app.config["MAIL_PORT"] = refusing.port
         try:
             when = NOW
-            for pause in (*reminders.RETRY_AFTER, None):
+            for pause in (*delivery.RETRY_AFTER, None):
                 run_at(app, when)
                 when = when + (pause or timedelta(0))
         finally:
             app.config["MAIL_PORT"] = smtp_server.port
     [row] = outbox(app)
-    assert row.status == ReminderStatus.FAILED and row.attempts == reminders.MAX_ATTEMPTS
+    assert row.status == ReminderStatus.FAILED and row.attempts == delivery.MAX_ATTEMPTS
     assert "554 5.7.1 Relay denied" in row.last_error
 
     admin = login_as(Role.ADMIN)
@@ -475,9 +476,9 @@ def test_a_long_run_keeps_its_claims(app, agency, mail_down):
         db.session.execute(Reminder.__table__.update().values(next_attempt_at=NOW))
         db.session.commit()
     with app.test_request_context(base_url="http://portal.test"):
-        assert reminders.claim(NOW) != []
+        assert delivery.claim(NOW) != []
         assert (
-            reminders.claim(NOW + timedelta(minutes=16)) == []
+            delivery.claim(NOW + timedelta(minutes=16)) == []
         )  # 16 minutes later by its own clock
     [row] = outbox(app)
     assert row.status == ReminderStatus.SENDING
@@ -486,14 +487,14 @@ def test_a_long_run_keeps_its_claims(app, agency, mail_down):
 def test_one_bad_reminder_does_not_stop_the_others(app, agency, make, mailbox, monkeypatch):
     other = make.user(Role.RECRUITER, email="second@example.com")
     make.interview(make.candidate(other), agency.employer, starts_at=toronto(2026, 11, 30, 10, 0))
-    compose = reminders.compose
+    compose = delivery.compose
 
     def broken_for_priya(reminder, now):
         if reminder.user.email == "priya@example.com":
             raise RuntimeError("template exploded")
         return compose(reminder, now)
 
-    monkeypatch.setattr(reminders, "compose", broken_for_priya)
+    monkeypatch.setattr(delivery, "compose", broken_for_priya)
     report = run_at(app, NOW)
     assert [m["To"] for m in mailbox.messages] == ["second@example.com"]
     bad = next(r for r in outbox(app) if r.user_id == agency.recruiter.id)

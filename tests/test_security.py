@@ -23,11 +23,11 @@ from sqlalchemy.pool import NullPool
 from conftest import PASSWORD, TEST_CONFIG, login, mail_config
 from mailserver import body, free_port
 from portal import create_app
+from portal.accounts.passwords import hash_parameters, password_problem, set_password
+from portal.accounts.throttling import MOST_FAILURES_PER_ACCOUNT
 from portal.extensions import db
 from portal.followup import StepKind
 from portal.models import AuditEvent, Candidate, Interview, Role, Step, User
-from portal.passwords import hash_parameters, password_problem, set_password
-from portal.security import MOST_FAILURES_PER_ACCOUNT
 from tcpproxy import Proxy
 
 NEW = "a quiet harbour at dusk"
@@ -252,7 +252,9 @@ def test_every_response_carries_the_security_headers(login_as, client):
         headers = response.headers
         csp = headers["Content-Security-Policy"]
         script_src = re.search(r"script-src ([^;]+)", csp).group(1)
+        style_src = re.search(r"style-src ([^;]+)", csp).group(1)
         assert "'unsafe-inline'" not in script_src and "frame-ancestors 'none'" in csp
+        assert "'unsafe-inline'" not in style_src  # no inline styles, the chart included
         assert headers["X-Content-Type-Options"] == "nosniff"
         assert headers["Referrer-Policy"] in ("same-origin", "no-referrer")
         assert headers["Cache-Control"] == "no-store"
@@ -581,7 +583,7 @@ def test_a_save_that_loses_the_race_gets_a_clear_answer(world, login_as, monkeyp
             "UPDATE statement on table 'steps' expected to update 1 row(s); 0 were matched."
         )
 
-    monkeypatch.setattr("portal.recruiter.checklist.waive", lose)
+    monkeypatch.setattr("portal.web.step_actions.waive", lose)
     response = login_as(Role.RECRUITER, user=world.recruiter_a).post(
         f"/steps/{world.step_a.id}/waive", data={"reason": "Not needed"}
     )

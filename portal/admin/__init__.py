@@ -1,5 +1,12 @@
+"""The admin's pages under /admin/, one module per URL: users, candidates (assignment,
+export, erasure), policy, outbox, audit, retention."""
+
 from flask import Blueprint
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
+from ..access import role_required
+from ..models import Role
 
-from . import routes  # noqa: F401  (routes register themselves on bp)
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+admin_only = role_required(Role.ADMIN)
+
+from . import audit, candidates, outbox, policy, retention, users  # noqa: F401  (views register on bp)

@@ -1,3 +1,6 @@
+"""The admin's forms: accounts, assignments, the policy, erasure, list filters."""
+
+from sqlalchemy import select
 from wtforms import (
     EmailField,
     IntegerField,
@@ -16,11 +19,15 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from ..extensions import db
 from ..followup import LIMITS, Policy
-from ..forms import (
+from ..models import ReminderStatus, Role, RoleSought, User
+from ..times import utcnow
+from ..web.forms import (
     EARLIEST_YEAR,
     SEARCH_BOX,
     DateInput,
+    FilterForm,
     Form,
     NotBlank,
     confirm_password_field,
@@ -29,8 +36,6 @@ from ..forms import (
     options,
     strip,
 )
-from ..models import ReminderStatus, Role, RoleSought
-from ..times import utcnow
 
 
 class AccountForm(Form):
@@ -54,10 +59,7 @@ class AccountForm(Form):
     submit = SubmitField("Create account")
 
 
-class UserFilterForm(Form):
-    class Meta:
-        csrf = False
-
+class UserFilterForm(FilterForm):
     q = StringField(
         "Search name or email",
         validators=[Optional(), Length(max=120)],
@@ -67,10 +69,7 @@ class UserFilterForm(Form):
     role = SelectField("Role", choices=options(Role.choices(), blank="Any role"), default="")
 
 
-class CandidateAssignmentFilterForm(Form):
-    class Meta:
-        csrf = False
-
+class CandidateAssignmentFilterForm(FilterForm):
     q = StringField(
         "Search name or email",
         validators=[Optional(), Length(max=120)],
@@ -135,10 +134,7 @@ class PolicyForm(Form):
         return not any(f.errors for f in self)
 
 
-class OutboxFilterForm(Form):
-    class Meta:
-        csrf = False
-
+class OutboxFilterForm(FilterForm):
     status = SelectField(
         "Status",
         choices=options(ReminderStatus.choices(), blank="Not sent yet or failed"),
@@ -146,10 +142,7 @@ class OutboxFilterForm(Form):
     )
 
 
-class AuditFilterForm(Form):
-    class Meta:
-        csrf = False
-
+class AuditFilterForm(FilterForm):
     action = SelectField("What", default="")
     who = StringField(
         "Who (name or email)", validators=[Optional(), Length(max=120)], filters=[strip]
@@ -180,3 +173,10 @@ class EraseForm(Form):
     def validate_confirm(self, field):
         if field.data != "ERASE":
             raise ValidationError("Type ERASE, in capitals, to confirm.")
+
+
+def recruiter_choices(*leading: tuple[int, str], active_only: bool = True) -> list:
+    query = select(User.id, User.name).where(User.role == Role.RECRUITER).order_by(User.name)
+    if active_only:
+        query = query.where(User.active.is_(True))
+    return options([*leading, *db.session.execute(query).tuples()])

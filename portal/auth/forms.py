@@ -1,8 +1,8 @@
 from wtforms import BooleanField, EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Length
 
-from ..forms import Form, confirm_password_field, lower_strip, new_password_field
-from ..passwords import MAX_PASSWORD_LENGTH
+from ..accounts.passwords import MAX_PASSWORD_LENGTH
+from ..web.forms import Form, confirm_password_field, lower_strip, new_password_field
 
 
 class SignInForm(Form):

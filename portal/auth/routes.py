@@ -17,29 +17,30 @@ from flask_login import confirm_login, current_user, login_required, logout_user
 from sqlalchemy import select
 
 from ..access import home_for
-from ..accounts import (
+from ..accounts.links import (
     LinkProblem,
     check_link,
     issue_link,
-    link_email,
-    password_changed_email,
     recent_reset,
     revoke_open_links,
     use_link,
 )
-from ..extensions import db
-from ..mail import send_later
-from ..models import LinkPurpose, Role, User
-from ..passwords import check_password, set_password, spend_a_password_check
-from ..security import (
+from ..accounts.passwords import check_password, set_password, spend_a_password_check
+from ..accounts.sessions import (
+    sign_in,
+    sign_out_everywhere,
+)
+from ..accounts.throttling import (
     TOO_MANY,
     password_guess,
     record_attempt,
-    sign_in,
     sign_in_refused,
-    sign_out_everywhere,
 )
-from ..steps import record
+from ..audit import record
+from ..extensions import db
+from ..models import LinkPurpose, Role, User
+from ..outbox.mail import send_later
+from ..outbox.messages import link_email, password_changed_email
 from . import bp
 from .forms import (
     ChangePasswordForm,

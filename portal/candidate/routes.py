@@ -1,22 +1,27 @@
-"""The candidate's own pages: their checklist, drafts and handout, never anyone else's."""
+"""/me/: the candidate's own pages: their checklist, drafts and handout, never anyone else's."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, abort, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from ..access import get_interview_or_404, get_step_or_404, role_required, visible_candidates
-from ..checklists import CANDIDATE_STEPS, candidate_checklists
-from ..draft_views import render_draft
 from ..extensions import db
-from ..handout import pdf_response
 from ..models import Candidate, Role, Step
-from ..step_forms import StepDoneForm, UndoForm
-from ..steps import mark_done, undo
+from ..steps.checklist import SENT_STEPS, candidate_checklists
+from ..steps.handout import pdf_response
 from ..times import format_local, utcnow
-from ..views import changed_meanwhile
+from ..web import step_actions
+from ..web.drafts import render_draft
+from ..web.step_forms import StepDoneForm, UndoForm
 from . import bp
 
 candidate_only = role_required(Role.CANDIDATE)
+DRAFT_ENDPOINTS = ("candidate.draft", "candidate.draft_print")
 
 
 def _me() -> Candidate:
@@ -36,7 +41,7 @@ def _sent_form(step: Step, now=None) -> StepDoneForm:
     return form
 
 
-def _checklist_page(refused: StepDoneForm | None = None, status: int = 200):
+def _checklist_page(refused: StepDoneForm | None = None, status: int = 200) -> ResponseReturnValue:
     candidate = _me()
     now = utcnow()
     checklists = candidate_checklists(current_user, candidate, now)
@@ -46,7 +51,7 @@ def _checklist_page(refused: StepDoneForm | None = None, status: int = 200):
         else _sent_form(line.step, now)
         for checklist in checklists.current
         for line in checklist.lines
-        if line.step.kind in CANDIDATE_STEPS
+        if line.step.kind in SENT_STEPS
         and line.step.done_at is None
         and line.step.waived_at is None
     }
@@ -64,102 +69,97 @@ def _checklist_page(refused: StepDoneForm | None = None, status: int = 200):
     return page, status
 
 
-@bp.get("/")
-@candidate_only
-def home():
-    """My interviews and, for each, the four steps: what to do, by when, and how it stands."""
-    return _checklist_page()
+class CandidateDesk(step_actions.StepDesk):
+    """A candidate marks their own notes as sent from their checklist, and takes back only
+    their own marks (a recruiter's record stays theirs to change)."""
+
+    def page(self, step: Step, *, status: int = 200, **forms: Any) -> ResponseReturnValue:
+        return _checklist_page(refused=forms.get("done_form"), status=status)
+
+    def done_form(self, step: Step) -> StepDoneForm:
+        return _sent_form(step)
+
+    def done_fields(self, step: Step, form: StepDoneForm) -> dict[str, Any]:
+        return {"channel": form.channel.data}
+
+    def url_after(self, step: Step, action: str) -> str:
+        return url_for("candidate.home", _anchor=f"interview-{step.interview_id}")
+
+    def changed_message(self, step: Step) -> str:
+        return (
+            f"Your {step.kind.label.lower()} for {step.interview.employer.name} was changed (perhaps by your "
+            "recruiter) while you had this page open, so nothing was saved. Here it is as it stands now."
+        )
+
+    def done_refusal(self, step: Step) -> tuple[str, str] | None:
+        if step.done_at is not None or step.waived_at is not None:
+            return f"{step.kind.label} is already recorded.", "info"
+        return None
+
+    def undo_refusal(self, step: Step) -> str | None:
+        if step.done_at is None or step.done_by_id != current_user.id:
+            return "Only what you marked yourself can be taken back here; ask your recruiter about the rest."
+        return None
+
+    def done_message(self, step: Step) -> str:
+        return (
+            f"{step.kind.label} for {step.interview.employer.name} marked as sent "
+            f"({format_local(step.done_at)}, {step.channel.label.lower()}). Your recruiter can see it now."
+        )
 
 
-def _changed_meanwhile(step: Step):
-    flash(
-        f"Your {step.kind.label.lower()} for {step.interview.employer.name} was changed (perhaps by your "
-        "recruiter) while you had this page open, so nothing was saved. Here it is as it stands now.",
-        "error",
-    )
-    return _checklist_page(status=409)
+DESK = CandidateDesk()
 
 
 def _my_sent_step(step_id: int) -> Step:
     step = get_step_or_404(step_id)  # only my own steps are found
-    if step.kind not in CANDIDATE_STEPS:
+    if step.kind not in SENT_STEPS:
         abort(404)
     return step
 
 
+@bp.get("/")
+@candidate_only
+def home() -> ResponseReturnValue:
+    """My interviews and, for each, the four steps: what to do, by when, and how it stands."""
+    return _checklist_page()
+
+
 @bp.post("/steps/<int:step_id>/sent")
 @candidate_only
-def mark_sent(step_id: int):
+def mark_sent(step_id: int) -> ResponseReturnValue:
     """Mark my thank-you note or follow-up as sent (when, and how)."""
-    step = _my_sent_step(step_id)
-    back = redirect(url_for("candidate.home", _anchor=f"interview-{step.interview_id}"), 303)
-    if changed_meanwhile(step):
-        return _changed_meanwhile(step)
-    if step.done_at is not None or step.waived_at is not None:
-        flash(f"{step.kind.label} is already recorded.", "info")
-        return back
-    form = _sent_form(step)
-    if not form.validate_on_submit():
-        return _checklist_page(refused=form, status=422)
-    mark_done(step, current_user, form.done_at_utc, channel=form.channel.data)
-    db.session.commit()
-    flash(
-        f"{step.kind.label} for {step.interview.employer.name} marked as sent "
-        f"({format_local(step.done_at)}, {step.channel.label.lower()}). Your recruiter can see it now.",
-        "success",
-    )
-    return back
+    return step_actions.mark_step_done(DESK, _my_sent_step(step_id))
 
 
 @bp.post("/steps/<int:step_id>/undo")
 @candidate_only
-def undo_sent(step_id: int):
+def undo_sent(step_id: int) -> ResponseReturnValue:
     """Take back my own "sent" mark (a recruiter's record stays theirs to change)."""
-    step = _my_sent_step(step_id)
-    back = redirect(url_for("candidate.home", _anchor=f"interview-{step.interview_id}"), 303)
-    if changed_meanwhile(step):
-        return _changed_meanwhile(step)
-    if not UndoForm().validate_on_submit():
-        flash("The form expired; please try again.", "error")
-    elif step.done_at is None or step.done_by_id != current_user.id:
-        flash(
-            "Only what you marked yourself can be taken back here; ask your recruiter about the rest.",
-            "error",
-        )
-    else:
-        undo(step, current_user)
-        db.session.commit()
-        flash(f"{step.kind.label} is open again.", "success")
-    return back
+    return step_actions.undo_step(DESK, _my_sent_step(step_id))
 
 
 @bp.get("/interviews/<int:interview_id>/drafts/<slug>")
 @candidate_only
-def draft(interview_id: int, slug: str):
+def draft(interview_id: int, slug: str) -> str:
     """A draft of my thank-you or follow-up note for one interview."""
     return render_draft(
-        get_interview_or_404(interview_id),
-        slug,
-        "drafts/draft.html",
-        endpoints=("candidate.draft", "candidate.draft_print"),
+        get_interview_or_404(interview_id), slug, "drafts/draft.html", endpoints=DRAFT_ENDPOINTS
     )
 
 
 @bp.get("/interviews/<int:interview_id>/drafts/<slug>/print")
 @candidate_only
-def draft_print(interview_id: int, slug: str):
+def draft_print(interview_id: int, slug: str) -> str:
     """The same draft laid out for printing, to copy out by hand."""
     return render_draft(
-        get_interview_or_404(interview_id),
-        slug,
-        "drafts/print.html",
-        endpoints=("candidate.draft", "candidate.draft_print"),
+        get_interview_or_404(interview_id), slug, "drafts/print.html", endpoints=DRAFT_ENDPOINTS
     )
 
 
 @bp.get("/checklist.pdf")
 @candidate_only
-def checklist_pdf():
+def checklist_pdf() -> Response:
     """My checklist as a PDF to print and take home."""
     candidate = _me()
     now = utcnow()

@@ -13,15 +13,15 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..access import role_required
-from ..accounts import external_url
-from ..checklists import CANDIDATE_TO_DO
-from ..compliance import open_steps_in_context
+from ..audit import record
 from ..extensions import db
 from ..followup import TO_DO
-from ..forms import ConfirmForm
 from ..models import Candidate, Employer, Interview, Role, Step, User
-from ..steps import record
+from ..reports.queue import open_steps_in_context
+from ..steps.checklist import CANDIDATE_TO_DO
 from ..times import format_local, utcnow, zone_label
+from ..web.forms import ConfirmForm
+from ..web.urls import external_url
 from . import bp
 from .ics import DueEvent, feed
 

@@ -1,3 +1,7 @@
+"""The recruiter's forms: candidates, employers, jobs, interviews, list filters, the report."""
+
+from datetime import date, timedelta
+
 from wtforms import (
     BooleanField,
     EmailField,
@@ -11,19 +15,6 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
-from ..forms import (
-    LEEWAY,
-    SEARCH_BOX,
-    DateInput,
-    DateTimeInput,
-    Form,
-    NotBlank,
-    id_or_zero,
-    lower_strip,
-    options,
-    strip,
-    utc_from_local,
-)
 from ..models import (
     PRACTICE_AREAS,
     CandidateStatus,
@@ -35,8 +26,23 @@ from ..models import (
     RoleSought,
     Timeline,
 )
-from ..notes import HINT as NOTE_HINT
-from ..times import to_local, utcnow, zone_label
+from ..reports import compliance
+from ..times import local_today, to_local, utcnow, zone_label
+from ..web.forms import (
+    LEEWAY,
+    SEARCH_BOX,
+    DateInput,
+    DateTimeInput,
+    FilterForm,
+    Form,
+    NotBlank,
+    id_or_zero,
+    lower_strip,
+    options,
+    strip,
+    utc_from_local,
+)
+from ..web.notes import HINT as NOTE_HINT
 
 
 class CandidateForm(Form):
@@ -54,11 +60,8 @@ class CandidateForm(Form):
     submit = SubmitField("Save candidate")
 
 
-class CandidateFilterForm(Form):
+class CandidateFilterForm(FilterForm):
     """The search box and filters above the candidate list (a GET form, no CSRF)."""
-
-    class Meta:
-        csrf = False
 
     q = StringField(
         "Search name or email",
@@ -89,10 +92,7 @@ class EmployerForm(Form):
     submit = SubmitField("Save employer")
 
 
-class SearchForm(Form):
-    class Meta:
-        csrf = False
-
+class SearchForm(FilterForm):
     q = StringField(
         "Search", validators=[Optional(), Length(max=120)], filters=[strip], **SEARCH_BOX
     )
@@ -112,10 +112,7 @@ class JobForm(Form):
     submit = SubmitField("Save job")
 
 
-class JobFilterForm(Form):
-    class Meta:
-        csrf = False
-
+class JobFilterForm(FilterForm):
     q = StringField(
         "Search title or employer",
         validators=[Optional(), Length(max=120)],
@@ -284,3 +281,41 @@ class InterviewForm(Form):
         if message:
             self.outcome_at.errors = [*self.outcome_at.errors, message]
         return message is None
+
+
+MAX_RANGE_DAYS = 3 * 366
+
+
+class ReportForm(FilterForm):
+    """The report's filters (a GET form, no CSRF)."""
+
+    group = SelectField("Group by", choices=options(compliance.GROUPS.items()), default="recruiter")
+    start = DateInput("From", validators=[Optional()])
+    end = DateInput(
+        "To",
+        validators=[Optional()],
+        description="Both days included; by the day each step fell due.",
+    )
+    recruiter = SelectField("Recruiter", coerce=int, default=0, validate_choice=False)
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        today = local_today()
+        self.end_day = self.end.data or today
+        self.start_day = self.start.data or (self.end_day - timedelta(days=365))
+        for field in (self.start, self.end):
+            if field.data and not date(2000, 1, 1) <= field.data <= today + timedelta(days=366):
+                field.errors = [*field.errors, "That date is out of range; check the year."]
+        if not self.start.errors and not self.end.errors:
+            if self.start_day > self.end_day:
+                self.start.errors = [*self.start.errors, "The start is after the end."]
+            elif (self.end_day - self.start_day).days > MAX_RANGE_DAYS:
+                self.start.errors = [*self.start.errors, "Choose at most three years."]
+        # Show the period in force in the form, not blank boxes.
+        self.start.data = self.start.data or (None if self.start.errors else self.start_day)
+        self.end.data = self.end.data or (None if self.end.errors else self.end_day)
+        if self.recruiter.data and self.recruiter.data not in {
+            c.value for c in self.recruiter.choices
+        }:
+            self.recruiter.errors = ["Choose a recruiter from the list."]
+        return ok and not any(f.errors for f in self)

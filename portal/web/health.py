@@ -4,9 +4,9 @@ from flask import Flask, current_app, jsonify
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from .extensions import db
-from .models import Reminder, ReminderStatus
-from .times import utcnow
+from ..extensions import db
+from ..models import Reminder, ReminderStatus
+from ..times import utcnow
 
 
 def init_app(app: Flask) -> None:

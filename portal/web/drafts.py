@@ -11,14 +11,11 @@ from urllib.parse import quote
 from flask import abort, render_template, request
 from markupsafe import Markup, escape
 
-from .drafts import CHANNELS, DETAIL_BLANK, Draft, DraftFacts, write_draft
-from .followup import StepKind
-from .guidance import guidance
-from .models import Interview, PreferredChannel
-from .times import due_words, format_local, to_local, utcnow
-
-KIND_SLUGS = {"thank-you": StepKind.THANK_YOU, "follow-up": StepKind.FOLLOW_UP}
-SLUG_OF = {kind: slug for slug, kind in KIND_SLUGS.items()}
+from ..followup import StepKind
+from ..models import Interview, PreferredChannel
+from ..steps.drafts import CHANNELS, DETAIL_BLANK, KIND_SLUGS, Draft, DraftFacts, write_draft
+from ..steps.guidance import guidance
+from ..times import due_words, format_local, to_local, utcnow
 
 
 def draft_facts(interview: Interview) -> DraftFacts:

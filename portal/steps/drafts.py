@@ -5,7 +5,7 @@ Pure Python, no Flask and no database: ``write_draft`` takes a ``DraftFacts`` an
 here; names and titles are only tidied (whitespace collapsed, line breaks flattened) so that
 a stray newline typed by a recruiter cannot split a salutation or a subject line.
 
-The wording follows the brief's habits 2 and 3: a prompt, brief thank-you with one detail
+The wording follows habits 2 and 3 of docs/policy.md: a prompt, brief thank-you with one detail
 from the conversation, and one courteous follow-up that mentions the date the employer gave
 (or the day of the interview) without remarking on any silence.
 """
@@ -17,7 +17,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from ..followup import StepKind
+
 KINDS = ("thank_you", "follow_up")
+# The drafts' addresses: /…/drafts/thank-you and /…/drafts/follow-up.
+KIND_SLUGS = {"thank-you": StepKind.THANK_YOU, "follow-up": StepKind.FOLLOW_UP}
+SLUG_OF = {kind: slug for slug, kind in KIND_SLUGS.items()}
 CHANNELS = ("email", "handwritten", "phone")
 
 # The one blank a draft may contain; the candidate page tells them to replace it.

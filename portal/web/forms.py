@@ -1,14 +1,18 @@
-"""Form pieces shared by several blueprints."""
+"""Form pieces shared by the blueprints: the base form, date and password fields, and
+how a view answers a form it refused."""
 
 from datetime import datetime, timedelta
 
+from flask import request
 from flask_wtf import FlaskForm
+from sqlalchemy.exc import IntegrityError
 from wtforms import DateField, DateTimeLocalField, PasswordField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
-from .passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, password_problem
-from .times import NonexistentLocalTime, local_to_utc, utcnow
+from ..accounts.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, password_problem
+from ..extensions import db
+from ..times import NonexistentLocalTime, local_to_utc, utcnow
 
 CONTROL_CHARACTERS = {chr(c) for c in range(32)} - {"\t", "\n", "\r"} | {"\x7f"}
 
@@ -84,6 +88,13 @@ class NotBlank:
             raise ValidationError("This field is required.")
 
 
+class FilterForm(Form):
+    """The filters above a list: a GET form, so no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+
 class ConfirmForm(Form):
     """A button that changes something: only its CSRF token is checked."""
 
@@ -136,3 +147,22 @@ def id_or_zero(value) -> int:
 
 # A list's search box: "/" jumps to it from anywhere on the page (portal.js), as the hint says.
 SEARCH_BOX = {"render_kw": {"data-shortcut-search": ""}, "description": "Press / to jump here."}
+
+
+def form_status() -> int:
+    """200 for a fresh form, 422 when a submitted one was refused."""
+    return 422 if request.method == "POST" else 200
+
+
+def flush_or_field_error(field, message: str) -> bool:
+    """Flush; on a uniqueness clash roll back and put the message on the field.
+
+    The view commits when this returns True (the view owns the transaction).
+    """
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        field.errors = [*field.errors, message]
+        return False
+    return True

@@ -1,7 +1,8 @@
-"""A candidate's checklist: their open interviews, each with its four steps, in their words.
+"""How an interview's steps stand now: the interview page's checklist and the candidate's own.
 
-Shared by the candidate's own page and the printable handout (which a recruiter can also
-print for one of their candidates). Who may see which interviews is decided by the query
+The candidate's checklist (their open interviews, each with its four steps in their
+words) is shared by their page and the printable handout, which a recruiter can also
+print for one of their candidates. Who may see which interviews is decided by the query
 (``visible_interviews``), never after loading.
 """
 
@@ -12,14 +13,36 @@ from datetime import datetime
 
 from sqlalchemy.orm import joinedload, selectinload
 
-from .access import visible_interviews
-from .extensions import db
-from .followup import Assessment, Status, StepKind
+from ..access import visible_interviews
+from ..extensions import db
+from ..followup import STEP_ORDER, Assessment, Status, StepKind, assess
+from ..models import Candidate, Interview, Step, User
+from ..times import due_words, format_local
+from .calendar import business_calendar
 from .guidance import Guidance, guidance
-from .models import Candidate, Interview, Step, User
-from .step_forms import SENT_STEPS
-from .steps import assessed_steps, sync_steps
-from .times import due_words, format_local
+from .policy import current_policy
+from .sync import facts_of, state_of, sync_steps, work_out
+
+SENT_STEPS = (StepKind.THANK_YOU, StepKind.FOLLOW_UP)  # the ones a candidate marks as done
+
+
+def assessed_steps(interview: Interview, now: datetime) -> list[tuple[Step, Assessment]]:
+    """The interview's stored steps in checklist order, each with how it stands at ``now``."""
+    policy, calendar = current_policy(), business_calendar()
+    steps = {step.kind: step for step in interview.steps}
+    return [
+        (steps[kind], assess(state_of(steps[kind]), now, policy, calendar)) for kind in STEP_ORDER
+    ]
+
+
+def step_rows(interview: Interview, now: datetime) -> list[dict]:
+    """The checklist as the interview page shows it: stored step, plan (why then) and assessment."""
+    worked = work_out(facts_of(interview), {step.kind: step for step in interview.steps})
+    return [
+        {"step": step, "plan": worked[step.kind].plan, "assessment": assessment}
+        for step, assessment in assessed_steps(interview, now)
+    ]
+
 
 EARLIER_SHOWN = 20
 
@@ -31,7 +54,6 @@ CANDIDATE_TO_DO = {
     "then mark it as sent here.",
     StepKind.MOVE_ON: "If there is still no answer, your recruiter closes this interview and lines up the next ones.",
 }
-CANDIDATE_STEPS = SENT_STEPS  # the ones a candidate marks as done
 
 
 @dataclass(frozen=True)

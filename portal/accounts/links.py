@@ -1,8 +1,8 @@
 """Invitations and password resets: one-time links that let a person choose a password.
 
-Helpers here flush but never commit. The view commits the link first and then calls
-``send_link_email``, so a mail server that is down cannot leave a half-made record, and
-the link can be sent again.
+Helpers here flush but never commit. The view commits the link together with the
+email that carries it (queued in the outbox), so a mail server that is down cannot
+leave a half-made record.
 """
 
 from __future__ import annotations
@@ -13,14 +13,13 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app, request, url_for
+from flask import current_app
 from sqlalchemy import select, update
 
-from . import mail
-from .extensions import db
-from .models import Candidate, LinkPurpose, PasswordLink, Role, User
+from ..extensions import db
+from ..models import Candidate, LinkPurpose, PasswordLink, Role, User
+from ..times import utcnow
 from .passwords import set_password
-from .times import utcnow
 
 # Don't send another reset email to the same account within this time: stops someone
 # filling a person's inbox from the "forgot password" form.
@@ -198,49 +197,4 @@ def invitation_state(user: User | None) -> PasswordLink | None:
         .where(PasswordLink.user_id == user.id, PasswordLink.purpose == LinkPurpose.INVITE)
         .order_by(PasswordLink.created_at.desc(), PasswordLink.id.desc())
         .limit(1)
-    )
-
-
-def external_url(endpoint: str, **values) -> str:
-    """An absolute link for an email: from PORTAL_URL when set, else from this request."""
-    path = url_for(endpoint, **values)
-    base = current_app.config.get("PORTAL_URL") or request.host_url.rstrip("/")
-    return base + path
-
-
-def link_email(user: User, token: str, purpose: LinkPurpose) -> mail.Message:
-    """The email that carries a password link."""
-    invite = purpose == LinkPurpose.INVITE
-    hours = link_hours(purpose)
-    agency = current_app.config["AGENCY_NAME"]
-    return mail.message(
-        user.email,
-        f"Your {agency} portal invitation"
-        if invite
-        else f"Choose a new password for the {agency} portal",
-        "invite.txt" if invite else "reset.txt",
-        user=user,
-        link=external_url("auth.set_password_from_link", token=token),
-        hours=hours,
-        agency=agency,
-        sign_in=external_url("auth.login"),
-        forgot=external_url("auth.forgot_password"),
-    )
-
-
-def send_link_email(user: User, token: str, purpose: LinkPurpose) -> None:
-    """Email a password link now; raises mail.MailError when the server does not take it."""
-    mail.send(link_email(user, token, purpose))
-
-
-def password_changed_email(user: User) -> mail.Message:
-    """The notice that a password was changed, so a person can act if it was not them."""
-    agency = current_app.config["AGENCY_NAME"]
-    return mail.message(
-        user.email,
-        f"Your {agency} portal password was changed",
-        "password_changed.txt",
-        user=user,
-        agency=agency,
-        forgot=external_url("auth.forgot_password"),
     )

@@ -21,7 +21,7 @@ from sitebuilder.errors import BuildError, Problem
 from sitebuilder.pages import resolve_guide_links
 from sitebuilder.render import GuideRenderer
 
-from .followup import StepKind
+from ..followup import StepKind
 
 SECTION_KEYS = {
     StepKind.TIMELINE: "step-timeline-asked",

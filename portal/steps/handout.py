@@ -15,12 +15,12 @@ from weasyprint import HTML
 
 from design import DIRECTORY as DESIGN
 
-from .checklists import InterviewChecklist
-from .extensions import db
+from ..audit import record
+from ..extensions import db
+from ..models import Candidate
+from ..times import format_local
+from .checklist import InterviewChecklist
 from .guidance import guidance
-from .models import Candidate
-from .steps import record
-from .times import format_local
 
 PDF_VARIANT = "pdf/ua-1"  # tagged, with the title shown and the language set, like the guides
 

@@ -8,13 +8,13 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from .followup import StepKind
+from ..followup import StepKind
+from ..models import Channel, Timeline
+from ..steps.checklist import SENT_STEPS
+from ..times import to_local, utcnow, zone_label
 from .forms import LEEWAY, DateInput, DateTimeInput, Form, NotBlank, options, strip, utc_from_local
-from .models import Channel, Timeline
-from .times import to_local, utcnow, zone_label
 
 STEP_ANSWERS = [t for t in Timeline.choices() if t[0] != Timeline.NOT_RECORDED.value]
-SENT_STEPS = (StepKind.THANK_YOU, StepKind.FOLLOW_UP)
 CHANNELS = {c.value for c in Channel}
 
 

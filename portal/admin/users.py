@@ -1,0 +1,159 @@
+"""/admin/users: every account: create, look at, deactivate and reactivate."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, fresh_login_required
+from sqlalchemy import Select, select
+
+from ..accounts.passwords import set_password
+from ..audit import record
+from ..extensions import db
+from ..models import Candidate, Role, User
+from ..steps.sync import hand_over_open_steps
+from ..web.forms import ConfirmForm, flush_or_field_error, form_status
+from ..web.lists import count_by, list_page, matches
+from . import admin_only, bp
+from .forms import AccountForm, UserFilterForm, recruiter_choices
+
+
+def _filter_users(form: UserFilterForm, query: Select) -> Select:
+    if form.q.data:
+        query = query.where(matches(form.q.data, User.name, User.email))
+    if form.role.data:
+        query = query.where(User.role == form.role.data)
+    return query
+
+
+@bp.get("/")
+@admin_only
+def index():
+    """The admin area opens on the accounts."""
+    return redirect(url_for("admin.users"))
+
+
+@bp.get("/users")
+@admin_only
+def users() -> ResponseReturnValue:
+    """Every account, with search, a role filter and sortable columns."""
+    listing = list_page(
+        "users",
+        UserFilterForm(request.args),
+        select(User),
+        _filter_users,
+        sort={
+            "name": User.name,
+            "email": User.email,
+            "role": User.role,
+            "active": User.active,
+            "signed_in": User.last_sign_in_at,
+        },
+        default="name",
+        then=User.id,
+    )
+    assigned = count_by(Candidate.id, Candidate.recruiter_id, [u.id for u in listing.page.items])
+    return listing.render("admin/users.html", assigned=assigned)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@admin_only
+@fresh_login_required  # it sets a role
+def new_user():
+    """Create a recruiter, admin or candidate account with a first password."""
+    form = AccountForm()
+    form.recruiter_id.choices = recruiter_choices((0, "Not yet"))
+    if form.validate_on_submit():
+        profile = None
+        if form.role.data == Role.CANDIDATE:
+            profile = db.session.scalar(select(Candidate).where(Candidate.email == form.email.data))
+        if profile is not None and profile.user_id is not None:
+            form.email.errors = ["This candidate already has a sign-in under another email."]
+        else:
+            user = User(name=form.name.data, email=form.email.data, role=Role(form.role.data))
+            set_password(user, form.password.data)
+            db.session.add(user)
+            if user.role == Role.CANDIDATE:
+                _attach_candidate_profile(user, profile, form)
+            if flush_or_field_error(form.email, "An account with this email already exists."):
+                record(
+                    current_user,
+                    "user.created",
+                    f"{user.role.label} account created for {user.email}",
+                    candidate_id=user.candidate.id if user.candidate else None,
+                )
+                db.session.commit()
+                flash(f"Account created for {user.name}.", "success")
+                return redirect(url_for("admin.user", user_id=user.id))
+    return render_template("admin/user_form.html", form=form), form_status()
+
+
+def _attach_candidate_profile(user: User, candidate: Candidate | None, form: AccountForm) -> None:
+    """Link a candidate's account to their profile, creating the profile if there is none."""
+    if candidate is None:
+        candidate = Candidate(name=user.name, email=user.email, role_sought=form.role_sought.data)
+        db.session.add(candidate)
+    candidate.user = user
+    recruiter = db.session.get(User, form.recruiter_id.data) if form.recruiter_id.data else None
+    if recruiter is not None and candidate.assign_to(recruiter, by=current_user):
+        if candidate.id:
+            hand_over_open_steps(candidate.id, recruiter.id)
+        db.session.flush()
+        record(
+            current_user,
+            "candidate.assigned",
+            f"{candidate.name} assigned to {recruiter.name}",
+            candidate_id=candidate.id,
+        )
+
+
+@bp.get("/users/<int:user_id>")
+@admin_only
+def user(user_id: int):
+    """One account: its details, activation, and a recruiter's candidates."""
+    user = db.get_or_404(User, user_id)
+    assigned = []
+    if user.role == Role.RECRUITER:
+        assigned = db.session.scalars(
+            select(Candidate)
+            .where(Candidate.recruiter_id == user.id)
+            .order_by(Candidate.name)
+            .limit(50)
+        ).all()
+    return render_template("admin/user.html", user=user, assigned=assigned, form=ConfirmForm())
+
+
+@bp.post("/users/<int:user_id>/deactivate")
+@admin_only
+def deactivate_user(user_id: int):
+    """Stop an account from signing in; its history stays."""
+    return _set_active(user_id, False)
+
+
+@bp.post("/users/<int:user_id>/activate")
+@admin_only
+def activate_user(user_id: int):
+    """Let a deactivated account sign in again."""
+    return _set_active(user_id, True)
+
+
+def _set_active(user_id: int, active: bool):
+    user = db.get_or_404(User, user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if user.id == current_user.id and not active:
+        flash("You cannot deactivate your own account.", "error")
+        return redirect(url_for("admin.user", user_id=user.id)), 303
+    user.active = active
+    if not active:  # old cookies and calendar links must not work again after a reactivation
+        user.new_session_token()
+        user.calendar_token = None
+    record(
+        current_user,
+        "user.activated" if active else "user.deactivated",
+        f"{user.email} " + ("may sign in again" if active else "may no longer sign in"),
+        candidate_id=user.candidate.id if user.candidate else None,
+    )
+    db.session.commit()
+    flash(f"{user.name} is {'active again' if active else 'deactivated'}.", "success")
+    return redirect(url_for("admin.user", user_id=user.id)), 303

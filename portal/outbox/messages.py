@@ -1,0 +1,157 @@
+"""What each email says, written from the data as it is at the moment of sending.
+
+Bodies are text templates under templates/email/ (not HTML-escaped).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+
+from ..accounts.links import link_hours
+from ..extensions import db
+from ..followup import TO_DO, StepKind
+from ..followup.rules import span_words
+from ..models import Candidate, Employer, Interview, LinkPurpose, Reminder, ReminderKind, Step, User
+from ..reports.queue import open_steps_in_context
+from ..steps.drafts import SLUG_OF
+from ..times import agency_zone, format_local, local_day_bounds
+from ..web.urls import external_url
+from . import mail
+from .reminders import queue_filter
+
+DIGEST_LISTED = 40  # steps listed in one digest; the rest are counted, with a link to the queue
+
+
+def compose(reminder: Reminder, now: datetime) -> mail.Message | None:
+    """The email for a reminder, written from the data as it is now (None: nothing to say)."""
+    if reminder.kind == ReminderKind.DIGEST:
+        return _digest_message(reminder.user, now)
+    return _nudge_message(reminder, now)
+
+
+@dataclass(frozen=True)
+class QueueLine:
+    step: Step
+    candidate: Candidate
+    employer: Employer
+    interview: Interview
+    when: str  # "overdue by 2 days", "due today 17:00", "window opens today"
+
+
+def _digest_message(recruiter: User, now: datetime) -> mail.Message | None:
+    steps = db.session.execute(
+        open_steps_in_context(recruiter).where(Step.recruiter_id == recruiter.id, queue_filter(now))
+    ).all()
+    if not steps:
+        return None
+    overdue = sum(step.due_at < now for step, *_ in steps)
+    _, day_end = local_day_bounds(now.astimezone(agency_zone()).date())
+    lines = [
+        QueueLine(step, candidate, employer, interview, _when(step, now, day_end))
+        for step, interview, candidate, employer in _most_urgent(steps, now)[:DIGEST_LISTED]
+    ]
+    by_candidate: dict[int, list[QueueLine]] = defaultdict(list)
+    for line in lines:
+        by_candidate[line.candidate.id].append(line)
+    parts = [f"{overdue} overdue"] if overdue else []
+    if len(steps) > overdue:
+        parts.append(f"{len(steps) - overdue} due or opening today")
+    return mail.message(
+        recruiter.email,
+        "Follow-ups: " + ", ".join(parts),
+        "digest.txt",
+        recruiter=recruiter,
+        groups=list(by_candidate.values()),
+        total=len(steps),
+        listed=len(lines),
+        overdue=overdue,
+        to_do=TO_DO,
+        step_url=_step_url,
+        queue_url=external_url("recruiter.queue"),
+        settings_url=external_url("auth.notifications"),
+    )
+
+
+def _most_urgent(steps: list, now: datetime) -> list:
+    """Due today first (they can still be done on time), then the most recently overdue."""
+    return sorted(steps, key=lambda row: (row[0].due_at < now, abs(row[0].due_at - now)))
+
+
+def _when(step: Step, now: datetime, day_end: datetime) -> str:
+    if step.due_at < now:
+        return f"overdue by {span_words(now - step.due_at)}"
+    if step.due_at < day_end:
+        return f"due today by {format_local(step.due_at, '%H:%M')}"
+    return f"window opens today, due {format_local(step.due_at, '%a %-d %b, %H:%M')}"
+
+
+def _step_url(step: Step) -> str:
+    return external_url("recruiter.step", step_id=step.id)
+
+
+def _nudge_message(reminder: Reminder, now: datetime) -> mail.Message:
+    step = reminder.step
+    interview = step.interview
+    user = reminder.user
+    if step.kind == StepKind.THANK_YOU:
+        subject = f"Your thank-you note to {interview.employer.name}"
+    else:
+        subject = f"Time to follow up with {interview.employer.name}"
+    return mail.message(
+        user.email,
+        subject,
+        f"nudge_{step.kind.value}.txt",
+        user=user,
+        step=step,
+        interview=interview,
+        due=format_local(step.due_at, "%A %-d %B, %H:%M"),
+        left=span_words(step.due_at - now),
+        draft_url=external_url(
+            "candidate.draft", interview_id=interview.id, slug=SLUG_OF[step.kind]
+        ),
+        checklist_url=external_url("candidate.home", _anchor=f"interview-{interview.id}"),
+        settings_url=external_url("auth.notifications"),
+        agency=current_app.config["AGENCY_NAME"],
+    )
+
+
+def link_email(user: User, token: str, purpose: LinkPurpose) -> mail.Message:
+    """The email that carries a password link."""
+    invite = purpose == LinkPurpose.INVITE
+    hours = link_hours(purpose)
+    agency = current_app.config["AGENCY_NAME"]
+    return mail.message(
+        user.email,
+        f"Your {agency} portal invitation"
+        if invite
+        else f"Choose a new password for the {agency} portal",
+        "invite.txt" if invite else "reset.txt",
+        user=user,
+        link=external_url("auth.set_password_from_link", token=token),
+        hours=hours,
+        agency=agency,
+        sign_in=external_url("auth.login"),
+        forgot=external_url("auth.forgot_password"),
+    )
+
+
+def send_link_email(user: User, token: str, purpose: LinkPurpose) -> None:
+    """Email a password link now; raises mail.MailError when the server does not take it."""
+    mail.send(link_email(user, token, purpose))
+
+
+def password_changed_email(user: User) -> mail.Message:
+    """The notice that a password was changed, so a person can act if it was not them."""
+    agency = current_app.config["AGENCY_NAME"]
+    return mail.message(
+        user.email,
+        f"Your {agency} portal password was changed",
+        "password_changed.txt",
+        user=user,
+        agency=agency,
+        forgot=external_url("auth.forgot_password"),
+    )

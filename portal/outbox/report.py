@@ -1,0 +1,18 @@
+"""What a run of the outbox did: one line per email, and the totals."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+
+@dataclass
+class RunReport:
+    """What a run did, one line per reminder, and the totals."""
+
+    lines: list[str] = field(default_factory=list)
+    counts: Counter = field(default_factory=Counter)
+
+    def add(self, outcome: str, line: str) -> None:
+        self.counts[outcome] += 1
+        self.lines.append(f"{outcome}: {line}")

@@ -1,0 +1,219 @@
+"""/candidates: the candidates a recruiter looks after, their pages, invitations and handouts."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import joinedload
+
+from ..access import get_candidate_or_404, visible_candidates
+from ..accounts.links import (
+    InviteRefused,
+    candidate_account,
+    invitation_state,
+    issue_link,
+    revoke_open_links,
+)
+from ..audit import record
+from ..extensions import db
+from ..models import Assignment, Candidate, Interview, LinkPurpose, Role
+from ..outbox.mail import MailError
+from ..outbox.messages import send_link_email
+from ..steps.checklist import candidate_checklists
+from ..steps.handout import pdf_response
+from ..times import utcnow
+from ..web.forms import ConfirmForm, flush_or_field_error, form_status
+from ..web.lists import list_page, matches
+from . import bp, staff_only
+from .forms import CandidateFilterForm, CandidateForm
+
+
+def _filter_candidates(form: CandidateFilterForm, query: Select) -> Select:
+    if form.q.data:
+        query = query.where(matches(form.q.data, Candidate.name, Candidate.email))
+    if form.status.data:
+        query = query.where(Candidate.status == form.status.data)
+    if form.role_sought.data:
+        query = query.where(Candidate.role_sought == form.role_sought.data)
+    return query
+
+
+@bp.get("/candidates")
+@staff_only
+def candidates() -> ResponseReturnValue:
+    """Search, filter, sort and page through the candidates I can see."""
+    listing = list_page(
+        "candidates",
+        CandidateFilterForm(request.args),
+        visible_candidates(current_user).options(joinedload(Candidate.recruiter)),
+        _filter_candidates,
+        sort={
+            "name": Candidate.name,
+            "email": Candidate.email,
+            "role": Candidate.role_sought,
+            "status": Candidate.status,
+            "updated": Candidate.updated_at,
+        },
+        default="name",
+        then=Candidate.id,
+    )
+    next_interview = _next_interviews([c.id for c in listing.page.items])
+    return listing.render("recruiter/candidates.html", next_interview=next_interview)
+
+
+def _next_interviews(candidate_ids: list[int]) -> dict[int, object]:
+    """Each listed candidate's next interview start, in one grouped query."""
+    if not candidate_ids:
+        return {}
+    rows = db.session.execute(
+        select(Interview.candidate_id, func.min(Interview.starts_at))
+        .where(Interview.candidate_id.in_(candidate_ids), Interview.starts_at >= utcnow())
+        .group_by(Interview.candidate_id)
+    ).all()
+    return dict(rows)
+
+
+@bp.route("/candidates/new", methods=["GET", "POST"])
+@staff_only
+def new_candidate():
+    """Add a candidate; a recruiter's new candidate is assigned to them."""
+    form = CandidateForm()
+    if form.validate_on_submit():
+        candidate = Candidate()
+        form.populate_obj(candidate)
+        db.session.add(candidate)
+        if current_user.role == Role.RECRUITER:
+            candidate.recruiter_id = current_user.id
+            db.session.add(
+                Assignment(
+                    candidate=candidate,
+                    recruiter_id=current_user.id,
+                    assigned_by_id=current_user.id,
+                )
+            )
+        if flush_or_field_error(form.email, "A candidate with this email is already on file."):
+            record(
+                current_user,
+                "candidate.created",
+                f"{candidate.name} added",
+                candidate_id=candidate.id,
+            )
+            if candidate.recruiter_id == current_user.id:
+                record(
+                    current_user,
+                    "candidate.assigned",
+                    f"{candidate.name} assigned to {current_user.name} (who added them)",
+                    candidate_id=candidate.id,
+                )
+            db.session.commit()
+            flash(f"{candidate.name} is added.", "success")
+            return redirect(url_for("recruiter.candidate", candidate_id=candidate.id))
+    return render_template(
+        "recruiter/candidate_form.html", form=form, candidate=None
+    ), form_status()
+
+
+@bp.get("/candidates/<int:candidate_id>")
+@staff_only
+def candidate(candidate_id: int):
+    """One candidate: profile, interviews and assignment history."""
+    candidate = get_candidate_or_404(candidate_id)
+    interviews = db.session.scalars(
+        select(Interview)
+        .where(Interview.candidate_id == candidate.id)
+        .options(joinedload(Interview.employer), joinedload(Interview.job))
+        .order_by(Interview.starts_at.desc())
+    ).all()
+    assignments = db.session.scalars(
+        select(Assignment)
+        .where(Assignment.candidate_id == candidate.id)
+        .options(joinedload(Assignment.recruiter), joinedload(Assignment.assigned_by))
+        .order_by(Assignment.started_at.desc(), Assignment.id.desc())
+    ).all()
+    return render_template(
+        "recruiter/candidate.html",
+        candidate=candidate,
+        interviews=interviews,
+        assignments=assignments,
+        invitation=invitation_state(candidate.user),
+        invite_form=ConfirmForm(),
+        now=utcnow(),
+    )
+
+
+@bp.post("/candidates/<int:candidate_id>/invite")
+@staff_only
+def invite_candidate(candidate_id: int):
+    """Email the candidate a one-time link to choose a password for the portal."""
+    candidate = get_candidate_or_404(candidate_id)
+    back = redirect(url_for("recruiter.candidate", candidate_id=candidate.id), 303)
+    if not ConfirmForm().validate_on_submit():
+        flash("The form expired; please try again.", "error")
+        return back
+    try:
+        user = candidate_account(candidate)
+    except InviteRefused as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return back
+    token = issue_link(user, LinkPurpose.INVITE, by=current_user)
+    record(
+        current_user,
+        "candidate.invited",
+        f"Invitation sent to {candidate.name} at {user.email}",
+        candidate_id=candidate.id,
+    )
+    db.session.commit()
+    try:
+        send_link_email(user, token, LinkPurpose.INVITE)
+    except MailError as exc:
+        flash(
+            f"The invitation for {candidate.name} is ready, but the email could not be sent: {exc}. "
+            "Try “Send the invitation again” in a few minutes.",
+            "error",
+        )
+        return back
+    hours = current_app.config["INVITE_LINK_HOURS"]
+    flash(f"Invitation emailed to {user.email}. The link works once, for {hours} hours.", "success")
+    return back
+
+
+@bp.route("/candidates/<int:candidate_id>/edit", methods=["GET", "POST"])
+@staff_only
+def edit_candidate(candidate_id: int):
+    """Edit a candidate's profile (their sign-in name follows)."""
+    candidate = get_candidate_or_404(candidate_id)
+    form = CandidateForm(obj=candidate)
+    if form.validate_on_submit():
+        form.populate_obj(candidate)
+        if candidate.user is not None:
+            candidate.user.name = candidate.name
+            if not candidate.user.password_hash and candidate.user.email != candidate.email:
+                # Invited, no password yet: the sign-in follows the new address, and links
+                # already sent to the old one stop working.
+                candidate.user.email = candidate.email
+                revoke_open_links(candidate.user)
+        if flush_or_field_error(form.email, "Another candidate already has this email."):
+            record(
+                current_user,
+                "candidate.edited",
+                f"{candidate.name}'s record edited",
+                candidate_id=candidate.id,
+            )
+            db.session.commit()
+            flash("Candidate saved.", "success")
+            return redirect(url_for("recruiter.candidate", candidate_id=candidate.id))
+    return render_template(
+        "recruiter/candidate_form.html", form=form, candidate=candidate
+    ), form_status()
+
+
+@bp.get("/candidates/<int:candidate_id>/checklist.pdf")
+@staff_only
+def checklist_pdf(candidate_id: int):
+    """The candidate's checklist handout, to print for them."""
+    candidate = get_candidate_or_404(candidate_id)
+    now = utcnow()
+    return pdf_response(candidate, candidate_checklists(current_user, candidate, now).current, now)

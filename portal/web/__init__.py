@@ -1,0 +1,72 @@
+"""What every page shares: template filters, error pages, response headers, list pages,
+form pieces, and the step actions and draft pages that two audiences use.
+
+- ``errors``: our own pages for 4xx and 5xx answers, and for a database that is away
+- ``headers``: the security headers every response carries
+- ``forms``: the base form, date and password fields, how a refused form is answered
+- ``lists``: every list page through one helper (filters, sort, pages, remembered filters)
+- ``step_forms`` and ``step_actions``: doing a step, from the recruiter's page or the candidate's
+- ``drafts``: the draft note pages
+- ``notes``: notes in Markdown, shown as sanitised HTML
+- ``urls``: ids in paths, absolute links for emails and feeds
+- ``health``: /healthz
+"""
+
+from __future__ import annotations
+
+from flask import Flask, redirect, send_from_directory, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+import design
+from sitebuilder.pages import css_string
+
+from ..access import home_for
+from ..followup import Status, StepKind
+from ..models import Role
+from ..times import format_date, format_local, relative, zone_label
+from . import errors, headers, health
+from .lists import page_url, sort_url
+from .notes import render_note
+from .urls import DatabaseId
+
+
+def init_app(app: Flask) -> None:
+    """Filters, globals, the home redirect, error pages and headers."""
+    app.url_map.converters["int"] = DatabaseId
+    app.jinja_env.filters["localtime"] = format_local
+    app.jinja_env.filters["localdate"] = format_date
+    app.jinja_env.filters["ago"] = relative
+    app.jinja_env.filters["css_string"] = css_string
+    app.jinja_env.filters["note"] = render_note
+    app.jinja_env.globals.update(
+        Role=Role,
+        Status=Status,
+        StepKind=StepKind,
+        page_url=page_url,
+        sort_url=sort_url,
+        zone_label=zone_label,
+        design_stylesheets=design.STYLESHEETS,
+    )
+
+    @app.context_processor
+    def agency() -> dict[str, str]:
+        return {"agency_name": app.config["AGENCY_NAME"]}
+
+    app.add_url_rule("/", "index", index)
+    app.add_url_rule("/design/<path:filename>", "design", design_file)
+    errors.init_app(app)
+    headers.init_app(app)
+    health.init_app(app)
+
+
+def index() -> ResponseReturnValue:
+    """/: the sign-in page, or the person's own home page."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    return redirect(home_for(current_user))
+
+
+def design_file(filename: str) -> ResponseReturnValue:
+    """The shared design system's files (design/), served like the portal's own static ones."""
+    return send_from_directory(design.DIRECTORY, filename, max_age=3600)
