@@ -147,13 +147,19 @@ def test_trend_chart_leaves_a_gap_for_weeks_with_nothing_due():
     ]
     assert len(chart.lines) == 2  # two runs of weeks, either side of the gap
     top, bottom = chart.y_ticks[-1].at, chart.y_ticks[0].at
-    assert chart.points[1].y == top and chart.points[2].y == bottom  # 100 % at the top, 0 % at the foot
+    assert (
+        chart.points[1].y == top and chart.points[2].y == bottom
+    )  # 100 % at the top, 0 % at the foot
     assert chart.points[0].x == chart.left and chart.points[-1].x == chart.right
     assert not chart.empty and trend_chart([Week(datetime(2026, 5, 4).date(), 0, 0)]).empty
 
 
 def test_report_page_draws_the_chart_without_script_or_style(app, busy_world, login_as):
-    page = login_as(Role.ADMIN, user=busy_world.admin).get("/reports/compliance").get_data(as_text=True)
+    page = (
+        login_as(Role.ADMIN, user=busy_world.admin)
+        .get("/reports/compliance")
+        .get_data(as_text=True)
+    )
     svg = page[page.index("<svg") : page.index("</svg>")]
     assert "<circle" in svg and "<title" in svg
     assert "<script" not in svg and "<style" not in svg and "style=" not in svg

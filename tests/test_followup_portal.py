@@ -460,15 +460,22 @@ def test_move_on_cannot_overwrite_the_employers_answer(app, world, make, login_a
     assert fetch(Interview, interview.id).outcome == Outcome.OFFER
 
 
-def test_an_interview_without_steps_gets_them_when_opened(app, world, login_as):
+def test_an_interview_without_steps_says_so_and_gets_them_when_saved(app, world, login_as):
+    """Opening the page writes nothing (GET reads); saving the interview works the steps out."""
     with app.app_context():
         db.session.execute(Step.__table__.delete().where(Step.interview_id == world.interview_a.id))
         db.session.commit()
     client = login_as(Role.RECRUITER, user=world.recruiter_a)
-    response = client.get(f"/interviews/{world.interview_a.id}")
-    assert response.status_code == 200
-    assert "Thank-you note" in response.get_data(as_text=True)
+    page = client.get(f"/interviews/{world.interview_a.id}").get_data(as_text=True)
+    assert "logged before the portal tracked follow-up steps" in page
+    assert steps_of(app, world.interview_a.id) == {}
+    response = client.post(
+        f"/interviews/{world.interview_a.id}/edit", data=edit_form(world.interview_a)
+    )
+    assert response.status_code == 302
     assert len(steps_of(app, world.interview_a.id)) == 4
+    page = client.get(f"/interviews/{world.interview_a.id}").get_data(as_text=True)
+    assert "logged before the portal" not in page and "Thank-you note" in page
 
 
 def edit_form(interview, **changes) -> dict:

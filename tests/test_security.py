@@ -746,3 +746,14 @@ def test_password_checks_while_signed_in_are_throttled_and_audited(app, make, lo
             select(AuditEvent).where(AuditEvent.action == "password.failed")
         ).all()
         assert len(failures) == MOST_FAILURES_PER_ACCOUNT and failures[0].actor_id == user.id
+
+
+def test_reading_a_persons_session_id_changes_nothing(app, make):
+    """Flask-Login reads get_id (also to compare two people): it must not write."""
+    user = make.user(Role.RECRUITER)
+    with app.app_context():
+        stored = db.session.get(User, user.id)
+        assert stored.session_token  # every account gets one when it is made
+        stored.session_token = None  # an account from before session tokens
+        assert stored.get_id() == f"{user.id}." and stored.session_token is None
+        db.session.rollback()

@@ -13,7 +13,7 @@ from ..access import get_interview_or_404, get_step_or_404, role_required, visib
 from ..extensions import db
 from ..models import Candidate, Role, Step
 from ..steps.checklist import SENT_STEPS, candidate_checklists
-from ..steps.handout import pdf_response
+from ..steps.handout import handout_response
 from ..times import format_local, utcnow
 from ..web import step_actions
 from ..web.drafts import render_draft
@@ -55,7 +55,7 @@ def _checklist_page(refused: StepDoneForm | None = None, status: int = 200) -> R
         and line.step.done_at is None
         and line.step.waived_at is None
     }
-    page = render_template(
+    return render_template(
         "candidate/home.html",
         candidate=candidate,
         current=checklists.current,
@@ -63,10 +63,7 @@ def _checklist_page(refused: StepDoneForm | None = None, status: int = 200) -> R
         forms=forms,
         undo_form=UndoForm(),
         now=now,
-    )
-    if checklists.made_steps:  # after rendering: committing expires what the page was drawn from
-        db.session.commit()
-    return page, status
+    ), status
 
 
 class CandidateDesk(step_actions.StepDesk):
@@ -161,6 +158,6 @@ def draft_print(interview_id: int, slug: str) -> str:
 @candidate_only
 def checklist_pdf() -> Response:
     """My checklist as a PDF to print and take home."""
-    candidate = _me()
-    now = utcnow()
-    return pdf_response(candidate, candidate_checklists(current_user, candidate, now).current, now)
+    response = handout_response(current_user, _me(), utcnow())
+    db.session.commit()  # the download's line in the audit trail
+    return response

@@ -110,6 +110,10 @@ PRACTICE_AREAS = [
 ]
 
 
+def _new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
 class User(UserMixin, db.Model):
     """Anyone who signs in: admin, recruiter or candidate."""
 
@@ -131,7 +135,7 @@ class User(UserMixin, db.Model):
     follow_up_nudges: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     # Part of what the session cookie holds (see get_id): replaced on sign-out and on a
     # password change, which ends every session and "keep me signed in" cookie made before.
-    session_token: Mapped[str | None] = mapped_column(String(64))
+    session_token: Mapped[str | None] = mapped_column(String(64), default=lambda: _new_token())
 
     candidate: Mapped[Candidate | None] = relationship(
         back_populates="user", foreign_keys="Candidate.user_id"
@@ -143,14 +147,15 @@ class User(UserMixin, db.Model):
 
     def get_id(self) -> str:
         """What Flask-Login keeps in the session and the remember cookie: the id and the
-        current session token, so a cookie copied before a sign-out stops working."""
-        if not self.session_token:
-            self.new_session_token()
-        return f"{self.id}.{self.session_token}"
+        current session token, so a cookie copied before a sign-out stops working.
+
+        Reading it changes nothing (Flask-Login also calls it to compare two people); an
+        account from before session tokens gets one when it signs in (``sign_in``)."""
+        return f"{self.id}.{self.session_token or ''}"
 
     def new_session_token(self) -> None:
         """End every session of this person (the next cookie check fails)."""
-        self.session_token = secrets.token_urlsafe(32)
+        self.session_token = _new_token()
 
     @property
     def is_admin(self) -> bool:

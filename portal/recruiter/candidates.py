@@ -21,8 +21,7 @@ from ..extensions import db
 from ..models import Assignment, Candidate, Interview, LinkPurpose, Role
 from ..outbox.mail import MailError
 from ..outbox.messages import send_link_email
-from ..steps.checklist import candidate_checklists
-from ..steps.handout import pdf_response
+from ..steps.handout import handout_response
 from ..times import utcnow
 from ..web.forms import ConfirmForm, flush_or_field_error, form_status
 from ..web.lists import list_page, matches
@@ -214,6 +213,6 @@ def edit_candidate(candidate_id: int):
 @staff_only
 def checklist_pdf(candidate_id: int):
     """The candidate's checklist handout, to print for them."""
-    candidate = get_candidate_or_404(candidate_id)
-    now = utcnow()
-    return pdf_response(candidate, candidate_checklists(current_user, candidate, now).current, now)
+    response = handout_response(current_user, get_candidate_or_404(candidate_id), utcnow())
+    db.session.commit()  # the download's line in the audit trail
+    return response

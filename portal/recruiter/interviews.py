@@ -129,21 +129,15 @@ def interview(interview_id: int):
             selectinload(Interview.steps).joinedload(Step.done_by),
         )
     )
-    made_steps = len(interview.steps) < len(STEP_ORDER)
-    if made_steps:  # logged before steps existed: make them now
-        sync_steps(interview)
     now = utcnow()
-    history = audit_trail(AuditEvent.interview_id == interview.id)
-    page = render_template(
+    return render_template(
         "recruiter/interview.html",
         interview=interview,
         now=now,
         steps=step_rows(interview, now),
-        history=history,
+        steps_missing=len(interview.steps) < len(STEP_ORDER),
+        history=audit_trail(AuditEvent.interview_id == interview.id),
     )
-    if made_steps:  # after rendering: committing expires what the page was drawn from
-        db.session.commit()
-    return page
 
 
 @bp.route("/interviews/<int:interview_id>/edit", methods=["GET", "POST"])

@@ -21,17 +21,22 @@ from ..times import due_words, format_local
 from .calendar import business_calendar
 from .guidance import Guidance, guidance
 from .policy import current_policy
-from .sync import facts_of, state_of, sync_steps, work_out
+from .sync import facts_of, state_of, work_out
 
 SENT_STEPS = (StepKind.THANK_YOU, StepKind.FOLLOW_UP)  # the ones a candidate marks as done
 
 
 def assessed_steps(interview: Interview, now: datetime) -> list[tuple[Step, Assessment]]:
-    """The interview's stored steps in checklist order, each with how it stands at ``now``."""
+    """The interview's stored steps in checklist order, each with how it stands at ``now``.
+
+    An interview logged before steps were stored has none until it is saved again or
+    ``flask steps sync`` runs: pages show what is stored and never write on a GET."""
     policy, calendar = current_policy(), business_calendar()
     steps = {step.kind: step for step in interview.steps}
     return [
-        (steps[kind], assess(state_of(steps[kind]), now, policy, calendar)) for kind in STEP_ORDER
+        (steps[kind], assess(state_of(steps[kind]), now, policy, calendar))
+        for kind in STEP_ORDER
+        if kind in steps
     ]
 
 
@@ -97,7 +102,6 @@ def _is_open(interview: Interview, now: datetime) -> bool:
 class Checklists:
     current: list[InterviewChecklist]  # most urgent first
     earlier: list[Interview]  # settled, newest first
-    made_steps: bool  # steps were created just now (flushed, not committed: the view commits)
 
 
 def candidate_checklists(viewer: User, candidate: Candidate, now: datetime) -> Checklists:
@@ -112,13 +116,10 @@ def candidate_checklists(viewer: User, candidate: Candidate, now: datetime) -> C
         )
         .order_by(Interview.starts_at.desc(), Interview.id.desc())
     ).all()
-    missing = [i for i in interviews if len(i.steps) < len(StepKind)]  # logged before steps existed
-    for interview in missing:
-        sync_steps(interview)
     current = [checklist_of(i, now) for i in interviews if _is_open(i, now)]
     current.sort(key=_most_urgent_first)
     earlier = [i for i in interviews if not _is_open(i, now)][:EARLIER_SHOWN]
-    return Checklists(current, earlier, bool(missing))
+    return Checklists(current, earlier)
 
 
 def _most_urgent_first(checklist: InterviewChecklist):

@@ -16,10 +16,9 @@ from weasyprint import HTML
 from design import DIRECTORY as DESIGN
 
 from ..audit import record
-from ..extensions import db
-from ..models import Candidate
+from ..models import Candidate, User
 from ..times import format_local
-from .checklist import InterviewChecklist
+from .checklist import InterviewChecklist, candidate_checklists
 from .guidance import guidance
 
 PDF_VARIANT = "pdf/ua-1"  # tagged, with the title shown and the language set, like the guides
@@ -42,11 +41,11 @@ def checklist_pdf(
     )
 
 
-def pdf_response(
-    candidate: Candidate, checklists: list[InterviewChecklist], now: datetime
-) -> Response:
-    """The handout as a download named after the candidate and the day."""
-    pdf = checklist_pdf(candidate, checklists, now)
+def handout_response(viewer: User, candidate: Candidate, now: datetime) -> Response:
+    """The handout of ``candidate``'s open interviews as ``viewer`` may see them, as a download
+    named after the candidate and the day. The download is noted in the audit trail (added
+    to the session: the view commits)."""
+    pdf = checklist_pdf(candidate, candidate_checklists(viewer, candidate, now).current, now)
     slug = re.sub(r"[^a-z0-9]+", "-", candidate.name.lower()).strip("-") or "candidate"
     name = f"follow-up-checklist-{slug}-{format_local(now, '%Y-%m-%d')}.pdf"
     record(
@@ -55,7 +54,6 @@ def pdf_response(
         f"Checklist handout printed for {candidate.name}",
         candidate_id=candidate.id,
     )
-    db.session.commit()  # after rendering: committing expires what the page was drawn from
     return Response(
         pdf,
         mimetype="application/pdf",
