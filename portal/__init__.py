@@ -15,7 +15,7 @@ from .accounts import passwords, sessions
 from .config import from_environment
 from .extensions import csrf, db, init_database, login_manager, migrate
 from .models import render_migration_item
-from .outbox import mail
+from .outbox import mail, sender
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -39,6 +39,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     passwords.init_app(app)
     sessions.init_app(app)
     mail.init_app(app)
+    sender.init_app(app)
     web.init_app(app)
 
     app.register_blueprint(auth.bp)

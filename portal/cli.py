@@ -26,7 +26,8 @@ users_cli = AppGroup("users", help="Manage sign-in accounts.")
 demo_cli = AppGroup("demo", help="Fictional demo data.")
 steps_cli = AppGroup("steps", help="The follow-up steps stored per interview.")
 reminders_cli = AppGroup(
-    "reminders", help="Reminder emails: recruiters' digests and candidates' nudges."
+    "reminders",
+    help="The outbox: decide which reminders are due, then send every queued email.",
 )
 
 
@@ -168,8 +169,9 @@ def sync_steps(everything: bool) -> None:
     "with it, emails are still really sent unless --dry-run is given too.",
 )
 def send_reminders(dry_run: bool, as_of) -> None:
-    """Queue the reminders due now and send what is queued. Meant for cron, every few
-    minutes, on every app server: each reminder goes once however many runs overlap."""
+    """Queue the reminders due now and send every email in the outbox that is due (reminders,
+    and invitations, password links or notices whose first try failed). Meant for cron, every
+    few minutes, on every app server: each email goes once however many runs overlap."""
     app = current_app._get_current_object()
     try:
         now = utcnow() if as_of is None else local_to_utc(as_of)

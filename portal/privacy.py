@@ -20,9 +20,10 @@ from .models import (
     Assignment,
     AuditEvent,
     Candidate,
+    EmailStatus,
     Interview,
+    OutboxEmail,
     PasswordLink,
-    Reminder,
     SignInAttempt,
     Step,
     User,
@@ -66,11 +67,13 @@ def export_data(candidate: Candidate) -> dict:
         .options(joinedload(AuditEvent.actor))
         .order_by(AuditEvent.at, AuditEvent.id)
     ).all()
-    reminders = (
+    emails = (
         []
         if user is None
         else db.session.scalars(
-            select(Reminder).where(Reminder.user_id == user.id).order_by(Reminder.created_at)
+            select(OutboxEmail)
+            .where(OutboxEmail.user_id == user.id)
+            .order_by(OutboxEmail.created_at)
         ).all()
     )
     return {
@@ -152,8 +155,8 @@ def export_data(candidate: Candidate) -> dict:
             }
             for i in interviews
         ],
-        "reminders_emailed": [
-            _columns(r, "kind", "status", "created_at", "sent_at", "subject") for r in reminders
+        "emails": [
+            _columns(e, "kind", "status", "created_at", "sent_at", "subject") for e in emails
         ],
         "password_links": []
         if user is None
@@ -208,13 +211,18 @@ def erase(candidate: Candidate, now: datetime) -> None:
     user = candidate.user
     if user is not None:
         names += [n for n in (user.name, user.email) if n]
+        db.session.execute(
+            update(OutboxEmail)
+            .where(OutboxEmail.user_id == user.id)
+            .values(to_address="", subject=ERASED, last_error="", link_id=None)
+        )
+        db.session.execute(  # nothing more goes to them
+            update(OutboxEmail)
+            .where(OutboxEmail.user_id == user.id, OutboxEmail.status == EmailStatus.QUEUED)
+            .values(status=EmailStatus.DROPPED, last_error="the person was erased")
+        )
         db.session.execute(delete(PasswordLink).where(PasswordLink.user_id == user.id))
         db.session.execute(delete(SignInAttempt).where(SignInAttempt.email == user.email))
-        db.session.execute(
-            update(Reminder)
-            .where(Reminder.user_id == user.id)
-            .values(to_address="", subject=ERASED, last_error="")
-        )
         user.name, user.email = "Erased person", f"erased-user-{user.id}@erased.invalid"
         user.password_hash, user.calendar_token, user.active = None, None, False
         user.new_session_token()

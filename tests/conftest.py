@@ -76,11 +76,46 @@ def mail_config(server: SMTPServer) -> dict:
     }
 
 
+# Every app the tests run (the test client's and the live server's): each has a sender thread.
+PORTAL_APPS: list = []
+
+
+def settle() -> None:
+    """Wait until every app's sender thread has tried each email requests queued (they go
+    right after the response, not during it)."""
+    for portal_app in PORTAL_APPS:
+        assert portal_app.extensions["outbox_sender"].wait(timeout=30), "a sender is stuck"
+
+
+class Delivered:
+    """What the SMTP server received, read once the portal has sent what requests queued."""
+
+    def __init__(self, mailbox: Mailbox):
+        self.mailbox = mailbox
+
+    def _settled(self) -> Mailbox:
+        settle()
+        return self.mailbox
+
+    @property
+    def messages(self):
+        return self._settled().messages
+
+    def to(self, address: str):
+        return self._settled().to(address)
+
+    def only(self):
+        return self._settled().only()
+
+    def clear(self) -> None:
+        self._settled().clear()
+
+
 @pytest.fixture
-def mailbox(smtp_server) -> Mailbox:
+def mailbox(smtp_server, app) -> Delivered:
     """What the SMTP server received during this test."""
     smtp_server.mailbox.clear()
-    yield smtp_server.mailbox
+    yield Delivered(smtp_server.mailbox)
     smtp_server.mailbox.clear()
 
 
@@ -90,6 +125,7 @@ def app(database_url, smtp_server):
     app = create_app(
         {**TEST_CONFIG, **mail_config(smtp_server), "SQLALCHEMY_DATABASE_URI": database_url}
     )
+    PORTAL_APPS.append(app)
     with app.app_context():
         db.drop_all()
         with db.engine.begin() as conn:
@@ -107,6 +143,7 @@ def _empty_tables(request):
     if "app" not in request.fixturenames:
         return
     app = request.getfixturevalue("app")
+    settle()  # nothing still sending from this test
     with app.app_context():
         db.session.remove()
         with db.engine.begin() as conn:
@@ -364,6 +401,7 @@ def live_server(app, database_url, smtp_server):
             "SQLALCHEMY_DATABASE_URI": database_url,
         }
     )
+    PORTAL_APPS.append(live_app)
     server = make_server("127.0.0.1", 0, live_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

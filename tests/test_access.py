@@ -115,7 +115,7 @@ MATRIX = {
     ("/account/notifications", "POST"): (SIGN_IN, 303, 303, 303, 303, 303),
     ("/admin/outbox", "GET"): ADMIN_PAGE,
     # No reminder has this id: the admin is told so; everyone else is refused first.
-    ("/admin/outbox/<int:reminder_id>/retry", "POST"): (SIGN_IN, 403, 403, 403, 403, 404),
+    ("/admin/outbox/<int:email_id>/retry", "POST"): (SIGN_IN, 403, 403, 403, 403, 404),
     ("/healthz", "GET"): (200, 200, 200, 200, 200, 200),
     ("/account/confirm", "GET"): SIGNED_IN_PAGE,
     ("/account/confirm", "POST"): SIGNED_IN_POST,
@@ -182,7 +182,7 @@ def _url(rule: str, world) -> str:
         .replace("<int:step_id>", str(world.step_a.id))
         .replace("<token>", "not-a-token-we-sent")
         .replace("<slug>", "thank-you")
-        .replace("<int:reminder_id>", "999999")
+        .replace("<int:email_id>", "999999")
     )
 
 

@@ -8,11 +8,21 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, text, update
 
-from conftest import PASSWORD, login
+from conftest import PASSWORD, login, settle
 from mailserver import Mailbox, SMTPServer, body, free_port
 from portal.accounts.links import check_link, token_hash, use_link
 from portal.extensions import db
-from portal.models import Candidate, LinkPurpose, PasswordLink, Role, User
+from portal.models import (
+    Candidate,
+    EmailKind,
+    EmailStatus,
+    LinkPurpose,
+    OutboxEmail,
+    PasswordLink,
+    Role,
+    User,
+)
+from portal.outbox import delivery
 from portal.times import utcnow
 
 LINK_RE = re.compile(r"http://portal\.test/account/set-password/(\S+)")
@@ -51,7 +61,7 @@ def test_invitation_email_leads_to_a_password_and_a_signed_in_candidate(
     recruiter = login_as(Role.RECRUITER, user=world.recruiter_a)
     response = invite(recruiter, newcomer)
     assert response.status_code == 303
-    assert "Invitation emailed to noor.haddad@example.com" in recruiter.get(
+    assert "Invitation on its way to noor.haddad@example.com" in recruiter.get(
         response.headers["Location"]
     ).get_data(as_text=True)
 
@@ -280,11 +290,12 @@ def test_mail_server_down_keeps_the_invitation_and_says_so(app, world, newcomer,
     app.config["MAIL_PORT"] = free_port()  # nothing listens there
     try:
         response = invite(recruiter, newcomer)
+        settle()  # the sender's first try, while the server is down
     finally:
         app.config["MAIL_PORT"] = port
     assert response.status_code == 303
     page = recruiter.get(response.headers["Location"]).get_data(as_text=True)
-    assert "the email could not be sent: the mail server could not be reached" in page
+    assert "Email not sent yet (the mail server could not be reached)" in page
     assert "Send the invitation again" in page
     assert account_of(app, newcomer.id) is not None
     # Once the server is back, sending again works and the new link is the good one.
@@ -299,6 +310,7 @@ def test_mail_server_refusing_the_message_is_reported(app, world, newcomer, logi
         app.config["MAIL_PORT"] = refusing.port
         try:
             response = invite(recruiter, newcomer)
+            settle()
         finally:
             app.config["MAIL_PORT"] = port
     page = recruiter.get(response.headers["Location"]).get_data(as_text=True)
@@ -309,8 +321,8 @@ def test_mail_server_refusing_the_message_is_reported(app, world, newcomer, logi
 
 
 def ask_for_reset(client, email: str):
-    """Ask for a link; ``buffered`` closes the response as a server does, which sends the mail."""
-    return client.post("/forgot-password", data={"email": email}, buffered=True)
+    """Ask for a link (the email goes from the outbox right after the answer)."""
+    return client.post("/forgot-password", data={"email": email})
 
 
 def test_forgot_password_sends_a_link_that_replaces_the_password(app, client, world, mailbox):
@@ -375,7 +387,7 @@ def test_forgot_password_answers_before_a_hanging_mail_server_does(app, client, 
                 as_text=True
             )
             assert answered < 0.5
-            response.close()  # what the server does after sending: the mail goes now, and times out
+            settle()  # meanwhile the sender thread tried, and timed out
         finally:
             app.config.update(MAIL_PORT=port, MAIL_TIMEOUT=timeout)
     assert "not sent" in caplog.text and "could not be reached" in caplog.text
@@ -386,6 +398,7 @@ def test_forgot_password_with_the_mail_server_down_still_answers(app, client, wo
     app.config["MAIL_PORT"] = free_port()
     try:
         response = ask_for_reset(client, world.recruiter_a.email)
+        settle()
     finally:
         app.config["MAIL_PORT"] = port
     assert response.status_code == 200 and "Check your email" in response.get_data(as_text=True)
@@ -483,3 +496,69 @@ def test_signing_in_to_an_invited_account_takes_a_real_password_check(
     )
     client.post("/login", data={"email": newcomer.email, "password": "guessing at it"})
     assert checked == ["guessing at it"]  # as long as for an account with a password
+
+
+# Every email through the outbox ---------------------------------------------------------
+
+
+def test_an_invitation_made_while_the_mail_server_is_down_arrives_once_when_it_is_back(
+    app, world, newcomer, login_as, mailbox, smtp_server
+):
+    """The invitation is a row in the outbox: the first try fails, the page still answers,
+    and the next run of the outbox sends it, once."""
+    recruiter = login_as(Role.RECRUITER, user=world.recruiter_a)
+    app.config["MAIL_PORT"] = free_port()  # nothing listens there: the server is down
+    try:
+        response = invite(recruiter, newcomer)
+        assert response.status_code == 303
+        assert mailbox.messages == []  # (waits for the sender's try)
+        page = recruiter.get(f"/candidates/{newcomer.id}").get_data(as_text=True)
+        assert "Email not sent yet (the mail server could not be reached)" in page
+    finally:
+        app.config["MAIL_PORT"] = smtp_server.port
+    with app.app_context():
+        [email] = db.session.scalars(select(OutboxEmail)).all()
+        assert email.kind == EmailKind.INVITATION and email.status == EmailStatus.QUEUED
+        assert email.attempts == 1 and email.next_attempt_at > utcnow()
+    later = utcnow() + timedelta(minutes=10)  # past the first pause
+    for _ in range(2):  # a second run finds nothing left to send
+        with app.test_request_context(base_url="http://portal.test"):
+            delivery.run(later)
+    assert len(mailbox.to(newcomer.email)) == 1
+    client = app.test_client()
+    path = link_in(mailbox.only())
+    assert client.get(path).status_code == 200
+    page = recruiter.get(f"/candidates/{newcomer.id}").get_data(as_text=True)
+    assert "Email sent" in page
+
+
+def test_the_outbox_holds_no_usable_token(app, world, newcomer, login_as, mailbox):
+    """A password link's token is in the email only: not in the outbox, not in the link's row."""
+    invite(login_as(Role.RECRUITER, user=world.recruiter_a), newcomer)
+    token = link_in(mailbox.only()).rsplit("/", 1)[-1]
+    with app.app_context():
+        dumped = " ".join(
+            str(value)
+            for table in ("outbox_emails", "password_links")
+            for row in db.session.execute(text(f"SELECT * FROM {table}")).all()
+            for value in row
+        )
+    assert token not in dumped
+
+
+def test_a_link_replaced_before_its_email_went_is_not_sent(
+    app, world, newcomer, login_as, mailbox, smtp_server
+):
+    recruiter = login_as(Role.RECRUITER, user=world.recruiter_a)
+    app.config["MAIL_PORT"] = free_port()
+    try:
+        invite(recruiter, newcomer)
+        invite(recruiter, newcomer)  # "send the invitation again": the first link is replaced
+        assert mailbox.messages == []
+    finally:
+        app.config["MAIL_PORT"] = smtp_server.port
+    with app.test_request_context(base_url="http://portal.test"):
+        report = delivery.run(utcnow() + timedelta(minutes=10))
+    assert report.counts["sent"] == 1 and report.counts["skipped"] == 1
+    assert "a newer link replaced it" in " ".join(report.lines)
+    assert len(mailbox.messages) == 1

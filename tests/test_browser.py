@@ -206,7 +206,7 @@ def test_an_invited_candidate_sets_a_password_from_the_email(page, make, mailbox
     page.goto(f"/candidates/{candidate.id}")
     expect(page.get_by_text("Not invited yet")).to_be_visible()
     page.get_by_role("button", name="Invite to the portal").click()
-    expect(page.get_by_text("Invitation emailed to tomas.okafor@example.com")).to_be_visible()
+    expect(page.get_by_text("Invitation on its way to tomas.okafor@example.com")).to_be_visible()
     sign_out(page)
 
     [message] = mailbox.to("tomas.okafor@example.com")

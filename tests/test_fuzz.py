@@ -104,7 +104,7 @@ def concrete(rule: str, world) -> str:
         .replace("<int:job_id>", str(world.job.id))
         .replace("<int:user_id>", str(world.recruiter_b.id))
         .replace("<int:step_id>", str(step))
-        .replace("<int:reminder_id>", "1")
+        .replace("<int:email_id>", "1")
         .replace("<token>", "t" * 43)
         .replace("<slug>", "thank-you")
     )

@@ -113,6 +113,49 @@ def test_upgrade_keeps_existing_rows_that_other_tables_point_at(scratch_app):
     assert _drift(scratch_app) == []
 
 
+def test_reminders_move_into_the_outbox_with_their_ids(scratch_app):
+    """The outbox table replaces the reminders table: rows keep their ids and the next new
+    email gets the next id (PostgreSQL's sequence is moved past the copied ones)."""
+    with scratch_app.app_context():
+        flask_migrate.upgrade(revision="3b6bf76b9f00")
+        with db.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO users (id, email, name, role, active, created_at) VALUES "
+                    "(7, 'r@example.com', 'Robin Recruiter', 'recruiter', true, '2026-01-05 10:00:00+00')"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO reminders (id, key, user_id, kind, occasion, step_ids, status, attempts, "
+                    "next_attempt_at, created_at, to_address, subject, last_error) VALUES "
+                    "(41, '7:digest:-:morning:2026-01-06', 7, 'digest', 'morning:2026-01-06', '1,2', "
+                    "'sent', 1, '2026-01-06 13:00:00+00', '2026-01-06 13:00:00+00', 'r@example.com', "
+                    "'Follow-ups: 2 overdue', '')"
+                )
+            )
+        flask_migrate.upgrade()
+        with db.engine.begin() as conn:
+            row = conn.execute(text("SELECT id, key, status, subject FROM outbox_emails")).one()
+            assert tuple(row) == (
+                41,
+                "7:digest:-:morning:2026-01-06",
+                "sent",
+                "Follow-ups: 2 overdue",
+            )
+            new_id = conn.execute(
+                text(
+                    "INSERT INTO outbox_emails (key, user_id, kind, occasion, step_ids, status, attempts, "
+                    "next_attempt_at, created_at, to_address, subject, last_error) VALUES "
+                    "('7-password-changed-once', 7, 'password_changed', 'once', '', 'queued', 0, "
+                    "'2026-01-07 13:00:00+00', '2026-01-07 13:00:00+00', '', '', '') RETURNING id"
+                )
+            ).scalar_one()
+            assert new_id == 42
+            assert "reminders" not in inspect(conn).get_table_names()
+    assert _drift(scratch_app) == []
+
+
 # pytest-alembic drives the migrations through Flask-Migrate's env.py on a scratch database
 # of the suite's kind: upgrade from empty, every step down and up again, one head, no drift.
 

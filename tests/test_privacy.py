@@ -14,10 +14,10 @@ from portal.models import (
     AppendOnly,
     AuditEvent,
     Candidate,
+    EmailKind,
+    EmailStatus,
     LinkPurpose,
-    Reminder,
-    ReminderKind,
-    ReminderStatus,
+    OutboxEmail,
     Role,
     Step,
     User,
@@ -133,7 +133,7 @@ def test_an_admin_exports_everything_held_about_a_candidate(app, world, history,
     assert [link["purpose"] for link in data["password_links"]] == ["reset"]
     assert [a["succeeded"] for a in data["sign_in_attempts"]][-1] is False
     assert any(e["action"] == "user.deactivated" for e in data["audit_trail"])
-    assert data["reminders_emailed"][0]["status"] == "failed"
+    assert data["emails"][0]["status"] == "failed"
     event = audit(app, action="candidate.exported")[0]
     assert event.actor_id == world.admin.id and event.candidate_id == world.candidate_a.id
 
@@ -158,12 +158,12 @@ def leave_traces(app, world, client):
         user = db.session.get(User, world.user_a.id)
         issue_link(user, LinkPurpose.RESET, by=None)
         db.session.add(
-            Reminder(
+            OutboxEmail(
                 key="r1",
                 user_id=user.id,
-                kind=ReminderKind.DIGEST,
+                kind=EmailKind.DIGEST,
                 occasion="x",
-                status=ReminderStatus.FAILED,
+                status=EmailStatus.FAILED,
                 next_attempt_at=datetime.now(UTC),
                 to_address=user.email,
                 subject="Your thank-you note to Fenwick Ormsby LLP",
@@ -232,7 +232,7 @@ def test_erasure_keeps_the_figures_and_nothing_that_identifies_the_person(
                 "interviews",
                 "steps",
                 "audit_events",
-                "reminders",
+                "outbox_emails",
                 "password_links",
                 "sign_in_attempts",
                 "assignments",

@@ -8,7 +8,7 @@ are the audit lines that downloads and exports are meant to leave.
 import pytest
 from sqlalchemy import delete, event
 
-from portal.accounts.links import issue_link
+from portal.accounts.links import issue_link, link_token
 from portal.extensions import db
 from portal.models import LinkPurpose, Role, Step, User
 from test_access import PUBLIC, ROLES, _client_for
@@ -32,7 +32,7 @@ def tokens(app, world):
         newcomer = User(email="newcomer@example.com", name="Nia Newcomer", role=Role.CANDIDATE)
         db.session.add(newcomer)
         db.session.flush()
-        token = issue_link(newcomer, LinkPurpose.INVITE, by=None)
+        token = link_token(issue_link(newcomer, LinkPurpose.INVITE, by=None))
         db.session.commit()
     return {"calendar": "calendar-token-of-casey-alpha-000000", "link": token}
 
@@ -49,7 +49,6 @@ def _url(rule: str, world, tokens) -> str:
         .replace("<token>", token)
         .replace("<slug>", "thank-you")
         .replace("<int:email_id>", "999999")
-        .replace("<int:reminder_id>", "999999")
     )
 
 

@@ -15,7 +15,7 @@ from mailserver import Mailbox, SMTPServer, body, free_port
 from portal import create_app
 from portal.extensions import db
 from portal.followup import StepKind
-from portal.models import PreferredChannel, Reminder, ReminderStatus, Role, Step, Timeline, User
+from portal.models import EmailStatus, OutboxEmail, PreferredChannel, Role, Step, Timeline, User
 from portal.outbox import delivery
 from portal.steps.actions import mark_done
 
@@ -35,9 +35,9 @@ def run_at(app, when: datetime, *, dry_run: bool = False) -> delivery.RunReport:
         return delivery.run(when, dry_run=dry_run)
 
 
-def outbox(app) -> list[Reminder]:
+def outbox(app) -> list[OutboxEmail]:
     with app.app_context():
-        rows = db.session.scalars(select(Reminder).order_by(Reminder.id)).all()
+        rows = db.session.scalars(select(OutboxEmail).order_by(OutboxEmail.id)).all()
         db.session.expunge_all()
         return rows
 
@@ -98,7 +98,7 @@ def test_the_morning_digest_lists_the_queue_by_candidate_with_links(app, agency,
     assert report.counts["sent"] == 1
     [row] = outbox(app)
     assert (
-        row.status == ReminderStatus.SENT
+        row.status == EmailStatus.SENT
         and row.occasion == "morning:2026-12-02"
         and row.sent_at == NOW
     )
@@ -233,7 +233,7 @@ def test_a_server_that_is_down_leaves_the_reminder_queued_and_it_goes_later(
 ):
     report = run_at(app, NOW)
     [row] = outbox(app)
-    assert row.status == ReminderStatus.QUEUED and row.attempts == 1
+    assert row.status == EmailStatus.QUEUED and row.attempts == 1
     assert row.next_attempt_at == NOW + timedelta(minutes=5)
     assert "could not be reached" in row.last_error
     assert report.counts["not sent, will retry"] == 1
@@ -241,7 +241,7 @@ def test_a_server_that_is_down_leaves_the_reminder_queued_and_it_goes_later(
     assert outbox(app)[0].attempts == 1  # not before its time
     app.config["MAIL_PORT"] = smtp_server.port
     run_at(app, NOW + timedelta(minutes=6))
-    assert outbox(app)[0].status == ReminderStatus.SENT and len(mailbox.messages) == 1
+    assert outbox(app)[0].status == EmailStatus.SENT and len(mailbox.messages) == 1
 
 
 def test_a_refused_message_is_retried_with_backoff_then_failed_and_an_admin_can_retry(
@@ -257,16 +257,17 @@ def test_a_refused_message_is_retried_with_backoff_then_failed_and_an_admin_can_
         finally:
             app.config["MAIL_PORT"] = smtp_server.port
     [row] = outbox(app)
-    assert row.status == ReminderStatus.FAILED and row.attempts == delivery.MAX_ATTEMPTS
+    assert row.status == EmailStatus.FAILED and row.attempts == delivery.MAX_ATTEMPTS
     assert "554 5.7.1 Relay denied" in row.last_error
 
     admin = login_as(Role.ADMIN)
     page = admin.get("/admin/outbox").get_data(as_text=True)
     assert "Relay denied" in page and "Retry" in page
     assert admin.post(f"/admin/outbox/{row.id}/retry").status_code == 303
-    assert outbox(app)[0].status == ReminderStatus.QUEUED
-    run_at(app, NOW + timedelta(hours=10))  # the retried one goes whatever the hour
-    assert outbox(app)[0].status == ReminderStatus.SENT and len(mailbox.messages) == 1
+    # Tried again at once, today: a digest of an earlier day has nothing left to say.
+    assert mailbox.messages == []
+    [row] = outbox(app)
+    assert row.status == EmailStatus.DROPPED and row.last_error == "it was for an earlier day"
 
 
 def test_a_step_done_before_the_reminder_goes_is_not_reminded(
@@ -274,7 +275,7 @@ def test_a_step_done_before_the_reminder_goes_is_not_reminded(
 ):
     run_at(app, toronto(2026, 12, 2, 12, 5))  # decided and queued, but the server is down
     nudge = next(r for r in outbox(app) if r.kind.value == "thank_you")
-    assert nudge.status == ReminderStatus.QUEUED
+    assert nudge.status == EmailStatus.QUEUED
     with app.test_request_context():
         step = db.session.get(Step, nudge.step_id)
         mark_done(
@@ -285,7 +286,7 @@ def test_a_step_done_before_the_reminder_goes_is_not_reminded(
     report = run_at(app, toronto(2026, 12, 2, 12, 40))
     assert nudges(mailbox) == []
     dropped = next(r for r in outbox(app) if r.id == nudge.id)
-    assert dropped.status == ReminderStatus.DROPPED and "done" in dropped.last_error
+    assert dropped.status == EmailStatus.DROPPED and "done" in dropped.last_error
     assert any(
         line.startswith("skipped: thank-you note nudge to omar@example.com")
         for line in report.lines
@@ -299,7 +300,7 @@ def test_a_deactivated_person_is_never_mailed_even_when_already_queued(
     set_user(app, agency.recruiter, active=False)
     app.config["MAIL_PORT"] = smtp_server.port
     run_at(app, NOW + timedelta(minutes=6))
-    assert mailbox.messages == [] and outbox(app)[0].status == ReminderStatus.DROPPED
+    assert mailbox.messages == [] and outbox(app)[0].status == EmailStatus.DROPPED
 
 
 def test_a_dry_run_changes_nothing_and_sends_nothing(app, agency, this_morning, mailbox):
@@ -375,11 +376,13 @@ def test_two_runs_at_the_same_moment_send_each_reminder_once(app, make, database
     assert len(sent) == 24 and len(set(sent)) == 24, sent
     with app.app_context():
         statuses = dict(
-            db.session.execute(select(Reminder.status, func.count()).group_by(Reminder.status))
+            db.session.execute(
+                select(OutboxEmail.status, func.count()).group_by(OutboxEmail.status)
+            )
             .tuples()
             .all()
         )
-    assert statuses == {ReminderStatus.SENT: 24}
+    assert statuses == {EmailStatus.SENT: 24}
     per_run = [sum(line.startswith("sent: ") for line in output.splitlines()) for output in outputs]
     assert sum(per_run) == 24
     assert min(per_run) > 0, f"the runs did not overlap ({per_run}): nothing was tested"
@@ -392,17 +395,15 @@ def test_healthz_answers_with_the_age_of_the_oldest_unsent_reminder(app, client,
     assert client.get("/healthz").get_json() == {
         "status": "ok",
         "database": "ok",
-        "oldest_unsent_reminder_seconds": None,
-        "unsent_reminders": 0,
-        "failed_reminders": 0,
+        "oldest_unsent_email_seconds": None,
+        "unsent_emails": 0,
+        "failed_emails": 0,
     }
     ten_minutes_ago = datetime.now(UTC) - timedelta(minutes=10)
     with app.app_context():
-        for n, status in enumerate(
-            (ReminderStatus.QUEUED, ReminderStatus.FAILED, ReminderStatus.SENT)
-        ):
+        for n, status in enumerate((EmailStatus.QUEUED, EmailStatus.FAILED, EmailStatus.SENT)):
             db.session.add(
-                Reminder(
+                OutboxEmail(
                     key=f"k{n}",
                     user_id=agency.recruiter.id,
                     kind="digest",
@@ -416,8 +417,8 @@ def test_healthz_answers_with_the_age_of_the_oldest_unsent_reminder(app, client,
     response = client.get("/healthz")
     data = response.get_json()
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
-    assert data["unsent_reminders"] == 1 and data["failed_reminders"] == 1
-    assert 590 <= data["oldest_unsent_reminder_seconds"] <= 700
+    assert data["unsent_emails"] == 1 and data["failed_emails"] == 1
+    assert 590 <= data["oldest_unsent_email_seconds"] <= 700
 
 
 def test_healthz_is_503_when_the_database_does_not_answer(tmp_path):
@@ -473,7 +474,7 @@ def test_a_long_run_keeps_its_claims(app, agency, mail_down):
     another run's fresh claim look abandoned."""
     run_at(app, NOW)  # queued; the server is down
     with app.app_context():
-        db.session.execute(Reminder.__table__.update().values(next_attempt_at=NOW))
+        db.session.execute(OutboxEmail.__table__.update().values(next_attempt_at=NOW))
         db.session.commit()
     with app.test_request_context(base_url="http://portal.test"):
         assert delivery.claim(NOW) != []
@@ -481,7 +482,7 @@ def test_a_long_run_keeps_its_claims(app, agency, mail_down):
             delivery.claim(NOW + timedelta(minutes=16)) == []
         )  # 16 minutes later by its own clock
     [row] = outbox(app)
-    assert row.status == ReminderStatus.SENDING
+    assert row.status == EmailStatus.SENDING
 
 
 def test_one_bad_reminder_does_not_stop_the_others(app, agency, make, mailbox, monkeypatch):
@@ -498,7 +499,7 @@ def test_one_bad_reminder_does_not_stop_the_others(app, agency, make, mailbox, m
     report = run_at(app, NOW)
     assert [m["To"] for m in mailbox.messages] == ["second@example.com"]
     bad = next(r for r in outbox(app) if r.user_id == agency.recruiter.id)
-    assert bad.status == ReminderStatus.QUEUED and bad.attempts == 1
+    assert bad.status == EmailStatus.QUEUED and bad.attempts == 1
     assert bad.last_error == "RuntimeError: template exploded"
     assert report.counts["sent"] == 1 and report.counts["not sent, will retry"] == 1
 
@@ -511,7 +512,7 @@ def test_a_nudge_held_up_past_its_due_time_is_not_sent(
     run_at(app, toronto(2026, 12, 3, 9, 30))  # the thank-you was due at 09:00
     assert nudges(mailbox) == []
     nudge = next(r for r in outbox(app) if r.kind.value == "thank_you")
-    assert nudge.status == ReminderStatus.DROPPED and "too late" in nudge.last_error
+    assert nudge.status == EmailStatus.DROPPED and "too late" in nudge.last_error
 
 
 def test_a_nudge_retried_at_night_waits_for_the_morning(
@@ -564,7 +565,7 @@ def test_a_held_up_digest_is_replaced_not_sent_twice(
     run_at(app, NOW + timedelta(hours=3))
     assert len(mailbox.to("priya@example.com")) == 1
     first = outbox(app)[0]
-    assert first.status == ReminderStatus.DROPPED and "newer digest" in first.last_error
+    assert first.status == EmailStatus.DROPPED and "newer digest" in first.last_error
 
 
 def test_yesterdays_digest_is_not_sent_today(app, agency, mailbox, mail_down, smtp_server):
@@ -575,4 +576,4 @@ def test_yesterdays_digest_is_not_sent_today(app, agency, mailbox, mail_down, sm
     )  # Thursday 08:30, before anything new is decided
     digests = mailbox.to("priya@example.com")
     assert len(digests) == 1  # Thursday's own morning digest, not Wednesday's
-    assert outbox(app)[0].status == ReminderStatus.DROPPED
+    assert outbox(app)[0].status == EmailStatus.DROPPED

@@ -312,7 +312,7 @@ def concrete(rule: str, world) -> str:
         .replace("<int:job_id>", str(world.job.id))
         .replace("<int:user_id>", str(world.recruiter_b.id))
         .replace("<int:step_id>", str(world.step_a.id))
-        .replace("<int:reminder_id>", "1")
+        .replace("<int:email_id>", "1")
         .replace("<token>", "x" * 43)
     )
 

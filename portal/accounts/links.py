@@ -7,8 +7,10 @@ leave a half-made record.
 
 from __future__ import annotations
 
+import base64
 import enum
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -53,25 +55,40 @@ def link_hours(purpose: LinkPurpose) -> int:
 
 def issue_link(
     user: User, purpose: LinkPurpose, by: User | None, now: datetime | None = None
-) -> str:
+) -> PasswordLink:
     """A new link for ``user``; earlier unspent links of the same purpose stop working (so
-    a stranger asking for resets cannot cancel an invitation). Returns the token."""
+    a stranger asking for resets cannot cancel an invitation). Its token: ``link_token``."""
     now = now or utcnow()
-    hours = link_hours(purpose)
     revoke_open_links(user, now, purpose)
-    token = secrets.token_urlsafe(32)
-    db.session.add(
-        PasswordLink(
-            user_id=user.id,
-            purpose=purpose,
-            token_hash=token_hash(token),
-            created_at=now,
-            expires_at=now + timedelta(hours=hours),
-            created_by_id=by.id if by else None,
-        )
+    nonce = secrets.token_urlsafe(32)
+    link = PasswordLink(
+        user_id=user.id,
+        purpose=purpose,
+        nonce=nonce,
+        token_hash=token_hash(_token_for(nonce)),
+        created_at=now,
+        expires_at=now + timedelta(hours=link_hours(purpose)),
+        created_by_id=by.id if by else None,
     )
+    db.session.add(link)
     db.session.flush()
-    return token
+    return link
+
+
+def link_token(link: PasswordLink) -> str | None:
+    """The token of a link, for the email that carries it: worked out again from the link's
+    nonce and the SECRET_KEY. None when it cannot be (a link from before nonces, or one made
+    under another SECRET_KEY: its token no longer matches what is stored)."""
+    if not link.nonce:
+        return None
+    token = _token_for(link.nonce)
+    return token if hmac.compare_digest(token_hash(token), link.token_hash) else None
+
+
+def _token_for(nonce: str) -> str:
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    digest = hmac.new(key, f"password-link:{nonce}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
 def revoke_open_links(
@@ -99,17 +116,20 @@ def check_link(token: str, now: datetime | None = None) -> LinkCheck:
     )
     if link is None:
         return LinkCheck(None, LinkProblem.UNKNOWN)
+    return LinkCheck(link, link_problem(link, now))
+
+
+def link_problem(link: PasswordLink, now: datetime) -> LinkProblem | None:
+    """Why the link cannot be used now, or None."""
     if link.used_at is not None:
-        problem = LinkProblem.USED
-    elif link.revoked_at is not None:
-        problem = LinkProblem.REPLACED
-    elif now >= link.expires_at:
-        problem = LinkProblem.EXPIRED
-    elif not link.user.active:
-        problem = LinkProblem.INACTIVE
-    else:
-        problem = None
-    return LinkCheck(link, problem)
+        return LinkProblem.USED
+    if link.revoked_at is not None:
+        return LinkProblem.REPLACED
+    if now >= link.expires_at:
+        return LinkProblem.EXPIRED
+    if not link.user.active:
+        return LinkProblem.INACTIVE
+    return None
 
 
 def use_link(link: PasswordLink, password: str, now: datetime | None = None) -> User | None:

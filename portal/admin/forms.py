@@ -21,7 +21,7 @@ from wtforms.validators import (
 
 from ..extensions import db
 from ..followup import LIMITS, Policy
-from ..models import ReminderStatus, Role, RoleSought, User
+from ..models import EmailStatus, Role, RoleSought, User
 from ..times import utcnow
 from ..web.forms import (
     EARLIEST_YEAR,
@@ -137,7 +137,7 @@ class PolicyForm(Form):
 class OutboxFilterForm(FilterForm):
     status = SelectField(
         "Status",
-        choices=options(ReminderStatus.choices(), blank="Not sent yet or failed"),
+        choices=options(EmailStatus.choices(), blank="Not sent yet or failed"),
         default="",
     )
 

@@ -1,73 +1,71 @@
-"""/admin/outbox: emails not sent yet or failed, and a retry for the failed ones."""
+"""/admin/outbox: every email not sent yet or failed (or of any status), with a retry for
+the failed ones."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
 from ..audit import record
 from ..extensions import db
-from ..models import Reminder, ReminderStatus
-from ..times import utcnow
+from ..models import EmailStatus, OutboxEmail
+from ..outbox.emails import retry
 from ..web.forms import ConfirmForm
-from ..web.lists import paginate
+from ..web.lists import list_page
 from . import admin_only, bp
 from .forms import OutboxFilterForm
 
-NOT_SENT = (ReminderStatus.QUEUED, ReminderStatus.SENDING, ReminderStatus.FAILED)
+NOT_SENT = (EmailStatus.QUEUED, EmailStatus.SENDING, EmailStatus.FAILED)
+
+
+def _filter_emails(form: OutboxFilterForm, query: Select) -> Select:
+    statuses = [form.status.data] if form.status.data else NOT_SENT
+    return query.where(OutboxEmail.status.in_(statuses))
 
 
 @bp.get("/outbox")
 @admin_only
-def outbox():
-    """Reminder emails not sent yet or failed (or any status), newest first, with retry for failed ones."""
-    form = OutboxFilterForm(request.args)
-    filters_ok = form.validate()
-    statuses = [form.status.data] if filters_ok and form.status.data else NOT_SENT
-    page = paginate(
-        select(Reminder)
-        .where(Reminder.status.in_(statuses))
-        .options(joinedload(Reminder.user))
-        .order_by(Reminder.created_at.desc(), Reminder.id.desc())
+def outbox() -> ResponseReturnValue:
+    """Emails not sent yet or failed (or any status), newest first, with retry for failed ones."""
+    listing = list_page(
+        None,
+        OutboxFilterForm(request.args),
+        select(OutboxEmail)
+        .options(joinedload(OutboxEmail.user))
+        .order_by(OutboxEmail.created_at.desc(), OutboxEmail.id.desc()),
+        _filter_emails,
     )
     counts = dict(
-        db.session.execute(select(Reminder.status, func.count()).group_by(Reminder.status))
+        db.session.execute(select(OutboxEmail.status, func.count()).group_by(OutboxEmail.status))
         .tuples()
         .all()
     )
-    return render_template(
-        "admin/outbox.html",
-        form=form,
-        page=page,
-        counts=counts,
-        retry_form=ConfirmForm(),
-        ReminderStatus=ReminderStatus,
-    ), 200 if filters_ok else 400
+    return listing.render(
+        "admin/outbox.html", counts=counts, retry_form=ConfirmForm(), EmailStatus=EmailStatus
+    )
 
 
-@bp.post("/outbox/<int:reminder_id>/retry")
+@bp.post("/outbox/<int:email_id>/retry")
 @admin_only
-def retry_reminder(reminder_id: int):
-    """Put a failed reminder back in the queue: the next reminder run tries it again."""
-    reminder = db.get_or_404(Reminder, reminder_id)
+def retry_email(email_id: int) -> ResponseReturnValue:
+    """Put a failed email back in the queue: it is tried again at once, then by the runs."""
+    email = db.get_or_404(OutboxEmail, email_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    if reminder.status != ReminderStatus.FAILED:
-        flash("Only failed reminders can be retried.", "error")
+    if email.status != EmailStatus.FAILED:
+        flash("Only failed emails can be retried.", "error")
     else:
-        reminder.status, reminder.attempts, reminder.next_attempt_at = (
-            ReminderStatus.QUEUED,
-            0,
-            utcnow(),
-        )
+        error = email.last_error
+        retry(email)
         record(
             current_user,
-            "reminder.retried",
-            f"Reminder {reminder.key} queued again after: {reminder.last_error}",
-            candidate_id=reminder.user.candidate.id if reminder.user.candidate else None,
+            "email.retried",
+            f"Email {email.key} queued again after: {error}",
+            candidate_id=email.user.candidate.id if email.user.candidate else None,
         )
         db.session.commit()
-        flash(f"Queued again: the next reminder run sends it to {reminder.user.email}.", "success")
-    return redirect(url_for("admin.outbox", status=ReminderStatus.FAILED.value), 303)
+        flash(f"Queued again: it is being sent to {email.user.email} now.", "success")
+    return redirect(url_for("admin.outbox", status=EmailStatus.FAILED.value), 303)

@@ -38,9 +38,8 @@ from ..accounts.throttling import (
 )
 from ..audit import record
 from ..extensions import db
-from ..models import LinkPurpose, Role, User
-from ..outbox.mail import send_later
-from ..outbox.messages import link_email, password_changed_email
+from ..models import EmailKind, LinkPurpose, Role, User
+from ..outbox.emails import queue_email
 from . import bp
 from .forms import (
     ChangePasswordForm,
@@ -139,11 +138,14 @@ def reauthenticate():
     return render_template("auth/reauthenticate.html", form=form), 422 if form.errors else 200
 
 
-def _password_changed(user: User) -> None:
-    """After a new password: every other session ends, and the person is told by email."""
+def _password_changed(user: User, *, tell: bool) -> None:
+    """After a new password: every other session ends, and (``tell``) the person is told
+    by email, so they can act if it was not them."""
     revoke_open_links(user)  # an emailed link must not undo the change
     sign_out_everywhere(user)
     record(user, "password.changed", f"Password changed for {user.email}")
+    if tell:
+        queue_email(user, EmailKind.PASSWORD_CHANGED)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -163,12 +165,10 @@ def change_password():
         else:
             user = current_user._get_current_object()
             set_password(user, form.new_password.data)
-            _password_changed(user)
-            response = redirect(home_for(user))
-            response.call_on_close(send_later(password_changed_email(user)))
+            _password_changed(user, tell=True)
             sign_in(user)  # this session carries on with the new token
             flash("Your password is changed. You are signed out everywhere else.", "success")
-            return response
+            return redirect(home_for(user))
     status = 422 if form.errors else 200
     return render_template("auth/change_password.html", form=form), status
 
@@ -247,13 +247,11 @@ def set_password_from_link(token: str):
         if user is None:
             db.session.rollback()
             return _link_problem(LinkProblem.USED)
-        _password_changed(user)
-        response = redirect(home_for(user))
-        if link.purpose == LinkPurpose.RESET:  # a first password after an invitation is no news
-            response.call_on_close(send_later(password_changed_email(user)))
+        # A first password after an invitation is no news; a reset is told by email.
+        _password_changed(user, tell=link.purpose == LinkPurpose.RESET)
         sign_in(user)
         flash("Your password is saved and you are signed in.", "success")
-        return response
+        return redirect(home_for(user))
     return render_template(
         "auth/set_password.html", form=form, link=link
     ), 422 if form.errors else 200
@@ -303,10 +301,10 @@ def forgot_password():
             )
         )
         if user is not None and user.active and not recent_reset(user):
-            token = issue_link(user, LinkPurpose.RESET, by=None)
+            # Queued, and sent once the answer has gone: the page takes no longer, and never
+            # hangs on a slow mail server, when the address has an account.
+            link = issue_link(user, LinkPurpose.RESET, by=None)
+            queue_email(user, EmailKind.PASSWORD_RESET, link=link)
             db.session.commit()
-            # Sent once the answer has gone: the page must not take longer, or hang with a
-            # slow mail server, when the address has an account.
-            response.call_on_close(send_later(link_email(user, token, LinkPurpose.RESET)))
         return response
     return render_template("auth/forgot_password.html", form=form), 422 if form.errors else 200

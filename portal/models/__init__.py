@@ -22,11 +22,12 @@ from .agency import (
 )
 from .base import Choice, UTCDateTime, choice_column, render_migration_item
 from .followup import AppendOnly, AuditEvent, PolicyVersion, Step
-from .reminders import Reminder, ReminderKind, ReminderStatus
+from .outbox import REMINDER_KINDS, EmailKind, EmailStatus, OutboxEmail
 from .security import SignInAttempt
 
 __all__ = [
     "PRACTICE_AREAS",
+    "REMINDER_KINDS",
     "AppendOnly",
     "Assignment",
     "AuditEvent",
@@ -34,6 +35,8 @@ __all__ = [
     "CandidateStatus",
     "Channel",
     "Choice",
+    "EmailKind",
+    "EmailStatus",
     "Employer",
     "EmployerKind",
     "Interview",
@@ -41,13 +44,11 @@ __all__ = [
     "Job",
     "JobStatus",
     "LinkPurpose",
+    "OutboxEmail",
     "Outcome",
     "PasswordLink",
     "PolicyVersion",
     "PreferredChannel",
-    "Reminder",
-    "ReminderKind",
-    "ReminderStatus",
     "Role",
     "RoleSought",
     "SignInAttempt",

@@ -21,8 +21,9 @@ class LinkPurpose(Choice):
 class PasswordLink(db.Model):
     """A link emailed to a person so they can choose a password, usable once.
 
-    Only a SHA-256 hash of the token is kept: the token itself exists only in the email,
-    so someone who reads the database cannot use an unspent link.
+    Only a SHA-256 hash of the token is kept. The token is an HMAC of ``nonce`` under the
+    app's SECRET_KEY, so the outbox can write it into the email when it sends it, while
+    someone who reads the database (without the key) cannot use an unspent link.
     """
 
     __tablename__ = "password_links"
@@ -31,6 +32,8 @@ class PasswordLink(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     purpose: Mapped[LinkPurpose] = mapped_column(choice_column(LinkPurpose, "link_purpose"))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # NULL on links made before links were sent through the outbox.
+    nonce: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -4,10 +4,13 @@
 on every app server. It has two halves:
 
 * **decide** (``reminders``): insert the reminders due now into the outbox.
-* **deliver**: claim queued emails (PostgreSQL: row locks with SKIP LOCKED; SQLite: its
+* **deliver**: claim queued emails, reminders and the emails requests queued (invitations,
+  password links, notices) alike (PostgreSQL: row locks with SKIP LOCKED; SQLite: its
   write lock, BEGIN IMMEDIATE), then send each one after checking it still has something to
-  say: a step done or waived in the meantime, a deactivated person or one who turned that
-  kind off, gets no email.
+  say: a step done or waived in the meantime, a link replaced, a deactivated person or one
+  who turned that kind off, gets no email.
+
+``send_now`` is the same for one email, from the sender thread right after a request.
 
 A message the mail server cannot take stays queued with its error and is retried with
 backoff; after ``MAX_ATTEMPTS`` it is marked failed and shown to admins on the outbox page.
@@ -23,8 +26,9 @@ from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
+from ..accounts.links import LinkProblem, link_problem, link_token
 from ..extensions import db
-from ..models import Interview, Reminder, ReminderKind, ReminderStatus, Step, User
+from ..models import EmailKind, EmailStatus, Interview, OutboxEmail, Step, User
 from ..times import agency_zone, format_local, utcnow
 from . import mail
 from .messages import compose
@@ -56,117 +60,147 @@ def run(now: datetime, *, dry_run: bool = False) -> RunReport:
         decide(now, report, "would queue" if dry_run else "queued")
     except Exception as exc:  # what is already queued must still go out
         db.session.rollback()
-        current_app.logger.exception("Reminder run: deciding failed")
+        current_app.logger.exception("Outbox run: deciding which reminders are due failed")
         report.add(
             "error",
             f"deciding what is due failed ({exc.__class__.__name__}: {exc}); sending what is queued",
         )
     if dry_run:
-        for reminder in db.session.scalars(_claimable(now).options(*_WITH_CONTEXT)):
-            reason, message = _what_to_send(reminder, now)
+        for email in db.session.scalars(_claimable(now).options(*_WITH_CONTEXT)):
+            reason, message = _what_to_send(email, now)
             if message is None:
-                report.add(
-                    "would skip", f"{describe(reminder)} ({reason or 'nothing left to say'})"
-                )
+                report.add("would skip", f"{describe(email)} ({reason or 'nothing left to say'})")
             else:
-                report.add("would send", f"{describe(reminder)}: “{message.subject}”")
+                report.add("would send", f"{describe(email)}: “{message.subject}”")
         db.session.rollback()
         return report
     db.session.commit()
     while ids := claim(now):
-        for reminder_id in ids:
-            deliver(reminder_id, now, report)
+        for email_id in ids:
+            deliver(email_id, now, report)
     return report
 
 
 def _claimable(now: datetime):
     return (
-        select(Reminder)
-        .where(Reminder.status == ReminderStatus.QUEUED, Reminder.next_attempt_at <= now)
-        .order_by(Reminder.next_attempt_at, Reminder.id)
+        select(OutboxEmail)
+        .where(OutboxEmail.status == EmailStatus.QUEUED, OutboxEmail.next_attempt_at <= now)
+        .order_by(OutboxEmail.next_attempt_at, OutboxEmail.id)
     )
 
 
-def claim(now: datetime, limit: int = CLAIM_BATCH) -> list[int]:
-    """Mark a batch of due reminders as this run's to send, and commit: no other run sends them."""
+def claim(now: datetime, limit: int = CLAIM_BATCH, only: int | None = None) -> list[int]:
+    """Mark a batch of due emails (or the one email ``only``) as this process's to send, and
+    commit: no other run sends them."""
     clock = utcnow()  # the real time, whatever moment the run decides for
     write_lock()
     db.session.execute(  # claims of a run that died part-way: theirs to send again
-        update(Reminder)
-        .where(Reminder.status == ReminderStatus.SENDING, Reminder.claimed_at < clock - STALE_CLAIM)
-        .values(status=ReminderStatus.QUEUED)
+        update(OutboxEmail)
+        .where(
+            OutboxEmail.status == EmailStatus.SENDING, OutboxEmail.claimed_at < clock - STALE_CLAIM
+        )
+        .values(status=EmailStatus.QUEUED)
     )
+    claimable = _claimable(now) if only is None else _claimable(now).where(OutboxEmail.id == only)
     ids = list(
         db.session.scalars(
-            _claimable(now)
-            .with_only_columns(Reminder.id)
+            claimable.with_only_columns(OutboxEmail.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
     )
     if ids:
         db.session.execute(
-            update(Reminder)
-            .where(Reminder.id.in_(ids), Reminder.status == ReminderStatus.QUEUED)
-            .values(status=ReminderStatus.SENDING, claimed_at=clock)
+            update(OutboxEmail)
+            .where(OutboxEmail.id.in_(ids), OutboxEmail.status == EmailStatus.QUEUED)
+            .values(status=EmailStatus.SENDING, claimed_at=clock)
         )
     db.session.commit()
     return ids
 
 
-# A reminder with what deciding and writing it reads, in one query.
+# An email with what deciding and writing it reads, in one query.
 _WITH_CONTEXT = (
-    joinedload(Reminder.user).joinedload(User.candidate),
-    joinedload(Reminder.step).joinedload(Step.interview).joinedload(Interview.employer),
+    joinedload(OutboxEmail.user).joinedload(User.candidate),
+    joinedload(OutboxEmail.link),
+    joinedload(OutboxEmail.step).joinedload(Step.interview).joinedload(Interview.employer),
 )
 
 
-def _what_to_send(reminder: Reminder, now: datetime) -> tuple[str | None, mail.Message | None]:
-    """Why the reminder must not go out, or else its email (None when there is nothing to say)."""
-    reason = why_not(reminder, now)
-    return reason, None if reason else compose(reminder, now)
+def _what_to_send(email: OutboxEmail, now: datetime) -> tuple[str | None, mail.Message | None]:
+    """Why the email must not go out, or else its email (None when there is nothing to say)."""
+    reason = why_not(email, now)
+    return reason, None if reason else compose(email, now)
 
 
-def why_not(reminder: Reminder, now: datetime) -> str | None:
-    """Why this reminder must not go out any more, or None."""
-    user = reminder.user
+def why_not(email: OutboxEmail, now: datetime) -> str | None:
+    """Why this email must not go out any more, or None."""
+    user = email.user
     if not user.active:
         return "the account is deactivated"
-    if not getattr(user, _SETTING[reminder.kind]):
+    if email.is_reminder and not getattr(user, _SETTING[email.kind]):
         return "they turned these emails off"
-    if reminder.kind == ReminderKind.DIGEST:
-        return _stale_digest(reminder, now)
-    step = reminder.step
+    if email.kind == EmailKind.DIGEST:
+        return _stale_digest(email, now)
+    if email.kind in (EmailKind.THANK_YOU, EmailKind.FOLLOW_UP):
+        return _stale_nudge(email, now)
+    if email.kind in (EmailKind.INVITATION, EmailKind.PASSWORD_RESET):
+        return _stale_link(email)
+    return None
+
+
+def _stale_nudge(email: OutboxEmail, now: datetime) -> str | None:
+    step = email.step
     if step is None or step.result is not None:
         return "the step was done, waived or is no longer needed"
-    if step.candidate_id != getattr(user.candidate, "id", None):
+    if step.candidate_id != getattr(email.user.candidate, "id", None):
         return "the step is no longer theirs"
     if step.due_at <= now:
         return "the step is already due: a reminder now would come too late"
     return None
 
 
-def _stale_digest(reminder: Reminder, now: datetime) -> str | None:
+def _stale_link(email: OutboxEmail) -> str | None:
+    """A link used, replaced or expired before its email went: the email would not work."""
+    if email.link is None:
+        return "the link is gone"
+    problem = link_problem(email.link, utcnow())
+    if problem is not None:
+        return STALE_LINK[problem]
+    if link_token(email.link) is None:
+        return "the link cannot be written again (it was made under another SECRET_KEY)"
+    return None
+
+
+STALE_LINK = {
+    LinkProblem.USED: "the link was already used",
+    LinkProblem.REPLACED: "a newer link replaced it",
+    LinkProblem.EXPIRED: "the link expired before it could be sent",
+    LinkProblem.INACTIVE: "the account is deactivated",
+}
+
+
+def _stale_digest(email: OutboxEmail, now: datetime) -> str | None:
     """A digest held up (by a mail server that was down) that a newer one or a new day replaced."""
     zone = agency_zone()
-    if reminder.created_at.astimezone(zone).date() != now.astimezone(zone).date():
+    if email.created_at.astimezone(zone).date() != now.astimezone(zone).date():
         return "it was for an earlier day"
     newer = db.session.scalar(
-        select(Reminder.id)
+        select(OutboxEmail.id)
         .where(
-            Reminder.user_id == reminder.user_id,
-            Reminder.kind == ReminderKind.DIGEST,
-            Reminder.id > reminder.id,
-            Reminder.status != ReminderStatus.DROPPED,
+            OutboxEmail.user_id == email.user_id,
+            OutboxEmail.kind == EmailKind.DIGEST,
+            OutboxEmail.id > email.id,
+            OutboxEmail.status != EmailStatus.DROPPED,
         )
         .limit(1)
     )
     return "a newer digest replaces it" if newer else None
 
 
-def _held_until(reminder: Reminder, now: datetime) -> datetime | None:
+def _held_until(email: OutboxEmail, now: datetime) -> datetime | None:
     """Candidates are not emailed at night: when a nudge comes up then, the next morning."""
-    if reminder.kind == ReminderKind.DIGEST:
+    if email.kind not in (EmailKind.THANK_YOU, EmailKind.FOLLOW_UP):
         return None
     local = now.astimezone(agency_zone())
     if nudge_hours(local):
@@ -176,62 +210,72 @@ def _held_until(reminder: Reminder, now: datetime) -> datetime | None:
 
 
 _SETTING = {
-    ReminderKind.DIGEST: "digest_emails",
-    ReminderKind.THANK_YOU: "thank_you_nudges",
-    ReminderKind.FOLLOW_UP: "follow_up_nudges",
+    EmailKind.DIGEST: "digest_emails",
+    EmailKind.THANK_YOU: "thank_you_nudges",
+    EmailKind.FOLLOW_UP: "follow_up_nudges",
 }
 
 
-def deliver(reminder_id: int, now: datetime, report: RunReport) -> None:
-    """Send one claimed reminder and record what happened (one transaction). Whatever goes
+def deliver(email_id: int, now: datetime, report: RunReport) -> None:
+    """Send one claimed email and record what happened (one transaction). Whatever goes
     wrong with this one is recorded on it and retried; it never stops the others."""
-    reminder = db.session.get(Reminder, reminder_id, options=_WITH_CONTEXT)
+    email = db.session.get(OutboxEmail, email_id, options=_WITH_CONTEXT)
     try:
-        held_until = _held_until(reminder, now)
+        held_until = _held_until(email, now)
         if held_until is not None:
-            reminder.status, reminder.next_attempt_at = ReminderStatus.QUEUED, held_until
-            report.add("held until morning", describe(reminder))
+            email.status, email.next_attempt_at = EmailStatus.QUEUED, held_until
+            report.add("held until morning", describe(email))
             db.session.commit()
             return
-        reason, message = _what_to_send(reminder, now)
+        reason, message = _what_to_send(email, now)
         if message is None:
-            reminder.status, reminder.last_error = (
-                ReminderStatus.DROPPED,
+            email.status, email.last_error = (
+                EmailStatus.DROPPED,
                 reason or "nothing left to say",
             )
-            report.add("skipped", f"{describe(reminder)} ({reminder.last_error})")
+            report.add("skipped", f"{describe(email)} ({email.last_error})")
             db.session.commit()
             return
-        reminder.to_address, reminder.subject = message.to, message.subject[:200]
+        email.to_address, email.subject = message.to, message.subject[:200]
         mail.send(message)
-    except Exception as exc:  # recorded on the reminder; the run goes on
+    except Exception as exc:  # recorded on the email; the run goes on
         if not isinstance(exc, mail.MailError):
-            current_app.logger.exception("Reminder %s could not be sent", reminder_id)
+            current_app.logger.exception("Email %s could not be sent", email_id)
         db.session.rollback()
-        _not_sent(db.session.get(Reminder, reminder_id), now, exc, report)
+        _not_sent(db.session.get(OutboxEmail, email_id), now, exc, report)
     else:
-        reminder.attempts += 1
-        reminder.status, reminder.sent_at, reminder.last_error = ReminderStatus.SENT, now, ""
-        report.add("sent", f"{describe(reminder)}: “{message.subject}”")
+        email.attempts += 1
+        email.status, email.sent_at, email.last_error = EmailStatus.SENT, now, ""
+        report.add("sent", f"{describe(email)}: “{message.subject}”")
     db.session.commit()
 
 
-def _not_sent(reminder: Reminder, now: datetime, exc: Exception, report: RunReport) -> None:
+def _not_sent(email: OutboxEmail, now: datetime, exc: Exception, report: RunReport) -> None:
     """Count the try; queue it again after a pause, or give up after MAX_ATTEMPTS."""
-    reminder.attempts += 1
+    email.attempts += 1
     reason = str(exc) if isinstance(exc, mail.MailError) else f"{exc.__class__.__name__}: {exc}"
-    reminder.last_error = reason[:300]
-    if reminder.attempts >= MAX_ATTEMPTS:
-        reminder.status = ReminderStatus.FAILED
-        report.add("failed", f"{describe(reminder)} after {reminder.attempts} tries: {reason}")
+    email.last_error = reason[:300]
+    if email.attempts >= MAX_ATTEMPTS:
+        email.status = EmailStatus.FAILED
+        report.add("failed", f"{describe(email)} after {email.attempts} tries: {reason}")
     else:
-        reminder.status = ReminderStatus.QUEUED
-        reminder.next_attempt_at = now + RETRY_AFTER[min(reminder.attempts, len(RETRY_AFTER)) - 1]
+        email.status = EmailStatus.QUEUED
+        email.next_attempt_at = now + RETRY_AFTER[min(email.attempts, len(RETRY_AFTER)) - 1]
         report.add(
             "not sent, will retry",
-            f"{describe(reminder)} at {format_local(reminder.next_attempt_at)}: {reason}",
+            f"{describe(email)} at {format_local(email.next_attempt_at)}: {reason}",
         )
 
 
-def describe(reminder: Reminder) -> str:
-    return f"{reminder.kind.label.lower()} to {reminder.user.email} ({reminder.key})"
+def describe(email: OutboxEmail) -> str:
+    return f"{email.kind.label.lower()} to {email.user.email} ({email.key})"
+
+
+def send_now(email_id: int) -> RunReport:
+    """Send one queued email at once, if no one else has claimed it (the sender thread's
+    try right after a request). A failure leaves it queued, with its backoff, for the run."""
+    now = utcnow()
+    report = RunReport()
+    for claimed in claim(now, limit=1, only=email_id):
+        deliver(claimed, now, report)
+    return report

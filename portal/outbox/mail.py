@@ -1,7 +1,8 @@
 """Sending mail: a real SMTP client, or (in development) a line per message in the log.
 
-Views build a ``Message`` from a text template and call ``send``; which backend carries it
-comes from the configuration (``MAIL_BACKEND``, ``MAIL_SERVER`` and friends).
+The outbox builds a ``Message`` from a text template and calls ``send``; which backend
+carries it comes from the configuration (``MAIL_BACKEND``, ``MAIL_SERVER`` and friends).
+Nothing else sends mail: views queue emails in the outbox (``outbox.emails``).
 """
 
 from __future__ import annotations
@@ -97,21 +98,6 @@ def send(message: Message) -> None:
     """Send one message now; raises MailError when the server cannot take it."""
     current_app.extensions["mail"].send(message)
     current_app.logger.info("Mail sent to %s: %s", message.to, message.subject)
-
-
-def send_later(message: Message):
-    """A callable that sends ``message`` and logs a failure instead of raising: for
-    ``response.call_on_close``, once the answer has gone to the browser."""
-    app = current_app._get_current_object()
-
-    def send_now() -> None:
-        with app.app_context():
-            try:
-                send(message)
-            except MailError as exc:
-                app.logger.error("Mail to %s not sent (%s): %s", message.to, message.subject, exc)
-
-    return send_now
 
 
 def _reason(exc: Exception) -> str:

@@ -11,11 +11,11 @@ from datetime import datetime
 
 from flask import current_app
 
-from ..accounts.links import link_hours
+from ..accounts.links import link_hours, link_token
 from ..extensions import db
 from ..followup import TO_DO, StepKind
 from ..followup.rules import span_words
-from ..models import Candidate, Employer, Interview, LinkPurpose, Reminder, ReminderKind, Step, User
+from ..models import Candidate, EmailKind, Employer, Interview, LinkPurpose, OutboxEmail, Step, User
 from ..reports.queue import open_steps_in_context
 from ..steps.drafts import SLUG_OF
 from ..times import agency_zone, format_local, local_day_bounds
@@ -26,11 +26,16 @@ from .reminders import queue_filter
 DIGEST_LISTED = 40  # steps listed in one digest; the rest are counted, with a link to the queue
 
 
-def compose(reminder: Reminder, now: datetime) -> mail.Message | None:
-    """The email for a reminder, written from the data as it is now (None: nothing to say)."""
-    if reminder.kind == ReminderKind.DIGEST:
-        return _digest_message(reminder.user, now)
-    return _nudge_message(reminder, now)
+def compose(email: OutboxEmail, now: datetime) -> mail.Message | None:
+    """What an email says, written from the data as it is now (None: nothing to say)."""
+    if email.kind == EmailKind.DIGEST:
+        return _digest_message(email.user, now)
+    if email.kind in (EmailKind.THANK_YOU, EmailKind.FOLLOW_UP):
+        return _nudge_message(email, now)
+    if email.kind == EmailKind.PASSWORD_CHANGED:
+        return _password_changed_message(email.user)
+    token = link_token(email.link) if email.link is not None else None
+    return None if token is None else _link_message(email.user, token, email.link.purpose)
 
 
 @dataclass(frozen=True)
@@ -93,10 +98,10 @@ def _step_url(step: Step) -> str:
     return external_url("recruiter.step", step_id=step.id)
 
 
-def _nudge_message(reminder: Reminder, now: datetime) -> mail.Message:
-    step = reminder.step
+def _nudge_message(email: OutboxEmail, now: datetime) -> mail.Message:
+    step = email.step
     interview = step.interview
-    user = reminder.user
+    user = email.user
     if step.kind == StepKind.THANK_YOU:
         subject = f"Your thank-you note to {interview.employer.name}"
     else:
@@ -119,10 +124,9 @@ def _nudge_message(reminder: Reminder, now: datetime) -> mail.Message:
     )
 
 
-def link_email(user: User, token: str, purpose: LinkPurpose) -> mail.Message:
-    """The email that carries a password link."""
+def _link_message(user: User, token: str, purpose: LinkPurpose) -> mail.Message:
+    """The email that carries a password link (an invitation or a reset)."""
     invite = purpose == LinkPurpose.INVITE
-    hours = link_hours(purpose)
     agency = current_app.config["AGENCY_NAME"]
     return mail.message(
         user.email,
@@ -132,19 +136,14 @@ def link_email(user: User, token: str, purpose: LinkPurpose) -> mail.Message:
         "invite.txt" if invite else "reset.txt",
         user=user,
         link=external_url("auth.set_password_from_link", token=token),
-        hours=hours,
+        hours=link_hours(purpose),
         agency=agency,
         sign_in=external_url("auth.login"),
         forgot=external_url("auth.forgot_password"),
     )
 
 
-def send_link_email(user: User, token: str, purpose: LinkPurpose) -> None:
-    """Email a password link now; raises mail.MailError when the server does not take it."""
-    mail.send(link_email(user, token, purpose))
-
-
-def password_changed_email(user: User) -> mail.Message:
+def _password_changed_message(user: User) -> mail.Message:
     """The notice that a password was changed, so a person can act if it was not them."""
     agency = current_app.config["AGENCY_NAME"]
     return mail.message(

@@ -17,10 +17,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..extensions import db
 from ..followup import StepKind
-from ..models import Candidate, Reminder, ReminderKind, ReminderStatus, Role, Step, User
+from ..models import Candidate, EmailKind, OutboxEmail, Role, Step, User
 from ..steps.calendar import business_calendar
 from ..steps.policy import current_policy
 from ..times import agency_zone, local_day_bounds
+from .emails import row_values
 from .report import RunReport
 
 MORNING = time(8, 0)  # the morning digest goes at or after this local time, on business days
@@ -61,40 +62,15 @@ def decide(now: datetime, report: RunReport, outcome: str = "queued") -> None:
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     new = set(
         db.session.scalars(
-            insert(Reminder)
+            insert(OutboxEmail)
             .values(rows)
             .on_conflict_do_nothing(index_elements=["key"])
-            .returning(Reminder.key)
+            .returning(OutboxEmail.key)
         )
     )
     for row in rows:
         if row["key"] in new:
             report.add(outcome, row["key"])
-
-
-def _row(
-    user_id: int,
-    kind: ReminderKind,
-    occasion: str,
-    now: datetime,
-    step_id: int | None = None,
-    step_ids: str = "",
-) -> dict:
-    return {
-        "key": f"{user_id}:{kind.value}:{step_id or '-'}:{occasion}",
-        "user_id": user_id,
-        "kind": kind,
-        "step_id": step_id,
-        "occasion": occasion,
-        "step_ids": step_ids,
-        "status": ReminderStatus.QUEUED,
-        "attempts": 0,
-        "next_attempt_at": now,
-        "created_at": now,
-        "to_address": "",
-        "subject": "",
-        "last_error": "",
-    }
 
 
 def _digests(now: datetime, report: RunReport) -> list[dict]:
@@ -116,11 +92,11 @@ def _digests(now: datetime, report: RunReport) -> list[dict]:
     latest = {
         r.user_id: r
         for r in db.session.scalars(
-            select(Reminder).where(
-                Reminder.id.in_(
-                    select(func.max(Reminder.id))
-                    .where(Reminder.kind == ReminderKind.DIGEST, Reminder.user_id.in_(wanted))
-                    .group_by(Reminder.user_id)
+            select(OutboxEmail).where(
+                OutboxEmail.id.in_(
+                    select(func.max(OutboxEmail.id))
+                    .where(OutboxEmail.kind == EmailKind.DIGEST, OutboxEmail.user_id.in_(wanted))
+                    .group_by(OutboxEmail.user_id)
                 )
             )
         )
@@ -139,7 +115,7 @@ def _digests(now: datetime, report: RunReport) -> list[dict]:
             occasion = "change:" + hashlib.sha256(ids.encode()).hexdigest()[:16]
         else:
             continue
-        rows.append(_row(recruiter_id, ReminderKind.DIGEST, occasion, now, step_ids=ids))
+        rows.append(row_values(recruiter_id, EmailKind.DIGEST, occasion, now, step_ids=ids))
     return rows
 
 
@@ -173,7 +149,7 @@ def _nudges(now: datetime, report: RunReport) -> list[dict]:
         timedelta(hours=current_policy().thank_you_hours) - THANK_YOU_NUDGE_AFTER,
         timedelta(hours=1),
     )
-    nudged = select(Reminder.id).where(Reminder.step_id == Step.id).exists()
+    nudged = select(OutboxEmail.id).where(OutboxEmail.step_id == Step.id).exists()
     rows = []
     for step_id, kind, user_id, thank_you_on, follow_up_on in db.session.execute(
         select(Step.id, Step.kind, User.id, User.thank_you_nudges, User.follow_up_nudges)
@@ -194,7 +170,7 @@ def _nudges(now: datetime, report: RunReport) -> list[dict]:
             report.counts["nudges turned off"] += 1
             continue
         # One nudge per step: a due time moved by a policy change or an edit is not a new occasion.
-        rows.append(_row(user_id, ReminderKind(kind.value), "once", now, step_id=step_id))
+        rows.append(row_values(user_id, EmailKind(kind.value), "once", now, step_id=step_id))
     return rows
 
 

@@ -18,9 +18,8 @@ from ..accounts.links import (
 )
 from ..audit import record
 from ..extensions import db
-from ..models import Assignment, Candidate, Interview, LinkPurpose, Role
-from ..outbox.mail import MailError
-from ..outbox.messages import send_link_email
+from ..models import Assignment, Candidate, EmailKind, Interview, LinkPurpose, Role
+from ..outbox.emails import email_for_link, queue_email
 from ..steps.handout import handout_response
 from ..times import utcnow
 from ..web.forms import ConfirmForm, flush_or_field_error, form_status
@@ -131,12 +130,14 @@ def candidate(candidate_id: int):
         .options(joinedload(Assignment.recruiter), joinedload(Assignment.assigned_by))
         .order_by(Assignment.started_at.desc(), Assignment.id.desc())
     ).all()
+    invitation = invitation_state(candidate.user)
     return render_template(
         "recruiter/candidate.html",
         candidate=candidate,
         interviews=interviews,
         assignments=assignments,
-        invitation=invitation_state(candidate.user),
+        invitation=invitation,
+        invitation_email=email_for_link(invitation),
         invite_form=ConfirmForm(),
         now=utcnow(),
     )
@@ -157,7 +158,8 @@ def invite_candidate(candidate_id: int):
         db.session.rollback()
         flash(str(exc), "error")
         return back
-    token = issue_link(user, LinkPurpose.INVITE, by=current_user)
+    link = issue_link(user, LinkPurpose.INVITE, by=current_user)
+    queue_email(user, EmailKind.INVITATION, link=link)
     record(
         current_user,
         "candidate.invited",
@@ -165,17 +167,12 @@ def invite_candidate(candidate_id: int):
         candidate_id=candidate.id,
     )
     db.session.commit()
-    try:
-        send_link_email(user, token, LinkPurpose.INVITE)
-    except MailError as exc:
-        flash(
-            f"The invitation for {candidate.name} is ready, but the email could not be sent: {exc}. "
-            "Try “Send the invitation again” in a few minutes.",
-            "error",
-        )
-        return back
     hours = current_app.config["INVITE_LINK_HOURS"]
-    flash(f"Invitation emailed to {user.email}. The link works once, for {hours} hours.", "success")
+    flash(
+        f"Invitation on its way to {user.email}. The link works once, for {hours} hours; "
+        "this page shows when it has gone.",
+        "success",
+    )
     return back
 
 

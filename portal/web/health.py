@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
-from ..models import Reminder, ReminderStatus
+from ..models import EmailStatus, OutboxEmail
 from ..times import utcnow
 
 
@@ -15,14 +15,14 @@ def init_app(app: Flask) -> None:
 
 def healthz():
     """200 when the database answers, 503 when it does not; with the age of the oldest
-    reminder not yet sent (a growing age means the reminder run or the mail server is stuck)."""
+    email not yet sent (a growing age means the outbox run or the mail server is stuck)."""
     try:
-        pending = Reminder.status.in_((ReminderStatus.QUEUED, ReminderStatus.SENDING))
+        pending = OutboxEmail.status.in_((EmailStatus.QUEUED, EmailStatus.SENDING))
         oldest, unsent, failed = db.session.execute(
             select(
-                func.min(Reminder.created_at).filter(pending),
+                func.min(OutboxEmail.created_at).filter(pending),
                 func.count().filter(pending),
-                func.count().filter(Reminder.status == ReminderStatus.FAILED),
+                func.count().filter(OutboxEmail.status == EmailStatus.FAILED),
             )
         ).one()
     except SQLAlchemyError as exc:
@@ -37,9 +37,9 @@ def healthz():
         response = jsonify(
             status="ok",
             database="ok",
-            oldest_unsent_reminder_seconds=age,
-            unsent_reminders=unsent,
-            failed_reminders=failed,
+            oldest_unsent_email_seconds=age,
+            unsent_emails=unsent,
+            failed_emails=failed,
         )
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -1,4 +1,4 @@
-"""The reminder outbox: each email the reminder run decides to send, and what became of it."""
+"""The outbox: every email the portal sends, and what became of it."""
 
 from __future__ import annotations
 
@@ -9,18 +9,26 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..times import utcnow
+from .accounts import PasswordLink
 from .agency import User
 from .base import Choice, UTCDateTime, choice_column
 from .followup import Step
 
 
-class ReminderKind(Choice):
+class EmailKind(Choice):
     DIGEST = "digest", "Recruiter digest"
     THANK_YOU = "thank_you", "Thank-you note nudge"
     FOLLOW_UP = "follow_up", "Follow-up nudge"
+    INVITATION = "invitation", "Invitation"
+    PASSWORD_RESET = "password_reset", "Password link"
+    PASSWORD_CHANGED = "password_changed", "Password changed notice"
 
 
-class ReminderStatus(Choice):
+# Reminders: each can be turned off by the person who gets it, on their Emails page.
+REMINDER_KINDS = (EmailKind.DIGEST, EmailKind.THANK_YOU, EmailKind.FOLLOW_UP)
+
+
+class EmailStatus(Choice):
     QUEUED = "queued", "Queued"
     SENDING = "sending", "Sending"
     SENT = "sent", "Sent"
@@ -28,27 +36,34 @@ class ReminderStatus(Choice):
     DROPPED = "dropped", "Not sent"  # nothing left to say, or the person may not be mailed
 
 
-class Reminder(db.Model):
-    """One reminder email. ``key`` (person, kind, step, occasion) is unique, and the row is
-    written in the transaction that decides to send it: two runs deciding at once insert it
-    once, and each run only sends rows it has claimed."""
+class OutboxEmail(db.Model):
+    """One email. ``key`` (person, kind, step or link, occasion) is unique, and the row is
+    written in the transaction that decides to send it: two runs deciding at once insert
+    it once, and only the process that claims the row sends it.
 
-    __tablename__ = "reminders"
+    What the email says is written when it is sent, from the data as it is then: a step
+    done meanwhile, or a link replaced, means no email. A password link's token is never
+    stored here (nor anywhere): it is derived again from the link when the email goes."""
+
+    __tablename__ = "outbox_emails"
     __table_args__ = (
-        Index("ix_reminders_status_next_attempt_at", "status", "next_attempt_at"),
-        Index("ix_reminders_user_kind_created_at", "user_id", "kind", "created_at"),
+        Index("ix_outbox_emails_status_next_attempt_at", "status", "next_attempt_at"),
+        Index("ix_outbox_emails_user_kind_created_at", "user_id", "kind", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(160), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    kind: Mapped[ReminderKind] = mapped_column(choice_column(ReminderKind, "reminder_kind"))
+    kind: Mapped[EmailKind] = mapped_column(choice_column(EmailKind, "email_kind"))
     step_id: Mapped[int | None] = mapped_column(ForeignKey("steps.id"))
+    link_id: Mapped[int | None] = mapped_column(
+        ForeignKey("password_links.id", ondelete="SET NULL")
+    )
     occasion: Mapped[str] = mapped_column(String(80))
     # For a digest: the queue it was decided on, so the next run can tell what is new.
     step_ids: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[ReminderStatus] = mapped_column(
-        choice_column(ReminderStatus, "reminder_status"), default=ReminderStatus.QUEUED
+    status: Mapped[EmailStatus] = mapped_column(
+        choice_column(EmailStatus, "email_status"), default=EmailStatus.QUEUED
     )
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -61,10 +76,15 @@ class Reminder(db.Model):
 
     user: Mapped[User] = relationship()
     step: Mapped[Step | None] = relationship()
+    link: Mapped[PasswordLink | None] = relationship()
 
     @property
     def queue(self) -> set[int]:
         return {int(i) for i in self.step_ids.split(",") if i}
 
+    @property
+    def is_reminder(self) -> bool:
+        return self.kind in REMINDER_KINDS
+
     def __repr__(self) -> str:
-        return f"<Reminder {self.id} {self.key} {self.status}>"
+        return f"<OutboxEmail {self.id} {self.key} {self.status}>"
