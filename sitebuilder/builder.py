@@ -20,11 +20,13 @@ import os
 import pickle
 import shutil
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from .content import (
     GUIDES_DIR,
@@ -201,11 +203,11 @@ def build(config: BuildConfig) -> BuildReport:
     stage = out.parent / f".{out.name}.building-{os.getpid()}"
     shutil.rmtree(stage, ignore_errors=True)
     stage.mkdir(parents=True)
-    # Compiled templates are read from the last build and written into this one (workers
-    # are forked and inherit the setting), so a failed build leaves out/ untouched.
-    _worker["template_cache"] = (str(out / TEMPLATE_CACHE), str(stage / TEMPLATE_CACHE))
+    setup = PageSetup(settings, stage, (str(out / TEMPLATE_CACHE), str(stage / TEMPLATE_CACHE)))
     try:
-        plan = plan_outputs(settings, sources, rendered, cards, inputs, formats)
+        plan = plan_outputs(
+            settings, sources, rendered, cards, inputs, formats, setup.template_cache
+        )
         changed = _keep_unchanged(plan, previous, out, stage, fresh, report)
         page_for = ("pdf" in formats) if "site" in formats else None
         if to_render:
@@ -215,7 +217,7 @@ def build(config: BuildConfig) -> BuildReport:
         listings = [rel for rel in changed if plan[rel].kind == "listing"]
         if listings:
             config.progress(f"Writing {len(listings)} listing page(s): {named(listings)}")
-        with Rendering(to_render, settings, page_for, stage, config.jobs) as rendering:
+        with Rendering(to_render, setup, page_for, config.jobs) as rendering:
             _make_listings(changed, plan, stage, report)  # while the workers render the guides
             for guide in rendering.results():
                 rendered[guide.key] = guide
@@ -223,7 +225,7 @@ def build(config: BuildConfig) -> BuildReport:
         report.count("guide-page", built=True, n=len(to_render) if page_for is not None else 0)
         _check(sources, rendered, frozenset(source.key for source in to_render))
         written = {source.key for source in to_render} if page_for is not None else set()
-        _make_rest(changed, plan, stage, out, sources, rendered, written, settings, config, report)
+        _make_rest(changed, plan, setup, out, sources, rendered, written, config, report)
         manifest = Manifest(
             inputs=inputs,
             guides={
@@ -304,61 +306,91 @@ def _check(sources, rendered, changed: frozenset[str]) -> None:
         raise BuildError(problems)
 
 
-_worker: dict = {}
-
-
 def guide_page_path(stage: Path, key: str) -> Path:
     return stage / "site" / "guides" / key / "index.html"
 
 
-def _render_many(
-    sources: list[GuideSource], settings: Settings, page_for: bool | None, stage: Path
-) -> list:
-    """Markdown for each guide and, unless ``page_for`` is None, its page written into ``stage``."""
-    from . import render
+@dataclass(frozen=True)
+class PageSetup:
+    """What rendering guides and their pages needs; each worker process gets it through its
+    pool's initializer."""
 
-    renderer = _worker.get(("markdown", settings.allow_raw_html))
-    if renderer is None:
-        renderer = _worker[("markdown", settings.allow_raw_html)] = render.GuideRenderer(
-            settings.allow_raw_html
-        )
-    out = []
-    for source in sources:
-        guide = renderer.render(source)
-        if page_for is not None and not guide.problems:
-            _write(
-                guide_page_path(stage, source.key),
-                _guide_pages([(GuideCard.of(source), guide)], settings, page_for)[0],
-            )
-        out.append(guide)
-    return out
+    settings: Settings
+    stage: Path
+    # Compiled templates are read from the last build and written into this one, so a
+    # failed build leaves out/ untouched.
+    template_cache: tuple[str, str] | None
 
 
-def _write_guide_pages(items, settings: Settings, with_pdf: bool, stage: Path) -> list[None]:
-    for (card, guide), html in zip(items, _guide_pages(items, settings, with_pdf), strict=True):
-        _write(guide_page_path(stage, card.key), html)
-    return [None] * len(items)
+class GuideWorker:
+    """Renders guides and writes their pages, with its Markdown renderer and Jinja
+    environment made once: one in this process, or one in each worker process."""
+
+    def __init__(self, setup: PageSetup):
+        from . import pages, render
+
+        self.setup = setup
+        self.renderer = render.GuideRenderer(setup.settings.allow_raw_html)
+        self.env = pages.environment(setup.template_cache)
+
+    def render(self, sources: list[GuideSource], page_for: bool | None) -> list[Any]:
+        """Markdown for each guide and, unless ``page_for`` is None, its page written into the
+        stage (``page_for``: whether the page offers the guide's PDF)."""
+        out = []
+        for source in sources:
+            guide = self.renderer.render(source)
+            if page_for is not None and not guide.problems:
+                self.write_pages([(GuideCard.of(source), guide)], page_for)
+            out.append(guide)
+        return out
+
+    def write_pages(self, items: list[tuple[GuideCard, Any]], with_pdf: bool) -> list[None]:
+        from . import pages
+
+        for card, guide in items:
+            html = pages.guide_page(self.env, self.setup.settings, card, guide, with_pdf)
+            _write(guide_page_path(self.setup.stage, card.key), html)
+        return [None] * len(items)
 
 
-def _guide_pages(items, settings: Settings, with_pdf: bool) -> list[str]:
-    from . import pages
-
-    # One environment per build folder: its compiled templates are written into that build.
-    cache = _worker.get("template_cache")
-    if _worker.get("env_for") != cache:
-        _worker["env"], _worker["env_for"] = pages.environment(cache), cache
-    return [
-        pages.guide_page(_worker["env"], settings, card, guide, with_pdf) for card, guide in items
-    ]
+# In a worker process only: the GuideWorker its pool's initializer made. The building
+# process never sets it; it uses a GuideWorker of its own.
+_this_process_worker: GuideWorker | None = None
 
 
-def _pool(jobs: int, initializer=None):
-    """Worker processes, forked so they start with everything already imported."""
+def _start_guide_worker(setup: PageSetup) -> None:
+    global _this_process_worker
+    _this_process_worker = GuideWorker(setup)
+
+
+def _worker() -> GuideWorker:
+    if _this_process_worker is None:
+        raise RuntimeError("not in a worker process started by _start_guide_worker")
+    return _this_process_worker
+
+
+def _render_share(sources: list[GuideSource], page_for: bool | None) -> list[Any]:
+    return _worker().render(sources, page_for)
+
+
+def _write_share(items: list[tuple[GuideCard, Any]], with_pdf: bool) -> list[None]:
+    return _worker().write_pages(items, with_pdf)
+
+
+def _pool(jobs: int, initializer: Callable[..., None], initargs: tuple = ()) -> Any:
+    """Worker processes. Forked, so they start with everything imported, when this process
+    runs one thread; started from a fresh server process otherwise (``serve`` answers
+    requests on a thread, and forking a process that has threads can deadlock the child)."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    if threading.active_count() == 1:
+        context = multiprocessing.get_context("fork")
+    else:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["sitebuilder.builder", "sitebuilder.pages"])
     return ProcessPoolExecutor(
-        max_workers=jobs, mp_context=multiprocessing.get_context("fork"), initializer=initializer
+        max_workers=jobs, mp_context=context, initializer=initializer, initargs=initargs
     )
 
 
@@ -367,39 +399,31 @@ def _shares(items: list, jobs: int) -> list[list]:
 
 
 def _merge(parts: list[list], jobs: int, count: int) -> list:
-    results = [None] * count
+    results: list = [None] * count
     for worker, part in enumerate(parts):
         results[worker::jobs] = part
     return results
 
 
-def _spread(function, items: list, jobs: int, *args) -> list:
-    """``function(items, *args)`` over worker processes (one interleaved share each), in order."""
-    if len(items) < IN_PROCESS_LIMIT or jobs < 2:
-        return function(items, *args)
-    with _pool(jobs) as pool:
-        parts = list(pool.map(function, _shares(items, jobs), *[[a] * jobs for a in args]))
-    return _merge(parts, jobs, len(items))
-
-
 class Rendering:
-    """Guides rendering in worker processes while the main process does other work."""
+    """Guides rendering in worker processes while the main process does other work; a few
+    guides render here, when their results are asked for."""
 
-    def __init__(self, sources, settings, page_for, stage, jobs):
-        self.args = (sources, settings, page_for, stage)
-        self.jobs = jobs
+    def __init__(
+        self, sources: list[GuideSource], setup: PageSetup, page_for: bool | None, jobs: int
+    ):
+        self.sources, self.setup, self.page_for, self.jobs = sources, setup, page_for, jobs
         self.pool = None
         if len(sources) >= IN_PROCESS_LIMIT and jobs > 1:
-            self.pool = _pool(jobs)
+            self.pool = _pool(jobs, _start_guide_worker, (setup,))
             self.futures = [
-                self.pool.submit(_render_many, share, *self.args[1:])
-                for share in _shares(sources, jobs)
+                self.pool.submit(_render_share, share, page_for) for share in _shares(sources, jobs)
             ]
 
     def results(self) -> list:
         if self.pool is None:
-            return _render_many(*self.args)
-        return _merge([future.result() for future in self.futures], self.jobs, len(self.args[0]))
+            return GuideWorker(self.setup).render(self.sources, self.page_for)
+        return _merge([future.result() for future in self.futures], self.jobs, len(self.sources))
 
     def __enter__(self):
         return self
@@ -409,14 +433,25 @@ class Rendering:
             self.pool.shutdown(cancel_futures=True)
 
 
+def write_guide_pages(
+    items: list[tuple[GuideCard, Any]], setup: PageSetup, with_pdf: bool, jobs: int
+) -> None:
+    """Guide pages from guides already rendered (the templates changed, the guides did not)."""
+    if len(items) < IN_PROCESS_LIMIT or jobs < 2:
+        GuideWorker(setup).write_pages(items, with_pdf)
+        return
+    with _pool(jobs, _start_guide_worker, (setup,)) as pool:
+        list(pool.map(_write_share, _shares(items, jobs), [with_pdf] * jobs))
+
+
 # Planning outputs -------------------------------------------------------------------------
 
 
-def plan_outputs(settings, sources, rendered, cards, inputs, formats) -> Plan:
+def plan_outputs(settings, sources, rendered, cards, inputs, formats, template_cache=None) -> Plan:
     """Every output of the build with its key; nothing is rendered here."""
     from . import pages
 
-    env = pages.environment(_worker.get("template_cache"))
+    env = pages.environment(template_cache)
     base = digest(inputs["settings"], inputs["templates"], inputs["static"], inputs["code"])
     src = {key: inputs["sources"][sources[key].path] for key in sources}
     every = list(cards.values())
@@ -600,17 +635,16 @@ def _make_listings(changed: list[str], plan: Plan, stage: Path, report: BuildRep
             report.count("file", built=True)
 
 
-def _make_rest(
-    changed, plan, stage, out, sources, rendered, written, settings, config, report
-) -> None:
+def _make_rest(changed, plan, setup, out, sources, rendered, written, config, report) -> None:
     """What needs the rendered guides: the search index, pages not yet written, the PDFs."""
+    stage, settings = setup.stage, setup.settings
     with_pdf = "pdf" in config.formats
     to_page = [
         rel for rel in changed if plan[rel].kind == "guide-page" and plan[rel].guide not in written
     ]
     if to_page:  # the templates changed but the guide did not
         items = [(GuideCard.of(sources[plan[r].guide]), rendered[plan[r].guide]) for r in to_page]
-        _spread(_write_guide_pages, items, config.jobs, settings, with_pdf, stage)
+        write_guide_pages(items, setup, with_pdf, config.jobs)
         report.count("guide-page", built=True, n=len(to_page))
     for rel in changed:
         if plan[rel].kind == "rendered":
@@ -664,11 +698,12 @@ def render_pdfs(
     workers = min(config.jobs, len(jobs))
     config.progress(f"Rendering {len(jobs)} PDF(s) with {workers} worker(s): {named(sorted(rels))}")
     step = max(1, len(jobs) // 10)
+    pool = None
     if workers < 2:
-        done = map(pdf.render, jobs)
+        done = map(pdf.PdfRenderer().render, jobs)
     else:
-        pool = _pool(workers, initializer=pdf.start_worker)
-        done = pool.map(pdf.render, jobs, chunksize=1)
+        pool = _pool(workers, pdf.start_worker)
+        done = pool.map(pdf.render_in_worker, jobs, chunksize=1)
     try:
         for count, target in enumerate(done, start=1):
             if count % step == 0 or count == len(jobs):
@@ -676,7 +711,7 @@ def render_pdfs(
                     f"  {count}/{len(jobs)} PDFs done ({Path(target).relative_to(stage)})"
                 )
     finally:
-        if workers >= 2:
+        if pool is not None:
             pool.shutdown()
 
 

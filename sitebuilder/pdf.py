@@ -25,25 +25,40 @@ class PdfJob:
     identity: str  # the output's cache key; also makes the PDF's /ID fixed and reproducible
 
 
-_worker: dict = {}
+class PdfRenderer:
+    """WeasyPrint with one font configuration and one image and stylesheet cache, kept
+    across the PDFs it renders: one in the building process, or one in each worker."""
+
+    def __init__(self) -> None:
+        self.fonts = FontConfiguration()
+        self.cache: dict = {}
+
+    def render(self, job: PdfJob) -> str:
+        Path(job.target).parent.mkdir(parents=True, exist_ok=True)
+        HTML(
+            string=job.html, base_url=str(DESIGN) + "/"
+        ).write_pdf(  # print.css: the design system's
+            job.target,
+            font_config=self.fonts,
+            cache=self.cache,
+            pdf_variant=PDF_VARIANT,
+            pdf_identifier=hashlib.sha256(job.identity.encode()).hexdigest()[:32].encode(),
+            custom_metadata=False,
+        )
+        return job.target
+
+
+# In a worker process only: the renderer its pool's initializer made.
+_this_process_renderer: PdfRenderer | None = None
 
 
 def start_worker() -> None:
-    """One font configuration and one image/stylesheet cache per worker process."""
-    _worker["fonts"] = FontConfiguration()
-    _worker["cache"] = {}
+    """A worker process's initializer: its one renderer."""
+    global _this_process_renderer
+    _this_process_renderer = PdfRenderer()
 
 
-def render(job: PdfJob) -> str:
-    if not _worker:
-        start_worker()
-    Path(job.target).parent.mkdir(parents=True, exist_ok=True)
-    HTML(string=job.html, base_url=str(DESIGN) + "/").write_pdf(  # print.css is the design system's
-        job.target,
-        font_config=_worker["fonts"],
-        cache=_worker["cache"],
-        pdf_variant=PDF_VARIANT,
-        pdf_identifier=hashlib.sha256(job.identity.encode()).hexdigest()[:32].encode(),
-        custom_metadata=False,
-    )
-    return job.target
+def render_in_worker(job: PdfJob) -> str:
+    if _this_process_renderer is None:
+        raise RuntimeError("not in a worker process started by start_worker")
+    return _this_process_renderer.render(job)

@@ -1,6 +1,7 @@
 """The cache: nothing changed does nothing; one edit rebuilds only what shows that guide."""
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -151,3 +152,21 @@ def test_one_guide_edit_rebuilds_only_the_pdfs_that_contain_it(tmp_path):
     assert report.built["pdf"] == 2
     assert tree(out)["pdf/thank-you-note.pdf"] == (out / "site/pdf/thank-you-note.pdf").read_bytes()
     assert os.path.samefile(out / "pdf/thank-you-note.pdf", out / "site/pdf/thank-you-note.pdf")
+
+
+def test_a_build_beside_other_threads_never_forks_this_process(corpus, tmp_path, monkeypatch):
+    """serve answers requests on a thread while it rebuilds: forking a process that has threads
+    can deadlock the child, so the workers come from a fresh server process instead."""
+    other = threading.Event()
+    thread = threading.Thread(target=other.wait, daemon=True)  # like serve's HTTP thread
+    thread.start()
+    forks = []
+    real_fork = os.fork
+    monkeypatch.setattr(os, "fork", lambda: forks.append(threading.active_count()) or real_fork())
+    try:
+        report = quiet_build(corpus, tmp_path / "dist", formats=SITE, jobs=2)
+    finally:
+        other.set()
+        thread.join()
+    assert report.built["guide-page"] == 30 and forks == []
+    assert (tmp_path / "dist" / "site" / "guides" / "guide-029" / "index.html").is_file()
