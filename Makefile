@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: install run test browser site serve-site bench security lint clean
+.PHONY: install run test browser site serve-site bench security lint typecheck clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,10 @@ security: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+## typecheck: mypy over portal/, sitebuilder/ and build.py (its settings are in pyproject.toml)
+typecheck: install
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-artifacts dist

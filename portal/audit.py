@@ -57,7 +57,7 @@ def record(
 ) -> None:
     """Add an audit event; one about an interview, or by a candidate, also names the candidate."""
     if candidate_id is None and interview_id is not None:
-        candidate_id = db.session.get(Interview, interview_id).candidate_id
+        candidate_id = db.session.get_one(Interview, interview_id).candidate_id
     if (
         candidate_id is None
         and actor is not None
@@ -80,10 +80,11 @@ def record(
 
 def audit_trail(condition, limit: int = 50) -> list[AuditEvent]:
     """The newest audit events matching ``condition``, with who did them."""
-    return db.session.scalars(
+    query = (
         select(AuditEvent)
         .where(condition)
         .options(joinedload(AuditEvent.actor))
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
         .limit(limit)
-    ).all()
+    )
+    return list(db.session.scalars(query))

@@ -172,7 +172,7 @@ def send_reminders(dry_run: bool, as_of) -> None:
     """Queue the reminders due now and send every email in the outbox that is due (reminders,
     and invitations, password links or notices whose first try failed). Meant for cron, every
     few minutes, on every app server: each email goes once however many runs overlap."""
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the proxied app
     try:
         now = utcnow() if as_of is None else local_to_utc(as_of)
     except NonexistentLocalTime as exc:

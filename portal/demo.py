@@ -442,7 +442,8 @@ def _unique_names(rng: random.Random, count: int) -> list[str]:
 
 
 def _employers(rng: random.Random, count: int, now: datetime) -> list[dict]:
-    rows, seen = [], set()
+    rows: list[dict] = []
+    seen: set[str] = set()
     while len(rows) < count:
         if rng.random() < 0.7:
             a, b = rng.sample(FIRM_WORDS, 2)
@@ -470,7 +471,7 @@ def _employers(rng: random.Random, count: int, now: datetime) -> list[dict]:
 
 
 def _candidate_logins(
-    candidate_ids: list[int], rows: list[dict], password_hash: str, now: datetime
+    candidate_ids: list[int], rows: list[dict], password_hash: str | None, now: datetime
 ) -> None:
     for n, candidate_id in enumerate(candidate_ids):
         email = f"candidate@{DEMO_DOMAIN}" if n == 0 else f"candidate{n + 1}@{DEMO_DOMAIN}"
@@ -483,7 +484,7 @@ def _candidate_logins(
         )
         db.session.add(user)
         db.session.flush()
-        candidate = db.session.get(Candidate, candidate_id)
+        candidate = db.session.get_one(Candidate, candidate_id)
         candidate.user_id = user.id
         candidate.email = email
         candidate.status = CandidateStatus.ACTIVE
@@ -570,16 +571,15 @@ def _steps(rng: random.Random, row: dict, preferred: PreferredChannel, now: date
             actions[StepKind.THANK_YOU] = Action(sent, _channel(rng, preferred_value))
     answered = row.get("outcome_at")
     follow_up = plans[StepKind.FOLLOW_UP]
-    if (
-        follow_up.opens_at < now
-        and (answered is None or answered > follow_up.opens_at)
-        and rng.random() < 0.78
-    ):
-        sent = follow_up.opens_at + timedelta(hours=rng.randrange(-20, 24 * 5))
+    opens = follow_up.opens_at or follow_up.due_at  # the follow-up always has a window
+    if opens < now and (answered is None or answered > opens) and rng.random() < 0.78:
+        sent = opens + timedelta(hours=rng.randrange(-20, 24 * 5))
         if sent < now:
             actions[StepKind.FOLLOW_UP] = Action(sent, _channel(rng, preferred_value))
     if row["outcome"] == Outcome.NO_RESPONSE:
-        start = actions.get(StepKind.FOLLOW_UP, Action(follow_up.due_at)).done_at
+        start = (
+            actions.get(StepKind.FOLLOW_UP, Action(follow_up.due_at)).done_at or follow_up.due_at
+        )
         closed = start + timedelta(days=rng.randrange(4, 10), hours=rng.randrange(0, 8))
         if closed < now:
             row["outcome_at"] = closed

@@ -1,5 +1,7 @@
 """Flask extensions, created unbound and attached in ``create_app``."""
 
+from typing import TYPE_CHECKING
+
 from flask import Flask
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -23,6 +25,14 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+if TYPE_CHECKING:  # the checker cannot take db.Model (made at run time) for a class
+
+    class Model(Base):
+        """Every table's base: db.Model, our declarative base with Flask-SQLAlchemy's bits."""
+
+else:
+    Model = db.Model
 migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()

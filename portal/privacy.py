@@ -245,9 +245,10 @@ def erase(candidate: Candidate, now: datetime) -> None:
     # The one change ever made to audit events: what they said about this person goes.
     mentioning = [AuditEvent.detail.contains(n, autoescape=True) for n in names if len(n) >= 3]
     db.session.execute(
-        update(AuditEvent.__table__)
+        update(AuditEvent)
         .where(or_(*_about(candidate), *mentioning))
         .values(detail=ERASED)
+        .execution_options(synchronize_session=False)
     )
     candidate.name, candidate.email, candidate.phone = (
         label,

@@ -14,6 +14,7 @@ with nothing to do costs little more than hashing the sources.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -173,7 +174,7 @@ def build(config: BuildConfig) -> BuildReport:
 
     settings = read_settings(content)
     files = sorted((content / GUIDES_DIR).glob("*.md")) if (content / GUIDES_DIR).is_dir() else []
-    inputs = {
+    inputs: dict[str, Any] = {
         "settings": settings.digest,
         "templates": tree_digest(TEMPLATES),
         "static": digest(*(tree_digest(root) for root in STATIC_ROOTS)),
@@ -383,12 +384,14 @@ def _pool(jobs: int, initializer: Callable[..., None], initargs: tuple = ()) -> 
     requests on a thread, and forking a process that has threads can deadlock the child)."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing.context import BaseContext
 
     if threading.active_count() == 1:
-        context = multiprocessing.get_context("fork")
+        context: BaseContext = multiprocessing.get_context("fork")
     else:
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["sitebuilder.builder", "sitebuilder.pages"])
+        forkserver = multiprocessing.get_context("forkserver")
+        forkserver.set_forkserver_preload(["sitebuilder.builder", "sitebuilder.pages"])
+        context = forkserver
     return ProcessPoolExecutor(
         max_workers=jobs, mp_context=context, initializer=initializer, initargs=initargs
     )
@@ -493,7 +496,7 @@ def plan_outputs(settings, sources, rendered, cards, inputs, formats, template_c
                 Output(
                     digest(base, "tag", tag, [card_keys[c.key] for c in tagged]),
                     "listing",
-                    lambda tag=tag, tagged=tagged: pages.tag_page(env, settings, tag, tagged),
+                    functools.partial(pages.tag_page, env, settings, tag, tagged),
                 ),
             )
         plan.add(
@@ -684,6 +687,7 @@ def render_pdfs(
                 env, settings, GuideCard.of(source), rendered[source.key], stamp.isoformat()
             )
         else:
+            assert settings.handbook is not None  # planned only when site.yml has one
             chosen = [sources[k] for k in settings.handbook.guides]
             stamp = source_date(chosen)
             html = pages.print_handbook(

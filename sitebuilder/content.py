@@ -21,7 +21,8 @@ from .errors import BuildError, Problem
 try:  # libyaml is several times faster; PyYAML wheels ship it
     from yaml import CSafeLoader as SafeLoader
 except ImportError:  # pragma: no cover
-    from yaml import SafeLoader
+    # The same API, in Python.
+    from yaml import SafeLoader  # type: ignore[assignment]
 
 PACKAGE = Path(__file__).parent
 TEMPLATES = PACKAGE / "templates"

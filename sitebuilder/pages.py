@@ -342,6 +342,8 @@ def print_handbook(
     stamp: str,
 ) -> str:
     handbook = settings.handbook
+    if handbook is None:
+        raise ValueError("site.yml has no handbook to print")
     inside = frozenset(c.key for c in cards)
     chapters = []
     for c in cards:

@@ -224,7 +224,8 @@ class _RawHtmlRefused(InlineProcessor):
         super().__init__(pattern, md)
         self.state = state
 
-    def handleMatch(self, m, data):
+    # InlineProcessor's own signature; the stubs also see Pattern's one-argument form.
+    def handleMatch(self, m, data):  # type: ignore[override]
         written = m.group(0)
         self.state["problems"].append(
             self.state["where"].next_problem(

@@ -1,4 +1,4 @@
-"""Drafts of the thank-you and follow-up notes: every kind on every channel, the brief's wording
+"""Drafts of the thank-you and follow-up notes: every kind on every channel, the wording of docs/policy.md
 rules (a neutral follow-up, the date they gave, one blank to fill in) and messy recruiter input.
 
 Pure Python: no app, no database.
@@ -43,7 +43,7 @@ TIMELINES = [
     ("not_recorded", None),
 ]
 
-# Remarks on silence the brief forbids; checked in lower case.
+# Remarks on silence the policy forbids (docs/policy.md, habit 3); checked in lower case.
 FORBIDDEN = [
     "haven't heard",
     "have not heard",

@@ -1,4 +1,4 @@
-"""The four follow-up steps against the brief's policy table: due times on Toronto's business
+"""The four follow-up steps against the policy table of docs/policy.md: due times on Toronto's business
 calendar, statuses and reasons, the policy's own checks, and properties over random interviews.
 
 Pure Python: no app, no database. Times in the tables are Toronto wall-clock times.
@@ -1127,7 +1127,7 @@ def test_evaluate_is_in_step_order_and_matches_the_three_stages():
 # --- the policy -------------------------------------------------------------------------------
 
 
-def test_default_policy_is_the_brief():
+def test_default_policy_is_the_table_of_docs_policy():
     assert Policy().problems() == {}
     assert (
         POLICY.timeline_business_days,

@@ -3,7 +3,7 @@
 Reviewed by hand. Settled steps keep their version, so a policy change applies only to
 steps not yet done. Existing steps were last worked out under the newest version (every
 policy change recomputed the open ones), so that is what they get; with no version saved
-the column stays NULL, meaning the brief's defaults.
+the column stays NULL, meaning the defaults of docs/policy.md.
 
 Revision ID: 65716031356f
 Revises: 1e2f7fe3c73a

@@ -14,9 +14,10 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 
 from ..extensions import db
 from ..models import Candidate, LinkPurpose, PasswordLink, Role, User
@@ -138,16 +139,20 @@ def use_link(link: PasswordLink, password: str, now: datetime | None = None) -> 
     None when another request spent the link a moment earlier: the row is claimed with a
     conditional UPDATE, so two submissions of one link cannot both set a password."""
     now = now or utcnow()
-    claimed = db.session.execute(
-        update(PasswordLink)
-        .where(
-            PasswordLink.id == link.id,
-            PasswordLink.used_at.is_(None),
-            PasswordLink.revoked_at.is_(None),
-        )
-        .values(used_at=now)
-    ).rowcount
-    if claimed != 1:
+    # An UPDATE's result is a CursorResult, which knows how many rows it changed.
+    result = cast(
+        CursorResult,
+        db.session.execute(
+            update(PasswordLink)
+            .where(
+                PasswordLink.id == link.id,
+                PasswordLink.used_at.is_(None),
+                PasswordLink.revoked_at.is_(None),
+            )
+            .values(used_at=now)
+        ),
+    )
+    if result.rowcount != 1:
         return None
     user = link.user
     set_password(user, password)

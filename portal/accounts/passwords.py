@@ -47,6 +47,8 @@ def set_password(user: User, password: str) -> None:
 
 def hash_parameters(user: User):
     """The cost a stored hash was made with (argon2's own record, read back from the hash)."""
+    if user.password_hash is None:
+        raise ValueError(f"{user.email} has no password yet")
     return extract_parameters(user.password_hash)
 
 

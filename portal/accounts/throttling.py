@@ -38,22 +38,22 @@ def sign_in_refused(email: str, address: str, now: datetime | None = None) -> bo
             SignInAttempt.at >= since,
         )
     )
-    by_account = db.session.scalar(
+    by_account = db.session.execute(
         select(func.count()).where(
             SignInAttempt.email == email,
             SignInAttempt.succeeded.is_(False),
             SignInAttempt.at >= (last_success or since),
         )
-    )
+    ).scalar_one()
     if by_account >= MOST_FAILURES_PER_ACCOUNT:
         return True
-    by_address = db.session.scalar(
+    by_address = db.session.execute(
         select(func.count()).where(
             SignInAttempt.address == address,
             SignInAttempt.succeeded.is_(False),
             SignInAttempt.at >= since,
         )
-    )
+    ).scalar_one()
     return by_address >= MOST_FAILURES_PER_ADDRESS
 
 

@@ -69,7 +69,7 @@ def assign(candidate_id: int):
     if request.method == "GET" and candidate.recruiter_id:
         form.recruiter_id.data = candidate.recruiter_id
     if form.validate_on_submit():
-        recruiter = db.session.get(User, form.recruiter_id.data)
+        recruiter = db.get_or_404(User, form.recruiter_id.data)
         if candidate.assign_to(recruiter, by=current_user, note=form.note.data or "") is None:
             form.recruiter_id.errors = [
                 f"{candidate.name} is already assigned to {recruiter.name}."

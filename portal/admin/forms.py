@@ -25,7 +25,6 @@ from ..models import EmailStatus, Role, RoleSought, User
 from ..times import utcnow
 from ..web.forms import (
     EARLIEST_YEAR,
-    SEARCH_BOX,
     DateInput,
     FilterForm,
     Form,
@@ -34,6 +33,7 @@ from ..web.forms import (
     lower_strip,
     new_password_field,
     options,
+    search_field,
     strip,
 )
 
@@ -60,22 +60,12 @@ class AccountForm(Form):
 
 
 class UserFilterForm(FilterForm):
-    q = StringField(
-        "Search name or email",
-        validators=[Optional(), Length(max=120)],
-        filters=[strip],
-        **SEARCH_BOX,
-    )
+    q = search_field("Search name or email")
     role = SelectField("Role", choices=options(Role.choices(), blank="Any role"), default="")
 
 
 class CandidateAssignmentFilterForm(FilterForm):
-    q = StringField(
-        "Search name or email",
-        validators=[Optional(), Length(max=120)],
-        filters=[strip],
-        **SEARCH_BOX,
-    )
+    q = search_field("Search name or email")
     recruiter_id = SelectField("Recruiter", coerce=int, default=0, validators=[Optional()])
 
 

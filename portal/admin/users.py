@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, fresh_login_required
@@ -12,7 +14,7 @@ from ..audit import record
 from ..extensions import db
 from ..models import Candidate, Role, User
 from ..steps.sync import hand_over_open_steps
-from ..web.forms import ConfirmForm, flush_or_field_error, form_status
+from ..web.forms import ConfirmForm, flush_or_field_error, form_status, required
 from ..web.lists import count_by, list_page, matches
 from . import admin_only, bp
 from .forms import AccountForm, UserFilterForm, recruiter_choices
@@ -71,7 +73,7 @@ def new_user():
             form.email.errors = ["This candidate already has a sign-in under another email."]
         else:
             user = User(name=form.name.data, email=form.email.data, role=Role(form.role.data))
-            set_password(user, form.password.data)
+            set_password(user, required(form.password.data))
             db.session.add(user)
             if user.role == Role.CANDIDATE:
                 _attach_candidate_profile(user, profile, form)
@@ -112,7 +114,7 @@ def _attach_candidate_profile(user: User, candidate: Candidate | None, form: Acc
 def user(user_id: int):
     """One account: its details, activation, and a recruiter's candidates."""
     user = db.get_or_404(User, user_id)
-    assigned = []
+    assigned: Sequence[Candidate] = []
     if user.role == Role.RECRUITER:
         assigned = db.session.scalars(
             select(Candidate)

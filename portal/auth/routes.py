@@ -40,6 +40,7 @@ from ..audit import record
 from ..extensions import db
 from ..models import EmailKind, LinkPurpose, Role, User
 from ..outbox.emails import queue_email
+from ..web.forms import required
 from . import bp
 from .forms import (
     ChangePasswordForm,
@@ -72,7 +73,8 @@ def login():
     form = SignInForm()
     status = 200
     if form.validate_on_submit():
-        email, address = form.email.data, request.remote_addr or "unknown"
+        email, address = required(form.email.data), request.remote_addr or "unknown"
+        password = required(form.password.data)
         if sign_in_refused(email, address):
             form.form_errors.append(TOO_MANY)
             record(
@@ -87,10 +89,8 @@ def login():
         db.session.commit()
         user = db.session.scalar(select(User).where(User.email == email))
         if user is None:
-            spend_a_password_check(
-                form.password.data
-            )  # same time whether or not the account exists
-        elif check_password(user, form.password.data) and user.active:
+            spend_a_password_check(password)  # same time whether or not the account exists
+        elif check_password(user, password) and user.active:
             attempt.succeeded = True
             record(user, "sign_in", f"Signed in from {address}")
             sign_in(user, remember=form.remember.data)
@@ -126,7 +126,9 @@ def reauthenticate():
     """Enter the password again before a sensitive action (exports, erasure, roles)."""
     form = ConfirmPasswordForm()
     if form.validate_on_submit():
-        right = password_guess(current_user, form.password.data, "confirming a sensitive action")
+        right = password_guess(
+            current_user, required(form.password.data), "confirming a sensitive action"
+        )
         if right is None:
             form.form_errors.append(TOO_MANY)
             return render_template("auth/reauthenticate.html", form=form), 429
@@ -134,7 +136,7 @@ def reauthenticate():
             confirm_login()
             db.session.commit()  # the attempt's success, and a rehashed password, are kept
             return redirect(_safe_next(request.args.get("next")) or home_for(current_user))
-        form.password.errors.append("That is not your password.")
+        form.password.errors = [*form.password.errors, "That is not your password."]
     return render_template("auth/reauthenticate.html", form=form), 422 if form.errors else 200
 
 
@@ -154,17 +156,24 @@ def change_password():
     """Change one's own password; the current one is asked for first."""
     form = ChangePasswordForm(user=current_user)
     if form.validate_on_submit():
-        right = password_guess(current_user, form.current_password.data, "changing the password")
+        current, new = required(form.current_password.data), required(form.new_password.data)
+        right = password_guess(current_user, current, "changing the password")
         if right is None:
             form.form_errors.append(TOO_MANY)
             return render_template("auth/change_password.html", form=form), 429
         if not right:
-            form.current_password.errors.append("That is not your current password.")
-        elif form.new_password.data == form.current_password.data:
-            form.new_password.errors.append("Choose a password different from the current one.")
+            form.current_password.errors = [
+                *form.current_password.errors,
+                "That is not your current password.",
+            ]
+        elif new == current:
+            form.new_password.errors = [
+                *form.new_password.errors,
+                "Choose a password different from the current one.",
+            ]
         else:
             user = current_user._get_current_object()
-            set_password(user, form.new_password.data)
+            set_password(user, new)
             _password_changed(user, tell=True)
             sign_in(user)  # this session carries on with the new token
             flash("Your password is changed. You are signed out everywhere else.", "success")
@@ -228,11 +237,10 @@ def set_password_from_link(token: str):
     """Choose a password through an invitation or reset link (usable once)."""
     after_this_request(_no_referrer)
     check = check_link(token)
-    if check.problem is not None:
-        return _link_problem(
-            check.problem, check.link.expires_at if check.problem == LinkProblem.EXPIRED else None
-        )
     link = check.link
+    if check.problem is not None or link is None:
+        expired_on = link.expires_at if link and check.problem == LinkProblem.EXPIRED else None
+        return _link_problem(check.problem or LinkProblem.UNKNOWN, expired_on)
     if current_user.is_authenticated and current_user.id != link.user_id:
         return render_template(
             "auth/link_problem.html",
@@ -243,7 +251,7 @@ def set_password_from_link(token: str):
         ), 403
     form = SetPasswordForm(user=link.user)
     if form.validate_on_submit():
-        user = use_link(link, form.new_password.data)
+        user = use_link(link, required(form.new_password.data))
         if user is None:
             db.session.rollback()
             return _link_problem(LinkProblem.USED)

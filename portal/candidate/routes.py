@@ -101,7 +101,8 @@ class CandidateDesk(step_actions.StepDesk):
     def done_message(self, step: Step) -> str:
         return (
             f"{step.kind.label} for {step.interview.employer.name} marked as sent "
-            f"({format_local(step.done_at)}, {step.channel.label.lower()}). Your recruiter can see it now."
+            f"({format_local(step.done_at)}, {step.channel.label.lower() if step.channel else ''}). "
+            "Your recruiter can see it now."
         )
 
 

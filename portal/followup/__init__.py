@@ -1,4 +1,6 @@
-"""The four-step follow-up rules and the compliance maths: pure Python, no Flask, no database."""
+"""The four-step follow-up rules and the compliance maths: pure Python, no Flask, no database.
+
+What they implement is written down in docs/policy.md."""
 
 from .calendar import AGENCY_ZONE, BusinessCalendar
 from .policy import LIMITS, Policy

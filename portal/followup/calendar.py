@@ -1,4 +1,5 @@
-"""Business days in the agency's zone: Monday to Friday, less Ontario's statutory holidays."""
+"""Business days in the agency's zone: Monday to Friday, less Ontario's statutory holidays
+(docs/policy.md, "Business day")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The agency's follow-up policy: the numbers in the brief's policy table."""
+"""The agency's follow-up policy: the numbers of the policy table (docs/policy.md)."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ EARLIEST_DAY_END = time(12, 0)
 
 @dataclass(frozen=True)
 class Policy:
-    """Defaults are the brief's table; admins change them on the policy page."""
+    """Defaults are the table of docs/policy.md; admins change them on the policy page."""
 
     timeline_business_days: int = 1
     thank_you_hours: int = 24

@@ -9,12 +9,15 @@ Three stages, each a pure function:
 
 The portal stores the output of the first two per step, so the database can count
 statuses with the current time passed in, using the same rules as ``assess``.
+
+The rules are those of docs/policy.md: the policy table ("due", "done when", "on time
+when") and the statuses; names here follow its words.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -25,7 +28,11 @@ from .policy import Policy
 class Labelled(enum.StrEnum):
     """A string enum whose members carry the words shown to people."""
 
-    def __new__(cls, value: str, label: str):
+    label: str
+
+    # ``label`` has a default only for the type checker, which reads Kind("value") (a lookup
+    # by value) as a call of __new__; every member gives its label.
+    def __new__(cls, value: str, label: str = ""):
         member = str.__new__(cls, value)
         member._value_ = value
         member.label = label
@@ -316,9 +323,9 @@ def _result_reason(state: StepState, words: _Words) -> str:
     match state.result:
         case Status.DONE_ON_TIME:
             return f"{verb} {done}, by the due time."
-        case Status.DONE_LATE:
+        case Status.DONE_LATE if state.done_at is not None:
             return f"{verb} {done}, {span_words(state.done_at - state.due_at)} after the due time ({words.moment(state.due_at)})."
-        case Status.TOO_EARLY:
+        case Status.TOO_EARLY if state.opens_at is not None:
             return f"Sent {done}, before the window opened on {words.opening(state.opens_at)}."
         case Status.WRONG_CHANNEL:
             return (
@@ -355,7 +362,7 @@ def week_of(moment: datetime, calendar: BusinessCalendar) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def _basis(text: str, skipped: list[str] = ()) -> str:
+def _basis(text: str, skipped: Sequence[str] = ()) -> str:
     """The reason for a due time as a sentence: "End of the first business day after …"."""
     if skipped:
         text = f"{text}, skipping {_join(sorted(set(skipped), key=skipped.index))}"

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from ..times import utcnow
 from .agency import User
 from .base import Choice, UTCDateTime, choice_column
@@ -18,7 +18,7 @@ class LinkPurpose(Choice):
     RESET = "reset", "Password reset"
 
 
-class PasswordLink(db.Model):
+class PasswordLink(Model):
     """A link emailed to a person so they can choose a password, usable once.
 
     Only a SHA-256 hash of the token is kept. The token is an HMAC of ``nonce`` under the

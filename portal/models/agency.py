@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from ..times import utcnow
 from .base import Choice, UTCDateTime, choice_column
 
@@ -114,7 +114,7 @@ def _new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """Anyone who signs in: admin, recruiter or candidate."""
 
     __tablename__ = "users"
@@ -173,7 +173,7 @@ class User(UserMixin, db.Model):
         return f"<User {self.id} {self.role} {self.email}>"
 
 
-class Candidate(db.Model):
+class Candidate(Model):
     """A job seeker the agency coaches; may or may not have a sign-in yet."""
 
     __tablename__ = "candidates"
@@ -225,7 +225,7 @@ class Candidate(db.Model):
         return f"<Candidate {self.id} {self.name}>"
 
 
-class Assignment(db.Model):
+class Assignment(Model):
     """One stretch of a candidate being looked after by one recruiter."""
 
     __tablename__ = "assignments"
@@ -243,7 +243,7 @@ class Assignment(db.Model):
     assigned_by: Mapped[User | None] = relationship(foreign_keys=[assigned_by_id])
 
 
-class Employer(db.Model):
+class Employer(Model):
     """A law firm or legal department that interviews candidates."""
 
     __tablename__ = "employers"
@@ -261,7 +261,7 @@ class Employer(db.Model):
     jobs: Mapped[list[Job]] = relationship(back_populates="employer", order_by="Job.title")
 
 
-class Job(db.Model):
+class Job(Model):
     """An opening at an employer."""
 
     __tablename__ = "jobs"
@@ -280,7 +280,7 @@ class Job(db.Model):
     employer: Mapped[Employer] = relationship(back_populates="jobs")
 
 
-class Interview(db.Model):
+class Interview(Model):
     """One interview of one candidate with one employer."""
 
     __tablename__ = "interviews"

@@ -50,7 +50,7 @@ class Choice(Labelled):
         return [(m.value, m.label) for m in cls]
 
 
-def choice_column(enum_cls: type[Choice], name: str) -> Enum:
+def choice_column(enum_cls: type[Labelled], name: str) -> Enum:
     """A VARCHAR with a CHECK constraint, portable across SQLite and PostgreSQL."""
     return Enum(
         enum_cls,

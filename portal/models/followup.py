@@ -18,14 +18,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from ..followup import Policy, StepKind, StepResult
 from ..times import utcnow
 from .agency import Channel, Interview, User
 from .base import UTCDateTime, choice_column
 
 
-class Step(db.Model):
+class Step(Model):
     """One of the four habits for one interview.
 
     Due time, window and required channel come from the rules engine and are stored so
@@ -77,7 +77,7 @@ class Step(db.Model):
     waived_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     waive_reason: Mapped[str] = mapped_column(String(300), default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    # The policy the due time was worked out under (NULL: the brief's defaults). A settled
+    # The policy the due time was worked out under (NULL: the defaults of docs/policy.md). A settled
     # step keeps it, so later policy changes apply only to steps not yet done.
     policy_version_id: Mapped[int | None] = mapped_column(ForeignKey("policy_versions.id"))
     # Counts changes: an UPDATE names the version it read, so of two people changing the
@@ -93,11 +93,16 @@ class Step(db.Model):
     def is_open(self) -> bool:
         return self.result is None
 
+    @property
+    def result_words(self) -> str:
+        """How the step stands, in lower case: "done on time", "waived", "open"."""
+        return self.result.label.lower() if self.result is not None else "open"
+
     def __repr__(self) -> str:
         return f"<Step {self.id} {self.kind} of interview {self.interview_id}>"
 
 
-class PolicyVersion(db.Model):
+class PolicyVersion(Model):
     """One version of the follow-up policy; the newest row is in force."""
 
     __tablename__ = "policy_versions"
@@ -129,7 +134,7 @@ class PolicyVersion(db.Model):
         )
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """Who did what and when: sign-ins, assignments, step and policy changes, exports,
     erasures. Rows are only ever added (the session refuses to change or delete one); the
     one exception is erasure, which blanks what an event said about the erased person."""

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from ..times import utcnow
 from .accounts import PasswordLink
 from .agency import User
@@ -36,7 +36,7 @@ class EmailStatus(Choice):
     DROPPED = "dropped", "Not sent"  # nothing left to say, or the person may not be mailed
 
 
-class OutboxEmail(db.Model):
+class OutboxEmail(Model):
     """One email. ``key`` (person, kind, step or link, occasion) is unique, and the row is
     written in the transaction that decides to send it: two runs deciding at once insert
     it once, and only the process that claims the row sends it.

@@ -7,12 +7,12 @@ from datetime import datetime
 from sqlalchemy import Boolean, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 from ..times import utcnow
 from .base import UTCDateTime
 
 
-class SignInAttempt(db.Model):
+class SignInAttempt(Model):
     """One try at signing in: which address it named, where from, and whether it worked."""
 
     __tablename__ = "sign_in_attempts"

@@ -219,7 +219,7 @@ _SETTING = {
 def deliver(email_id: int, now: datetime, report: RunReport) -> None:
     """Send one claimed email and record what happened (one transaction). Whatever goes
     wrong with this one is recorded on it and retried; it never stops the others."""
-    email = db.session.get(OutboxEmail, email_id, options=_WITH_CONTEXT)
+    email = db.session.get_one(OutboxEmail, email_id, options=_WITH_CONTEXT)  # claimed: it is there
     try:
         held_until = _held_until(email, now)
         if held_until is not None:
@@ -242,7 +242,7 @@ def deliver(email_id: int, now: datetime, report: RunReport) -> None:
         if not isinstance(exc, mail.MailError):
             current_app.logger.exception("Email %s could not be sent", email_id)
         db.session.rollback()
-        _not_sent(db.session.get(OutboxEmail, email_id), now, exc, report)
+        _not_sent(db.session.get_one(OutboxEmail, email_id), now, exc, report)
     else:
         email.attempts += 1
         email.status, email.sent_at, email.last_error = EmailStatus.SENT, now, ""

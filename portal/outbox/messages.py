@@ -6,8 +6,10 @@ Bodies are text templates under templates/email/ (not HTML-escaped).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from flask import current_app
 
@@ -31,11 +33,12 @@ def compose(email: OutboxEmail, now: datetime) -> mail.Message | None:
     if email.kind == EmailKind.DIGEST:
         return _digest_message(email.user, now)
     if email.kind in (EmailKind.THANK_YOU, EmailKind.FOLLOW_UP):
-        return _nudge_message(email, now)
+        return None if email.step is None else _nudge_message(email.user, email.step, now)
     if email.kind == EmailKind.PASSWORD_CHANGED:
         return _password_changed_message(email.user)
-    token = link_token(email.link) if email.link is not None else None
-    return None if token is None else _link_message(email.user, token, email.link.purpose)
+    link = email.link
+    token = link_token(link) if link is not None else None
+    return None if link is None or token is None else _link_message(email.user, token, link.purpose)
 
 
 @dataclass(frozen=True)
@@ -81,7 +84,7 @@ def _digest_message(recruiter: User, now: datetime) -> mail.Message | None:
     )
 
 
-def _most_urgent(steps: list, now: datetime) -> list:
+def _most_urgent(steps: Sequence[Any], now: datetime) -> list[Any]:
     """Due today first (they can still be done on time), then the most recently overdue."""
     return sorted(steps, key=lambda row: (row[0].due_at < now, abs(row[0].due_at - now)))
 
@@ -98,10 +101,8 @@ def _step_url(step: Step) -> str:
     return external_url("recruiter.step", step_id=step.id)
 
 
-def _nudge_message(email: OutboxEmail, now: datetime) -> mail.Message:
-    step = email.step
+def _nudge_message(user: User, step: Step, now: datetime) -> mail.Message:
     interview = step.interview
-    user = email.user
     if step.kind == StepKind.THANK_YOU:
         subject = f"Your thank-you note to {interview.employer.name}"
     else:

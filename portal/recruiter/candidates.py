@@ -69,8 +69,8 @@ def _next_interviews(candidate_ids: list[int]) -> dict[int, object]:
         select(Interview.candidate_id, func.min(Interview.starts_at))
         .where(Interview.candidate_id.in_(candidate_ids), Interview.starts_at >= utcnow())
         .group_by(Interview.candidate_id)
-    ).all()
-    return dict(rows)
+    ).tuples()
+    return dict(rows.all())
 
 
 @bp.route("/candidates/new", methods=["GET", "POST"])

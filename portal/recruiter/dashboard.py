@@ -54,8 +54,10 @@ def _upcoming_interviews(limit: int | None = None):
 def dashboard():
     """The candidates assigned to me and my interviews over the next two weeks."""
     mine = visible_candidates(current_user).subquery()
-    counts = dict(
-        db.session.execute(select(mine.c.status, func.count()).group_by(mine.c.status)).all()
+    counts: dict[str, int] = dict(
+        db.session.execute(select(mine.c.status, func.count()).group_by(mine.c.status))
+        .tuples()
+        .all()
     )
     recent = db.session.scalars(
         visible_candidates(current_user)

@@ -12,7 +12,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # see web.forms
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from ..models import (
@@ -30,7 +30,6 @@ from ..reports import compliance
 from ..times import local_today, to_local, utcnow, zone_label
 from ..web.forms import (
     LEEWAY,
-    SEARCH_BOX,
     DateInput,
     DateTimeInput,
     FilterForm,
@@ -39,6 +38,7 @@ from ..web.forms import (
     id_or_zero,
     lower_strip,
     options,
+    search_field,
     strip,
     utc_from_local,
 )
@@ -63,12 +63,7 @@ class CandidateForm(Form):
 class CandidateFilterForm(FilterForm):
     """The search box and filters above the candidate list (a GET form, no CSRF)."""
 
-    q = StringField(
-        "Search name or email",
-        validators=[Optional(), Length(max=120)],
-        filters=[strip],
-        **SEARCH_BOX,
-    )
+    q = search_field("Search name or email")
     status = SelectField(
         "Status", choices=options(CandidateStatus.choices(), blank="Any status"), default=""
     )
@@ -93,9 +88,7 @@ class EmployerForm(Form):
 
 
 class SearchForm(FilterForm):
-    q = StringField(
-        "Search", validators=[Optional(), Length(max=120)], filters=[strip], **SEARCH_BOX
-    )
+    q = search_field("Search")
 
 
 class JobForm(Form):
@@ -113,12 +106,7 @@ class JobForm(Form):
 
 
 class JobFilterForm(FilterForm):
-    q = StringField(
-        "Search title or employer",
-        validators=[Optional(), Length(max=120)],
-        filters=[strip],
-        **SEARCH_BOX,
-    )
+    q = search_field("Search title or employer")
     status = SelectField(
         "Status", choices=options(JobStatus.choices(), blank="Any status"), default=""
     )
@@ -314,8 +302,7 @@ class ReportForm(FilterForm):
         # Show the period in force in the form, not blank boxes.
         self.start.data = self.start.data or (None if self.start.errors else self.start_day)
         self.end.data = self.end.data or (None if self.end.errors else self.end_day)
-        if self.recruiter.data and self.recruiter.data not in {
-            c.value for c in self.recruiter.choices
-        }:
+        offered = {value for value, *_ in self.recruiter.iter_choices()}
+        if self.recruiter.data and self.recruiter.data not in offered:
             self.recruiter.errors = ["Choose a recruiter from the list."]
         return ok and not any(f.errors for f in self)

@@ -16,7 +16,7 @@ from ..steps.checklist import step_rows
 from ..steps.sync import sync_steps
 from ..times import format_date, format_local, utcnow
 from ..web.drafts import render_draft
-from ..web.forms import form_status
+from ..web.forms import form_status, required
 from . import bp, staff_only
 from .forms import InterviewForm
 
@@ -38,8 +38,8 @@ def _interview_choices(form: InterviewForm) -> None:
 def _save_interview(form: InterviewForm, interview: Interview) -> None:
     interview.employer_id = form.employer_id.data
     interview.job_id = form.job_id.data or None
-    interview.starts_at = form.starts_at_utc
-    interview.duration_minutes = form.duration_minutes.data
+    interview.starts_at = required(form.starts_at_utc)
+    interview.duration_minutes = required(form.duration_minutes.data)
     interview.format = form.format.data
     interview.interviewer_names = form.interviewer_names.data or ""
     recorded_before = interview.timeline not in (None, Timeline.NOT_RECORDED)

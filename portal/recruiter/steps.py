@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 
 from ..access import get_step_or_404
 from ..audit import audit_trail
-from ..followup import TO_DO, Status, StepKind
+from ..followup import TO_DO, StepKind, StepResult
 from ..models import AuditEvent, Outcome, Step, Timeline
 from ..steps.checklist import SENT_STEPS, step_rows
 from ..times import utcnow
@@ -76,9 +76,9 @@ class RecruiterDesk(step_actions.StepDesk):
         )
 
     def done_refusal(self, step: Step) -> tuple[str, str] | None:
-        if not step.is_open and step.result != Status.NOT_NEEDED:
+        if not step.is_open and step.result != StepResult.NOT_NEEDED:
             return (
-                f"{step.kind.label} is already {step.result.label.lower()}; undo it first to change it.",
+                f"{step.kind.label} is already {step.result_words}; undo it first to change it.",
                 "error",
             )
         closed_by = _closed_by(step)

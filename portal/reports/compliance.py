@@ -122,7 +122,7 @@ NAMES = {
 def _names(group: str, keys) -> dict:
     _, id_column, name_column = NAMES[group]
     wanted = [k for k in keys if k is not None]
-    names = dict(
+    names: dict[int | None, str] = dict(
         db.session.execute(select(id_column, name_column).where(id_column.in_(wanted)))
         .tuples()
         .all()
@@ -177,7 +177,7 @@ def report(
         ]
     else:
         grouped = period.with_only_columns(key.label("key"), *_tallies(now)).group_by(key)
-        count = (
+        counted = (
             db.session.scalar(select(func.count()).select_from(grouped.subquery()))
             if page
             else None
@@ -191,7 +191,7 @@ def report(
         if page is not None:
             ordered = ordered.limit(per_page).offset((page - 1) * per_page)
         rows = [_row(r.key, r.name, r) for r in db.session.execute(ordered)]
-        count = len(rows) if count is None else count
+        count = len(rows) if counted is None else counted
         weeks = [
             Week(r.due_week, r.on_time or 0, (r.on_time or 0) + (r.missed or 0) + (r.overdue or 0))
             for r in db.session.execute(

@@ -41,7 +41,7 @@ def mark_done(
     step.note = note
     step.waived_at, step.waived_by_id, step.waive_reason = None, None, ""
     sync_steps(interview)
-    record(by, "step.done", _describe_done(step), interview_id=interview.id, step_id=step.id)
+    record(by, "step.done", _describe_done(step, when), interview_id=interview.id, step_id=step.id)
 
 
 def undo(step: Step, by: User) -> None:
@@ -82,8 +82,8 @@ def waive(step: Step, by: User, reason: str) -> None:
     )
 
 
-def _describe_done(step: Step) -> str:
-    local = step.done_at.astimezone(business_calendar().zone).strftime("%a %-d %b %Y, %H:%M")
+def _describe_done(step: Step, when: datetime) -> str:
+    local = when.astimezone(business_calendar().zone).strftime("%a %-d %b %Y, %H:%M")
     parts = [f"{step.kind.label} done {local}"]
     if step.channel:
         parts.append(f"by {step.channel.label.lower()}")

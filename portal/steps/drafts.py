@@ -131,7 +131,7 @@ def day_words(day: date, reference_year: int) -> str:
 def _note(facts: DraftFacts) -> _Note:
     year = facts.interview_day.year
     # A decision date counts only when the recruiter recorded that one was given.
-    given = facts.timeline == "date_given" and facts.decision_date is not None
+    given = facts.decision_date if facts.timeline == "date_given" else None
     return _Note(
         candidate=one_line(facts.candidate_name),
         phone=one_line(facts.candidate_phone),
@@ -139,7 +139,7 @@ def _note(facts: DraftFacts) -> _Note:
         employer=one_line(facts.employer_name),
         position=one_line(facts.position),
         met_on=day_words(facts.interview_day, year),
-        decide_by=day_words(facts.decision_date, year) if given else None,
+        decide_by=day_words(given, year) if given is not None else None,
     )
 
 

@@ -14,12 +14,12 @@ from ..models import PolicyVersion
 
 @dataclass(frozen=True)
 class PolicyInForce:
-    version_id: int | None  # None: no version saved yet, the brief's defaults
+    version_id: int | None  # None: no version saved yet, docs/policy.md's defaults
     policy: Policy
 
 
 def policy_in_force() -> PolicyInForce:
-    """The newest saved policy version, or the brief's defaults (read once per request)."""
+    """The newest saved policy version, or the defaults of docs/policy.md (read once per request)."""
     if "policy_in_force" not in g:
         version = db.session.scalar(
             select(PolicyVersion).order_by(PolicyVersion.id.desc()).limit(1)
@@ -41,6 +41,6 @@ def policy_of(version_id: int | None) -> Policy:
     cache = g.setdefault("policy_versions", {})
     if version_id not in cache:
         cache[version_id] = (
-            db.session.get(PolicyVersion, version_id).as_policy() if version_id else Policy()
+            db.session.get_one(PolicyVersion, version_id).as_policy() if version_id else Policy()
         )
     return cache[version_id]

@@ -21,6 +21,7 @@ from ..followup import (
     BusinessCalendar,
     InterviewFacts,
     Policy,
+    Status,
     StepKind,
     StepPlan,
     StepState,
@@ -90,7 +91,7 @@ def state_of(step: Step) -> StepState:
         required_channel=str(step.required_channel) if step.required_channel else None,
         done_at=step.done_at,
         channel=str(step.channel) if step.channel else None,
-        result=step.result,
+        result=Status(step.result) if step.result is not None else None,
     )
 
 

@@ -2,17 +2,22 @@
 how a view answers a form it refused."""
 
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 from flask import request
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
-from wtforms import DateField, DateTimeLocalField, PasswordField, SubmitField
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+from wtforms import DateField, DateTimeLocalField, PasswordField, StringField, SubmitField
+
+# WTForms 3.2's option with an optgroup; its type stubs do not list it yet.
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
 from ..accounts.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, password_problem
 from ..extensions import db
 from ..times import NonexistentLocalTime, local_to_utc, utcnow
+
+T = TypeVar("T")
 
 CONTROL_CHARACTERS = {chr(c) for c in range(32)} - {"\t", "\n", "\r"} | {"\x7f"}
 
@@ -128,6 +133,9 @@ class _ShowsBackWhatItRead:
     """A date field that shows back only a value it could read: one it could not would make
     the page's <input type=date> invalid HTML; the field's error says what was wrong."""
 
+    data: Any  # a date or a datetime
+    format: list[str]
+
     def _value(self) -> str:
         return self.data.strftime(self.format[0]) if self.data else ""
 
@@ -145,8 +153,22 @@ def id_or_zero(value) -> int:
     return int(value) if value not in (None, "") else 0
 
 
-# A list's search box: "/" jumps to it from anywhere on the page (portal.js), as the hint says.
-SEARCH_BOX = {"render_kw": {"data-shortcut-search": ""}, "description": "Press / to jump here."}
+def search_field(label: str) -> StringField:
+    """A list's search box: "/" jumps to it from anywhere on the page (portal.js), as the hint says."""
+    return StringField(
+        label,
+        validators=[Optional(), Length(max=120)],
+        filters=[strip],
+        render_kw={"data-shortcut-search": ""},
+        description="Press / to jump here.",
+    )
+
+
+def required(value: T | None) -> T:
+    """A value that a validated form holds (it would not have validated without it)."""
+    if value is None:
+        raise ValueError("a validated form is missing a value it requires")
+    return value
 
 
 def form_status() -> int:

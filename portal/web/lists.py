@@ -136,7 +136,7 @@ def sorting_from_request(
     if key not in columns:
         key, descending = default.lstrip("-"), default.startswith("-")
     chosen = columns[key]
-    clauses = list(chosen) if isinstance(chosen, list | tuple) else [chosen]
+    clauses: list[Any] = list(chosen) if isinstance(chosen, list | tuple) else [chosen]
     return Sorting(key, descending, [c.desc() if descending else c.asc() for c in clauses])
 
 

@@ -18,6 +18,7 @@ from flask_login import current_user
 from ..extensions import db
 from ..models import Step
 from ..steps.actions import mark_done, undo, waive
+from .forms import required
 from .step_forms import StepDoneForm, UndoForm, WaiveForm
 
 
@@ -48,7 +49,7 @@ class StepDesk(ABC):
         """Why this person may not mark the step done now, with the message's category."""
         if step.done_at is not None or step.waived_at is not None:
             return (
-                f"{step.kind.label} is already {step.result.label.lower()}; undo it first to change it.",
+                f"{step.kind.label} is already {step.result_words}; undo it first to change it.",
                 "error",
             )
         return None
@@ -60,7 +61,7 @@ class StepDesk(ABC):
         return None
 
     def done_message(self, step: Step) -> str:
-        return f"{step.kind.label}: {step.result.label.lower()}."
+        return f"{step.kind.label}: {step.result_words}."
 
 
 def changed_meanwhile(step: Step) -> bool:
@@ -87,7 +88,7 @@ def mark_step_done(desk: StepDesk, step: Step) -> ResponseReturnValue:
     form = desk.done_form(step)
     if not form.validate_on_submit():
         return desk.page(step, done_form=form, status=422)
-    mark_done(step, current_user, form.done_at_utc, **desk.done_fields(step, form))
+    mark_done(step, current_user, required(form.done_at_utc), **desk.done_fields(step, form))
     db.session.commit()
     flash(desk.done_message(step), "success")
     return redirect(desk.url_after(step, "done"), 303)
@@ -116,12 +117,12 @@ def waive_step(desk: StepDesk, step: Step) -> ResponseReturnValue:
     if changed_meanwhile(step):
         return _refuse_stale(desk, step)
     if step.done_at is not None or step.waived_at is not None:
-        flash(f"{step.kind.label} is already {step.result.label.lower()}; undo it first.", "error")
+        flash(f"{step.kind.label} is already {step.result_words}; undo it first.", "error")
         return redirect(desk.url_after(step, "refused"), 303)
     form = WaiveForm()
     if not form.validate_on_submit():
         return desk.page(step, waive_form=form, status=422)
-    waive(step, current_user, form.reason.data)
+    waive(step, current_user, required(form.reason.data))
     db.session.commit()
     flash(f"{step.kind.label} waived.", "success")
     return redirect(desk.url_after(step, "waive"), 303)
