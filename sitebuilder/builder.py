@@ -419,9 +419,14 @@ class Rendering:
         self.pool = None
         if len(sources) >= IN_PROCESS_LIMIT and jobs > 1:
             self.pool = _pool(jobs, _start_guide_worker, (setup,))
-            self.futures = [
-                self.pool.submit(_render_share, share, page_for) for share in _shares(sources, jobs)
-            ]
+            try:
+                self.futures = [
+                    self.pool.submit(_render_share, share, page_for)
+                    for share in _shares(sources, jobs)
+                ]
+            except BaseException:
+                self.pool.shutdown(cancel_futures=True)
+                raise
 
     def results(self) -> list:
         if self.pool is None:

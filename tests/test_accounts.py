@@ -553,6 +553,7 @@ def test_a_link_replaced_before_its_email_went_is_not_sent(
     app.config["MAIL_PORT"] = free_port()
     try:
         invite(recruiter, newcomer)
+        settle()  # the first try fails: the server is down
         invite(recruiter, newcomer)  # "send the invitation again": the first link is replaced
         assert mailbox.messages == []
     finally:
@@ -562,3 +563,51 @@ def test_a_link_replaced_before_its_email_went_is_not_sent(
     assert report.counts["sent"] == 1 and report.counts["skipped"] == 1
     assert "a newer link replaced it" in " ".join(report.lines)
     assert len(mailbox.messages) == 1
+
+
+def test_an_erasure_while_the_email_is_on_its_way_leaves_nothing_that_names_them(
+    app, world, newcomer, login_as, mailbox, monkeypatch
+):
+    """The outbox notes "sent" without the address or subject when the person was erased
+    while their email was with the mail server."""
+    from portal.outbox import mail
+
+    real_send = mail.send
+
+    def send_and_erase_meanwhile(message):
+        real_send(message)
+        admin = login_as(Role.ADMIN, user=world.admin)
+        assert (
+            admin.post(
+                f"/admin/candidates/{newcomer.id}/erase", data={"confirm": "ERASE"}
+            ).status_code
+            == 303
+        )
+
+    invite(login_as(Role.RECRUITER, user=world.recruiter_a), newcomer)
+    settle()
+    with app.app_context():  # send it again, through the run, with the erasure in the middle
+        db.session.execute(update(OutboxEmail).values(status=EmailStatus.QUEUED, subject=""))
+        db.session.commit()
+    monkeypatch.setattr(mail, "send", send_and_erase_meanwhile)
+    with app.test_request_context(base_url="http://portal.test"):
+        report = delivery.run(utcnow())
+    assert report.counts["sent"] == 1
+    with app.app_context():
+        [email] = db.session.scalars(select(OutboxEmail)).all()
+        assert email.status == EmailStatus.SENT
+        assert email.to_address == "" and email.subject == "[erased]"
+
+
+def test_an_email_queued_in_a_transaction_that_rolled_back_is_never_handed_over(app, make):
+    """Only committed rows go to the sender (SQLite gives a rolled-back id to the next row)."""
+    user = make.user(Role.RECRUITER)
+    with app.test_request_context():
+        from portal.outbox.emails import queue_email, queued_in_this_request
+
+        queue_email(db.session.get(User, user.id), EmailKind.PASSWORD_CHANGED)
+        db.session.rollback()
+        assert queued_in_this_request() == []
+        email = queue_email(db.session.get(User, user.id), EmailKind.PASSWORD_CHANGED)
+        db.session.commit()
+        assert queued_in_this_request() == [email.id]

@@ -26,6 +26,11 @@ def _filter_emails(form: OutboxFilterForm, query: Select) -> Select:
     return query.where(OutboxEmail.status.in_(statuses))
 
 
+def _not_sent(query: Select) -> Select:
+    """What the page shows by default, and when its filter cannot be read."""
+    return query.where(OutboxEmail.status.in_(NOT_SENT))
+
+
 @bp.get("/outbox")
 @admin_only
 def outbox() -> ResponseReturnValue:
@@ -37,6 +42,7 @@ def outbox() -> ResponseReturnValue:
         .options(joinedload(OutboxEmail.user))
         .order_by(OutboxEmail.created_at.desc(), OutboxEmail.id.desc()),
         _filter_emails,
+        otherwise=_not_sent,
     )
     counts = dict(
         db.session.execute(select(OutboxEmail.status, func.count()).group_by(OutboxEmail.status))

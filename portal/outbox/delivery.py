@@ -21,14 +21,16 @@ recording it leaves the row "sending"; after ``STALE_CLAIM`` it is sent again.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import joinedload
 
 from ..accounts.links import LinkProblem, link_problem, link_token
 from ..extensions import db
 from ..models import EmailKind, EmailStatus, Interview, OutboxEmail, Step, User
+from ..privacy import ERASED
 from ..times import agency_zone, format_local, utcnow
 from . import mail
 from .messages import compose
@@ -236,7 +238,6 @@ def deliver(email_id: int, now: datetime, report: RunReport) -> None:
             report.add("skipped", f"{describe(email)} ({email.last_error})")
             db.session.commit()
             return
-        email.to_address, email.subject = message.to, message.subject[:200]
         mail.send(message)
     except Exception as exc:  # recorded on the email; the run goes on
         if not isinstance(exc, mail.MailError):
@@ -244,10 +245,28 @@ def deliver(email_id: int, now: datetime, report: RunReport) -> None:
         db.session.rollback()
         _not_sent(db.session.get_one(OutboxEmail, email_id), now, exc, report)
     else:
-        email.attempts += 1
-        email.status, email.sent_at, email.last_error = EmailStatus.SENT, now, ""
         report.add("sent", f"{describe(email)}: “{message.subject}”")
+        _record_sent(email_id, message, now)
     db.session.commit()
+
+
+def _record_sent(email_id: int, message: mail.Message, now: datetime) -> None:
+    """Note the email as sent, with where it went and its subject, unless the person was
+    erased while it was on its way: then the row keeps nothing that names them."""
+    sent = {
+        "status": EmailStatus.SENT,
+        "sent_at": now,
+        "last_error": "",
+        "attempts": OutboxEmail.attempts + 1,
+    }
+    row = update(OutboxEmail).where(OutboxEmail.id == email_id)
+    named = db.session.execute(
+        row.where(OutboxEmail.subject != ERASED)
+        .values(**sent, to_address=message.to, subject=message.subject[:200])
+        .execution_options(synchronize_session=False)
+    )
+    if cast(CursorResult, named).rowcount == 0:
+        db.session.execute(row.values(**sent).execution_options(synchronize_session=False))
 
 
 def _not_sent(email: OutboxEmail, now: datetime, exc: Exception, report: RunReport) -> None:

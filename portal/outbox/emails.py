@@ -12,8 +12,9 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from flask import g
-from sqlalchemy import select
+from flask import g, has_app_context
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..models import EmailKind, EmailStatus, OutboxEmail, PasswordLink, User
@@ -66,19 +67,48 @@ def queue_email(user: User, kind: EmailKind, *, link: PasswordLink | None = None
     )
     db.session.add(email)
     db.session.flush()
-    g.setdefault("queued_emails", []).append(email.id)
+    _waiting_for_commit(email.id)
     return email
 
 
+# Emails queued in a transaction are handed to the sender only once it is committed: a
+# rolled-back row does not exist, and SQLite gives its id to the next row inserted.
+PENDING = "outbox_pending"
+
+
+def _waiting_for_commit(email_id: int) -> None:
+    db.session.info.setdefault(PENDING, []).append(email_id)
+
+
+def _committed(session: Session) -> None:
+    ids = session.info.pop(PENDING, [])
+    if ids and has_app_context():
+        g.setdefault("queued_emails", []).extend(ids)
+
+
+def _rolled_back(session: Session, previous_transaction: object = None) -> None:
+    session.info.pop(PENDING, None)
+
+
+def watch_commits() -> None:
+    """Have commits hand the emails they made durable to this request, rollbacks drop them."""
+    for name, listener in (
+        ("after_commit", _committed),
+        ("after_soft_rollback", _rolled_back),
+    ):
+        if not event.contains(db.session, name, listener):
+            event.listen(db.session, name, listener)
+
+
 def queued_in_this_request() -> list[int]:
-    """The ids of the emails this request queued, to send once its transaction is committed."""
+    """The ids of the emails this request queued and committed, to send now."""
     return list(g.pop("queued_emails", []))
 
 
 def retry(email: OutboxEmail) -> None:
     """Put a failed email back in the queue, to be sent right after this request."""
     email.status, email.attempts, email.next_attempt_at = EmailStatus.QUEUED, 0, utcnow()
-    g.setdefault("queued_emails", []).append(email.id)
+    _waiting_for_commit(email.id)
 
 
 def email_for_link(link: PasswordLink | None) -> OutboxEmail | None:

@@ -9,6 +9,7 @@ with its backoff and the next run of ``flask reminders send`` sends it.
 
 from __future__ import annotations
 
+import atexit
 import os
 import queue
 import threading
@@ -17,7 +18,7 @@ from logging import INFO, WARNING
 from flask import Flask, Response, current_app, request
 
 from .delivery import send_now
-from .emails import queued_in_this_request
+from .emails import queued_in_this_request, watch_commits
 
 
 class Sender:
@@ -40,6 +41,8 @@ class Sender:
                     target=self._work, args=(self._jobs,), name="outbox-sender", daemon=True
                 )
                 thread.start()
+                # A worker that exits (a restart, max-requests) first finishes what it holds.
+                atexit.register(self.wait, 10)
             self._waiting += 1
             self._jobs.put((ids, base_url))
 
@@ -67,6 +70,7 @@ class Sender:
 
 def init_app(app: Flask) -> None:
     sender = app.extensions["outbox_sender"] = Sender(app)
+    watch_commits()
 
     @app.after_request
     def send_what_was_queued(response: Response) -> Response:

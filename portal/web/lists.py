@@ -76,9 +76,11 @@ def list_page(
     sort: Mapping[str, SortKey | Sequence[SortKey]] | None = None,
     default: str = "",
     then: SortKey | None = None,
+    otherwise: Callable[[Select[Any]], Select[Any]] | None = None,
 ) -> Listing:
-    """A page of ``query`` narrowed by ``filters(form, query)`` when the form is valid and
-    ordered by ``?sort=`` among the ``sort`` keys (``then`` breaks ties).
+    """A page of ``query`` narrowed by ``filters(form, query)`` when the form is valid (else
+    by ``otherwise(query)``, when given) and ordered by ``?sort=`` among the ``sort`` keys
+    (``then`` breaks ties).
 
     With a ``name``, the person's filters and order are remembered for their next visit:
     opened bare, the list redirects to them; ``?clear=1`` forgets them (see
@@ -88,6 +90,8 @@ def list_page(
     filters_ok = form.validate()
     if filters_ok:
         query = filters(form, query)
+    elif otherwise is not None:
+        query = otherwise(query)
     sorting = None
     if sort is not None:
         sorting = sorting_from_request(sort, default)
