@@ -26,6 +26,8 @@ ACTIONS = {
     "step.undone": "Steps undone",
     "step.waived": "Steps waived",
     "step.changed": "Steps changed on the interview",
+    "step.settled": "Steps settled by a closing",
+    "step.reopened": "Steps reopened with their interview",
     "policy.changed": "Policy changes",
     "employer.channel_changed": "Employer channel changes",
     "export.compliance_csv": "Compliance CSV exports",

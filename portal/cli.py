@@ -18,7 +18,7 @@ from .accounts.passwords import (
 from .extensions import db
 from .models import Candidate, Interview, Role, RoleSought, User
 from .outbox import delivery
-from .steps.sync import interviews_missing_steps, sync_interviews
+from .steps.sync import interviews_out_of_step, sync_interviews
 from .times import NonexistentLocalTime, local_to_utc, utcnow
 from .web.forms import CONTROL_CHARACTERS
 
@@ -145,12 +145,13 @@ def seed(size: str, random_seed: int, if_empty: bool) -> None:
     "--all",
     "everything",
     is_flag=True,
-    help="Recompute every interview's steps, not only missing ones.",
+    help="Recompute every interview's steps, not only those out of step.",
 )
 def sync_steps(everything: bool) -> None:
-    """Create the steps of interviews that have none (after an upgrade); with --all,
-    recompute every interview's steps (open ones under the policy in force)."""
-    query = select(Interview) if everything else interviews_missing_steps()
+    """After an upgrade: create the steps of interviews that have none, and settle the open
+    steps of closed interviews. With --all, recompute every interview's steps (open ones
+    under the policy in force)."""
+    query = select(Interview) if everything else interviews_out_of_step()
     count = sync_interviews(query)
     db.session.commit()
     click.echo(f"Steps synced for {count} interview{'s' if count != 1 else ''}.")

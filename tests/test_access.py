@@ -104,7 +104,8 @@ MATRIX = {
         403,
         403,
     ),
-    ("/me/steps/<int:step_id>/sent", "POST"): (SIGN_IN, 422, 404, 403, 403, 403),
+    # The interview is still ahead: A is told to mark it once it is over, and sent back.
+    ("/me/steps/<int:step_id>/sent", "POST"): (SIGN_IN, 303, 404, 403, 403, 403),
     # Nothing of A's own marking to take back: the page says so and sends A back.
     ("/me/steps/<int:step_id>/undo", "POST"): (SIGN_IN, 303, 404, 403, 403, 403),
     ("/account/calendar", "GET"): (SIGN_IN, 200, 200, 200, 200, 403),

@@ -305,3 +305,15 @@ def test_a_draft_says_when_to_send_it_until_it_is_sent(app, world, login_as, yes
     step = step_of(app, yesterday, StepKind.THANK_YOU)
     assert sent(me, step, datetime.now(UTC) - timedelta(minutes=5)).status_code in (302, 303)
     assert "<strong>Send it" not in me.get(url).get_data(as_text=True)
+
+
+def test_i_can_mark_a_note_sent_only_once_the_interview_is_over(app, world, login_as):
+    """An interview still ahead (world's is in two days) offers a draft, not "I've sent it"."""
+    me = login_as(Role.CANDIDATE, user=world.user_a)
+    page = me.get("/me/").get_data(as_text=True)
+    assert "Get a draft" in page and "I’ve sent it" not in page
+    thank_you = step_of(app, world.interview_a, StepKind.THANK_YOU)
+    response = sent(me, thank_you, world.interview_a.starts_at + timedelta(hours=3))
+    assert response.status_code == 303
+    assert "once the interview is over" in me.get("/me/").get_data(as_text=True)
+    assert step_of(app, world.interview_a, StepKind.THANK_YOU).done_at is None

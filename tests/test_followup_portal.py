@@ -1,5 +1,6 @@
 """The checklist in the portal: stored steps, actions on them, the queue, the policy page."""
 
+import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -7,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.followup import Status, StepKind
+from portal.followup import Status, StepKind, StepResult
 from portal.models import (
     AuditEvent,
     Interview,
@@ -364,6 +365,20 @@ def test_steps_sync_command_creates_missing_steps(app, runner, world):
     assert "for 0 interviews" in runner.invoke(args=["steps", "sync"]).output
 
 
+def test_steps_sync_settles_the_open_steps_of_interviews_closed_before_the_upgrade(
+    app, runner, past
+):
+    """Closed before closings settled steps (its steps still open): sync settles them."""
+    with app.app_context():
+        interview = db.session.get(Interview, past.id)
+        interview.outcome, interview.outcome_at = Outcome.WITHDRAWN, datetime.now(UTC)
+        db.session.commit()  # written behind the portal's back, as an old version left it
+    assert steps_of(app, past.id)[StepKind.THANK_YOU].result is None
+    assert "Steps synced for 1 interview." in runner.invoke(args=["steps", "sync"]).output
+    assert steps_of(app, past.id)[StepKind.THANK_YOU].result == StepResult.MISSED
+    assert "for 0 interviews" in runner.invoke(args=["steps", "sync"]).output
+
+
 def local_input(moment: datetime) -> str:
     return moment.astimezone(TORONTO).strftime("%Y-%m-%dT%H:%M")
 
@@ -513,10 +528,15 @@ def test_editing_the_timeline_and_outcome_is_in_the_steps_history(app, past, wor
     )
     steps = steps_of(app, past.id)
     for kind in (StepKind.TIMELINE, StepKind.MOVE_ON):
-        [event] = events(app, step_id=steps[kind].id)
+        [event] = events(app, step_id=steps[kind].id, action="step.changed")
         assert event.actor_id == world.recruiter_a.id
     page = client.get(f"/steps/{steps[StepKind.MOVE_ON].id}").get_data(as_text=True)
     assert "outcome set to Rejected" in page
+    # The closing settled the steps still open: which, and by what, is in their history.
+    assert steps[StepKind.THANK_YOU].result == StepResult.MISSED
+    assert steps[StepKind.MOVE_ON].result == StepResult.NOT_NEEDED
+    [settled] = events(app, step_id=steps[StepKind.THANK_YOU].id, action="step.settled")
+    assert settled.detail == "Thank-you note: missed, as the interview was closed (rejected)"
 
 
 def test_the_outcome_can_be_dated_when_it_came(app, past, world, login_as, fetch):
@@ -576,3 +596,71 @@ def test_logging_an_interview_is_audited(app, world, login_as):
     )
     [event] = events(app, action="interview.logged")
     assert event.actor_id == world.recruiter_a.id and "Thu 2 Apr 2026, 16:30" in event.detail
+
+
+def test_closing_an_interview_moves_its_overdue_steps_out_of_the_queue_as_missed(
+    app, past, world, login_as
+):
+    """Withdrawn a week on: its overdue steps are missed (still counted as due and not done),
+    out of the queue and the dashboard; reopening brings them back."""
+    client = login_as(Role.RECRUITER, user=world.recruiter_a)
+    queue = client.get("/queue").get_data(as_text=True)
+    assert "Birchall Corrigan LLP" in queue
+    now = datetime.now(UTC)
+    closed = client.post(
+        f"/interviews/{past.id}/edit",
+        data=edit_form(past, outcome="withdrawn", outcome_at=local_input(now)),
+    )
+    assert closed.status_code == 302, re.findall(
+        r"error[^>]*>([^<]+)", closed.get_data(as_text=True)
+    )
+    steps = steps_of(app, past.id)
+    assert steps[StepKind.THANK_YOU].result == StepResult.MISSED
+    assert "Birchall Corrigan LLP" not in client.get("/queue").get_data(as_text=True)
+    assert "Birchall Corrigan LLP" not in client.get("/dashboard").get_data(as_text=True)
+    page = client.get(f"/interviews/{past.id}").get_data(as_text=True)
+    assert "Missed: it was due" in page and "Overdue by" not in page
+    report = client.get("/reports/compliance.csv").get_data(as_text=True)
+    assert "Missed (not done when the interview closed)" in report
+
+    reopened = client.post(
+        f"/interviews/{past.id}/edit", data=edit_form(past, outcome="pending", outcome_at="")
+    )
+    assert reopened.status_code == 302, re.findall(
+        r"error[^>]*>([^<]+)", reopened.get_data(as_text=True)
+    )
+    assert steps_of(app, past.id)[StepKind.THANK_YOU].result is None
+    assert "Birchall Corrigan LLP" in client.get("/queue").get_data(as_text=True)
+    [reopening] = events(app, step_id=steps[StepKind.THANK_YOU].id, action="step.reopened")
+    assert reopening.detail == "Thank-you note: open again, as the interview was reopened"
+
+
+def test_moving_the_interview_after_a_recorded_note_makes_the_note_too_early(
+    app, past, world, login_as
+):
+    """The same judgement as the step form: a note cannot go before the interview."""
+    client = login_as(Role.RECRUITER, user=world.recruiter_a)
+    step = steps_of(app, past.id)[StepKind.THANK_YOU]
+    sent = (past.starts_at + timedelta(hours=3)).astimezone(TORONTO)
+    client.post(
+        f"/steps/{step.id}/done",
+        data={"done_at": sent.strftime("%Y-%m-%dT%H:%M"), "channel": "email"},
+    )
+    assert steps_of(app, past.id)[StepKind.THANK_YOU].result == StepResult.DONE_ON_TIME
+    later = past.starts_at + timedelta(hours=5)  # the interview was in fact later that day
+    response = client.post(
+        f"/interviews/{past.id}/edit", data=edit_form(past, starts_at=local_input(later))
+    )
+    assert response.status_code == 302
+    assert steps_of(app, past.id)[StepKind.THANK_YOU].result == StepResult.TOO_EARLY
+    page = client.get(f"/steps/{step.id}").get_data(as_text=True)
+    assert "before the interview: correct the time if it went later" in page
+
+
+def test_the_dashboard_counts_the_same_steps_as_its_table(app, past, world, login_as):
+    client = login_as(Role.RECRUITER, user=world.recruiter_a)
+    page = client.get("/dashboard").get_data(as_text=True)
+    overdue = int(re.search(r"<strong>(\d+)</strong> overdue", page).group(1))
+    today = int(re.search(r"<strong>(\d+)</strong> due today", page).group(1))
+    table = page[page.index('<table class="stack queue">') : page.index("</table>")]
+    assert table.count("<tr>") - 1 == overdue + today  # the header row aside

@@ -985,11 +985,11 @@ OUTCOME_CASES = [
         "2026-06-11 10:00",
         {
             TIMELINE: Status.DONE_ON_TIME,
-            THANK_YOU: Status.OVERDUE,
+            THANK_YOU: Status.MISSED,
             FOLLOW_UP: Status.NOT_NEEDED,
             MOVE_ON: Status.NOT_NEEDED,
         },
-        id="offer after the thank-you fell due: it stays overdue",
+        id="offer after the thank-you fell due: it was missed",
     ),
     pytest.param(
         BASE,
@@ -1014,10 +1014,10 @@ OUTCOME_CASES = [
         {
             TIMELINE: Status.DONE_ON_TIME,
             THANK_YOU: Status.DONE_ON_TIME,
-            FOLLOW_UP: Status.OVERDUE,
+            FOLLOW_UP: Status.MISSED,
             MOVE_ON: Status.NOT_NEEDED,
         },
-        id="offer after the follow-up fell due: follow-up stays overdue",
+        id="offer after the follow-up fell due: the follow-up was missed",
     ),
     pytest.param(
         BASE,
@@ -1056,10 +1056,10 @@ OUTCOME_CASES = [
         {
             TIMELINE: Status.DONE_ON_TIME,
             THANK_YOU: Status.DONE_ON_TIME,
-            FOLLOW_UP: Status.OVERDUE,
+            FOLLOW_UP: Status.MISSED,
             MOVE_ON: Status.DONE_ON_TIME,
         },
-        id="closed as no response: move on done at the closing, missed follow-up stays overdue",
+        id="closed as no response: move on done at the closing, the skipped follow-up missed",
     ),
     pytest.param(
         BASE,
@@ -1070,10 +1070,10 @@ OUTCOME_CASES = [
         {
             TIMELINE: Status.DONE_ON_TIME,
             THANK_YOU: Status.DONE_ON_TIME,
-            FOLLOW_UP: Status.UPCOMING,
+            FOLLOW_UP: Status.NOT_NEEDED,
             MOVE_ON: Status.DONE_ON_TIME,
         },
-        id="closed as no response before the follow-up: it still counts, not 'not needed'",
+        id="closed as no response before the follow-up was due: not needed",
     ),
     pytest.param(
         BASE,
@@ -1099,9 +1099,40 @@ def test_employer_answers_first(facts, actions, outcome, outcome_at, now, expect
     assert {kind: found.status for kind, (_, _, found) in steps.items()} == expected
     for _, state, found in steps.values():
         assert found.reason
-        if found.status == Status.NOT_NEEDED:
-            assert found.reason.startswith("Not needed: the employer answered")
-            assert state.result == Status.NOT_NEEDED
+        if found.status in (Status.NOT_NEEDED, Status.MISSED):
+            assert found.reason.startswith(("Not needed: the interview was closed", "Missed:"))
+            assert state.result == found.status  # stored: out of the queue, whatever the clock
+
+
+def test_closing_an_interview_with_everything_overdue_misses_them_and_reopening_reopens():
+    """Withdrawn three weeks on: the open steps past due are missed (stored, so out of the
+    queue); the outcome back to pending opens them again."""
+    closed = replace(NOT_RECORDED, outcome="withdrawn", outcome_at=toronto("2026-07-03 10:00"))
+    steps = run(closed, {}, "2026-07-20 10:00")
+    assert {kind: found.status for kind, (_, _, found) in steps.items()} == {
+        TIMELINE: Status.MISSED,
+        THANK_YOU: Status.MISSED,
+        FOLLOW_UP: Status.MISSED,
+        MOVE_ON: Status.NOT_NEEDED,  # not yet due when it was closed
+    }
+    _, _, missed = steps[THANK_YOU]
+    assert missed.reason.startswith("Missed: it was due Wed 10 Jun 2026, 11:00 and not done")
+    reopened = replace(closed, outcome="pending", outcome_at=None)
+    statuses = {
+        kind: found.status for kind, (_, _, found) in run(reopened, {}, "2026-07-20 10:00").items()
+    }
+    assert statuses == dict.fromkeys((TIMELINE, THANK_YOU, FOLLOW_UP, MOVE_ON), Status.OVERDUE)
+
+
+def test_a_note_sent_before_the_interview_is_too_early():
+    """Moving the interview later than a recorded thank-you makes it too early, with a reason
+    that asks for the time to be corrected, never a silent "done on time"."""
+    facts = base()
+    _, state, found = run(facts, {THANK_YOU: sent("2026-06-09 08:00")}, "2026-06-09 12:00")[
+        THANK_YOU
+    ]
+    assert state.result == Status.TOO_EARLY and found.status == Status.TOO_EARLY
+    assert found.reason.startswith("Recorded as sent Tue 9 Jun 2026, 08:00, before the interview")
 
 
 def test_no_response_move_on_is_done_at_the_closing():

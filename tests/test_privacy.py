@@ -239,7 +239,7 @@ def test_erasure_keeps_the_figures_and_nothing_that_identifies_the_person(
             )
             for row in db.session.execute(text(f"SELECT * FROM {table}"))
         )
-    assert (after.on_time, after.missed) == (before.on_time, before.missed)
+    assert (after.on_time, after.late, after.missed) == (before.on_time, before.late, before.missed)
     for identifying in ("Casey", world.user_a.email, "Hamilton", "Jordan Vellacott"):
         assert identifying not in dump, identifying
     assert login(app.test_client(), world.user_a).status_code == 422

@@ -86,11 +86,11 @@ def test_the_morning_digest_lists_the_queue_by_candidate_with_links(app, agency,
     assert message["Subject"] == "Follow-ups: 2 overdue"
     text = body(message)
     assert (
-        "\nOmar Nudge\n  - Timeline asked, Halvorsen Quill LLP (interview Mon 30 Nov): overdue by 16 hours"
+        "\nOmar Nudge\n  - Timeline asked, Halvorsen Quill LLP (interview Mon 30 Nov, pending): overdue by 16 hours"
         in text
     )
     assert (
-        "  - Thank-you note, Halvorsen Quill LLP (interview Mon 30 Nov): overdue by 22 hours"
+        "  - Thank-you note, Halvorsen Quill LLP (interview Mon 30 Nov, pending): overdue by 22 hours"
         in text
     )
     thank_you = step_id(app, agency.monday, StepKind.THANK_YOU)

@@ -54,6 +54,7 @@ def _checklist_page(refused: StepDoneForm | None = None, status: int = 200) -> R
         if line.step.kind in SENT_STEPS
         and line.step.done_at is None
         and line.step.waived_at is None
+        and checklist.interview.ends_at <= now  # a note is sent after the interview
     }
     return render_template(
         "candidate/home.html",
@@ -91,6 +92,11 @@ class CandidateDesk(step_actions.StepDesk):
     def done_refusal(self, step: Step) -> tuple[str, str] | None:
         if step.done_at is not None or step.waived_at is not None:
             return f"{step.kind.label} is already recorded.", "info"
+        if step.interview.ends_at > utcnow():
+            return (
+                f"Mark your {step.kind.label.lower()} as sent once the interview is over.",
+                "info",
+            )
         return None
 
     def undo_refusal(self, step: Step) -> str | None:

@@ -57,6 +57,7 @@ class Status(Labelled):
     DONE_LATE = "done_late", "Done late"
     TOO_EARLY = "too_early", "Too early"
     WRONG_CHANNEL = "wrong_channel", "Wrong channel"
+    MISSED = "missed", "Missed"
     WAIVED = "waived", "Waived"
     NOT_NEEDED = "not_needed", "Not needed"
 
@@ -70,6 +71,7 @@ class StepResult(Labelled):
     DONE_LATE = Status.DONE_LATE.value, Status.DONE_LATE.label
     TOO_EARLY = Status.TOO_EARLY.value, Status.TOO_EARLY.label
     WRONG_CHANNEL = Status.WRONG_CHANNEL.value, Status.WRONG_CHANNEL.label
+    MISSED = Status.MISSED.value, Status.MISSED.label
     WAIVED = Status.WAIVED.value, Status.WAIVED.label
     NOT_NEEDED = Status.NOT_NEEDED.value, Status.NOT_NEEDED.label
 
@@ -79,7 +81,14 @@ OPEN = frozenset({Status.UPCOMING, Status.DUE_SOON, Status.OVERDUE})
 # For the compliance rate: steps that were due and were met, or were due at all.
 COMPLIANT = frozenset({Status.DONE_ON_TIME})
 COUNTED = frozenset(
-    {Status.DONE_ON_TIME, Status.DONE_LATE, Status.TOO_EARLY, Status.WRONG_CHANNEL, Status.OVERDUE}
+    {
+        Status.DONE_ON_TIME,
+        Status.DONE_LATE,
+        Status.TOO_EARLY,
+        Status.WRONG_CHANNEL,
+        Status.OVERDUE,
+        Status.MISSED,
+    }
 )
 
 # Outcomes by which the employer (or the candidate) has settled the interview.
@@ -90,6 +99,7 @@ ANSWERS = {
     "withdrawn": "the candidate's withdrawal",
 }
 NO_RESPONSE = "no_response"
+PENDING = "pending"
 CHANNEL_WORDS = {"email": "email", "phone": "phone", "handwritten": "a handwritten note"}
 
 
@@ -224,17 +234,17 @@ def plan_steps(
 
 
 def settle(plan: StepPlan, facts: InterviewFacts, action: Action | None) -> StepState:
-    """The step's standing apart from the clock: done (and how), waived, not needed or open."""
+    """The step's standing apart from the clock: done (and how), waived, missed or not
+    needed (the interview was closed), or open."""
     action = action or Action()
     done_at, channel = _done(plan.kind, facts, action)
+    result: Status | None
     if done_at is not None:
-        result = _done_result(plan, done_at, channel)
+        result = _done_result(plan, done_at, channel, facts)
     elif action.waived:
         result = Status.WAIVED
-    elif _settled_before(plan, facts):
-        result = Status.NOT_NEEDED
     else:
-        result = None
+        result = _settled_by_closing(plan, facts)
     return StepState(
         plan.kind, plan.due_at, plan.opens_at, plan.required_channel, done_at, channel, result
     )
@@ -251,9 +261,13 @@ def _done(
     return action.done_at, action.channel
 
 
-def _done_result(plan: StepPlan, done_at: datetime, channel: str | None) -> Status:
+def _done_result(
+    plan: StepPlan, done_at: datetime, channel: str | None, facts: InterviewFacts
+) -> Status:
     if plan.opens_at is not None and done_at < plan.opens_at:
         return Status.TOO_EARLY
+    if plan.kind in (StepKind.THANK_YOU, StepKind.FOLLOW_UP) and done_at < facts.starts_at:
+        return Status.TOO_EARLY  # sent before the interview (its time was moved later)
     if done_at > plan.due_at:
         return Status.DONE_LATE
     if plan.required_channel and channel != plan.required_channel:
@@ -261,14 +275,15 @@ def _done_result(plan: StepPlan, done_at: datetime, channel: str | None) -> Stat
     return Status.DONE_ON_TIME
 
 
-def _settled_before(plan: StepPlan, facts: InterviewFacts) -> bool:
-    """The employer answered (or the candidate withdrew) before this step fell due.
-
-    Closing the interview as "no response" is the move-on step itself, not an answer:
-    the steps before it still count, so a skipped follow-up stays overdue."""
-    if facts.outcome not in ANSWERS:
-        return False
-    return facts.outcome_at is None or facts.outcome_at <= plan.due_at
+def _settled_by_closing(plan: StepPlan, facts: InterviewFacts) -> Status | None:
+    """A step still open when the interview was closed (any outcome: an answer, a withdrawal,
+    no response): missed if it was already past its due time, else not needed. None while
+    the interview is open (reopening it reopens its steps)."""
+    if facts.outcome == PENDING:
+        return None
+    if facts.outcome_at is not None and facts.outcome_at > plan.due_at:
+        return Status.MISSED
+    return Status.NOT_NEEDED
 
 
 def assess(
@@ -325,19 +340,27 @@ def _result_reason(state: StepState, words: _Words) -> str:
             return f"{verb} {done}, by the due time."
         case Status.DONE_LATE if state.done_at is not None:
             return f"{verb} {done}, {span_words(state.done_at - state.due_at)} after the due time ({words.moment(state.due_at)})."
-        case Status.TOO_EARLY if state.opens_at is not None:
-            return f"Sent {done}, before the window opened on {words.opening(state.opens_at)}."
+        case Status.TOO_EARLY:
+            opens = state.opens_at
+            if opens is not None and state.done_at is not None and state.done_at < opens:
+                return f"Sent {done}, before the window opened on {words.opening(opens)}."
+            return (
+                f"Recorded as sent {done}, before the interview: correct the time if it went later."
+            )
         case Status.WRONG_CHANNEL:
             return (
                 f"Sent {done} by {CHANNEL_WORDS.get(state.channel or '', 'an unrecorded channel')}; "
                 f"the employer asked for {CHANNEL_WORDS.get(state.required_channel or '', state.required_channel)}."
             )
+        case Status.MISSED:
+            return (
+                f"Missed: it was due {words.moment(state.due_at)} and not done when the interview "
+                "was closed. It counts as due and not done."
+            )
         case Status.WAIVED:
             return "Waived: it no longer counts toward the compliance rate."
         case _:
-            return (
-                "Not needed: the employer answered, or the candidate withdrew, before it was due."
-            )
+            return "Not needed: the interview was closed before it was due."
 
 
 def evaluate(

@@ -12,6 +12,7 @@ from ..audit import audit_trail, record
 from ..extensions import db
 from ..followup import STEP_ORDER, StepKind
 from ..models import AuditEvent, Employer, Interview, Job, JobStatus, Outcome, Step, Timeline
+from ..steps.actions import sync_and_note
 from ..steps.checklist import step_rows
 from ..steps.sync import sync_steps
 from ..times import format_date, format_local, utcnow
@@ -173,7 +174,7 @@ def edit_interview(interview_id: int):
         _save_interview(form, interview)
         db.session.flush()
         db.session.refresh(interview, ["employer"])
-        steps = {step.kind: step for step in sync_steps(interview)}
+        steps = {step.kind: step for step in sync_and_note(interview, current_user)}
         changed = _what_changed(before, interview)
         words = "; ".join(f"{label} {value}" for label, value in changed.items())
         record(

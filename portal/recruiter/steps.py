@@ -9,8 +9,9 @@ from flask.typing import ResponseReturnValue
 
 from ..access import get_step_or_404
 from ..audit import audit_trail
-from ..followup import TO_DO, StepKind, StepResult
+from ..followup import TO_DO, StepKind
 from ..models import AuditEvent, Outcome, Step, Timeline
+from ..steps.actions import SETTLED_BY_CLOSING
 from ..steps.checklist import SENT_STEPS, step_rows
 from ..times import utcnow
 from ..web import step_actions
@@ -76,7 +77,7 @@ class RecruiterDesk(step_actions.StepDesk):
         )
 
     def done_refusal(self, step: Step) -> tuple[str, str] | None:
-        if not step.is_open and step.result != StepResult.NOT_NEEDED:
+        if not step.is_open and step.result not in SETTLED_BY_CLOSING:
             return (
                 f"{step.kind.label} is already {step.result_words}; undo it first to change it.",
                 "error",

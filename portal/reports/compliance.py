@@ -1,6 +1,6 @@
 """The compliance report: on-time rate by recruiter, candidate or employer, a weekly trend, CSV.
 
-Compliance rate = steps done on time / steps that were due (done, late or overdue); waived
+Compliance rate = steps done on time / steps that were due (done, late, overdue or missed); waived
 steps leave the figures (docs/policy.md). Steps are credited to the recruiter responsible
 for them (``Step.recruiter_id``) and counted by the week they fell due. The report reads
 the steps table alone, through an index that holds every column it needs.
@@ -21,7 +21,7 @@ from ..followup import Status, week_of
 from ..models import Candidate, Employer, Role, Step, User
 from ..steps.calendar import business_calendar
 
-DONE_MISSED = (Status.DONE_LATE.value, Status.TOO_EARLY.value, Status.WRONG_CHANNEL.value)
+DONE_LATE = (Status.DONE_LATE.value, Status.TOO_EARLY.value, Status.WRONG_CHANNEL.value)
 
 GROUPS = {
     "recruiter": "Recruiter",
@@ -35,13 +35,14 @@ class ComplianceRow:
     key: int | None
     name: str
     on_time: int
-    missed: int  # done late, too early or by the wrong channel
-    overdue: int
+    late: int  # done late, too early or by the wrong channel
+    overdue: int  # still open, past its due time
+    missed: int  # not done when its interview was closed
     waived: int
 
     @property
     def due(self) -> int:
-        return self.on_time + self.missed + self.overdue
+        return self.on_time + self.late + self.overdue + self.missed
 
     @property
     def rate(self) -> float | None:
@@ -52,8 +53,9 @@ class ComplianceRow:
             self.key,
             self.name,
             self.on_time + other.on_time,
-            self.missed + other.missed,
+            self.late + other.late,
             self.overdue + other.overdue,
+            self.missed + other.missed,
             self.waived + other.waived,
         )
 
@@ -78,12 +80,13 @@ class Report:
 
 
 def _tallies(now: datetime):
-    """on_time, missed, overdue and waived counts, as aggregate columns (FILTER clauses)."""
+    """on_time, late, overdue, missed and waived counts, as aggregate columns (FILTER clauses)."""
     result = type_coerce(Step.result, String)
     return (
         func.count().filter(result == Status.DONE_ON_TIME.value).label("on_time"),
-        func.count().filter(result.in_(DONE_MISSED)).label("missed"),
+        func.count().filter(result.in_(DONE_LATE)).label("late"),
         func.count().filter(Step.result.is_(None), Step.due_at < now).label("overdue"),
+        func.count().filter(result == Status.MISSED.value).label("missed"),
         func.count().filter(result == Status.WAIVED.value).label("waived"),
     )
 
@@ -109,7 +112,9 @@ def _period(user: User, start: datetime, end: datetime, recruiter_id: int | None
 
 
 def _row(key, name, r) -> ComplianceRow:
-    return ComplianceRow(key, name, r.on_time or 0, r.missed or 0, r.overdue or 0, r.waived or 0)
+    return ComplianceRow(
+        key, name, r.on_time or 0, r.late or 0, r.overdue or 0, r.missed or 0, r.waived or 0
+    )
 
 
 NAMES = {
@@ -152,8 +157,8 @@ def report(
     period = _period(user, start, end, recruiter_id)
     if group in ("recruiter", "employer"):
         # Plain lists, not rows: this loop sees every (who, week) pair of the period.
-        by_key: dict = defaultdict(lambda: [0, 0, 0, 0])
-        by_week: dict = defaultdict(lambda: [0, 0, 0, 0])
+        by_key: dict = defaultdict(lambda: [0, 0, 0, 0, 0])
+        by_week: dict = defaultdict(lambda: [0, 0, 0, 0, 0])
         for row_key, week, *tallies in db.session.execute(
             period.with_only_columns(key, Step.due_week, *_tallies(now)).group_by(
                 Step.due_week, key
@@ -172,8 +177,8 @@ def report(
         if page is not None:
             rows = rows[(page - 1) * per_page : page * per_page]
         weeks = [
-            Week(day, on_time, on_time + missed + overdue)
-            for day, (on_time, missed, overdue, _) in sorted(by_week.items())
+            Week(day, on_time, on_time + late + overdue + missed)
+            for day, (on_time, late, overdue, missed, _) in sorted(by_week.items())
         ]
     else:
         grouped = period.with_only_columns(key.label("key"), *_tallies(now)).group_by(key)
@@ -193,7 +198,7 @@ def report(
         rows = [_row(r.key, r.name, r) for r in db.session.execute(ordered)]
         count = len(rows) if counted is None else counted
         weeks = [
-            Week(r.due_week, r.on_time or 0, (r.on_time or 0) + (r.missed or 0) + (r.overdue or 0))
+            Week(r.due_week, r.on_time or 0, _row(None, "", r).due)
             for r in db.session.execute(
                 period.with_only_columns(Step.due_week, *_tallies(now))
                 .group_by(Step.due_week)
@@ -207,7 +212,9 @@ def report(
 
 
 def _sum(rows) -> ComplianceRow:
-    return sum(rows, ComplianceRow(None, "All", 0, 0, 0, 0))  # __add__ keeps the left key and name
+    return sum(
+        rows, ComplianceRow(None, "All", 0, 0, 0, 0, 0)
+    )  # __add__ keeps the left key and name
 
 
 def totals(user: User, start: datetime, end: datetime, now: datetime) -> ComplianceRow:
@@ -237,6 +244,7 @@ def to_csv(group_label: str, rows: list[ComplianceRow], total: ComplianceRow) ->
             "Done on time",
             "Done late, too early or wrong channel",
             "Overdue",
+            "Missed (not done when the interview closed)",
             "Due in all",
             "Compliance rate (%)",
             "Waived",
@@ -245,6 +253,15 @@ def to_csv(group_label: str, rows: list[ComplianceRow], total: ComplianceRow) ->
     for row in [*rows, total]:
         rate = "" if row.rate is None else f"{row.rate * 100:.1f}"
         writer.writerow(
-            [csv_cell(row.name), row.on_time, row.missed, row.overdue, row.due, rate, row.waived]
+            [
+                csv_cell(row.name),
+                row.on_time,
+                row.late,
+                row.overdue,
+                row.missed,
+                row.due,
+                rate,
+                row.waived,
+            ]
         )
     return out.getvalue()

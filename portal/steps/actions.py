@@ -1,7 +1,8 @@
 """What people do to a step: mark it done, put it back to open, waive it with a reason.
 
 Each action writes the step (and, for the timeline and move-on steps, the interview
-record), syncs the interview's steps and adds one line to the audit trail.
+record), syncs the interview's steps and adds one line to the audit trail; a closing or a
+reopening that settles or reopens other steps says so in their history too.
 """
 
 from __future__ import annotations
@@ -9,11 +10,34 @@ from __future__ import annotations
 from datetime import datetime
 
 from ..audit import record
-from ..followup import StepKind
-from ..models import Channel, Outcome, Step, Timeline, User
+from ..followup import StepKind, StepResult
+from ..models import Channel, Interview, Outcome, Step, Timeline, User
 from ..times import utcnow
 from .calendar import business_calendar
 from .sync import sync_steps
+
+# What a closing settles a step to (docs/policy.md, "Statuses").
+SETTLED_BY_CLOSING = (StepResult.MISSED, StepResult.NOT_NEEDED)
+
+
+def sync_and_note(interview: Interview, by: User) -> list[Step]:
+    """Sync the interview's steps; each one that its closing settled (missed, not needed) or
+    its reopening opened again gets a line in its history saying so."""
+    before = {step.kind: step.result for step in interview.steps}
+    steps = sync_steps(interview)
+    for step in steps:
+        if step.kind not in before or before[step.kind] == step.result:
+            continue
+        if step.result in SETTLED_BY_CLOSING:
+            closing = interview.outcome.label.lower()
+            detail = (
+                f"{step.kind.label}: {step.result_words}, as the interview was closed ({closing})"
+            )
+            record(by, "step.settled", detail, interview_id=interview.id, step_id=step.id)
+        elif step.result is None and before[step.kind] in SETTLED_BY_CLOSING:
+            detail = f"{step.kind.label}: open again, as the interview was reopened"
+            record(by, "step.reopened", detail, interview_id=interview.id, step_id=step.id)
+    return steps
 
 
 def mark_done(
@@ -40,7 +64,7 @@ def mark_done(
     step.done_by_id = by.id
     step.note = note
     step.waived_at, step.waived_by_id, step.waive_reason = None, None, ""
-    sync_steps(interview)
+    sync_and_note(interview, by)
     record(by, "step.done", _describe_done(step, when), interview_id=interview.id, step_id=step.id)
 
 
@@ -58,7 +82,7 @@ def undo(step: Step, by: User) -> None:
         interview.outcome, interview.outcome_at = Outcome.PENDING, None
     step.done_at, step.done_by_id, step.channel, step.note = None, None, None, ""
     step.waived_at, step.waived_by_id, step.waive_reason = None, None, ""
-    sync_steps(interview)
+    sync_and_note(interview, by)
     record(
         by,
         "step.undone",

@@ -29,7 +29,16 @@ from ..followup import (
     settle,
     week_of,
 )
-from ..models import Candidate, Employer, Interview, PolicyVersion, PreferredChannel, Step, User
+from ..models import (
+    Candidate,
+    Employer,
+    Interview,
+    Outcome,
+    PolicyVersion,
+    PreferredChannel,
+    Step,
+    User,
+)
 from ..times import utcnow
 from .calendar import business_calendar
 from .policy import PolicyInForce, current_policy, policy_in_force, policy_of
@@ -281,10 +290,20 @@ def hand_over_open_steps(candidate_id: int, recruiter_id: int) -> None:
     )
 
 
-def interviews_missing_steps():
-    return select(Interview).where(
-        ~select(Step.id).where(Step.interview_id == Interview.id).exists()
+def interviews_out_of_step():
+    """Interviews whose stored steps the rules would change whatever the clock: some missing
+    (logged before steps were stored), or closed with steps still open (closed before a
+    closing settled its steps)."""
+    missing = (
+        ~select(Step.id).where(Step.interview_id == Interview.id).correlate(Interview).exists()
     )
+    still_open = (
+        select(Step.id)
+        .where(Step.interview_id == Interview.id, Step.result.is_(None))
+        .correlate(Interview)
+        .exists()
+    )
+    return select(Interview).where(missing | ((Interview.outcome != Outcome.PENDING) & still_open))
 
 
 def interviews_with_open_steps():

@@ -1,7 +1,7 @@
 """Form pieces shared by the blueprints: the base form, date and password fields, and
 how a view answers a form it refused."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from flask import request
@@ -115,6 +115,8 @@ def utc_from_local(field) -> datetime | None:
     """The UTC instant of a local date-time field, or None with the reason on the field."""
     if field.data is None:
         return None
+    if field.data.tzinfo is not None:  # not typed in: the stored value the form started from
+        return field.data.astimezone(UTC)
     if not EARLIEST_YEAR <= field.data.year <= utcnow().year + 1:
         field.errors = [*field.errors, "That date is out of range; check the year."]
         return None
