@@ -44,6 +44,7 @@ from .models import (
     Timeline,
     User,
 )
+from .models.agency import candidate_search_text, employer_search_text, job_search_text
 from .steps.calendar import business_calendar
 from .times import agency_zone, utcnow
 
@@ -315,12 +316,18 @@ def seed(
     job_rows = []
     for n in range(spec["jobs"]):
         role = rng.choice(list(RoleSought))
+        title, area, location = (
+            rng.choice(JOB_TITLES[role]),
+            rng.choice(PRACTICE_AREAS),
+            rng.choice(CITIES),
+        )
         job_rows.append(
             {
                 "employer_id": employer_ids[n % len(employer_ids)],
-                "title": rng.choice(JOB_TITLES[role]),
-                "practice_area": rng.choice(PRACTICE_AREAS),
-                "location": rng.choice(CITIES),
+                "title": title,
+                "practice_area": area,
+                "location": location,
+                "search_text": job_search_text(title, location, area),
                 "status": rng.choices(list(JobStatus), weights=[6, 3, 1])[0],
                 "is_public": rng.random() < 0.4,
                 "created_at": now,
@@ -332,11 +339,13 @@ def seed(
     candidate_rows = []
     for n, name in enumerate(people[spec["recruiters"] :]):
         local = name.lower().replace(" ", ".").replace("'", "")
+        email, phone = f"{local}.{n + 1}@mail.{DEMO_DOMAIN}", f"416-555-{rng.randrange(10000):04d}"
         candidate_rows.append(
             {
                 "name": name,
-                "email": f"{local}.{n + 1}@mail.{DEMO_DOMAIN}",
-                "phone": f"416-555-{rng.randrange(10000):04d}",
+                "email": email,
+                "phone": phone,
+                "search_text": candidate_search_text(name, email, phone),
                 "role_sought": rng.choice(list(RoleSought)),
                 "status": rng.choices(list(CandidateStatus), weights=[7, 1, 2, 1])[0],
                 "city": rng.choice(CITIES),
@@ -457,11 +466,13 @@ def _employers(rng: random.Random, count: int, now: datetime) -> list[dict]:
         if name in seen:
             name = f"{name} ({rng.choice(CITIES)} office {len(rows)})"
         seen.add(name)
+        city = rng.choice(CITIES)
         rows.append(
             {
                 "name": name,
                 "kind": kind,
-                "city": rng.choice(CITIES),
+                "city": city,
+                "search_text": employer_search_text(name, city),
                 "notes": "",
                 "created_at": now,
                 "preferred_channel": rng.choices(list(PreferredChannel), weights=[5, 3, 1, 1])[0],

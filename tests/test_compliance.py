@@ -163,3 +163,9 @@ def test_report_page_draws_the_chart_without_script_or_style(app, busy_world, lo
     svg = page[page.index("<svg") : page.index("</svg>")]
     assert "<circle" in svg and "<title" in svg
     assert "<script" not in svg and "<style" not in svg and "style=" not in svg
+
+
+def test_a_report_page_past_the_last_shows_the_last(busy_world, login_as):
+    admin = login_as(Role.ADMIN, user=busy_world.admin)
+    response = admin.get("/reports/compliance?group=candidate&page=50")
+    assert response.status_code == 200 and "Casey Alpha" in response.get_data(as_text=True)

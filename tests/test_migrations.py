@@ -156,6 +156,27 @@ def test_reminders_move_into_the_outbox_with_their_ids(scratch_app):
     assert _drift(scratch_app) == []
 
 
+def test_existing_candidates_become_searchable(scratch_app):
+    with scratch_app.app_context():
+        flask_migrate.upgrade(revision="e12ab0e6be2a")
+        with db.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO candidates (id, name, email, phone, role_sought, status, city, notes, "
+                    "created_at, updated_at) VALUES (3, 'Zoë Nguyễn', 'Zoe.N@Example.com', "
+                    "'+1 (416) 555-0199', 'paralegal', 'active', '', '', "
+                    "'2026-01-05 10:00:00+00', '2026-01-05 10:00:00+00')"
+                )
+            )
+        flask_migrate.upgrade()
+        with db.engine.connect() as conn:
+            found = conn.execute(
+                text("SELECT search_text FROM candidates WHERE id = 3")
+            ).scalar_one()
+        assert found == "zoe nguyen zoe.n@example.com 4165550199"
+    assert _drift(scratch_app) == []
+
+
 # pytest-alembic drives the migrations through Flask-Migrate's env.py on a scratch database
 # of the suite's kind: upgrade from empty, every step down and up again, one head, no drift.
 

@@ -170,8 +170,73 @@ def test_candidate_list_search_filter_and_pagination(recruiter, make):
     assert "No candidates match" in recruiter.get("/candidates?q=%25").get_data(as_text=True)
     assert "Hidden Person" not in recruiter.get("/candidates?q=Hidden").get_data(as_text=True)
     assert recruiter.get("/candidates?status=bogus").status_code == 400
-    assert recruiter.get("/candidates?page=9").status_code == 404
+    past_the_end = recruiter.get("/candidates?page=9")  # shows the last page, not "not found"
+    assert past_the_end.status_code == 200 and "page 2 of 2" in past_the_end.get_data(as_text=True)
     assert recruiter.get("/candidates?page=abc").status_code == 200  # read as page 1
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "ZOË",
+        "zoe",
+        "nguyen",
+        "Nguyễn zoë",
+        "nguyen ZOE",
+        "416 555 0199",
+        "4165550199",
+        "+1-416-555-0199",
+        "(416) 555-0199",
+        "zoe.n@",
+        "EXAMPLE.COM",
+    ],
+)
+def test_candidate_search_ignores_case_accents_word_order_and_phone_punctuation(
+    recruiter, make, typed
+):
+    make.candidate(
+        recruiter.user, name="Zoë Nguyễn", email="Zoe.N@example.com", phone="+1 416 555 0199"
+    )
+    make.candidate(recruiter.user, name="Desmond Mensah", email="d.mensah@mail.test")
+    found = recruiter.get("/candidates", query_string={"q": typed}).get_data(as_text=True)
+    assert "Zoë Nguyễn" in found and "Desmond Mensah" not in found
+
+
+def test_candidate_search_finds_names_in_any_order_and_nothing_else(recruiter, make):
+    make.candidate(recruiter.user, name="Desmond Mensah", email="d.mensah@mail.test")
+    make.candidate(recruiter.user, name="Mensah Owusu", email="owusu@mail.test")
+    found = recruiter.get("/candidates?q=mensah+desmond").get_data(as_text=True)
+    assert "Desmond Mensah" in found and "Mensah Owusu" not in found
+    assert "No candidates match" in recruiter.get("/candidates?q=dumont").get_data(as_text=True)
+
+
+def test_employer_and_job_search_fold_the_same_way(recruiter, make):
+    employer = make.employer(name="Bélanger Côté LLP", city="Montréal")
+    make.job(employer, title="Réviseur juridique", location="Québec")
+    assert "Bélanger Côté LLP" in recruiter.get("/employers?q=cote+belanger").get_data(as_text=True)
+    assert "Bélanger Côté LLP" in recruiter.get("/employers?q=montreal").get_data(as_text=True)
+    jobs = recruiter.get("/jobs?q=reviseur+quebec").get_data(as_text=True)
+    assert "Réviseur juridique" in jobs
+    assert "Réviseur juridique" in recruiter.get("/jobs?q=BELANGER").get_data(as_text=True)
+
+
+def test_a_renamed_candidate_is_found_by_the_new_name(recruiter, make):
+    candidate = make.candidate(recruiter.user, name="Ana Dumont", email="ana@example.com")
+    response = recruiter.post(
+        f"/candidates/{candidate.id}/edit",
+        data={
+            "name": "Ana Lefèvre",
+            "email": "ana@example.com",
+            "role_sought": "paralegal",
+            "status": "active",
+            "phone": "",
+            "city": "",
+            "notes": "",
+        },
+    )
+    assert response.status_code == 302
+    assert "Ana Lefèvre" in recruiter.get("/candidates?q=lefevre").get_data(as_text=True)
+    assert "No candidates match" in recruiter.get("/candidates?q=dumont").get_data(as_text=True)
 
 
 def test_filters_survive_paging(recruiter, make):

@@ -14,11 +14,12 @@ from ..access import get_candidate_or_404
 from ..audit import record
 from ..extensions import db
 from ..models import Assignment, Candidate, User
+from ..models.search import matches_all
 from ..privacy import erase, export_data
 from ..steps.sync import hand_over_open_steps
 from ..times import utcnow
 from ..web.forms import form_status
-from ..web.lists import list_page, matches
+from ..web.lists import list_page
 from . import admin_only, bp
 from .forms import AssignForm, CandidateAssignmentFilterForm, EraseForm, recruiter_choices
 
@@ -27,7 +28,7 @@ UNASSIGNED = -1
 
 def _filter_candidates(form: CandidateAssignmentFilterForm, query: Select) -> Select:
     if form.q.data:
-        query = query.where(matches(form.q.data, Candidate.name, Candidate.email))
+        query = query.where(matches_all(form.q.data, Candidate.search_text))
     if form.recruiter_id.data == UNASSIGNED:
         query = query.where(Candidate.recruiter_id.is_(None))
     elif form.recruiter_id.data:

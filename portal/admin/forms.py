@@ -65,7 +65,7 @@ class UserFilterForm(FilterForm):
 
 
 class CandidateAssignmentFilterForm(FilterForm):
-    q = search_field("Search name or email")
+    q = search_field("Search name, email or phone")
     recruiter_id = SelectField("Recruiter", coerce=int, default=0, validators=[Optional()])
 
 

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import Model
 from ..times import utcnow
 from .base import Choice, UTCDateTime, choice_column
+from .search import SEARCH_TEXT_LENGTH, keep_search_text, search_text
 
 if TYPE_CHECKING:
     from .followup import Step
@@ -189,6 +190,8 @@ class Candidate(Model):
     )
     city: Mapped[str] = mapped_column(String(80), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
+    # Name, email and phone digits, folded for search (models/search.py): kept on every save.
+    search_text: Mapped[str] = mapped_column(String(SEARCH_TEXT_LENGTH), default="")
     recruiter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -256,6 +259,7 @@ class Employer(Model):
     )
     city: Mapped[str] = mapped_column(String(80), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
+    search_text: Mapped[str] = mapped_column(String(SEARCH_TEXT_LENGTH), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     jobs: Mapped[list[Job]] = relationship(back_populates="employer", order_by="Job.title")
@@ -275,6 +279,7 @@ class Job(Model):
         choice_column(JobStatus, "job_status"), default=JobStatus.OPEN
     )
     is_public: Mapped[bool] = mapped_column(Boolean, default=False)
+    search_text: Mapped[str] = mapped_column(String(SEARCH_TEXT_LENGTH), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     employer: Mapped[Employer] = relationship(back_populates="jobs")
@@ -327,3 +332,20 @@ class Interview(Model):
     @property
     def ends_at(self) -> datetime:
         return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+
+def candidate_search_text(name: str, email: str, phone: str | None) -> str:
+    return search_text(name, email, phone=phone)
+
+
+def employer_search_text(name: str, city: str | None) -> str:
+    return search_text(name, city)
+
+
+def job_search_text(title: str, location: str | None, practice_area: str | None) -> str:
+    return search_text(title, location, practice_area)
+
+
+keep_search_text(Candidate, lambda c: candidate_search_text(c.name, c.email, c.phone))
+keep_search_text(Employer, lambda e: employer_search_text(e.name, e.city))
+keep_search_text(Job, lambda j: job_search_text(j.title, j.location, j.practice_area))

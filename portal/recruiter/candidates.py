@@ -19,18 +19,19 @@ from ..accounts.links import (
 from ..audit import record
 from ..extensions import db
 from ..models import Assignment, Candidate, EmailKind, Interview, LinkPurpose, Role
+from ..models.search import matches_all
 from ..outbox.emails import email_for_link, queue_email
 from ..steps.handout import handout_response
 from ..times import utcnow
 from ..web.forms import ConfirmForm, flush_or_field_error, form_status
-from ..web.lists import list_page, matches
+from ..web.lists import list_page
 from . import bp, staff_only
 from .forms import CandidateFilterForm, CandidateForm
 
 
 def _filter_candidates(form: CandidateFilterForm, query: Select) -> Select:
     if form.q.data:
-        query = query.where(matches(form.q.data, Candidate.name, Candidate.email))
+        query = query.where(matches_all(form.q.data, Candidate.search_text))
     if form.status.data:
         query = query.where(Candidate.status == form.status.data)
     if form.role_sought.data:

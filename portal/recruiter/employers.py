@@ -12,15 +12,16 @@ from ..access import visible_interviews
 from ..audit import record
 from ..extensions import db
 from ..models import Employer, Interview, Job, JobStatus, PreferredChannel
+from ..models.search import matches_all
 from ..steps.sync import interviews_with_open_steps, sync_interviews
 from ..web.forms import flush_or_field_error, form_status
-from ..web.lists import count_by, list_page, matches
+from ..web.lists import count_by, list_page
 from . import bp, staff_only
 from .forms import EmployerForm, SearchForm
 
 
 def _filter_employers(form: SearchForm, query: Select) -> Select:
-    return query.where(matches(form.q.data, Employer.name)) if form.q.data else query
+    return query.where(matches_all(form.q.data, Employer.search_text)) if form.q.data else query
 
 
 @bp.get("/employers")

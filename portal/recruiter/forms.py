@@ -63,7 +63,7 @@ class CandidateForm(Form):
 class CandidateFilterForm(FilterForm):
     """The search box and filters above the candidate list (a GET form, no CSRF)."""
 
-    q = search_field("Search name or email")
+    q = search_field("Search name, email or phone")
     status = SelectField(
         "Status", choices=options(CandidateStatus.choices(), blank="Any status"), default=""
     )
@@ -88,7 +88,7 @@ class EmployerForm(Form):
 
 
 class SearchForm(FilterForm):
-    q = search_field("Search")
+    q = search_field("Search name or city")
 
 
 class JobForm(Form):
@@ -106,7 +106,7 @@ class JobForm(Form):
 
 
 class JobFilterForm(FilterForm):
-    q = search_field("Search title or employer")
+    q = search_field("Search title, place or employer")
     status = SelectField(
         "Status", choices=options(JobStatus.choices(), blank="Any status"), default=""
     )
@@ -115,6 +115,12 @@ class JobFilterForm(FilterForm):
         choices=options([(a, a) for a in PRACTICE_AREAS], blank="Any practice area"),
         default="",
     )
+
+
+def job_label(title: str, location: str, status: JobStatus) -> str:
+    """A job as the picker lists it: "Litigation law clerk · Mississauga (filled)"."""
+    label = f"{title} · {location}" if location else title
+    return label if status == JobStatus.OPEN else f"{label} ({status.label.lower()})"
 
 
 class InterviewForm(Form):
@@ -126,7 +132,9 @@ class InterviewForm(Form):
         coerce=int,
         default=0,
         validators=[Optional()],
-        description="Leave as “No specific job” if none.",
+        description="The employer's jobs; leave as “No specific job” if none.",
+        # portal.js narrows the list to the chosen employer's jobs, and adds a box to type in.
+        render_kw={"data-job-picker": "", "data-narrow-by": "employer_id"},
     )
     starts_at = DateTimeInput(
         "Starts at",
@@ -186,18 +194,20 @@ class InterviewForm(Form):
         )
 
     def set_choices(self, employers, jobs) -> None:
+        """Employers as (id, name); jobs as rows of (id, title, location, status, employer_id,
+        employer name). Jobs are grouped by employer, and each names its employer for the
+        script that narrows the list to the chosen employer's jobs."""
         self.employer_id.choices = options([("", "Choose an employer…"), *employers])
         self.job_id.choices = [SelectChoice(0, "No specific job")] + [
             SelectChoice(
-                job.id,
-                job.title
-                if job.status == JobStatus.OPEN
-                else f"{job.title} ({job.status.label.lower()})",
-                optgroup=job.employer.name,
+                job_id,
+                job_label(title, location, status),
+                render_kw={"data-employer": str(employer_id)},
+                optgroup=employer_name,
             )
-            for job in jobs
+            for job_id, title, location, status, employer_id, employer_name in jobs
         ]
-        self._job_employer = {job.id: job.employer_id for job in jobs}
+        self._job_employer = {job[0]: job[4] for job in jobs}
 
     def fill_from(self, interview) -> None:
         """Show a stored interview in local time."""

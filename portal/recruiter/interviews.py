@@ -25,12 +25,12 @@ DRAFT_ENDPOINTS = ("recruiter.draft", "recruiter.draft_print")
 
 
 def _interview_choices(form: InterviewForm) -> None:
-    """Every employer and job: interviews are often logged after a job has been filled."""
+    """Every employer and job: interviews are often logged after a job has been filled.
+    Read as plain rows: the large agency has 1,500 jobs."""
     employers = db.session.execute(select(Employer.id, Employer.name).order_by(Employer.name)).all()
-    jobs = db.session.scalars(
-        select(Job)
+    jobs = db.session.execute(
+        select(Job.id, Job.title, Job.location, Job.status, Job.employer_id, Employer.name)
         .join(Job.employer)
-        .options(joinedload(Job.employer))
         .order_by(Employer.name, Job.status != JobStatus.OPEN, Job.title)
     ).all()
     form.set_choices(employers, jobs)

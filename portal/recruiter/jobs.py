@@ -11,15 +11,16 @@ from sqlalchemy.orm import joinedload
 from ..audit import record
 from ..extensions import db
 from ..models import Employer, Interview, Job
+from ..models.search import matches_all
 from ..web.forms import form_status, options
-from ..web.lists import list_page, matches
+from ..web.lists import list_page
 from . import bp, staff_only
 from .forms import JobFilterForm, JobForm
 
 
 def _filter_jobs(form: JobFilterForm, query: Select) -> Select:
     if form.q.data:
-        query = query.where(matches(form.q.data, Job.title, Employer.name))
+        query = query.where(matches_all(form.q.data, Job.search_text, Employer.search_text))
     if form.status.data:
         query = query.where(Job.status == form.status.data)
     if form.practice_area.data:

@@ -5,7 +5,7 @@ Recruiters see their own candidates' steps; admins see the agency's and may pick
 
 from __future__ import annotations
 
-from flask import Response, abort, render_template, request
+from flask import Response, render_template, request
 from flask_login import current_user, fresh_login_required
 from sqlalchemy import select
 
@@ -47,22 +47,27 @@ def compliance_report():
     if not form.validate():
         return render_template("recruiter/compliance.html", form=form, page=None), 400
     start, end, recruiter_id = _period(form)
+
+    def report_page(number: int) -> tuple[compliance.Report, CountedPagination]:
+        result = compliance.report(
+            current_user,
+            form.group.data,
+            start,
+            end,
+            utcnow(),
+            recruiter_id=recruiter_id,
+            page=number,
+            per_page=page_size(),
+        )
+        pages = CountedPagination(
+            page=number, per_page=page_size(), items=result.rows, total=result.row_count
+        )
+        return result, pages
+
     number = page_number()
-    result = compliance.report(
-        current_user,
-        form.group.data,
-        start,
-        end,
-        utcnow(),
-        recruiter_id=recruiter_id,
-        page=number,
-        per_page=page_size(),
-    )
-    page = CountedPagination(
-        page=number, per_page=page_size(), items=result.rows, total=result.row_count
-    )
-    if number > 1 and not result.rows:
-        abort(404)
+    result, page = report_page(number)
+    if number > page.pages > 0:  # past the last page: show the last one
+        result, page = report_page(page.pages)
     return render_template(
         "recruiter/compliance.html",
         form=form,

@@ -50,6 +50,61 @@
     }
   });
 
+  // The interview form's job picker: once an employer is chosen, only its jobs; a box to
+  // type in narrows them further (any order of words, accents and case ignored). Without
+  // the script the list is every job, grouped by employer, and the server checks the pair.
+  function folded(text) {
+    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  }
+  var jobs = document.querySelector("select[data-job-picker]");
+  var employer = jobs && document.getElementById(jobs.getAttribute("data-narrow-by"));
+  if (jobs && employer) {
+    var jobOptions = Array.prototype.slice.call(jobs.querySelectorAll("option"));
+    jobOptions.forEach(function (option) {
+      var group = option.parentNode.tagName === "OPTGROUP" ? option.parentNode.label : "";
+      option.setAttribute("data-words", folded(option.textContent + " " + group));
+      option.setAttribute("data-group", group);
+    });
+    var finder = document.createElement("input");
+    finder.type = "search";
+    finder.className = "job-finder";
+    finder.setAttribute("aria-label", "Find a job: type part of its title or place");
+    finder.placeholder = "Type to find a job";
+    finder.setAttribute("aria-controls", jobs.id);
+    jobs.parentNode.insertBefore(finder, jobs);
+    var narrowJobs = function () {
+      var chosen = employer.value && employer.value !== "0" ? employer.value : null;
+      var typed = folded(finder.value).split(/\s+/).filter(Boolean);
+      var kept = jobs.value;
+      var groups = {};
+      jobs.textContent = "";
+      jobOptions.forEach(function (option) {
+        var owner = option.getAttribute("data-employer");
+        if (owner !== null) {
+          if (chosen && owner !== chosen) { return; }
+          var words = option.getAttribute("data-words");
+          if (!typed.every(function (word) { return words.indexOf(word) !== -1; })) { return; }
+        }
+        var group = option.getAttribute("data-group");
+        if (chosen || !group) {
+          jobs.appendChild(option);
+          return;
+        }
+        if (!groups[group]) {
+          groups[group] = document.createElement("optgroup");
+          groups[group].label = group;
+          jobs.appendChild(groups[group]);
+        }
+        groups[group].appendChild(option);
+      });
+      jobs.value = kept;
+      if (jobs.value !== kept) { jobs.value = "0"; }  // that job is not the chosen employer's
+    };
+    employer.addEventListener("change", narrowJobs);
+    finder.addEventListener("input", narrowJobs);
+    narrowJobs();
+  }
+
   // Keep the "open in my email program" link in step with what the person typed.
   var body = document.querySelector("[data-draft-body]");
   var subject = document.querySelector("[data-draft-subject]");

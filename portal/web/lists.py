@@ -197,15 +197,32 @@ class CountedPagination(Pagination):
 
 
 def paginate(query: Select[Any]) -> Pagination:
-    """One page of a list of models; a page number that is not one answers 404."""
-    return db.paginate(
-        query, page=page_number(), per_page=page_size(), max_per_page=100, count=True
+    """One page of a list of models: a page past the last shows the last one; a page number
+    that is not one answers 404."""
+    return _within_pages(
+        lambda number: db.paginate(
+            query, page=number, per_page=page_size(), max_per_page=100, count=True, error_out=False
+        )
     )
 
 
-def paginate_rows(query: Select[Any]) -> RowPagination:
-    """One page of a list of rows (several columns each)."""
-    return RowPagination(page=page_number(), per_page=page_size(), max_per_page=100, select=query)
+def paginate_rows(query: Select[Any]) -> Pagination:
+    """One page of a list of rows (several columns each), like ``paginate``."""
+    return _within_pages(
+        lambda number: RowPagination(
+            page=number, per_page=page_size(), max_per_page=100, select=query
+        )
+    )
+
+
+def _within_pages(page_at: Callable[[int], Pagination]) -> Pagination:
+    """The page asked for, or the last page when the list ends before it (a bookmark kept
+    while the list shrank, a number typed by hand)."""
+    number = page_number()
+    pagination = page_at(number)
+    if number > 1 and number > pagination.pages:
+        pagination = page_at(max(pagination.pages, 1))
+    return pagination
 
 
 def count_by(column: Any, key_column: Any, ids: list[int], *where: Any) -> dict[int, int]:
