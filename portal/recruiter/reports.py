@@ -60,7 +60,11 @@ def compliance_report():
             per_page=page_size(),
         )
         pages = CountedPagination(
-            page=number, per_page=page_size(), items=result.rows, total=result.row_count
+            page=number,
+            per_page=page_size(),
+            items=result.rows,
+            total=result.row_count,
+            error_out=False,
         )
         return result, pages
 

@@ -210,7 +210,7 @@ def paginate_rows(query: Select[Any]) -> Pagination:
     """One page of a list of rows (several columns each), like ``paginate``."""
     return _within_pages(
         lambda number: RowPagination(
-            page=number, per_page=page_size(), max_per_page=100, select=query
+            page=number, per_page=page_size(), max_per_page=100, select=query, error_out=False
         )
     )
 
