@@ -78,7 +78,7 @@ def test_admin_sets_up_a_recruiter_who_logs_an_interview(page, make):
         hour=10, minute=30
     )
     page.get_by_label("Employer").select_option(label="Kettering Lowther LLP")
-    page.get_by_label("Job").select_option(label="Real estate law clerk")
+    page.get_by_label("Job", exact=True).select_option(label="Real estate law clerk")
     page.get_by_label("Starts at").fill(when.strftime("%Y-%m-%dT%H:%M"))
     page.get_by_label("Duration (minutes)").fill("45")
     page.get_by_label("Video").check()
@@ -220,3 +220,33 @@ def test_an_invited_candidate_sets_a_password_from_the_email(page, make, mailbox
     sign_out(page)
     page.goto(link)
     expect(page.get_by_role("heading", name="This link has already been used")).to_be_visible()
+
+
+def test_the_job_picker_narrows_to_the_employer_and_to_what_is_typed(page, make):
+    """Many employers and jobs: choose the employer, type a few letters, pick the job."""
+    recruiter = make.user(Role.RECRUITER, name="Pia Picker")
+    candidate = make.candidate(recruiter, name="Noor Picker")
+    wanted = make.employer(name="Ashdown Velasco LLP")
+    other = make.employer(name="Brightwater Legal Department")
+    for n in range(12):
+        make.job(wanted, title=f"Litigation clerk {n}", location="Toronto")
+        make.job(other, title=f"Litigation clerk {n}", location="Ottawa")
+    make.job(wanted, title="Conveyancer", location="Mississauga")
+    sign_in(page, recruiter.email, PASSWORD)
+    page.goto(f"/candidates/{candidate.id}/interviews/new")
+    jobs = page.get_by_label("Job", exact=True)
+    assert jobs.locator("option").count() == 1 + 25  # every job, grouped by employer
+    page.get_by_label("Employer").select_option(label="Ashdown Velasco LLP")
+    assert jobs.locator("option").count() == 1 + 13  # only that employer's
+    page.get_by_placeholder("Type to find a job").fill("missis")
+    expect(jobs.locator("option")).to_have_count(2)
+    jobs.select_option(label="Conveyancer · Mississauga")
+    screenshot(page, "interview-form-job-picker")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, "interview-form-job-picker-phone")
+    page.get_by_label("Starts at").fill("2026-07-02T10:00")
+    page.get_by_label("Duration (minutes)").fill("60")
+    page.get_by_label("Video").check()
+    page.get_by_role("button", name="Save interview").click()
+    expect(page.get_by_text("Interview logged.")).to_be_visible()
+    expect(page.locator("dl.facts").get_by_text("Conveyancer")).to_be_visible()

@@ -322,9 +322,12 @@ def test_policy_change_applies_to_open_steps_and_is_audited(app, past, world, ma
     )
     assert steps_of(app, done_interview.id)[StepKind.THANK_YOU].due_at == before_done
     [event] = events(app, action="policy.changed")
-    assert event.actor_id == world.admin.id and "thank_you_hours: 24 → 48" in event.detail
+    assert (
+        event.actor_id == world.admin.id
+        and "Thank-you note: 24 → 48 hours after the interview" in event.detail
+    )
     page = admin.get("/admin/policy").get_data(as_text=True)
-    assert 'value="48"' in page and "thank_you_hours: 24 → 48" in page
+    assert 'value="48"' in page and "Thank-you note: 24 → 48 hours after the interview" in page
 
 
 @pytest.mark.parametrize(

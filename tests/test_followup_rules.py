@@ -6,7 +6,7 @@ Pure Python: no app, no database. Times in the tables are Toronto wall-clock tim
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -27,6 +27,7 @@ from portal.followup import (
     plan_steps,
     settle,
 )
+from portal.followup.policy import CHANGE_WORDS
 
 CAL = BusinessCalendar()
 POLICY = Policy()
@@ -1311,8 +1312,15 @@ def test_day_may_end_at_noon_or_later():
 
 def test_changes_from():
     new = Policy(thank_you_hours=48, day_ends_at=time(18, 30))
-    assert new.changes_from(Policy()) == ["thank_you_hours: 24 → 48", "day_ends_at: 17:00 → 18:30"]
-    assert Policy().changes_from(new) == ["thank_you_hours: 48 → 24", "day_ends_at: 18:30 → 17:00"]
+    assert new.changes_from(Policy()) == [
+        "Thank-you note: 24 → 48 hours after the interview",
+        "The business day ends at: 17:00 → 18:30",
+    ]
+    assert Policy().changes_from(new) == [
+        "Thank-you note: 48 → 24 hours after the interview",
+        "The business day ends at: 18:30 → 17:00",
+    ]
+    assert set(CHANGE_WORDS) == {f.name for f in fields(Policy)}  # every setting has its words
     assert Policy().changes_from(Policy()) == []
 
 

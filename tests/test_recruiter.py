@@ -545,7 +545,9 @@ def test_the_zone_shown_is_the_configured_one(make, app):
         login(client, user)
         candidate = make.candidate(user)
         page = client.get(f"/candidates/{candidate.id}/interviews/new").get_data(as_text=True)
-        assert "Vancouver time. Past interviews are fine" in page
+        year = datetime.now(UTC).year
+        assert f"Vancouver time, from 2000 up to a year ahead ({year + 1})." in page
+        assert "Past interviews are fine" in page
         assert "Times are Vancouver time (America/Vancouver)" in page
     finally:
         app.config["PORTAL_TIMEZONE"] = "America/Toronto"
@@ -561,3 +563,23 @@ def test_a_missing_employer_is_said_once_and_listed_in_the_summary(recruiter, ma
     page = response.get_data(as_text=True)
     assert '<p class="error" id="employer_id-error">Choose the employer.</p>' in page
     assert '<a href="#employer_id">Employer</a>: Choose the employer.' in page
+
+
+def test_sorting_by_a_choice_follows_the_words_people_read(app, make):
+    """"Not sent" (stored as "dropped") sorts after "Failed", as its label reads."""
+    from portal.models import EmailKind, EmailStatus, OutboxEmail
+    from portal.outbox.emails import row_values
+    from portal.web.lists import by_label
+
+    user = make.user(Role.RECRUITER)
+    with app.app_context():
+        now = datetime.now(UTC)
+        for n, status in enumerate(EmailStatus):
+            row = row_values(user.id, EmailKind.PASSWORD_CHANGED, f"sort-{n}", now)
+            db.session.add(OutboxEmail(**{**row, "status": status}))
+        db.session.commit()
+        ordered = db.session.scalars(
+            select(OutboxEmail.status).order_by(by_label(OutboxEmail.status, EmailStatus))
+        ).all()
+    assert [status.label for status in ordered] == sorted(s.label for s in EmailStatus)
+    assert [status.label for status in ordered][:2] == ["Failed", "Not sent"]

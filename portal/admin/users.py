@@ -15,7 +15,7 @@ from ..extensions import db
 from ..models import Candidate, Role, User
 from ..steps.sync import hand_over_open_steps
 from ..web.forms import ConfirmForm, flush_or_field_error, form_status, required
-from ..web.lists import count_by, list_page, matches
+from ..web.lists import by_label, count_by, list_page, matches
 from . import admin_only, bp
 from .forms import AccountForm, UserFilterForm, recruiter_choices
 
@@ -47,7 +47,7 @@ def users() -> ResponseReturnValue:
         sort={
             "name": User.name,
             "email": User.email,
-            "role": User.role,
+            "role": by_label(User.role, Role),
             "active": User.active,
             "signed_in": User.last_sign_in_at,
         },

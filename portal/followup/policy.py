@@ -78,12 +78,35 @@ class Policy:
         return found
 
     def changes_from(self, other: Policy) -> list[str]:
-        """Lines such as "thank_you_hours: 24 → 48" for the audit trail."""
-        return [
-            f"{f.name}: {_show(getattr(other, f.name))} → {_show(getattr(self, f.name))}"
-            for f in fields(self)
-            if getattr(self, f.name) != getattr(other, f.name)
-        ]
+        """Lines such as "Thank-you note: 24 → 48 hours" for people and the audit trail."""
+        lines = []
+        for f in fields(self):
+            before, after = getattr(other, f.name), getattr(self, f.name)
+            if before != after:
+                name, unit = CHANGE_WORDS[f.name]
+                lines.append(
+                    f"{name}: {_show(before)} → {_show(after)}{' ' + unit if unit else ''}"
+                )
+        return lines
+
+
+# Each setting as a change to it is told: its name, and the unit after the new value.
+CHANGE_WORDS = {
+    "timeline_business_days": ("Timeline asked", "business days after the interview"),
+    "thank_you_hours": ("Thank-you note", "hours after the interview"),
+    "follow_up_opens_business_days": (
+        "Follow-up window opens",
+        "business days after the decision date",
+    ),
+    "follow_up_due_business_days": ("Follow-up due", "business days after the decision date"),
+    "assumed_decision_business_days": (
+        "Decision date taken when none is given",
+        "business days after the interview",
+    ),
+    "move_on_business_days": ("Move on", "business days after the follow-up"),
+    "due_soon_hours": ("Due soon", "hours before the due time"),
+    "day_ends_at": ("The business day ends at", ""),
+}
 
 
 def _show(value) -> str:

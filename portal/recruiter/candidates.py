@@ -18,13 +18,22 @@ from ..accounts.links import (
 )
 from ..audit import record
 from ..extensions import db
-from ..models import Assignment, Candidate, EmailKind, Interview, LinkPurpose, Role
+from ..models import (
+    Assignment,
+    Candidate,
+    CandidateStatus,
+    EmailKind,
+    Interview,
+    LinkPurpose,
+    Role,
+    RoleSought,
+)
 from ..models.search import matches_all
 from ..outbox.emails import email_for_link, queue_email
 from ..steps.handout import handout_response
 from ..times import utcnow
 from ..web.forms import ConfirmForm, flush_or_field_error, form_status
-from ..web.lists import list_page
+from ..web.lists import by_label, list_page
 from . import bp, staff_only
 from .forms import CandidateFilterForm, CandidateForm
 
@@ -51,8 +60,8 @@ def candidates() -> ResponseReturnValue:
         sort={
             "name": Candidate.name,
             "email": Candidate.email,
-            "role": Candidate.role_sought,
-            "status": Candidate.status,
+            "role": by_label(Candidate.role_sought, RoleSought),
+            "status": by_label(Candidate.status, CandidateStatus),
             "updated": Candidate.updated_at,
         },
         default="name",

@@ -11,11 +11,11 @@ from sqlalchemy.orm import joinedload
 from ..access import visible_interviews
 from ..audit import record
 from ..extensions import db
-from ..models import Employer, Interview, Job, JobStatus, PreferredChannel
+from ..models import Employer, EmployerKind, Interview, Job, JobStatus, PreferredChannel
 from ..models.search import matches_all
 from ..steps.sync import interviews_with_open_steps, sync_interviews
 from ..web.forms import flush_or_field_error, form_status
-from ..web.lists import count_by, list_page
+from ..web.lists import by_label, count_by, list_page
 from . import bp, staff_only
 from .forms import EmployerForm, SearchForm
 
@@ -35,8 +35,8 @@ def employers() -> ResponseReturnValue:
         _filter_employers,
         sort={
             "name": Employer.name,
-            "kind": Employer.kind,
-            "channel": Employer.preferred_channel,
+            "kind": by_label(Employer.kind, EmployerKind),
+            "channel": by_label(Employer.preferred_channel, PreferredChannel),
             "city": Employer.city,
         },
         default="name",

@@ -29,7 +29,9 @@ from ..models import (
 from ..reports import compliance
 from ..times import local_today, to_local, utcnow, zone_label
 from ..web.forms import (
+    EARLIEST_YEAR,
     LEEWAY,
+    MAX_DAYS_AHEAD,
     DateInput,
     DateTimeInput,
     FilterForm,
@@ -189,8 +191,10 @@ class InterviewForm(Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        latest = (utcnow() + timedelta(days=MAX_DAYS_AHEAD)).year
         self.starts_at.description = (
-            f"{zone_label()} time. Past interviews are fine: log them afterwards."
+            f"{zone_label()} time, from {EARLIEST_YEAR} up to a year ahead ({latest}). "
+            "Past interviews are fine: log them afterwards."
         )
 
     def set_choices(self, employers, jobs) -> None:

@@ -10,10 +10,10 @@ from sqlalchemy.orm import joinedload
 
 from ..audit import record
 from ..extensions import db
-from ..models import Employer, Interview, Job
+from ..models import Employer, Interview, Job, JobStatus
 from ..models.search import matches_all
 from ..web.forms import form_status, options
-from ..web.lists import list_page
+from ..web.lists import by_label, list_page
 from . import bp, staff_only
 from .forms import JobFilterForm, JobForm
 
@@ -41,7 +41,7 @@ def jobs() -> ResponseReturnValue:
             "title": Job.title,
             "employer": [Employer.name, Job.title],
             "area": Job.practice_area,
-            "status": Job.status,
+            "status": by_label(Job.status, JobStatus),
         },
         default="employer",
         then=Job.id,

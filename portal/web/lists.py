@@ -15,10 +15,11 @@ from urllib.parse import urlencode
 
 from flask import abort, current_app, redirect, render_template, request, session
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, case, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from ..extensions import db
+from ..followup.rules import Labelled
 from .forms import Form
 
 MAX_PAGE = 100_000
@@ -142,6 +143,11 @@ def sorting_from_request(
     chosen = columns[key]
     clauses: list[Any] = list(chosen) if isinstance(chosen, list | tuple) else [chosen]
     return Sorting(key, descending, [c.desc() if descending else c.asc() for c in clauses])
+
+
+def by_label(column: Any, choices: type[Labelled]) -> ColumnElement[Any]:
+    """Sort a column of choices by the words people read, not the codes stored."""
+    return case({member.value: member.label for member in choices}, value=column, else_="")
 
 
 def sort_url(key: str, current: Sorting) -> str:
