@@ -299,6 +299,17 @@ def test_lists_sort_by_their_columns_and_remember_the_choice(page, busy_world, m
 def test_destructive_actions_ask_first_and_slash_jumps_to_search(page, busy_world):
     sign_in(page, busy_world.recruiter_a.email)
     page.goto(f"/steps/{busy_world.step_a.id}")
+    asked = []
+
+    def note(dialog):
+        asked.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", note)
+    page.get_by_role("button", name="Waive step").click()  # no reason: nothing to confirm yet
+    expect(page.get_by_text("Give the reason for waiving.", exact=True)).to_be_visible()
+    assert asked == []
+    page.remove_listener("dialog", note)
     page.get_by_label("Reason").fill("Candidate withdrew by phone")
     page.once("dialog", lambda dialog: dialog.dismiss())
     page.get_by_role("button", name="Waive step").click()
@@ -309,6 +320,24 @@ def test_destructive_actions_ask_first_and_slash_jumps_to_search(page, busy_worl
     page.get_by_role("button", name="Waive step").click()
     expect(page.get_by_text("Thank-you note waived.")).to_be_visible()
 
+    page.context.clear_cookies()
+    sign_in(page, busy_world.admin.email)
+    page.goto(f"/admin/candidates/{busy_world.candidate_b.id}/erase")
+    if "/account/confirm" in page.url:  # a fresh sign-in is asked for first
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Confirm").click()
+    page.on("dialog", note)
+    page.get_by_label("Type ERASE to confirm").fill("erase")  # the wrong word: no question yet
+    page.get_by_role("button", name="Erase this candidate").click()
+    expect(page.get_by_text("Type ERASE, in capitals, to confirm.", exact=True)).to_be_visible()
+    assert asked == []
+    page.get_by_label("Type ERASE to confirm").fill("ERASE")
+    page.get_by_role("button", name="Erase this candidate").click()  # asked, and dismissed
+    assert len(asked) == 1 and "cannot be undone" in asked[0]
+    page.remove_listener("dialog", note)
+
+    page.context.clear_cookies()
+    sign_in(page, busy_world.recruiter_a.email)
     page.goto("/candidates")
     page.locator("body").press("/")
     assert page.evaluate("document.activeElement.name") == "q"

@@ -1,5 +1,6 @@
 """The recruiter's workflow: dashboard, candidates, employers, jobs, interviews."""
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -583,3 +584,22 @@ def test_sorting_by_a_choice_follows_the_words_people_read(app, make):
         ).all()
     assert [status.label for status in ordered] == sorted(s.label for s in EmailStatus)
     assert [status.label for status in ordered][:2] == ["Failed", "Not sent"]
+
+
+@pytest.mark.parametrize(
+    "url, marked",
+    [
+        ("/steps/{step}", "Candidates"),
+        ("/interviews/{interview}", "Candidates"),
+        ("/queue", "Due now"),
+        ("/employers/{employer}", "Employers"),
+        ("/reports/compliance", "Compliance"),
+    ],
+)
+def test_the_menu_marks_where_the_person_is(world, login_as, url, marked):
+    client = login_as(Role.RECRUITER, user=world.recruiter_a)
+    page = client.get(
+        url.format(step=world.step_a.id, interview=world.interview_a.id, employer=world.employer.id)
+    ).get_data(as_text=True)
+    nav = page[page.index('<nav aria-label="Main">') : page.index("</nav>")]
+    assert re.findall(r'aria-current="page">([^<]+)<', nav) == [marked]

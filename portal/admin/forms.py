@@ -157,6 +157,9 @@ class EraseForm(Form):
         "Type ERASE to confirm",
         validators=[DataRequired(message="Type ERASE to confirm.")],
         filters=[strip],
+        # The browser knows the rule too, so the "are you sure?" question comes only once the
+        # word is right (portal.js); the server checks it again either way.
+        render_kw={"pattern": "\\s*ERASE\\s*", "autocomplete": "off"},
     )
     submit = SubmitField("Erase this candidate")
 

@@ -31,9 +31,11 @@
   });
 
   // Destructive actions ask first (the server still refuses a bad request without this).
+  // A form that is not filled in right goes straight to the server, which says what is
+  // wrong beside each field: there is nothing to confirm yet.
   document.addEventListener("submit", function (event) {
     var form = event.target.closest("form[data-confirm]");
-    if (form && !window.confirm(form.getAttribute("data-confirm"))) {
+    if (form && form.checkValidity() && !window.confirm(form.getAttribute("data-confirm"))) {
       event.preventDefault();
     }
   });

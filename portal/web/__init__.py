@@ -14,7 +14,7 @@ form pieces, and the step actions and draft pages that two audiences use.
 
 from __future__ import annotations
 
-from flask import Flask, redirect, send_from_directory, url_for
+from flask import Flask, current_app, redirect, request, send_from_directory, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -50,14 +50,43 @@ def init_app(app: Flask) -> None:
     )
 
     @app.context_processor
-    def agency() -> dict[str, str]:
-        return {"agency_name": app.config["AGENCY_NAME"]}
+    def agency() -> dict[str, str | None]:
+        return {"agency_name": app.config["AGENCY_NAME"], "nav_section": nav_section()}
 
     app.add_url_rule("/", "index", index)
     app.add_url_rule("/design/<path:filename>", "design", design_file)
     errors.init_app(app)
     headers.init_app(app)
     health.init_app(app)
+
+
+# Which menu item a page belongs to: the place its breadcrumbs start from. A step or an
+# interview is a candidate's, however the person got there.
+NAV_BY_ENDPOINT = {
+    "recruiter.dashboard": "dashboard",
+    "recruiter.queue": "queue",
+    "feeds.calendar": "calendar",
+}
+NAV_BY_MODULE = {
+    "portal.recruiter.candidates": "candidates",
+    "portal.recruiter.interviews": "candidates",
+    "portal.recruiter.steps": "candidates",
+    "portal.recruiter.employers": "employers",
+    "portal.recruiter.jobs": "jobs",
+    "portal.recruiter.reports": "compliance",
+    "portal.candidate.routes": "checklist",
+}
+
+
+def nav_section() -> str | None:
+    """The menu item to mark as where the person is."""
+    endpoint = request.endpoint or ""
+    if endpoint in NAV_BY_ENDPOINT:
+        return NAV_BY_ENDPOINT[endpoint]
+    if endpoint.startswith("admin."):
+        return "admin"
+    view = current_app.view_functions.get(endpoint)
+    return NAV_BY_MODULE.get(getattr(view, "__module__", ""))
 
 
 def index() -> ResponseReturnValue:
