@@ -61,6 +61,7 @@ def from_environment(instance_path: str) -> dict:
         **_mail_settings(env, agency_name),
         "INVITE_LINK_HOURS": 72,
         "RESET_LINK_HOURS": 2,
+        "ADVICE_SITE_URL": _advice_site_url(env),
         "CONTENT_DIR": os.environ.get("CONTENT_DIR")
         or str(Path(__file__).resolve().parent.parent / "content"),
         "PORTAL_TIMEZONE": timezone,
@@ -99,6 +100,19 @@ def _portal_url(env: str) -> str | None:
             "PORTAL_URL must be set when PORTAL_ENV=production (for example https://portal.agency.example)"
         )
     return url or None
+
+
+def _advice_site_url(env: str) -> str | None:
+    """Where the portal's step advice links to. Production: the base_url of content/site.yml
+    (None) unless set; development: nowhere ("") unless set, since no advice site is served
+    there (``make serve-site`` serves one on http://127.0.0.1:8000/)."""
+    url = os.environ.get("ADVICE_SITE_URL")
+    if url is None:
+        return None if env == "production" else ""
+    url = url.strip()
+    if url and not url.startswith(("http://", "https://")):
+        raise ConfigError(f"ADVICE_SITE_URL must start with http:// or https://, not {url!r}")
+    return url.rstrip("/") + "/" if url else ""
 
 
 def _mail_settings(env: str, agency_name: str) -> dict:

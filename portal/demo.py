@@ -26,7 +26,6 @@ from .followup import (
     week_of,
 )
 from .models import (
-    PRACTICE_AREAS,
     Assignment,
     Candidate,
     CandidateStatus,
@@ -221,28 +220,35 @@ CITIES = [
     "Burlington",
     "Oshawa",
 ]
+# Each role's openings, with the practice area each belongs to (a title names its area).
 JOB_TITLES = {
     RoleSought.LEGAL_ASSISTANT: [
-        "Legal assistant",
-        "Senior legal assistant",
-        "Litigation legal assistant",
+        ("Legal assistant", "In-house general"),
+        ("Senior legal assistant", "Corporate and commercial"),
+        ("Litigation legal assistant", "Litigation"),
+        ("Family law legal assistant", "Family"),
     ],
     RoleSought.LAW_CLERK: [
-        "Law clerk",
-        "Corporate law clerk",
-        "Real estate law clerk",
-        "Estates law clerk",
+        ("Corporate law clerk", "Corporate and commercial"),
+        ("Real estate law clerk", "Real estate"),
+        ("Estates law clerk", "Wills and estates"),
+        ("Litigation law clerk", "Litigation"),
     ],
-    RoleSought.PARALEGAL: ["Paralegal", "Licensed paralegal", "Litigation paralegal"],
+    RoleSought.PARALEGAL: [
+        ("Licensed paralegal", "Litigation"),
+        ("Insurance defence paralegal", "Insurance defence"),
+        ("Immigration paralegal", "Immigration"),
+        ("Personal injury paralegal", "Personal injury"),
+    ],
     RoleSought.LEGAL_SECRETARY: [
-        "Legal secretary",
-        "Family law secretary",
-        "Bilingual legal secretary",
+        ("Family law secretary", "Family"),
+        ("Bilingual litigation secretary", "Litigation"),
+        ("Employment law secretary", "Employment and labour"),
+        ("Criminal law secretary", "Criminal"),
     ],
     RoleSought.CONVEYANCER: [
-        "Conveyancer",
-        "Residential conveyancer",
-        "Commercial real estate conveyancer",
+        ("Residential conveyancer", "Real estate"),
+        ("Commercial real estate conveyancer", "Real estate"),
     ],
 }
 INTERVIEW_HOURS = [
@@ -316,11 +322,7 @@ def seed(
     job_rows = []
     for n in range(spec["jobs"]):
         role = rng.choice(list(RoleSought))
-        title, area, location = (
-            rng.choice(JOB_TITLES[role]),
-            rng.choice(PRACTICE_AREAS),
-            rng.choice(CITIES),
-        )
+        (title, area), location = rng.choice(JOB_TITLES[role]), rng.choice(CITIES)
         job_rows.append(
             {
                 "employer_id": employer_ids[n % len(employer_ids)],

@@ -128,6 +128,7 @@ def export_data(candidate: Candidate) -> dict:
                     "duration_minutes",
                     "format",
                     "interviewer_names",
+                    "interviewer_emails",
                     "timeline",
                     "decision_date",
                     "timeline_recorded_at",
@@ -237,7 +238,7 @@ def erase(candidate: Candidate, now: datetime) -> None:
     db.session.execute(
         update(Interview)
         .where(Interview.candidate_id == candidate.id)
-        .values(notes="", interviewer_names="")
+        .values(notes="", interviewer_names="", interviewer_emails="")
     )
     db.session.execute(
         update(Assignment).where(Assignment.candidate_id == candidate.id).values(note="")

@@ -21,6 +21,7 @@ from .render import GuideRenderer
 H2_RE = re.compile(r'<h2 id="([^"]+)">(.*?)</h2>', re.DOTALL)
 HEADING_ANCHOR_RE = re.compile(r'<a class="heading-anchor" href="#[^"]*">(.*?)</a>', re.DOTALL)
 TAG_RE = re.compile(r"<[^>]+>")
+GUIDE_LINK_RE = re.compile(r'<a href="@guide:[^"]*"[^>]*>(.*?)</a>', re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -33,12 +34,14 @@ class Section:
 
 
 def read_sections(
-    content_dir: Path, keys: Collection[str]
+    content_dir: Path, keys: Collection[str], site_url: str | None = None
 ) -> tuple[dict[str, Section], list[Problem]]:
     """The ``##`` sections with these keys, from every guide; and every problem, located.
 
-    A broken guide costs only its own sections: the others are still found. A key that no
-    guide has is a problem too."""
+    Links to other guides point at ``site_url`` (by default, the ``base_url`` of site.yml);
+    with ``site_url=""`` there is no site to point at, so they are left as plain text and
+    each section's ``url`` is empty. A broken guide costs only its own sections: the others
+    are still found. A key that no guide has is a problem too."""
     try:
         settings = read_settings(content_dir)
     except BuildError as exc:
@@ -54,7 +57,8 @@ def read_sections(
             continue
         rendered = renderer.render(source)
         problems.extend(rendered.problems)
-        found.update(_sections(source, rendered.html, settings.base_url, keys))
+        base = settings.base_url if site_url is None else site_url
+        found.update(_sections(source, rendered.html, base, keys))
     for key in keys:
         if key not in found:
             problems.append(
@@ -74,11 +78,15 @@ def _sections(
             continue
         end = headings[index + 1].start() if index + 1 < len(headings) else len(html)
         body = HEADING_ANCHOR_RE.sub(r"\1", html[match.end() : end].strip())
+        if base_url:
+            body = resolve_guide_links(body, "portal", source.key, base_url)
+        else:  # no site to link to: the words stay, the link goes
+            body = GUIDE_LINK_RE.sub(r"\1", body)
         found[key] = Section(
             key=key,
             title=" ".join(TAG_RE.sub("", match.group(2)).split()),
-            html=resolve_guide_links(body, "portal", source.key, base_url),
+            html=body,
             guide_title=source.title,
-            url=f"{base_url}guides/{source.key}/#{key}",
+            url=f"{base_url}guides/{source.key}/#{key}" if base_url else "",
         )
     return found

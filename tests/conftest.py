@@ -48,6 +48,7 @@ TEST_CONFIG = {
     "PASSWORD_TIME_COST": 1,
     "PASSWORD_MEMORY_COST": 64,
     "PAGE_SIZE": 5,
+    "ADVICE_SITE_URL": None,  # as in production: the step advice links to content's base_url
 }
 
 

@@ -195,7 +195,11 @@ def test_recruiter_clears_an_overdue_step_from_the_queue(page, make):
     screenshot(page, "interview-checklist-phone")
     page.goto("/reports/compliance")
     expect(page.locator("figure.chart svg")).to_be_visible()
+    hint = page.get_by_text("scroll it sideways to see every week")
+    expect(hint).to_be_visible()  # wider than the phone: it says so
     screenshot(page, "compliance-report-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    expect(hint).to_be_hidden()
 
 
 def test_an_invited_candidate_sets_a_password_from_the_email(page, make, mailbox):
@@ -250,3 +254,72 @@ def test_the_job_picker_narrows_to_the_employer_and_to_what_is_typed(page, make)
     page.get_by_role("button", name="Save interview").click()
     expect(page.get_by_text("Interview logged.")).to_be_visible()
     expect(page.locator("dl.facts").get_by_text("Conveyancer")).to_be_visible()
+
+
+def test_a_draft_keeps_my_edits_across_a_reload_until_i_start_again_or_sign_out(page, make):
+    user = make.user(Role.CANDIDATE, name="Ines Draftwell")
+    candidate = make.candidate(make.user(Role.RECRUITER), user=user, name="Ines Draftwell")
+    interview = make.interview(
+        candidate,
+        make.employer(name="Marchetti Oyelaran LLP"),
+        interviewer_names="Tom Reyes",
+        interviewer_emails="tom.reyes@marchetti.example",
+        starts_at=datetime.now(ZoneInfo("America/Toronto")) - timedelta(hours=4),
+    )
+    sign_in(page, user.email, PASSWORD)
+    page.goto(f"/me/interviews/{interview.id}/drafts/thank-you")
+    message = page.get_by_label("Message (you can edit it here)")
+    written = message.input_value()
+    kept_note = page.get_by_text("Your changes are kept in this browser")
+    expect(kept_note).to_be_hidden()
+    message.fill(written + "\nP.S. Thank you for the tour of the records room.")
+    expect(kept_note).to_be_visible()
+    mailto = page.get_by_role("link", name=re.compile("Open in my email program"))
+    assert mailto.get_attribute("href").startswith("mailto:tom.reyes@marchetti.example?subject=")
+    assert "records%20room" in mailto.get_attribute("href")
+
+    page.reload()
+    expect(message).to_have_value(re.compile("tour of the records room"))
+    expect(kept_note).to_be_visible()
+    page.get_by_role("button", name="Start again from the draft").click()
+    expect(message).to_have_value(written)
+    page.reload()
+    expect(message).to_have_value(written)
+
+    message.fill("My own words")
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, user.email, PASSWORD)
+    page.goto(f"/me/interviews/{interview.id}/drafts/thank-you")
+    expect(page.get_by_label("Message (you can edit it here)")).to_have_value(written)
+
+
+def test_a_recruiter_finds_a_candidate_as_they_would_write_the_name(page, make):
+    recruiter = make.user(Role.RECRUITER, name="Sasha Searcher")
+    make.candidate(recruiter, name="Zoë Nguyễn", email="zoe.n@example.com", phone="416-555-0199")
+    make.candidate(recruiter, name="Desmond Mensah", email="d.mensah@example.com")
+    for n in range(8):
+        make.candidate(recruiter, name=f"Other Person {n}")
+    make.interview(
+        make.candidate(recruiter, name="Quentin Queue"),
+        make.employer(name="Fairweather Orr LLP"),
+        starts_at=datetime.now(ZoneInfo("America/Toronto")) - timedelta(days=3),
+    )
+    sign_in(page, recruiter.email, PASSWORD)
+    page.goto("/candidates")
+    search = page.get_by_label("Search name, email or phone")
+    for typed, found in (("nguyen zoe", "Zoë Nguyễn"), ("mensah desmond", "Desmond Mensah")):
+        search.fill(typed)
+        search.press("Enter")
+        expect(page.get_by_role("link", name=found)).to_be_visible()
+        expect(page.get_by_text("1 candidate", exact=True)).to_be_visible()
+    search.fill("+1 416 555 0199")
+    search.press("Enter")
+    expect(page.get_by_role("link", name="Zoë Nguyễn")).to_be_visible()
+    screenshot(page, "candidate-search-desktop")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, "candidate-search-phone")
+    page.goto("/queue")
+    expect(page.get_by_role("link", name="Quentin Queue").first).to_be_visible()
+    screenshot(page, "queue-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    screenshot(page, "queue-desktop")

@@ -174,6 +174,44 @@ def test_the_follow_up_draft_names_the_people_firm_position_and_date(world, logi
     mailto = re.search(r'href="(mailto:[^"]+)"', page).group(1)
     assert "Following up: Corporate law clerk" in unquote(mailto.replace("&amp;", "&"))
     assert "%0D%0A" in mailto  # line breaks as RFC 6068 asks
+    assert mailto.startswith("mailto:?")  # no addresses recorded: the person fills them in
+
+
+def edit_form(interview, **changes) -> dict:
+    return {
+        "employer_id": interview.employer_id,
+        "job_id": interview.job_id or 0,
+        "starts_at": local_input(interview.starts_at),
+        "duration_minutes": 60,
+        "format": "video",
+        "interviewer_names": interview.interviewer_names,
+        "timeline": "date_given",
+        "decision_date": interview.decision_date.isoformat(),
+        "outcome": "pending",
+        **changes,
+    }
+
+
+def test_the_email_draft_is_addressed_to_the_interviewers_once_recorded(
+    app, world, login_as, yesterday
+):
+    recruiter = login_as(Role.RECRUITER, user=world.recruiter_a)
+    refused = recruiter.post(
+        f"/interviews/{yesterday.id}/edit",
+        data=edit_form(yesterday, interviewer_emails="ada@quill.example, not an address"),
+    )
+    assert refused.status_code == 422 and "is not an email address" in refused.get_data(
+        as_text=True
+    )
+    saved = recruiter.post(
+        f"/interviews/{yesterday.id}/edit",
+        data=edit_form(yesterday, interviewer_emails="Ada@Quill.example; ken@quill.example"),
+    )
+    assert saved.status_code == 302
+    me = login_as(Role.CANDIDATE, user=world.user_a)
+    page = me.get(f"/me/interviews/{yesterday.id}/drafts/thank-you").get_data(as_text=True)
+    mailto = re.search(r'href="(mailto:[^"]+)"', page).group(1)
+    assert mailto.startswith("mailto:Ada@quill.example,ken@quill.example?subject=")
 
 
 @pytest.mark.parametrize(
@@ -317,3 +355,23 @@ def test_i_can_mark_a_note_sent_only_once_the_interview_is_over(app, world, logi
     assert response.status_code == 303
     assert "once the interview is over" in me.get("/me/").get_data(as_text=True)
     assert step_of(app, world.interview_a, StepKind.THANK_YOU).done_at is None
+
+
+def test_the_handout_ticks_what_is_done_and_keeps_an_accented_name_readable(
+    app, make, login_as, yesterday
+):
+    user = make.user(Role.CANDIDATE, name="Zoë Nguyễn")
+    candidate = make.candidate(make.user(Role.RECRUITER), user=user, name="Zoë Nguyễn")
+    interview = make.interview(
+        candidate, make.employer(), starts_at=datetime.now(UTC) - timedelta(hours=6)
+    )
+    me = login_as(Role.CANDIDATE, user=user)
+    thank_you = step_of(app, interview, StepKind.THANK_YOU)
+    sent(me, thank_you, interview.starts_at + timedelta(hours=2))
+    response = me.get("/me/checklist.pdf")
+    name = response.headers["Content-Disposition"]
+    assert 'filename="follow-up-checklist-zoe-nguyen-' in name
+    _, text = pdf_text(response)
+    words = " ".join(text.split())
+    assert "✓ Thank-you note" in words or "✓Thank-you note" in words
+    assert "mark it as sent in the portal" in words and "as sent here" not in words

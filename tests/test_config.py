@@ -28,6 +28,17 @@ def test_production_with_a_key_uses_secure_cookies(monkeypatch):
     assert app.config["SESSION_COOKIE_HTTPONLY"] and app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
 
 
+def test_the_advice_links_go_to_the_site_only_where_there_is_one(monkeypatch):
+    """Production links the step advice to content's base_url; development, which serves no
+    advice site, leaves the links out unless ADVICE_SITE_URL says where one is."""
+    _production(monkeypatch)
+    assert create_app().config["ADVICE_SITE_URL"] is None  # the base_url of content/site.yml
+    monkeypatch.setenv("PORTAL_ENV", "development")
+    assert create_app().config["ADVICE_SITE_URL"] == ""
+    monkeypatch.setenv("ADVICE_SITE_URL", "http://127.0.0.1:8000")
+    assert create_app().config["ADVICE_SITE_URL"] == "http://127.0.0.1:8000/"
+
+
 def test_development_keeps_a_generated_key_across_restarts(monkeypatch):
     monkeypatch.delenv("PORTAL_ENV", raising=False)
     monkeypatch.delenv("SECRET_KEY", raising=False)
@@ -46,6 +57,7 @@ def test_development_keeps_a_generated_key_across_restarts(monkeypatch):
         ("MAIL_BACKEND", "pigeon", "MAIL_BACKEND must be"),
         ("MAIL_PORT", "smtp", "MAIL_PORT must be a port number"),
         ("MAIL_PORT", "70000", "MAIL_PORT must be a port number"),
+        ("ADVICE_SITE_URL", "advice.agency.example", "ADVICE_SITE_URL must start with http"),
     ],
 )
 def test_bad_settings_are_refused_with_a_reason(monkeypatch, name, value, message):

@@ -65,3 +65,19 @@ def test_pages_keep_working_without_the_advice(app, world, login_as, content, ca
         app.extensions.pop("guidance", None)
         if cached is not None:
             app.extensions["guidance"] = cached
+
+
+def test_with_no_advice_site_the_advice_keeps_its_words_and_drops_its_links():
+    """Development serves no advice site: links to it would go nowhere."""
+    found, problems = load_guidance(CONTENT, site_url="")
+    assert problems == []
+    thank_you = found[StepKind.THANK_YOU]
+    assert thank_you.url == "" and "href" not in thank_you.html
+    assert "The full guide: Writing the thank-you note." in thank_you.html
+
+
+def test_the_advice_can_point_at_the_site_being_served():
+    found, _ = load_guidance(CONTENT, site_url="http://127.0.0.1:8000/")
+    assert (
+        found[StepKind.THANK_YOU].url == "http://127.0.0.1:8000/guides/four-habits/#step-thank-you"
+    )

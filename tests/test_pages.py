@@ -110,14 +110,39 @@ def structure_problems(page) -> list[str]:
     return problems
 
 
+def phone_problems(page, width: int) -> list[str]:
+    """Sideways scrolling, a header taller than a fifth of the screen, a card whose label
+    runs into the next line of the card."""
+    layout = page.evaluate("""() => {
+        const header = document.querySelector('.site-header');
+        const cells = [...document.querySelectorAll('table.stack td[data-label]')];
+        const overlapping = cells.filter(td =>
+            parseFloat(getComputedStyle(td, '::before').height) > td.getBoundingClientRect().height + 1);
+        return {
+            scrollWidth: document.documentElement.scrollWidth,
+            header: header ? header.getBoundingClientRect().height : 0,
+            overlapping: overlapping.map(td => td.getAttribute('data-label')),
+        };
+    }""")
+    problems = []
+    if layout["scrollWidth"] > width:
+        problems.append(f"scrolls sideways at {width} px")
+    height = page.viewport_size["height"]
+    if layout["header"] > height / 5:
+        problems.append(f"the header takes {layout['header']:.0f} of {height} px")
+    if layout["overlapping"]:
+        problems.append(f"card labels run into the next line: {layout['overlapping']}")
+    return problems
+
+
 def walk(page, urls: list[str], width: int = 1280) -> dict[str, list[str]]:
     page.set_viewport_size({"width": width, "height": 900})
     problems = {}
     for url in urls:
         page.goto(url)
         found = serious_violations(page) + structure_problems(page)
-        if width <= 400 and page.evaluate("document.documentElement.scrollWidth") > width:
-            found.append(f"scrolls sideways at {width} px")
+        if width <= 400:
+            found += phone_problems(page, width)
         if found:
             problems[url] = found
     return problems

@@ -567,7 +567,7 @@ def test_a_missing_employer_is_said_once_and_listed_in_the_summary(recruiter, ma
 
 
 def test_sorting_by_a_choice_follows_the_words_people_read(app, make):
-    """"Not sent" (stored as "dropped") sorts after "Failed", as its label reads."""
+    """ "Not sent" (stored as "dropped") sorts after "Failed", as its label reads."""
     from portal.models import EmailKind, EmailStatus, OutboxEmail
     from portal.outbox.emails import row_values
     from portal.web.lists import by_label

@@ -309,6 +309,8 @@ class Interview(Model):
         choice_column(InterviewFormat, "interview_format")
     )
     interviewer_names: Mapped[str] = mapped_column(String(300), default="")
+    # Their addresses, for the draft notes' "open in my email program": "a@x.ca, b@y.ca".
+    interviewer_emails: Mapped[str] = mapped_column(String(500), default="")
     timeline: Mapped[Timeline] = mapped_column(
         choice_column(Timeline, "timeline"), default=Timeline.NOT_RECORDED
     )

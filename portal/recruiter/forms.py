@@ -1,7 +1,9 @@
 """The recruiter's forms: candidates, employers, jobs, interviews, list filters, the report."""
 
+import re
 from datetime import date, timedelta
 
+from email_validator import EmailNotValidError, validate_email
 from wtforms import (
     BooleanField,
     EmailField,
@@ -13,7 +15,15 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # see web.forms
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from ..models import (
     PRACTICE_AREAS,
@@ -167,6 +177,25 @@ class InterviewForm(Form):
         filters=[strip],
         description="Separate several names with commas.",
     )
+    interviewer_emails = StringField(
+        "Interviewer emails (optional)",
+        validators=[Optional(), Length(max=500)],
+        filters=[strip],
+        description="Separate several with commas. The email draft is then addressed to them.",
+    )
+
+    def validate_interviewer_emails(self, field) -> None:
+        """Each address must be one; they are kept as "a@x.ca, b@y.ca"."""
+        addresses = []
+        for typed in re.split(r"[,;\s]+", field.data or ""):
+            if not typed:
+                continue
+            try:
+                addresses.append(validate_email(typed, check_deliverability=False).normalized)
+            except EmailNotValidError as exc:
+                raise ValidationError(f"{typed} is not an email address: {exc}") from exc
+        field.data = ", ".join(addresses)
+
     timeline = RadioField(
         "What the employer said about the timeline",
         choices=options(Timeline.choices()),

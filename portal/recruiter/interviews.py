@@ -43,6 +43,7 @@ def _save_interview(form: InterviewForm, interview: Interview) -> None:
     interview.duration_minutes = required(form.duration_minutes.data)
     interview.format = form.format.data
     interview.interviewer_names = form.interviewer_names.data or ""
+    interview.interviewer_emails = form.interviewer_emails.data or ""
     recorded_before = interview.timeline not in (None, Timeline.NOT_RECORDED)
     interview.timeline = Timeline(form.timeline.data)
     interview.decision_date = (

@@ -107,17 +107,65 @@
     narrowJobs();
   }
 
-  // Keep the "open in my email program" link in step with what the person typed.
+  // A draft: the person's edits are kept in this browser (per person, interview, note and
+  // channel) and come back after a reload; "start again" returns to the draft as written.
+  // The "open in my email program" link follows what they typed.
+  var draft = document.querySelector("[data-draft-key]");
   var body = document.querySelector("[data-draft-body]");
   var subject = document.querySelector("[data-draft-subject]");
   var mailto = document.querySelector("[data-mailto]");
   function updateMailto() {
+    if (!mailto) { return; }
     var text = body.value.replace(/\r?\n/g, "\r\n");
-    mailto.href = "mailto:?subject=" + encodeURIComponent(subject ? subject.value : "") +
+    mailto.href = "mailto:" + (mailto.getAttribute("data-mailto-to") || "") +
+      "?subject=" + encodeURIComponent(subject ? subject.value : "") +
       "&body=" + encodeURIComponent(text);
   }
-  if (body && mailto) {
-    body.addEventListener("input", updateMailto);
-    if (subject) { subject.addEventListener("input", updateMailto); }
+  function storage() {
+    try { return window.localStorage; } catch (error) { return null; }  // private modes refuse it
   }
+  if (draft && body) {
+    var key = draft.getAttribute("data-draft-key");
+    var kept = draft.querySelector("[data-draft-kept]");
+    var written = { body: body.value, subject: subject ? subject.value : "" };
+    var store = storage();
+    var saved = store && store.getItem(key);
+    if (saved) {
+      try {
+        saved = JSON.parse(saved);
+        body.value = saved.body;
+        if (subject) { subject.value = saved.subject; }
+      } catch (error) { store.removeItem(key); }
+    }
+    var remember = function () {
+      if (!store) { return; }
+      store.setItem(key, JSON.stringify({ body: body.value, subject: subject ? subject.value : "" }));
+      if (kept) { kept.hidden = false; }
+    };
+    if (kept && saved) { kept.hidden = false; }
+    body.addEventListener("input", function () { remember(); updateMailto(); });
+    if (subject) { subject.addEventListener("input", function () { remember(); updateMailto(); }); }
+    var reset = draft.querySelector("[data-draft-reset]");
+    if (reset) {
+      reset.addEventListener("click", function () {
+        if (store) { store.removeItem(key); }
+        body.value = written.body;
+        if (subject) { subject.value = written.subject; }
+        if (kept) { kept.hidden = true; }
+        updateMailto();
+      });
+    }
+    updateMailto();
+  }
+
+  // Signing out forgets the drafts kept in this browser: it may be a shared computer.
+  document.addEventListener("submit", function (event) {
+    if (!event.target.closest("form[data-sign-out]")) { return; }
+    var store = storage();
+    if (!store) { return; }
+    for (var i = store.length - 1; i >= 0; i -= 1) {
+      var name = store.key(i);
+      if (name && name.indexOf("draft:") === 0) { store.removeItem(name); }
+    }
+  });
 }());

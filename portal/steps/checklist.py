@@ -54,9 +54,9 @@ EARLIER_SHOWN = 20
 # What the candidate does for each step, in a sentence (the guides say it at length).
 CANDIDATE_TO_DO = {
     StepKind.TIMELINE: "Tell your recruiter what they said about the next step and when they expect to decide.",
-    StepKind.THANK_YOU: "Send a short thank-you note, then mark it as sent here.",
+    StepKind.THANK_YOU: "Send a short thank-you note, then mark it as sent in the portal.",
     StepKind.FOLLOW_UP: "If there is no news by then, send one short, courteous note in this window, "
-    "then mark it as sent here.",
+    "then mark it as sent in the portal.",
     StepKind.MOVE_ON: "If there is still no answer, your recruiter closes this interview and lines up the next ones.",
 }
 

@@ -37,9 +37,12 @@ class Guidance:
     url: str  # the section on the public site
 
 
-def load_guidance(content_dir: Path) -> tuple[dict[StepKind, Guidance], list[Problem]]:
-    """The four step sections, and every problem met reading the guides (file and line)."""
-    sections, problems = read_sections(content_dir, SECTION_KEYS.values())
+def load_guidance(
+    content_dir: Path, site_url: str | None = None
+) -> tuple[dict[StepKind, Guidance], list[Problem]]:
+    """The four step sections, and every problem met reading the guides (file and line).
+    Their links point at ``site_url`` (default: the guides' own base_url; "": none)."""
+    sections, problems = read_sections(content_dir, SECTION_KEYS.values(), site_url)
     found = {}
     for kind, key in SECTION_KEYS.items():
         section = sections.get(key)
@@ -61,7 +64,9 @@ def guidance() -> dict[StepKind, Guidance]:
     advice rather than the page failing."""
     cache = current_app.extensions.setdefault("guidance", {})
     if "steps" not in cache:
-        found, problems = load_guidance(Path(current_app.config["CONTENT_DIR"]))
+        found, problems = load_guidance(
+            Path(current_app.config["CONTENT_DIR"]), current_app.config["ADVICE_SITE_URL"]
+        )
         if problems:
             current_app.logger.error(
                 "Problems in the guides the portal reads its step advice from:\n%s",

@@ -17,6 +17,7 @@ from design import DIRECTORY as DESIGN
 
 from ..audit import record
 from ..models import Candidate, User
+from ..models.search import fold
 from ..times import format_local
 from .checklist import InterviewChecklist, candidate_checklists
 from .guidance import guidance
@@ -46,7 +47,8 @@ def handout_response(viewer: User, candidate: Candidate, now: datetime) -> Respo
     named after the candidate and the day. The download is noted in the audit trail (added
     to the session: the view commits)."""
     pdf = checklist_pdf(candidate, candidate_checklists(viewer, candidate, now).current, now)
-    slug = re.sub(r"[^a-z0-9]+", "-", candidate.name.lower()).strip("-") or "candidate"
+    # The name kept readable in plain letters: "Zoë Nguyễn" → "zoe-nguyen".
+    slug = re.sub(r"[^a-z0-9]+", "-", fold(candidate.name)).strip("-") or "candidate"
     name = f"follow-up-checklist-{slug}-{format_local(now, '%Y-%m-%d')}.pdf"
     record(
         current_user,

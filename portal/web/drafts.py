@@ -32,10 +32,12 @@ def draft_facts(interview: Interview) -> DraftFacts:
     )
 
 
-def mailto(draft: Draft) -> str:
-    """A mailto: link (RFC 6068) that opens the draft in the person's email program."""
+def mailto(draft: Draft, to: str = "") -> str:
+    """A mailto: link (RFC 6068) that opens the draft in the person's email program,
+    addressed to ``to`` (addresses separated by commas) when known."""
     body = draft.body.replace("\n", "\r\n")
-    return f"mailto:?subject={quote(draft.subject or '', safe='')}&body={quote(body, safe='')}"
+    addressees = quote(to.replace(" ", ""), safe="@,")
+    return f"mailto:{addressees}?subject={quote(draft.subject or '', safe='')}&body={quote(body, safe='')}"
 
 
 def as_html(text: str) -> Markup:
@@ -69,7 +71,8 @@ def render_draft(interview: Interview, slug: str, template: str, **context) -> s
         channels=CHANNELS,
         preferred=None if preferred == PreferredChannel.NONE else preferred,
         body_html=as_html(draft.body),
-        mailto=mailto(draft) if channel == "email" else None,
+        mailto=mailto(draft, interview.interviewer_emails) if channel == "email" else None,
+        mailto_to=interview.interviewer_emails.replace(" ", ""),
         guidance=guidance().get(kind),
         has_blank=DETAIL_BLANK in draft.body,
         when=when_to_send(interview, kind),
