@@ -323,3 +323,37 @@ def test_a_recruiter_finds_a_candidate_as_they_would_write_the_name(page, make):
     screenshot(page, "queue-phone")
     page.set_viewport_size({"width": 1280, "height": 900})
     screenshot(page, "queue-desktop")
+
+
+def test_only_what_counts_as_done_on_time_or_late_carries_a_tick(page, make, app):
+    """Badges pair a symbol with the word: too early, wrong channel and missed count against
+    the rate, so their symbol is not a tick."""
+    from sqlalchemy import select
+
+    from portal.extensions import db
+    from portal.followup import StepKind, StepResult
+    from portal.models import Step
+
+    recruiter = make.user(Role.RECRUITER)
+    interview = make.interview(
+        make.candidate(recruiter),
+        make.employer(),
+        starts_at=datetime.now(ZoneInfo("America/Toronto")) - timedelta(days=20),
+    )
+    results = {
+        StepKind.TIMELINE: StepResult.DONE_ON_TIME,
+        StepKind.THANK_YOU: StepResult.TOO_EARLY,
+        StepKind.FOLLOW_UP: StepResult.WRONG_CHANNEL,
+        StepKind.MOVE_ON: StepResult.MISSED,
+    }
+    with app.app_context():  # stored results, as the rules would leave them
+        for step in db.session.scalars(select(Step).where(Step.interview_id == interview.id)):
+            step.result = results[step.kind]
+        db.session.commit()
+    sign_in(page, recruiter.email, PASSWORD)
+    page.goto(f"/interviews/{interview.id}")
+    symbols = page.evaluate("""() => Object.fromEntries([...document.querySelectorAll('.status')].map(
+        b => [b.className.match(/status-(\\w+)/)[1],
+              getComputedStyle(b.querySelector('.status-icon'), '::before').content]))""")
+    assert symbols["done_on_time"] == '"✓"'
+    assert all("✓" not in symbols[s] for s in ("too_early", "wrong_channel", "missed")), symbols

@@ -3,8 +3,10 @@
 from sqlalchemy import func, select
 
 from conftest import login
+from portal.demo import JOB_TITLES
 from portal.extensions import db
-from portal.models import Candidate, Employer, Interview, Job, Role, User
+from portal.models import Candidate, Employer, Interview, Job, Outcome, Role, User
+from portal.models.agency import candidate_search_text, job_search_text
 
 
 def _count(app, model) -> int:
@@ -145,6 +147,16 @@ def test_demo_interviews_are_consistent(app, runner):
             assert interview.job.employer_id == interview.employer_id
             if interview.decision_date:
                 assert interview.decision_date.weekday() < 5
+            if interview.outcome != Outcome.PENDING:  # a closed interview has no step open
+                assert all(step.result is not None for step in interview.steps)
+        titles = {pair for pairs in JOB_TITLES.values() for pair in pairs}
+        for job in db.session.scalars(select(Job)):
+            assert (job.title, job.practice_area) in titles  # a title goes with its area
+            assert job.search_text == job_search_text(job.title, job.location, job.practice_area)
+        for candidate in db.session.scalars(select(Candidate)):
+            assert candidate.search_text == candidate_search_text(
+                candidate.name, candidate.email, candidate.phone
+            )
 
 
 def test_demo_seed_if_empty_still_prints_the_demo_sign_ins(runner):

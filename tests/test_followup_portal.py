@@ -609,6 +609,7 @@ def test_closing_an_interview_moves_its_overdue_steps_out_of_the_queue_as_missed
     client = login_as(Role.RECRUITER, user=world.recruiter_a)
     queue = client.get("/queue").get_data(as_text=True)
     assert "Birchall Corrigan LLP" in queue
+    assert 'data-label="Interview"><span class="badge badge-pending">Pending</span>' in queue
     now = datetime.now(UTC)
     closed = client.post(
         f"/interviews/{past.id}/edit",
