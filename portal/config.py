@@ -8,6 +8,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
@@ -58,6 +59,12 @@ def from_environment(instance_path: str) -> dict:
         ),
         "AGENCY_NAME": agency_name,
         "PORTAL_URL": _portal_url(env),
+        # Production answers only to the portal's own address (400 for any other Host).
+        "TRUSTED_HOSTS": _trusted_hosts(env),
+        # No form here is large: refuse a big body (413) before it is read.
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+        "MAX_FORM_MEMORY_SIZE": 256 * 1024,
+        "MAX_FORM_PARTS": 200,
         **_mail_settings(env, agency_name),
         "INVITE_LINK_HOURS": 72,
         "RESET_LINK_HOURS": 2,
@@ -100,6 +107,17 @@ def _portal_url(env: str) -> str | None:
             "PORTAL_URL must be set when PORTAL_ENV=production (for example https://portal.agency.example)"
         )
     return url or None
+
+
+def _trusted_hosts(env: str) -> list[str] | None:
+    """The host names the portal answers to: in production the host of PORTAL_URL, and any
+    listed in TRUSTED_HOSTS (for example the address a load balancer's health check uses).
+    Development answers to any valid host name."""
+    extra = [h.strip().lower() for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h.strip()]
+    if env != "production":
+        return extra or None
+    host = urlsplit(_portal_url(env) or "").hostname
+    return [h for h in (host, *extra) if h]
 
 
 def _advice_site_url(env: str) -> str | None:

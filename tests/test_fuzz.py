@@ -44,6 +44,10 @@ ODD_VALUES = [
     "%00",
     "😀" * 10,
     "ß\u0301\u200b",
+    "line one\nline two",
+    "\r\n",
+    "a\u2028b",
+    "tab\tbed",
 ]
 values = st.one_of(
     st.sampled_from(ODD_VALUES),

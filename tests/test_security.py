@@ -630,9 +630,16 @@ def test_production_behind_gunicorn_shows_no_debug_and_no_versions(database_url,
         stderr=subprocess.DEVNULL,
     )
     try:
+
+        def get(path: str, host: str = "portal.test"):  # the portal answers to its own name
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}{path}", headers={"Host": host}
+            )
+            return urllib.request.urlopen(request, timeout=10)
+
         for _ in range(150):
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=10) as page:
+                with get("/login") as page:
                     headers = page.headers
                 break
             except OSError:
@@ -642,9 +649,14 @@ def test_production_behind_gunicorn_shows_no_debug_and_no_versions(database_url,
         assert not re.search(r"\d", headers.get("Server", "")), headers.get("Server")
         assert "X-Powered-By" not in headers and headers["X-Content-Type-Options"] == "nosniff"
         with pytest.raises(urllib.error.HTTPError) as missing:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/no/such/page", timeout=10)
+            get("/no/such/page")
         text = missing.value.read().decode()
+        missing.value.close()
         assert missing.value.code == 404 and "Traceback" not in text and "Werkzeug" not in text
+        with pytest.raises(urllib.error.HTTPError) as forged:  # any other host: refused
+            get("/forgot-password", host="evil.example")
+        forged.value.close()
+        assert forged.value.code == 400
     finally:
         server.terminate()
         server.wait(timeout=10)

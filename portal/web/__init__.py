@@ -14,7 +14,7 @@ form pieces, and the step actions and draft pages that two audiences use.
 
 from __future__ import annotations
 
-from flask import Flask, current_app, redirect, request, send_from_directory, url_for
+from flask import Flask, abort, current_app, redirect, request, send_from_directory, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -26,6 +26,7 @@ from ..followup import Status, StepKind
 from ..models import Role
 from ..times import format_date, format_local, relative, zone_label
 from . import errors, headers, health
+from .hosts import HostCheck
 from .lists import page_url, sort_url
 from .notes import render_note
 from .urls import DatabaseId
@@ -55,8 +56,10 @@ def init_app(app: Flask) -> None:
 
     app.add_url_rule("/", "index", index)
     app.add_url_rule("/design/<path:filename>", "design", design_file)
+    app.before_request(refuse_files)
+    app.wsgi_app = HostCheck(app.wsgi_app, app.config["TRUSTED_HOSTS"])  # type: ignore[method-assign]
     errors.init_app(app)
-    headers.init_app(app)
+    headers.init_app(app)  # its ProxyFix goes outside HostCheck: the forwarded host is checked
     health.init_app(app)
 
 
@@ -87,6 +90,13 @@ def nav_section() -> str | None:
         return "admin"
     view = current_app.view_functions.get(endpoint)
     return NAV_BY_MODULE.get(getattr(view, "__module__", ""))
+
+
+def refuse_files() -> None:
+    """No form here takes a file: a file sent where text is expected is refused plainly
+    (400), before any form tries to read it as text."""
+    if request.method == "POST" and request.files:
+        abort(400, description="This form takes text, not files. Type the value in instead.")
 
 
 def index() -> ResponseReturnValue:

@@ -27,7 +27,10 @@ def _error_page(error):
         _ = current_user.is_authenticated  # the page shows who is signed in: load them now
     except SQLAlchemyError as exc:
         return _database_unavailable(exc)
-    return render_template("error.html", error=error, code=code), code
+    # A reason the portal gave itself (abort(400, description=…)), not the library's stock text.
+    own = getattr(error, "description", None)
+    detail = own if own and own != getattr(type(error), "description", None) else None
+    return render_template("error.html", error=error, code=code, detail=detail), code
 
 
 def _csrf_refused(error):

@@ -7,7 +7,14 @@ from typing import Any, TypeVar
 from flask import request
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
-from wtforms import DateField, DateTimeLocalField, PasswordField, StringField, SubmitField
+from wtforms import (
+    DateField,
+    DateTimeLocalField,
+    PasswordField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 
 # WTForms 3.2's option with an optgroup; its type stubs do not list it yet.
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
@@ -20,16 +27,25 @@ from ..times import NonexistentLocalTime, local_to_utc, utcnow
 T = TypeVar("T")
 
 CONTROL_CHARACTERS = {chr(c) for c in range(32)} - {"\t", "\n", "\r"} | {"\x7f"}
+# What ends or breaks a line: only a multi-line field (a note) may hold them.
+LINE_BREAKS = {"\n", "\r", "\t", "\x0b", "\x0c", "\x85", "\u2028", "\u2029"}
 
 
 class Form(FlaskForm):
-    """Every portal form: text containing control characters (NUL and the like) is refused."""
+    """Every portal form: text containing control characters (NUL and the like) is refused,
+    and a single-line field (a name, a title, an email) must be one line: a line break in
+    an employer's name would become an extra line in other people's emails."""
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
         for field in self:
-            if isinstance(field.data, str) and not CONTROL_CHARACTERS.isdisjoint(field.data):
+            if not isinstance(field.data, str):
+                continue
+            if not CONTROL_CHARACTERS.isdisjoint(field.data):
                 field.errors = [*field.errors, "Contains a character that is not allowed."]
+                ok = False
+            elif not isinstance(field, TextAreaField) and not LINE_BREAKS.isdisjoint(field.data):
+                field.errors = [*field.errors, "Keep this on one line."]
                 ok = False
         return ok
 
