@@ -7,7 +7,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import MetaData, event
+from sqlalchemy import MetaData, event, func, select
 from sqlalchemy.orm import DeclarativeBase
 
 # Named constraints let Alembic alter them later, which SQLite's batch mode needs.
@@ -39,6 +39,18 @@ login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Please sign in to continue."
 login_manager.login_message_category = "info"
+
+
+def write_lock(advisory: int | None = None) -> None:
+    """Take turns with other processes for the rest of this transaction (call it first in a
+    fresh one). SQLite: its write lock, BEGIN IMMEDIATE, for the whole database.
+    PostgreSQL: the transaction-level advisory lock ``advisory`` (a 64-bit number) when one
+    is given; without one, statements lock the rows they touch themselves."""
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "sqlite":
+        db.session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+    elif advisory is not None and dialect == "postgresql":
+        db.session.execute(select(func.pg_advisory_xact_lock(advisory)))
 
 
 def init_database(app: Flask) -> None:

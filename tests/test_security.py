@@ -2,8 +2,10 @@
 
 import os
 import re
+import statistics
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -23,11 +25,13 @@ from sqlalchemy.pool import NullPool
 from conftest import PASSWORD, TEST_CONFIG, login, mail_config
 from mailserver import body, free_port
 from portal import create_app
+from portal.accounts import passwords
 from portal.accounts.passwords import hash_parameters, password_problem, set_password
 from portal.accounts.throttling import MOST_FAILURES_PER_ACCOUNT
+from portal.auth import routes as auth_routes
 from portal.extensions import db
 from portal.followup import StepKind
-from portal.models import AuditEvent, Candidate, Interview, Role, Step, User
+from portal.models import AuditEvent, Candidate, Interview, Role, SignInAttempt, Step, User
 from tcpproxy import Proxy
 
 NEW = "a quiet harbour at dusk"
@@ -769,3 +773,125 @@ def test_reading_a_persons_session_id_changes_nothing(app, make):
         stored.session_token = None  # an account from before session tokens
         assert stored.get_id() == f"{user.id}." and stored.session_token is None
         db.session.rollback()
+
+
+# What the attack run found at sign-in ------------------------------------------------------
+
+
+def test_a_wrong_password_takes_as_long_whoever_the_email_belongs_to(database_url, make):
+    """An unknown email, an invited account with no password yet and a real account: the
+    same one verification at the production cost, so the time tells nothing."""
+    app = create_app(
+        {
+            **TEST_CONFIG,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "PASSWORD_TIME_COST": 3,
+            "PASSWORD_MEMORY_COST": 16 * 1024,
+        }
+    )
+    with app.app_context():  # the real account's hash made at this app's cost, as in production
+        real = User(email="real@example.com", name="Rae Real", role=Role.RECRUITER)
+        set_password(real, PASSWORD)
+        invited = User(email="invited@example.com", name="Ivy Invited", role=Role.CANDIDATE)
+        db.session.add_all([real, invited])
+        db.session.commit()
+
+    emails = {
+        "unknown": "nobody@example.com",
+        "invited": "invited@example.com",
+        "real": "real@example.com",
+    }
+    timings: dict[str, list[float]] = {who: [] for who in emails}
+    for n in range(20):  # taken in turns, so a busy moment of the machine falls on all three
+        for who, email in emails.items():
+            client = app.test_client()
+            started = time.perf_counter()
+            client.post(
+                "/login",
+                data={"email": email, "password": f"wrong guess {n}"},
+                environ_base={"REMOTE_ADDR": f"10.9.{n}.1"},
+            )
+            timings[who].append((time.perf_counter() - started) * 1000)
+        with app.app_context():  # a fresh start for the throttle each round
+            db.session.execute(SignInAttempt.__table__.delete())
+            db.session.commit()
+    medians = {who: statistics.median(values) for who, values in timings.items()}
+    assert max(medians.values()) < 1.35 * min(medians.values()), medians
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_thirty_guesses_at_once_get_exactly_five_checks(app, make, monkeypatch):
+    """The try is counted in the same step as the limit is read: guesses racing through
+    several workers all count."""
+    user = make.user(Role.RECRUITER, email="raced@example.com")
+    checked = []
+    real_check = passwords.check_password
+
+    def counting(user, password):
+        checked.append(password)
+        return real_check(user, password)
+
+    monkeypatch.setattr(auth_routes, "check_password", counting)
+    start = threading.Barrier(30)
+    answers = []
+
+    def guess(n: int) -> None:
+        client = app.test_client()
+        start.wait()
+        response = client.post(
+            "/login",
+            data={"email": user.email, "password": f"guess {n}"},
+            environ_base={"REMOTE_ADDR": f"10.8.{n}.1"},
+        )
+        answers.append(response.status_code)
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(30)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(checked) == MOST_FAILURES_PER_ACCOUNT == 5
+    assert sorted(answers) == [422] * 5 + [429] * 25
+
+
+@pytest.mark.parametrize("password", ["RitaAlpha2026!", "alpharita2026!", "ALPHARITA!2026"])
+def test_a_password_made_of_the_persons_name_is_refused(password):
+    assert password_problem(password, ["rita.alpha@example.com", "Rita Alpha"])
+    assert (
+        password_problem("quiet harbour at dusk", ["rita.alpha@example.com", "Rita Alpha"]) is None
+    )
+
+
+def test_signing_in_starts_a_new_session_and_signing_out_forgets_it(app, make, client):
+    """With CSRF on, as in production: the token changes at sign-in; nothing put in the
+    session before (list filters with search words) survives sign-in or sign-out."""
+    user = make.user(Role.RECRUITER)
+
+    def token(path: str) -> str:
+        return re.search(
+            r'name="csrf_token" type="hidden" value="([^"]+)"',
+            client.get(path).get_data(as_text=True),
+        ).group(1)
+
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        before = token("/login")
+        with client.session_transaction() as session:
+            session["lists"] = {"candidates": {"q": "left by someone else"}}
+        signed_in = client.post(
+            "/login", data={"email": user.email, "password": PASSWORD, "csrf_token": before}
+        )
+        assert signed_in.status_code == 302
+        with client.session_transaction() as session:
+            assert "lists" not in session
+        after = token("/account/password")
+        assert after != before
+        client.get("/candidates?q=siobhan@example.com")  # remembered for the next visit
+        with client.session_transaction() as session:
+            assert session["lists"]["candidates"] == {"q": "siobhan@example.com"}
+        assert client.post("/logout", data={"csrf_token": after}).status_code == 302
+        with client.session_transaction() as session:
+            assert "lists" not in session and "_user_id" not in session
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False

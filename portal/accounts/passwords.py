@@ -1,5 +1,8 @@
 """Password hashing with argon2id; cost comes from the app's configuration."""
 
+import itertools
+import re
+
 from argon2 import PasswordHasher, extract_parameters
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Flask, current_app
@@ -20,7 +23,7 @@ def password_problem(password: str, personal: list[str] | tuple = ()) -> str | N
     if password.lower() in COMMON_PASSWORDS:
         return "This is one of the most common passwords. Choose another: a few unrelated words work well."
     # zxcvbn's estimate (score 0 to 4) of the first 72 characters: longer ones are long enough.
-    result = zxcvbn(password[:72], user_inputs=[p for p in personal if p])  # its own limit
+    result = zxcvbn(password[:72], user_inputs=personal_words(personal))  # its own limit
     if result["score"] < 3:
         warning = result["feedback"]["warning"].rstrip(".")
         return (
@@ -30,11 +33,28 @@ def password_problem(password: str, personal: list[str] | tuple = ()) -> str | N
     return None
 
 
+def personal_words(personal: list[str] | tuple) -> list[str]:
+    """What a guesser would try from a person's name and email: each, each part of it, and
+    the parts run together in either order ("Rita Alpha" → rita, alpha, ritaalpha, alpharita).
+    Of an email, the part before the @ only."""
+    words: list[str] = []
+    for text in filter(None, personal):
+        text = text.lower()
+        parts = [p for p in re.split(r"[\s._+-]+", text.partition("@")[0]) if p]
+        words += [text, *parts]
+        for first, second in itertools.pairwise(parts):
+            words += [first + second, second + first]
+        if len(parts) > 2:
+            words.append("".join(parts))
+    return list(dict.fromkeys(words))
+
+
 def init_app(app: Flask) -> None:
-    app.extensions["password_hasher"] = PasswordHasher(
+    hasher = app.extensions["password_hasher"] = PasswordHasher(
         time_cost=app.config["PASSWORD_TIME_COST"],
         memory_cost=app.config["PASSWORD_MEMORY_COST"],
     )
+    app.extensions["password_dummy_hash"] = hasher.hash("not a real password")
 
 
 def _hasher() -> PasswordHasher:
@@ -68,11 +88,11 @@ def check_password(user: User, password: str) -> bool:
 
 
 def spend_a_password_check(password: str) -> None:
-    """Verify against a throwaway hash, so a sign-in for an unknown email takes as long."""
+    """Verify against a throwaway hash, so a sign-in for an unknown email, or an invited
+    account with no password yet, takes as long as one with a password: one verification
+    at the same cost, never a hash made on the way (that took as long again)."""
     hasher = _hasher()
-    dummy = current_app.extensions.setdefault(
-        "password_dummy_hash", hasher.hash("not a real password")
-    )
+    dummy = current_app.extensions["password_dummy_hash"]
     try:
         hasher.verify(dummy, password)
     except (VerificationError, InvalidHashError):

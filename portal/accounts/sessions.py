@@ -47,6 +47,8 @@ def sign_in(user: User, *, remember: bool = False) -> None:
         user.new_session_token()
     user.last_sign_in_at = utcnow()
     db.session.commit()
+    # Nothing from before carries over: a new CSRF token, no one else's list filters.
+    session.clear()
     login_user(user, remember=remember)
     now = int(time.time())
     session["signed_in_at"] = session["seen_at"] = now

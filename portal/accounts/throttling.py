@@ -3,13 +3,14 @@ per network address, so the limits hold across workers and servers."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timedelta
 
 from flask import request
 from sqlalchemy import delete, func, select
 
 from ..audit import record
-from ..extensions import db
+from ..extensions import db, write_lock
 from ..models import SignInAttempt, User
 from ..times import utcnow
 from .passwords import check_password
@@ -68,14 +69,35 @@ def record_attempt(
     return attempt
 
 
+def open_attempt(email: str, address: str) -> SignInAttempt | None:
+    """Count one try at a password, as a failure until it succeeds, before the password is
+    checked; None when a limit is already reached. The limits are read and the try written
+    while holding a lock for this address typed (SQLite: its write lock), and committed, so
+    guesses sent at the same moment all count: of 30 at once, exactly 5 are checked."""
+    db.session.commit()  # a fresh transaction: the lock covers the count and the insert
+    write_lock(_lock_for(email))
+    if sign_in_refused(email, address):
+        db.session.commit()
+        return None
+    attempt = record_attempt(email, address, succeeded=False)
+    db.session.commit()
+    return attempt
+
+
+def _lock_for(email: str) -> int:
+    """A PostgreSQL advisory lock number for one address typed (64 bits of its hash)."""
+    return int.from_bytes(
+        hashlib.sha256(f"sign-in:{email}".encode()).digest()[:8], "big", signed=True
+    )
+
+
 def password_guess(user: User, password: str, what: str) -> bool | None:
     """Check a signed-in person's password again (before a sensitive action, or to change
     it), throttled and recorded like a sign-in. None when throttled."""
     address = request.remote_addr or "unknown"
-    if sign_in_refused(user.email, address):
+    attempt = open_attempt(user.email, address)
+    if attempt is None:
         return None
-    attempt = record_attempt(user.email, address, succeeded=False)
-    db.session.commit()  # counted before the slow check, so parallel guesses see it
     if check_password(user, password):
         attempt.succeeded = True
         return True

@@ -11,6 +11,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_login import confirm_login, current_user, login_required, logout_user
@@ -32,9 +33,8 @@ from ..accounts.sessions import (
 )
 from ..accounts.throttling import (
     TOO_MANY,
+    open_attempt,
     password_guess,
-    record_attempt,
-    sign_in_refused,
 )
 from ..audit import record
 from ..extensions import db
@@ -75,7 +75,9 @@ def login():
     if form.validate_on_submit():
         email, address = required(form.email.data), request.remote_addr or "unknown"
         password = required(form.password.data)
-        if sign_in_refused(email, address):
+        # Counted as a failure before the slow check, so guesses sent in parallel all count.
+        attempt = open_attempt(email, address)
+        if attempt is None:
             form.form_errors.append(TOO_MANY)
             record(
                 None,
@@ -84,9 +86,6 @@ def login():
             )
             db.session.commit()
             return render_template("auth/login.html", form=form), 429
-        # Counted as a failure before the slow check, so guesses sent in parallel all count.
-        attempt = record_attempt(email, address, succeeded=False)
-        db.session.commit()
         user = db.session.scalar(select(User).where(User.email == email))
         if user is None:
             spend_a_password_check(password)  # same time whether or not the account exists
@@ -116,6 +115,7 @@ def logout():
     sign_out_everywhere(current_user)
     db.session.commit()
     logout_user()
+    session.clear()  # the saved list filters hold search words (names, emails): they go too
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
 

@@ -28,13 +28,13 @@ from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import joinedload
 
 from ..accounts.links import LinkProblem, link_problem, link_token
-from ..extensions import db
+from ..extensions import db, write_lock
 from ..models import EmailKind, EmailStatus, Interview, OutboxEmail, Step, User
 from ..privacy import ERASED
 from ..times import agency_zone, format_local, utcnow
 from . import mail
 from .messages import compose
-from .reminders import NUDGES_FROM, NUDGES_UNTIL, decide, nudge_hours, write_lock
+from .reminders import NUDGES_FROM, NUDGES_UNTIL, decide, nudge_hours
 from .report import RunReport
 
 MAX_ATTEMPTS = 6

@@ -15,7 +15,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from ..extensions import db
+from ..extensions import db, write_lock
 from ..followup import StepKind
 from ..models import Candidate, EmailKind, OutboxEmail, Role, Step, User
 from ..steps.calendar import business_calendar
@@ -39,22 +39,12 @@ THANK_YOU_NUDGE_AFTER = timedelta(hours=3)  # after the interview ends
 DECIDING_LOCK = 7_205_311  # PostgreSQL advisory lock number: one run decides at a time
 
 
-def write_lock(*, deciding: bool = False) -> None:
-    """Take turns for the rest of this transaction. SQLite: its write lock (BEGIN
-    IMMEDIATE). PostgreSQL: claims lock only their own rows (``claim``), but deciding
-    takes a transaction-level advisory lock, so two runs never both see the same "last
-    digest" and both send a new one."""
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "sqlite":
-        db.session.connection().exec_driver_sql("BEGIN IMMEDIATE")
-    elif deciding and dialect == "postgresql":
-        db.session.execute(select(func.pg_advisory_xact_lock(DECIDING_LOCK)))
-
-
 def decide(now: datetime, report: RunReport, outcome: str = "queued") -> None:
     """Insert the reminders due now into the outbox (not committed: the caller commits)."""
     db.session.commit()  # start a fresh transaction, so the lock covers all of it
-    write_lock(deciding=True)
+    # One run decides at a time, so two never both see the same "last digest" and both send a
+    # new one (claims lock only their own rows).
+    write_lock(DECIDING_LOCK)
     rows = _digests(now, report) + _nudges(now, report)
     if not rows:
         return
