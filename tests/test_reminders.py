@@ -9,6 +9,7 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
+from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from mailserver import Mailbox, SMTPServer, body, free_port
@@ -431,6 +432,35 @@ def test_healthz_is_503_when_the_database_does_not_answer(tmp_path):
     )
     response = broken.test_client().get("/healthz")
     assert response.status_code == 503 and response.get_json()["database"] == "not answering"
+
+
+def test_healthz_is_503_when_the_database_reads_but_refuses_writes(database_url, tmp_path):
+    """A read-only database (a file the portal may not write, a read-only replica) looked
+    healthy while every form failed; the write probe says which part fails."""
+    if database_url.startswith("sqlite"):
+        path = tmp_path / "portal.sqlite3"
+        ready = create_app(
+            {"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"}
+        )
+        with ready.app_context():
+            upgrade()
+            db.engine.dispose()
+        read_only = f"sqlite:///file:{path}?mode=ro&uri=true"
+    else:  # the same database, with every transaction read-only
+        read_only = (
+            database_url
+            + ("&" if "?" in database_url else "?")
+            + "options=-c%20default_transaction_read_only%3Don"
+        )
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": read_only})
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json() == {
+        "status": "unavailable",
+        "database": "answers, but refuses writes",
+    }
+    with app.app_context():
+        db.engine.dispose()
 
 
 # Settings and the outbox page ------------------------------------------------------------
