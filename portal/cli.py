@@ -18,6 +18,7 @@ from .accounts.passwords import (
 from .extensions import db
 from .models import Candidate, Interview, Role, RoleSought, User
 from .outbox import delivery
+from .outbox.report import RunReport
 from .steps.sync import interviews_out_of_step, sync_interviews
 from .times import NonexistentLocalTime, local_to_utc, utcnow
 from .web.forms import CONTROL_CHARACTERS
@@ -167,22 +168,33 @@ def sync_steps(everything: bool) -> None:
     type=click.DateTime(formats=["%Y-%m-%dT%H:%M"]),
     default=None,
     help="Decide as if it were this Toronto time (YYYY-MM-DDTHH:MM), to check a schedule; "
-    "with it, emails are still really sent unless --dry-run is given too.",
+    "with it, emails are still really sent unless --dry-run is given too. Claims left by "
+    "runs that died are judged by the real clock, not by this one.",
 )
 def send_reminders(dry_run: bool, as_of) -> None:
     """Queue the reminders due now and send every email in the outbox that is due (reminders,
     and invitations, password links or notices whose first try failed). Meant for cron, every
-    few minutes, on every app server: each email goes once however many runs overlap."""
+    few minutes, on every app server: each email goes once however many runs overlap, and
+    however the database comes and goes. Exits 1, after saying why in one line, when the
+    database cannot be reached."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]  # the proxied app
     try:
         now = utcnow() if as_of is None else local_to_utc(as_of)
     except NonexistentLocalTime as exc:
         raise click.BadParameter(str(exc), param_hint="--as-of") from exc
     # Links in the emails: PORTAL_URL (required in production), else the development server.
-    with app.test_request_context(base_url=app.config["PORTAL_URL"] or "http://127.0.0.1:5000"):
-        report = delivery.run(now, dry_run=dry_run)
-    for line in report.lines:
-        click.echo(line)
+    report = RunReport()
+    try:
+        with app.test_request_context(base_url=app.config["PORTAL_URL"] or "http://127.0.0.1:5000"):
+            delivery.run(now, dry_run=dry_run, report=report)
+    except delivery.DATABASE_GONE as exc:
+        raise click.ClickException(
+            f"the database could not be reached ({delivery.one_line(exc)}). Emails not yet "
+            "handed to the mail server go on the next run; none goes twice."
+        ) from exc
+    finally:  # what it did before the database went away, too
+        for line in report.lines:
+            click.echo(line)
     totals = (
         ", ".join(f"{n} {what}" for what, n in sorted(report.counts.items()) if n) or "nothing due"
     )

@@ -82,6 +82,11 @@ def from_environment(instance_path: str) -> dict:
         "SQLALCHEMY_ECHO": _flag("SQLALCHEMY_ECHO"),
         # A dropped connection is noticed and replaced, so the app recovers when the database returns.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # SQLite: how long a write waits for another's lock before it fails.
+        "SQLITE_BUSY_TIMEOUT_MS": _number("SQLITE_BUSY_TIMEOUT_MS", 5000, 100, 60_000),
+        # Once the mail server has taken an email, how long recording that may wait for a
+        # database that went away (then the next run settles it, without sending it again).
+        "OUTBOX_DATABASE_PATIENCE": _number("OUTBOX_DATABASE_PATIENCE", 60, 1, 600),
         "SESSION_IDLE_MINUTES": _number("SESSION_IDLE_MINUTES", 60, 5, 24 * 60),
         "SESSION_HOURS": _number("SESSION_HOURS", 12, 1, 24 * 7),
         "REMEMBER_COOKIE_DURATION": timedelta(days=_number("REMEMBER_DAYS", 14, 1, 90)),

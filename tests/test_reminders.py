@@ -512,9 +512,9 @@ def test_a_long_run_keeps_its_claims(app, agency, mail_down):
         db.session.execute(OutboxEmail.__table__.update().values(next_attempt_at=NOW))
         db.session.commit()
     with app.test_request_context(base_url="http://portal.test"):
-        assert delivery.claim(NOW) != []
+        assert delivery.claim(NOW, "first") != []
         assert (
-            delivery.claim(NOW + timedelta(minutes=16)) == []
+            delivery.claim(NOW + timedelta(minutes=16), "second") == []
         )  # 16 minutes later by its own clock
     [row] = outbox(app)
     assert row.status == EmailStatus.SENDING

@@ -68,6 +68,13 @@ class OutboxEmail(Model):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The run that claimed it (a fencing token: a run whose claim was taken over sends nothing).
+    claim_id: Mapped[str | None] = mapped_column(String(32))
+    # Written, and committed, just before the message goes to the mail server: a row still
+    # "sending" with it set may have gone, and is never sent again.
+    handed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The Message-ID header it carries: the same on every try, to match the mail server's log.
+    message_id: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     to_address: Mapped[str] = mapped_column(String(254), default="")

@@ -14,17 +14,38 @@ on every app server. It has two halves:
 
 A message the mail server cannot take stays queued with its error and is retried with
 backoff; after ``MAX_ATTEMPTS`` it is marked failed and shown to admins on the outbox page.
-The one gap left: a process killed between the server accepting a message and the outbox
-recording it leaves the row "sending"; after ``STALE_CLAIM`` it is sent again.
+
+Each email goes to the mail server once, also when a run dies or the database goes away:
+
+* A run claims emails under a claim id of its own, a fencing token: every later change a
+  run makes to an email is made only while the email is still claimed under its id.
+* Just before a message goes to the mail server, the run writes on its row that it is
+  handing it over, with the ``Message-ID`` it carries (the same on every try), and commits.
+* Once the mail server has taken it, recording "sent" waits for a database that went away
+  (a restart, a lock held too long) for ``OUTBOX_DATABASE_PATIENCE`` seconds.
+
+What a dead run leaves: an email claimed but not handed over is claimable again after
+``UNHANDED_CLAIM`` (at once when the run could let go of it itself); one handed over whose
+answer was never recorded is, after ``STALE_CLAIM``, marked sent with a note naming its
+Message-ID, to look up in the mail server's log. It is never sent twice; if the mail server
+had in fact refused it in that moment, it is lost, and the note says where to check.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import cast
+from functools import partial
+from typing import TypeVar, cast
 
 from flask import current_app
 from sqlalchemy import CursorResult, select, update
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import joinedload
 
 from ..accounts.links import LinkProblem, link_problem, link_token
@@ -47,19 +68,35 @@ RETRY_AFTER = (
     timedelta(hours=6),
 )
 
+# A claimed email not yet handed to the mail server: after this, another run may take it
+# (the claim id keeps the first from sending it too, should it be alive after all).
+UNHANDED_CLAIM = timedelta(minutes=1)
+# An email handed to the mail server whose answer was never recorded: after this, it is
+# marked sent (the run that handed it over has long given up waiting for the database).
 STALE_CLAIM = timedelta(minutes=15)
+UNCONFIRMED = (
+    "Not confirmed: the run stopped before it could record the mail server's answer. "
+    "Its log, under this email's Message-ID, says whether it went; it is not sent again."
+)
 
 CLAIM_BATCH = 5  # small, so runs that overlap share the work
 
+T = TypeVar("T")
 
-def run(now: datetime, *, dry_run: bool = False) -> RunReport:
-    """Decide what is due, then send what is queued; with ``dry_run`` nothing is changed or sent.
+
+def run(now: datetime, *, dry_run: bool = False, report: RunReport | None = None) -> RunReport:
+    """Decide what is due, then send what is queued; with ``dry_run`` nothing is changed or
+    sent. What it did goes in ``report`` (given, it holds what happened even when the run
+    stops because the database went away: ``DATABASE_GONE`` is raised).
 
     ``now`` is the moment decisions are made for (``--as-of`` can set it); claims are
-    stamped with the real clock, so a run can never take another run's claim for stale."""
-    report = RunReport()
+    stamped and judged stale by the real clock, so a run can never take another run's claim
+    for abandoned."""
+    report = RunReport() if report is None else report
     try:
         decide(now, report, "would queue" if dry_run else "queued")
+    except DATABASE_GONE:
+        raise
     except Exception as exc:  # what is already queued must still go out
         db.session.rollback()
         current_app.logger.exception("Outbox run: deciding which reminders are due failed")
@@ -77,10 +114,41 @@ def run(now: datetime, *, dry_run: bool = False) -> RunReport:
         db.session.rollback()
         return report
     db.session.commit()
-    while ids := claim(now):
-        for email_id in ids:
-            deliver(email_id, now, report)
+    _send_claimed(now, report)
     return report
+
+
+def _send_claimed(now: datetime, report: RunReport, only: int | None = None) -> None:
+    """Claim what is due (or the one email ``only``) batch by batch, and send it. When the
+    database goes away for good, let go of what was claimed and not handed over, if it can."""
+    claim_id = secrets.token_hex(16)
+    try:
+        while ids := claim(now, claim_id, limit=1 if only else CLAIM_BATCH, only=only):
+            for email_id in ids:
+                deliver(email_id, now, report, claim_id)
+    except DATABASE_GONE:
+        _let_go(claim_id)
+        raise
+
+
+def _let_go(claim_id: str) -> None:
+    """Queue again what this claim holds and has not handed over, so that the next run need
+    not wait UNHANDED_CLAIM: if the database comes back while the run waits for it."""
+    _rollback()
+    try:
+        _patiently(
+            lambda: db.session.execute(
+                update(OutboxEmail)
+                .where(
+                    OutboxEmail.claim_id == claim_id,
+                    OutboxEmail.status == EmailStatus.SENDING,
+                    OutboxEmail.handed_at.is_(None),
+                )
+                .values(status=EmailStatus.QUEUED, claim_id=None)
+            )
+        )
+    except DATABASE_GONE:
+        _rollback()  # then UNHANDED_CLAIM after its claim, another run takes them
 
 
 def _claimable(now: datetime):
@@ -91,18 +159,14 @@ def _claimable(now: datetime):
     )
 
 
-def claim(now: datetime, limit: int = CLAIM_BATCH, only: int | None = None) -> list[int]:
-    """Mark a batch of due emails (or the one email ``only``) as this process's to send, and
-    commit: no other run sends them."""
+def claim(
+    now: datetime, claim_id: str, limit: int = CLAIM_BATCH, only: int | None = None
+) -> list[int]:
+    """Mark a batch of due emails (or the one email ``only``) as claimed under ``claim_id``,
+    and commit: no other run sends them."""
     clock = utcnow()  # the real time, whatever moment the run decides for
     write_lock()
-    db.session.execute(  # claims of a run that died part-way: theirs to send again
-        update(OutboxEmail)
-        .where(
-            OutboxEmail.status == EmailStatus.SENDING, OutboxEmail.claimed_at < clock - STALE_CLAIM
-        )
-        .values(status=EmailStatus.QUEUED)
-    )
+    _settle_abandoned(clock)
     claimable = _claimable(now) if only is None else _claimable(now).where(OutboxEmail.id == only)
     ids = list(
         db.session.scalars(
@@ -115,10 +179,37 @@ def claim(now: datetime, limit: int = CLAIM_BATCH, only: int | None = None) -> l
         db.session.execute(
             update(OutboxEmail)
             .where(OutboxEmail.id.in_(ids), OutboxEmail.status == EmailStatus.QUEUED)
-            .values(status=EmailStatus.SENDING, claimed_at=clock)
+            .values(status=EmailStatus.SENDING, claimed_at=clock, claim_id=claim_id, handed_at=None)
         )
     db.session.commit()
     return ids
+
+
+def _settle_abandoned(clock: datetime) -> None:
+    """What runs that died (or lost the database) left claimed: send again what was never
+    handed to the mail server; mark sent, unconfirmed, what was."""
+    db.session.execute(
+        update(OutboxEmail)
+        .where(
+            OutboxEmail.status == EmailStatus.SENDING,
+            OutboxEmail.handed_at.is_(None),
+            OutboxEmail.claimed_at < clock - UNHANDED_CLAIM,
+        )
+        .values(status=EmailStatus.QUEUED, claim_id=None)
+    )
+    db.session.execute(
+        update(OutboxEmail)
+        .where(
+            OutboxEmail.status == EmailStatus.SENDING,
+            OutboxEmail.handed_at < clock - STALE_CLAIM,
+        )
+        .values(
+            status=EmailStatus.SENT,
+            sent_at=OutboxEmail.handed_at,
+            attempts=OutboxEmail.attempts + 1,
+            last_error=UNCONFIRMED,
+        )
+    )
 
 
 # An email with what deciding and writing it reads, in one query.
@@ -218,72 +309,188 @@ _SETTING = {
 }
 
 
-def deliver(email_id: int, now: datetime, report: RunReport) -> None:
-    """Send one claimed email and record what happened (one transaction). Whatever goes
-    wrong with this one is recorded on it and retried; it never stops the others."""
-    email = db.session.get_one(OutboxEmail, email_id, options=_WITH_CONTEXT)  # claimed: it is there
+@dataclass(frozen=True)
+class _Handed:
+    """What ``_hand_over`` decided: a message to send now, or what became of the email."""
+
+    described: str
+    message: mail.Message | None = None
+    outcome: tuple[str, str] | None = None  # a report line: what, and the detail
+
+
+def deliver(email_id: int, now: datetime, report: RunReport, claim_id: str) -> None:
+    """Send one email claimed under ``claim_id`` and record what happened. Whatever goes
+    wrong with this one is recorded on it and retried; it never stops the others. A database
+    that went away is waited for; one that stays away stops the run (``DATABASE_GONE``)."""
     try:
-        held_until = _held_until(email, now)
-        if held_until is not None:
-            email.status, email.next_attempt_at = EmailStatus.QUEUED, held_until
-            report.add("held until morning", describe(email))
-            db.session.commit()
-            return
-        reason, message = _what_to_send(email, now)
-        if message is None:
-            email.status, email.last_error = (
-                EmailStatus.DROPPED,
-                reason or "nothing left to say",
-            )
-            report.add("skipped", f"{describe(email)} ({email.last_error})")
-            db.session.commit()
-            return
-        mail.send(message)
+        handed = _patiently(partial(_hand_over, email_id, now, claim_id))
+    except DATABASE_GONE:
+        raise
+    except Exception as exc:  # writing it failed: recorded on it, the run goes on
+        current_app.logger.exception("Email %s could not be sent", email_id)
+        _rollback()
+        report.add(*_patiently(partial(_not_sent, email_id, claim_id, now, exc)))
+        return
+    if handed.message is None:
+        report.add(*(handed.outcome or ("skipped", handed.described)))
+        return
+    try:
+        mail.send(handed.message)
     except Exception as exc:  # recorded on the email; the run goes on
         if not isinstance(exc, mail.MailError):
             current_app.logger.exception("Email %s could not be sent", email_id)
-        db.session.rollback()
-        _not_sent(db.session.get_one(OutboxEmail, email_id), now, exc, report)
-    else:
-        report.add("sent", f"{describe(email)}: “{message.subject}”")
-        _record_sent(email_id, message, now)
-    db.session.commit()
+        report.add(*_patiently(partial(_not_sent, email_id, claim_id, now, exc)))
+        return
+    report.add("sent", f"{handed.described}: “{handed.message.subject}”")
+    _patiently(
+        lambda: _settle(
+            email_id,
+            claim_id,
+            status=EmailStatus.SENT,
+            sent_at=now,
+            last_error="",
+            attempts=OutboxEmail.attempts + 1,
+        )
+    )
 
 
-def _record_sent(email_id: int, message: mail.Message, now: datetime) -> None:
-    """Note the email as sent, with where it went and its subject, unless the person was
-    erased while it was on its way: then the row keeps nothing that names them."""
-    sent = {
-        "status": EmailStatus.SENT,
-        "sent_at": now,
-        "last_error": "",
-        "attempts": OutboxEmail.attempts + 1,
-    }
-    row = update(OutboxEmail).where(OutboxEmail.id == email_id)
-    named = db.session.execute(
-        row.where(OutboxEmail.subject != ERASED)
-        .values(**sent, to_address=message.to, subject=message.subject[:200])
+def _hand_over(email_id: int, now: datetime, claim_id: str) -> _Handed:
+    """Decide what to do with the email. When it is to be sent, note on its row that it is
+    being handed to the mail server, with its Message-ID, address and subject; the caller
+    commits, then sends. An email taken over by another run, or whose person was erased
+    meanwhile, is not sent."""
+    email = db.session.get_one(OutboxEmail, email_id, options=_WITH_CONTEXT)  # claimed: it is there
+    described = describe(email)
+    held_until = _held_until(email, now)
+    if held_until is not None:
+        _settle(email_id, claim_id, status=EmailStatus.QUEUED, next_attempt_at=held_until)
+        return _Handed(described, outcome=("held until morning", described))
+    reason, message = _what_to_send(email, now)
+    if message is None:
+        reason = reason or "nothing left to say"
+        _settle(email_id, claim_id, status=EmailStatus.DROPPED, last_error=reason)
+        return _Handed(described, outcome=("skipped", f"{described} ({reason})"))
+    message = replace(message, message_id=email.message_id or message_id(email.key))
+    noted = _settle(
+        email_id,
+        claim_id,
+        OutboxEmail.subject != ERASED,
+        handed_at=utcnow(),
+        message_id=message.message_id,
+        to_address=message.to,
+        subject=message.subject[:200],
+    )
+    if noted:
+        return _Handed(described, message=message)
+    if _settle(
+        email_id,
+        claim_id,
+        OutboxEmail.subject == ERASED,
+        status=EmailStatus.DROPPED,
+        last_error="the person was erased",
+    ):
+        return _Handed(described, outcome=("skipped", f"{described} (the person was erased)"))
+    return _Handed(described, outcome=("skipped", f"{described} (another run took it over)"))
+
+
+def _settle(email_id: int, claim_id: str, *conditions, **values) -> bool:
+    """Change a claimed email, if it is still claimed under ``claim_id`` (and ``conditions``
+    hold): a run whose claim was taken over changes nothing. True when it changed."""
+    if values.get("status") == EmailStatus.QUEUED:
+        values.update(claim_id=None, handed_at=None)
+    changed = db.session.execute(
+        update(OutboxEmail)
+        .where(
+            OutboxEmail.id == email_id,
+            OutboxEmail.claim_id == claim_id,
+            OutboxEmail.status == EmailStatus.SENDING,
+            *conditions,
+        )
+        .values(**values)
         .execution_options(synchronize_session=False)
     )
-    if cast(CursorResult, named).rowcount == 0:
-        db.session.execute(row.values(**sent).execution_options(synchronize_session=False))
+    return cast(CursorResult, changed).rowcount > 0
 
 
-def _not_sent(email: OutboxEmail, now: datetime, exc: Exception, report: RunReport) -> None:
-    """Count the try; queue it again after a pause, or give up after MAX_ATTEMPTS."""
-    email.attempts += 1
+def message_id(key: str) -> str:
+    """The Message-ID of the outbox email with this key: the same on every try of it, and
+    telling nothing of the key to whoever reads the header."""
+    digest = hmac.new(current_app.config["SECRET_KEY"].encode(), key.encode(), hashlib.sha256)
+    return (
+        f"<outbox.{digest.hexdigest()[:32]}@{mail.sender_domain(current_app.config['MAIL_FROM'])}>"
+    )
+
+
+def _not_sent(email_id: int, claim_id: str, now: datetime, exc: Exception) -> tuple[str, str]:
+    """Count the try; queue it again after a pause, or give up after MAX_ATTEMPTS. Returns
+    the report line."""
+    email = db.session.get_one(OutboxEmail, email_id, options=_WITH_CONTEXT)
+    attempts = email.attempts + 1
     reason = str(exc) if isinstance(exc, mail.MailError) else f"{exc.__class__.__name__}: {exc}"
-    email.last_error = reason[:300]
-    if email.attempts >= MAX_ATTEMPTS:
-        email.status = EmailStatus.FAILED
-        report.add("failed", f"{describe(email)} after {email.attempts} tries: {reason}")
-    else:
-        email.status = EmailStatus.QUEUED
-        email.next_attempt_at = now + RETRY_AFTER[min(email.attempts, len(RETRY_AFTER)) - 1]
-        report.add(
-            "not sent, will retry",
-            f"{describe(email)} at {format_local(email.next_attempt_at)}: {reason}",
+    if attempts >= MAX_ATTEMPTS:
+        _settle(
+            email_id,
+            claim_id,
+            status=EmailStatus.FAILED,
+            attempts=attempts,
+            last_error=reason[:300],
         )
+        return "failed", f"{describe(email)} after {attempts} tries: {reason}"
+    next_attempt_at = now + RETRY_AFTER[min(attempts, len(RETRY_AFTER)) - 1]
+    _settle(
+        email_id,
+        claim_id,
+        status=EmailStatus.QUEUED,
+        attempts=attempts,
+        last_error=reason[:300],
+        next_attempt_at=next_attempt_at,
+    )
+    return (
+        "not sent, will retry",
+        f"{describe(email)} at {format_local(next_attempt_at)}: {reason}",
+    )
+
+
+# What a database that went away raises: a dropped connection, a refused one, a lock held
+# past SQLite's busy timeout.
+DATABASE_GONE = (OperationalError, InterfaceError)
+
+
+def _patiently(write: Callable[[], T]) -> T:
+    """Run ``write`` and commit. When the database goes away meanwhile, reconnect and try
+    again, for up to OUTBOX_DATABASE_PATIENCE seconds; then the error goes up. ``write`` must
+    be safe to run again: its changes are guarded by the claim id."""
+    deadline = time.monotonic() + current_app.config["OUTBOX_DATABASE_PATIENCE"]
+    pause = 0.05
+    while True:
+        try:
+            result = write()
+            db.session.commit()
+            return result
+        except DATABASE_GONE as exc:
+            _rollback()
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise
+            current_app.logger.warning(
+                "Outbox: the database did not answer (%s); trying again", one_line(exc)
+            )
+            time.sleep(min(pause, left))  # the last try comes at the deadline
+            pause = min(pause * 2, 5.0)
+
+
+def _rollback() -> None:
+    """Roll back, whatever state the connection is in (a dead one is dropped from the pool)."""
+    try:
+        db.session.rollback()
+    except DATABASE_GONE:
+        db.session.close()
+
+
+def one_line(exc: Exception) -> str:
+    """A database error as one short line: the driver's message, not the SQL."""
+    text = " ".join(str(getattr(exc, "orig", None) or exc).split())
+    return text if len(text) <= 200 else text[:199] + "…"
 
 
 def describe(email: OutboxEmail) -> str:
@@ -293,8 +500,6 @@ def describe(email: OutboxEmail) -> str:
 def send_now(email_id: int) -> RunReport:
     """Send one queued email at once, if no one else has claimed it (the sender thread's
     try right after a request). A failure leaves it queued, with its backoff, for the run."""
-    now = utcnow()
     report = RunReport()
-    for claimed in claim(now, limit=1, only=email_id):
-        deliver(claimed, now, report)
+    _send_claimed(utcnow(), report, only=email_id)
     return report

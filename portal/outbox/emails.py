@@ -52,6 +52,7 @@ def row_values(
         "to_address": "",
         "subject": "",
         "last_error": "",
+        "message_id": "",
     }
 
 

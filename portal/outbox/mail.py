@@ -25,6 +25,7 @@ class Message:
     to: str
     subject: str
     body: str
+    message_id: str | None = None  # the Message-ID header; a fresh one when not given
 
 
 def message(to: str, subject: str, template: str, **context) -> Message:
@@ -43,10 +44,15 @@ def as_email(message: Message, sender: str) -> EmailMessage:
     email["To"] = message.to
     email["Subject"] = message.subject
     email["Date"] = formatdate(localtime=False)
-    email["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].strip("> ") or "localhost")
+    email["Message-ID"] = message.message_id or make_msgid(domain=sender_domain(sender))
     email["Auto-Submitted"] = "auto-generated"  # tells autoresponders not to answer
     email.set_content(message.body)
     return email
+
+
+def sender_domain(sender: str) -> str:
+    """The domain of the From address ("Agency <portal@agency.example>": agency.example)."""
+    return sender.rpartition("@")[2].strip("> ") or "localhost"
 
 
 class SMTPBackend:
