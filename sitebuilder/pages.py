@@ -37,7 +37,7 @@ def site_url(url: str, root: str) -> str:
     """Nav URLs in site.yml are written from the site root ('/guides/'): make them relative."""
     if re.match(r"^[a-z]+:", url):
         return url
-    return root + url.lstrip("/")
+    return root + url.lstrip("/") or "./"  # the home page's link to itself
 
 
 class StagedBytecodeCache(BytecodeCache):
@@ -69,6 +69,15 @@ def css_string(text: str) -> Markup:
     return Markup(escaped)  # nosec B704
 
 
+# The portal's policy (portal/web/headers.py), as a <meta> the pages carry wherever they are
+# served from, a folder on disk included: nothing runs or loads but the site's own files.
+# frame-ancestors cannot be set from a <meta>; the web server's headers can add it.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'"
+)
+
+
 def environment(template_cache: tuple[str, str] | None = None) -> Environment:
     """Jinja set up for the templates; ``template_cache`` is (read from, write to) for compiled ones."""
     env = Environment(
@@ -85,6 +94,7 @@ def environment(template_cache: tuple[str, str] | None = None) -> Environment:
     # The design system's stylesheets in their order (copied to static/ with the rest of
     # design/, whose files, __init__.py included, are part of every page's cache key).
     env.globals["design_stylesheets"] = STYLESHEETS
+    env.globals["content_security_policy"] = CONTENT_SECURITY_POLICY
     return env
 
 

@@ -62,7 +62,7 @@ class RenderedGuide:
 
 CODE_SPAN_RE = re.compile(r"(`+)[^`]*?\1")
 SAFE_ATTRIBUTES = {"id", "class", "href", "title", "colspan", "rowspan", "start"}
-ALIGN_RE = re.compile(r"^text-align: (?:left|right|center);$")
+ALIGN_RE = re.compile(r"^text-align: (left|right|center);$")
 
 
 class _Located:
@@ -113,7 +113,9 @@ class _GuideTreeprocessor(Treeprocessor):
 
     def run(self, root):
         state, where = self.state, self.state["where"]
+        self.anchors: set[etree.Element] = set()  # the headings' own links, made here
         for element in root.iter():
+            self._aligned_by_class(element)
             if not state["allow_raw_html"]:
                 self._attributes(element)
             tag = element.tag
@@ -127,7 +129,7 @@ class _GuideTreeprocessor(Treeprocessor):
                 )
             elif tag in SECTION_LEVELS:
                 self._heading(element)
-            elif tag == "a" and element.get("class") != "heading-anchor":
+            elif tag == "a" and element not in self.anchors:  # every other link, whatever its class
                 self._link(element)
             elif tag == "img":
                 state["problems"].append(
@@ -139,12 +141,19 @@ class _GuideTreeprocessor(Treeprocessor):
                 )
         state["text"] = STASH_RE.sub("", " ".join("".join(root.itertext()).split()))
 
+    @staticmethod
+    def _aligned_by_class(element):
+        """A table column's alignment as a class: the pages' Content-Security-Policy allows
+        no inline style."""
+        align = ALIGN_RE.match(element.get("style", "")) if element.tag in ("th", "td") else None
+        if align:
+            del element.attrib["style"]
+            element.set("class", f"align-{align.group(1)}")
+
     def _attributes(self, element):
         """Attribute lists may set ids and classes, not event handlers or styles."""
-        for name, value in list(element.attrib.items()):
-            if name in SAFE_ATTRIBUTES or (
-                name == "style" and element.tag in ("th", "td") and ALIGN_RE.match(value)
-            ):
+        for name in list(element.attrib):
+            if name in SAFE_ATTRIBUTES:
                 continue
             self.state["problems"].append(
                 self.state["where"].next_problem(
@@ -185,6 +194,7 @@ class _GuideTreeprocessor(Treeprocessor):
         state["headings"].append(Heading(int(element.tag[1]), key, title))
         if element.find(".//a") is None:  # the heading links to itself, for sharing a section
             anchor = etree.Element("a", {"class": "heading-anchor", "href": f"#{key}"})
+            self.anchors.add(anchor)
             anchor.text, element.text = element.text, None
             anchor.extend(list(element))
             for child in list(element):

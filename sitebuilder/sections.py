@@ -20,6 +20,7 @@ from .render import GuideRenderer
 
 H2_RE = re.compile(r'<h2 id="([^"]+)">(.*?)</h2>', re.DOTALL)
 HEADING_ANCHOR_RE = re.compile(r'<a class="heading-anchor" href="#[^"]*">(.*?)</a>', re.DOTALL)
+SUB_HEADING_ID_RE = re.compile(r'<h([3-6]) id="[^"]*">')
 TAG_RE = re.compile(r"<[^>]+>")
 GUIDE_LINK_RE = re.compile(r'<a href="@guide:[^"]*"[^>]*>(.*?)</a>', re.DOTALL)
 
@@ -28,7 +29,8 @@ GUIDE_LINK_RE = re.compile(r'<a href="@guide:[^"]*"[^>]*>(.*?)</a>', re.DOTALL)
 class Section:
     key: str  # the section's own key, "step-thank-you"
     title: str  # its heading, as text
-    html: str  # its body, rendered (raw HTML refused unless the site allows it)
+    html: str  # its body, rendered (raw HTML refused unless the site allows it); its
+    # sub-headings start at <h3>
     guide_title: str
     url: str  # the section on the public site
 
@@ -77,7 +79,9 @@ def _sections(
         if key not in keys:
             continue
         end = headings[index + 1].start() if index + 1 < len(headings) else len(html)
+        # Its sub-headings without their links and ids: a page may show a section twice.
         body = HEADING_ANCHOR_RE.sub(r"\1", html[match.end() : end].strip())
+        body = SUB_HEADING_ID_RE.sub(r"<h\1>", body)
         if base_url:
             body = resolve_guide_links(body, "portal", source.key, base_url)
         else:  # no site to link to: the words stay, the link goes

@@ -4,6 +4,8 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from playwright.sync_api import expect
@@ -11,6 +13,7 @@ from playwright.sync_api import expect
 from build_helpers import copy_content
 from conftest import screenshot
 from sitebuilder import BuildConfig
+from sitebuilder.pages import CONTENT_SECURITY_POLICY
 from sitebuilder.serve import serve
 
 pytestmark = pytest.mark.browser
@@ -52,6 +55,74 @@ def test_links_work_when_opened_from_disk(built_site, tab):
     tab.get_by_role("link", name="Writing the thank-you note").first.click()
     expect(tab.get_by_role("navigation", name="On this page")).to_be_visible()
     assert tab.outside == []
+
+
+@pytest.fixture(scope="module")
+def over_http(built_site):
+    """The built site served over HTTP, as a web server would serve it."""
+    handler = partial(QuietHandler, directory=str(built_site))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/"
+    server.shutdown()
+    server.server_close()
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):
+        pass
+
+
+def _base(where: str, built_site, over_http) -> str:
+    return built_site.as_uri() + "/" if where == "disk" else over_http
+
+
+def _refusals(tab) -> list[str]:
+    refused: list[str] = []
+    tab.on("console", lambda m: m.type == "error" and refused.append(m.text))
+    return refused
+
+
+@pytest.mark.parametrize("where", ["disk", "http"])
+def test_the_content_security_policy_lets_the_site_work(built_site, over_http, tab, where):
+    """The pages carry a policy as strict as the portal's, and everything of the site's own
+    still loads and runs under it, opened from a folder or served."""
+    refused = _refusals(tab)
+    base = _base(where, built_site, over_http)
+    for path in ("index.html", "guides/index.html", "guides/thank-you-note/index.html"):
+        tab.goto(base + path)
+        policy = tab.locator('meta[http-equiv="Content-Security-Policy"]')
+        assert policy.get_attribute("content") == CONTENT_SECURITY_POLICY
+        expect(tab.get_by_role("heading", level=1)).to_be_visible()
+        assert tab.evaluate("getComputedStyle(document.body).fontFamily") != "Times New Roman"
+    tab.goto(base + "search/index.html?q=handwritten")  # three scripts, one of them the index
+    expect(tab.get_by_role("status")).to_contain_text("match “handwritten”")
+    assert refused == []
+
+
+@pytest.mark.parametrize("where", ["disk", "http"])
+def test_the_content_security_policy_refuses_inline_script_and_style(
+    built_site, over_http, tab, where
+):
+    """What slipped into a page (raw HTML a guide was allowed) neither runs nor styles."""
+    page = (built_site / "index.html").read_text()
+    probe = page.replace(
+        "</body>",
+        '<p id="probe" style="color: rgb(255, 0, 0)">x</p>'
+        "<script>document.body.dataset.inline = 'ran'</script></body>",
+    )
+    (built_site / "csp-probe.html").write_text(probe)
+    try:
+        refused = _refusals(tab)
+        tab.goto(_base(where, built_site, over_http) + "csp-probe.html")
+        assert tab.evaluate("document.body.dataset.inline") is None
+        assert tab.evaluate("getComputedStyle(document.getElementById('probe')).color") != (
+            "rgb(255, 0, 0)"
+        )
+        assert any("Content Security Policy" in text for text in refused), refused
+    finally:
+        (built_site / "csp-probe.html").unlink()
 
 
 def test_guide_page_on_a_phone_and_by_keyboard(built_site, tab):

@@ -151,6 +151,32 @@ def test_attribute_lists_cannot_add_event_handlers(content, tmp_path):
     assert any("'style' is not allowed" in p for p in problems)
 
 
+@pytest.mark.parametrize(
+    "href", ["javascript:alert(1)", "JavaScript:alert(1)", "data:text/html,<p>x</p>"]
+)
+@pytest.mark.parametrize("attributes", ["", "{: .heading-anchor }", '{: class="heading-anchor" }'])
+def test_a_script_or_data_link_is_refused_whatever_its_class(content, tmp_path, href, attributes):
+    """The heading's own link is the one link not checked; an author's link dressed in its
+    class once slipped through to the site, the portal's advice and the handout."""
+    _set(content, GUIDE, "## Choosing", f"[Read this]({href}){attributes}\n\n## Choosing")
+    problems = _problems(content, tmp_path / "out", formats=SITE)
+    line = _line(content, GUIDE, "[Read this]")
+    assert any(p.startswith(f"{GUIDE}:{line}: link {href!r}") for p in problems), problems
+
+
+def test_a_column_alignment_becomes_a_class_not_an_inline_style(content):
+    _set(
+        content,
+        GUIDE,
+        "## Choosing",
+        "| Step | Days |\n|:-----|-----:|\n| Thank-you | 1 |\n\n## Choosing",
+    )
+    [guide] = [g for g in read_guides(content) if g.path == GUIDE]
+    html = GuideRenderer().render(guide).html
+    assert '<th class="align-left">Step</th>' in html and '<td class="align-right">1</td>' in html
+    assert "style=" not in html
+
+
 def test_raw_html_after_code_that_shows_it_is_located(content, tmp_path):
     _set(
         content, GUIDE, "## Choosing", "Use `<b>` for bold.\n\nBut not <b>here</b>.\n\n## Choosing"

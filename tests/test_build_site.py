@@ -48,6 +48,29 @@ def test_cross_links_resolve_to_clean_urls(site):
         assert "@guide:" not in page.read_text(), page
 
 
+def test_no_page_carries_inline_script_or_style(site):
+    """The pages' Content-Security-Policy refuses both: anything inline would not work."""
+    for page in site.rglob("*.html"):
+        html = page.read_text()
+        assert 'http-equiv="Content-Security-Policy"' in html, page
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), page
+        assert not re.search(r"<style\b|\sstyle=|\son[a-z]+=", html), page
+
+
+def test_no_link_is_empty(site):
+    """The home page's links to itself are "./", not "" (which some tools read as no link)."""
+    for page in site.rglob("*.html"):
+        assert 'href=""' not in page.read_text(), page
+    assert '<a class="brand" href="./">' in (site / "index.html").read_text()
+
+
+def test_each_habit_says_what_to_do_under_a_heading(site):
+    html = (site / "guides" / "four-habits" / "index.html").read_text()
+    for key in ("timeline-to-do", "thank-you-to-do", "follow-up-to-do", "move-on-to-do"):
+        assert f'<h3 id="{key}"><a class="heading-anchor" href="#{key}">What to do</a></h3>' in html
+    assert "<strong>What to do</strong>" not in html
+
+
 def test_every_internal_link_lands_on_a_file_and_anchor(site):
     for page in site.rglob("*.html"):
         if page.name == "404.html":

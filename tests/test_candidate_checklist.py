@@ -287,6 +287,9 @@ def test_the_handout_holds_my_open_interviews_steps_and_due_dates(app, world, lo
     reader, text = pdf_text(me.get("/me/checklist.pdf"))
     assert 1 <= len(reader.pages) <= 6
     assert reader.metadata.title == "Follow-up checklist for Casey Alpha"
+    made = reader.metadata.creation_date  # printed now, and dated so (the guides are too)
+    assert made is not None and abs(made - datetime.now(UTC)) < timedelta(minutes=2)
+    assert reader.metadata.modification_date == made
     words = " ".join(text.split())
     assert "Your follow-up checklist" in words and "Quill & Vance LLP" in words
     for label in ("Timeline asked", "Thank-you note", "Follow-up", "Move on"):

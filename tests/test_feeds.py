@@ -43,9 +43,9 @@ def test_a_candidates_feed_holds_their_own_open_steps(app, client, world, login_
     path = feed_path(me)
     events = events_of(client, path)  # no sign-in: the link is the key
     mine, theirs = step_ids(app, world.interview_a), step_ids(app, world.interview_b)
-    assert {f"step-{mine[kind]}@follow-up-portal" for kind in StepKind} == set(events)
+    assert {f"step-{mine[kind]}@portal.test" for kind in StepKind} == set(events)
     assert not any(f"step-{i}@" in uid for i in theirs.values() for uid in events)
-    thank_you = events[f"step-{mine[StepKind.THANK_YOU]}@follow-up-portal"]
+    thank_you = events[f"step-{mine[StepKind.THANK_YOU]}@portal.test"]
     assert str(thank_you["SUMMARY"]) == "Thank-you note: Fenwick Ormsby LLP"
     with app.app_context():
         due = db.session.get(Step, mine[StepKind.THANK_YOU]).due_at.replace(
@@ -62,7 +62,7 @@ def test_events_follow_the_steps(app, client, world, login_as):
     me = login_as(Role.CANDIDATE, user=world.user_a)
     path = feed_path(me)
     ids = step_ids(app, world.interview_a)
-    uid = f"step-{ids[StepKind.THANK_YOU]}@follow-up-portal"
+    uid = f"step-{ids[StepKind.THANK_YOU]}@portal.test"
     before = events_of(client, path)[uid].decoded("DTEND")
 
     admin = login_as(Role.ADMIN, user=world.admin)
@@ -91,7 +91,7 @@ def test_a_step_marked_done_leaves_the_feed(app, client, world, make, login_as):
     me = login_as(Role.CANDIDATE, user=world.user_a)
     path = feed_path(me)
     step_id = step_ids(app, interview)[StepKind.THANK_YOU]
-    uid = f"step-{step_id}@follow-up-portal"
+    uid = f"step-{step_id}@portal.test"
     assert uid in events_of(client, path)
     response = me.post(
         f"/me/steps/{step_id}/sent",
@@ -110,10 +110,10 @@ def test_a_recruiters_feed_is_their_caseload(app, client, world, login_as):
     path = feed_path(login_as(Role.RECRUITER, user=world.recruiter_a))
     events = events_of(client, path)
     a, b = step_ids(app, world.interview_a), step_ids(app, world.interview_b)
-    assert {f"step-{a[kind]}@follow-up-portal" for kind in StepKind} == set(events)
-    summary = str(events[f"step-{a[StepKind.FOLLOW_UP]}@follow-up-portal"]["SUMMARY"])
+    assert {f"step-{a[kind]}@portal.test" for kind in StepKind} == set(events)
+    summary = str(events[f"step-{a[StepKind.FOLLOW_UP]}@portal.test"]["SUMMARY"])
     assert summary == "Follow-up: Casey Alpha (Fenwick Ormsby LLP)"
-    assert not set(events) & {f"step-{i}@follow-up-portal" for i in b.values()}
+    assert not set(events) & {f"step-{i}@portal.test" for i in b.values()}
 
 
 def test_replacing_the_link_stops_the_old_one(client, world, login_as):

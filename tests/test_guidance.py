@@ -31,6 +31,18 @@ def test_the_real_guides_hold_advice_for_every_step():
     assert thank_you.url == "https://advice.finchleylane.example/guides/four-habits/#step-thank-you"
 
 
+def test_the_advice_keeps_its_sub_headings_in_the_pages_outline(app, world, login_as):
+    """Each habit's "What to do" is a heading in the guide; in the portal it sits one level
+    below the heading the advice is under, and without an id (a page shows it per step)."""
+    found, _ = load_guidance(CONTENT)
+    thank_you = found[StepKind.THANK_YOU]
+    assert "<h3>What to do</h3>" in thank_you.html and " id=" not in thank_you.html
+    assert "<h4>What to do</h4>" in thank_you.under(3)
+    assert "<h2>What to do</h2>" in thank_you.under(1)
+    page = login_as(Role.CANDIDATE, user=world.user_a).get("/me/").get_data(as_text=True)
+    assert "<h4>What to do</h4>" in page and "<strong>What to do</strong>" not in page
+
+
 def test_a_missing_section_is_named(content):
     guide = content / "guides" / "four-habits.md"
     guide.write_text(guide.read_text().replace("{#step-follow-up}", "{#follow-up-habit}"))

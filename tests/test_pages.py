@@ -93,6 +93,7 @@ def structure_problems(page) -> list[str]:
             levels, title: document.title, main: document.querySelectorAll('main').length,
             skip: !!document.querySelector('a.skip-link[href="#main"]'),
             header: !!document.querySelector('header'), lang: document.documentElement.lang,
+            ids: [...document.querySelectorAll('[id]')].map(e => e.id),
         };
     }""")
     problems = []
@@ -107,6 +108,9 @@ def structure_problems(page) -> list[str]:
         problems.append(f"title {found['title']!r} does not say where you are")
     if not found["lang"]:
         problems.append("no lang on <html>")
+    twice = sorted({i for i in found["ids"] if found["ids"].count(i) > 1})
+    if twice:
+        problems.append(f"ids used more than once: {twice}")
     return problems
 
 
@@ -241,11 +245,13 @@ def test_the_checks_do_catch_a_bad_page(page):
     """The walk would fail on a page with a known fault: unlabelled input, skipped heading, low contrast."""
     page.set_content("""<!doctype html><html><head><title>Bad</title></head><body>
         <main><h1>Bad</h1><h3>Skipped a level</h3><input type="text">
+        <form><input type="hidden" id="csrf_token"></form><form><input type="hidden" id="csrf_token"></form>
         <p style="color:#bbb;background:#fff">Hard to read</p></main></body></html>""")
     violations = " ".join(serious_violations(page))
     assert "label" in violations and "color-contrast" in violations
     problems = structure_problems(page)
     assert "heading level jumps from h1 to h3" in problems and any("title" in p for p in problems)
+    assert "ids used more than once: ['csrf_token']" in problems
 
 
 # The advice site ------------------------------------------------------------------------

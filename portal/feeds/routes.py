@@ -21,7 +21,7 @@ from ..reports.queue import open_steps_in_context
 from ..steps.checklist import CANDIDATE_TO_DO
 from ..times import format_local, utcnow, zone_label
 from ..web.forms import ConfirmForm
-from ..web.urls import external_url
+from ..web.urls import external_url, portal_host
 from . import bp
 from .ics import DueEvent, feed
 
@@ -133,7 +133,7 @@ def _event(
         f"{format_local(interview.starts_at, '%a %-d %b')}.{window}{channel} {text}\n{url}"
     )
     return DueEvent(
-        uid=f"step-{step.id}@follow-up-portal",
+        uid=f"step-{step.id}@{portal_host()}",
         summary=summary,
         description=description,
         due_at=step.due_at,

@@ -9,6 +9,7 @@ builder's own, naming the file and line.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,13 +29,25 @@ SECTION_KEYS = {
 }
 
 
+SUB_HEADING_RE = re.compile(r"<(/?)h([3-6])>")
+
+
 @dataclass(frozen=True)
 class Guidance:
     kind: StepKind
     title: str  # the section's heading
-    html: Markup  # the section's body
+    html: Markup  # the section's body; its sub-headings are <h3> (see ``under``)
     guide_title: str
     url: str  # the section on the public site
+
+    def under(self, level: int) -> Markup:
+        """The body, its sub-headings one level below a heading of ``level`` (an <h3> in
+        the guide is an <h4> under a step's <h3>), so the page's outline stays in order."""
+        return Markup(  # nosec B704: only our own heading tags are renamed
+            SUB_HEADING_RE.sub(
+                lambda m: f"<{m.group(1)}h{min(6, int(m.group(2)) - 2 + level)}>", self.html
+            )
+        )
 
 
 def load_guidance(

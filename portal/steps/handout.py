@@ -7,7 +7,7 @@ Rendered by WeasyPrint with the same print stylesheet as the PDF guides
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 
 from flask import Response, current_app, render_template
 from flask_login import current_user
@@ -36,6 +36,7 @@ def checklist_pdf(
         now=now,
         advice=guidance(),
         agency=current_app.config["AGENCY_NAME"],
+        stamp=now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),  # the PDF's dates
     )
     return HTML(string=html, base_url=str(DESIGN) + "/").write_pdf(
         pdf_variant=PDF_VARIANT, custom_metadata=False

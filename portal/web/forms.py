@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 
 from flask import request
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 from wtforms import (
     DateField,
@@ -19,6 +20,7 @@ from wtforms import (
 # WTForms 3.2's option with an optgroup; its type stubs do not list it yet.
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
+from wtforms.widgets import HiddenInput
 
 from ..accounts.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, password_problem
 from ..extensions import db
@@ -48,6 +50,12 @@ class Form(FlaskForm):
                 field.errors = [*field.errors, "Keep this on one line."]
                 ok = False
         return ok
+
+    def hidden_tag(self, *fields) -> Markup:
+        """The form's hidden fields (its CSRF token), without ids: a page often holds
+        several forms, and an id may be used once in a page."""
+        chosen = [getattr(self, f) if isinstance(f, str) else f for f in fields] or list(self)
+        return Markup("\n").join(f(id=False) for f in chosen if isinstance(f.widget, HiddenInput))
 
 
 def options(pairs, blank: str | None = None, optgroup: str | None = None) -> list[SelectChoice]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import current_app, request, url_for
 from werkzeug.routing import IntegerConverter
 
@@ -18,3 +20,10 @@ def external_url(endpoint: str, **values) -> str:
     path = url_for(endpoint, **values)
     base = current_app.config.get("PORTAL_URL") or request.host_url.rstrip("/")
     return base + path
+
+
+def portal_host() -> str:
+    """The portal's host name (from PORTAL_URL when set, else this request's), for ids
+    that must be unique across the world, such as calendar events' UIDs."""
+    base = current_app.config.get("PORTAL_URL") or request.host_url
+    return urlsplit(base).hostname or "localhost"
