@@ -202,6 +202,7 @@ def build(config: BuildConfig) -> BuildReport:
     cards = {key: GuideCard.of(source) for key, source in sources.items()}
     fresh = config.clean or not previous.outputs or not out.is_dir()
     stage = out.parent / f".{out.name}.building-{os.getpid()}"
+    _remove_dead_builds_folders(out)
     shutil.rmtree(stage, ignore_errors=True)
     stage.mkdir(parents=True)
     setup = PageSetup(settings, stage, (str(out / TEMPLATE_CACHE), str(stage / TEMPLATE_CACHE)))
@@ -378,6 +379,51 @@ def _write_share(items: list[tuple[GuideCard, Any]], with_pdf: bool) -> list[Non
     return _worker().write_pages(items, with_pdf)
 
 
+def _remove_dead_builds_folders(out: Path) -> None:
+    """The staging folders of builds that died (killed part-way): ``.dist.building-<pid>``
+    and ``.dist.old-<pid>`` whose process is gone. A running build's are left alone."""
+    for folder in out.parent.glob(f".{out.name}.*-*"):
+        kind, _, pid = folder.name.removeprefix(f".{out.name}.").rpartition("-")
+        if kind in ("building", "old") and pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _end_with_parent(initializer: Callable[..., None], *initargs: Any) -> None:
+    """A worker's first step: it ends when the process that started it ends. A build killed
+    with kill -9 would otherwise leave its workers (some 70 MB each) running for good.
+    Linux: the kernel sends SIGKILL (prctl); elsewhere a thread watches the parent."""
+    parent = os.getppid()
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    else:
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    if os.getppid() != parent:  # it died before the kernel was told
+        os._exit(1)
+    initializer(*initargs)
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
+
+
 def _pool(jobs: int, initializer: Callable[..., None], initargs: tuple = ()) -> Any:
     """Worker processes. Forked, so they start with everything imported, when this process
     runs one thread; started from a fresh server process otherwise (``serve`` answers
@@ -393,7 +439,10 @@ def _pool(jobs: int, initializer: Callable[..., None], initargs: tuple = ()) -> 
         forkserver.set_forkserver_preload(["sitebuilder.builder", "sitebuilder.pages"])
         context = forkserver
     return ProcessPoolExecutor(
-        max_workers=jobs, mp_context=context, initializer=initializer, initargs=initargs
+        max_workers=jobs,
+        mp_context=context,
+        initializer=_end_with_parent,
+        initargs=(initializer, *initargs),
     )
 
 

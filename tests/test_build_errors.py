@@ -1,5 +1,8 @@
 """A broken content file stops the build, names the file and line, and leaves dist/ alone."""
 
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -8,6 +11,7 @@ from build_helpers import copy_content, quiet_build, tree
 from sitebuilder import BuildError
 
 GUIDE = "guides/thank-you-note.md"
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -165,3 +169,65 @@ def test_a_nav_link_to_no_page_is_refused(content, tmp_path):
     _edit(content, "site.yml", "    url: /search/", "    url: /serch/")
     with pytest.raises(BuildError, match="nav link '/serch/' \\(Search\\) leads to no page"):
         quiet_build(content, tmp_path / "out", formats=frozenset({"site"}))
+
+
+# A build killed part-way -------------------------------------------------------------
+
+
+def _children(pid: int) -> set[int]:
+    """The processes whose parent is ``pid``."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie waiting to be reaped."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
+def test_a_build_killed_mid_pdf_leaves_no_workers_and_the_next_build_tidies_up(content, tmp_path):
+    out = tmp_path / "dist"
+    build = subprocess.Popen(
+        [sys.executable, "build.py", "--content", str(content), "--out", str(out)]
+        + ["--formats", "pdf", "--jobs", "2", "--clean"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert build.stdout is not None
+        for line in build.stdout:
+            if "worker(s)" in line:
+                break
+        deadline = time.monotonic() + 30
+        while len(_children(build.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        workers = _children(build.pid)
+        assert len(workers) == 2, "the PDF workers did not start"
+        assert all(_running(w) for w in workers)
+    finally:
+        build.kill()  # kill -9, mid-render
+        build.wait()
+        build.stdout.close()
+    deadline = time.monotonic() + 10
+    while any(_running(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_running(w) for w in workers), "the workers outlived their build"
+    stale = tmp_path / f".dist.building-{build.pid}"
+    assert stale.is_dir() and not out.exists()
+    quiet_build(content, out, formats=frozenset({"site"}))
+    assert not stale.exists() and list(tmp_path.glob(".dist.*")) == []
+    assert (out / "site" / "index.html").is_file()

@@ -2,7 +2,8 @@
 
 Every GET route is opened by every role, on an ordinary interview and on one logged
 before steps were stored; the SQL sent meanwhile is watched. The only writes allowed
-are the audit lines that downloads and exports are meant to leave.
+are the audit lines that downloads and exports are meant to leave, and the health
+check's write probe, which is always rolled back.
 """
 
 import pytest
@@ -21,6 +22,8 @@ AUDITED_DOWNLOADS = {
     "/me/checklist.pdf",
 }
 WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "MERGE")
+# /healthz asks the database to take a write, and rolls it back: nothing is changed.
+HEALTH_PROBE = "UPDATE alembic_version SET version_num = version_num"
 
 
 @pytest.fixture
@@ -58,17 +61,23 @@ class Writes:
     def __init__(self, engine):
         self.engine = engine
         self.statements: list[str] = []
+        self.commits = 0
 
     def __call__(self, conn, cursor, statement, *args):
         if statement.lstrip().upper().startswith(WRITES):
             self.statements.append(" ".join(statement.split())[:120])
 
+    def _committed(self, conn):
+        self.commits += 1
+
     def __enter__(self):
         event.listen(self.engine, "before_cursor_execute", self)
+        event.listen(self.engine, "commit", self._committed)
         return self
 
     def __exit__(self, *exc):
         event.remove(self.engine, "before_cursor_execute", self)
+        event.remove(self.engine, "commit", self._committed)
 
 
 @pytest.mark.parametrize("steps_stored", [True, False], ids=["steps", "no-steps-yet"])
@@ -91,6 +100,9 @@ def test_no_get_writes(app, world, tokens, login_as, role, steps_stored):
         assert response.status_code < 500, f"{role} GET {rule}"
         opened += response.status_code == 200
         allowed = rule in AUDITED_DOWNLOADS and response.status_code == 200
+        if rule == "/healthz":
+            assert writes.statements == [HEALTH_PROBE] and writes.commits == 0, writes.statements
+            continue
         unexpected = [s for s in writes.statements if not (allowed and "INTO audit_events" in s)]
         assert unexpected == [], f"{role} GET {rule} wrote: {unexpected}"
         if allowed:
