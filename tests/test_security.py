@@ -25,7 +25,7 @@ from sqlalchemy.pool import NullPool
 from conftest import PASSWORD, TEST_CONFIG, login, mail_config
 from mailserver import body, free_port
 from portal import create_app
-from portal.accounts import passwords
+from portal.accounts import passwords, throttling
 from portal.accounts.passwords import hash_parameters, password_problem, set_password
 from portal.accounts.throttling import MOST_FAILURES_PER_ACCOUNT
 from portal.auth import routes as auth_routes
@@ -844,6 +844,41 @@ def test_thirty_guesses_at_once_get_exactly_five_checks(app, make, monkeypatch):
             data={"email": user.email, "password": f"guess {n}"},
             environ_base={"REMOTE_ADDR": f"10.8.{n}.1"},
         )
+        answers.append(response.status_code)
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(30)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(checked) == MOST_FAILURES_PER_ACCOUNT == 5
+    assert sorted(answers) == [422] * 5 + [429] * 25
+
+
+def test_thirty_guesses_at_the_password_confirmation_get_exactly_five_checks(
+    app, make, monkeypatch
+):
+    """The same on the page that asks a signed-in person for their password again."""
+    user = make.user(Role.RECRUITER, email="raced-again@example.com")
+    clients = []
+    for _ in range(30):  # thirty sessions of one person (a stolen cookie in thirty hands)
+        client = app.test_client()
+        assert login(client, user).status_code == 302
+        clients.append(client)
+    checked = []
+    real_check = throttling.check_password
+
+    def counting(user, password):
+        checked.append(password)
+        return real_check(user, password)
+
+    monkeypatch.setattr(throttling, "check_password", counting)
+    start = threading.Barrier(30)
+    answers = []
+
+    def guess(n: int) -> None:
+        start.wait()
+        response = clients[n].post("/account/confirm", data={"password": f"guess {n}"})
         answers.append(response.status_code)
 
     threads = [threading.Thread(target=guess, args=(n,)) for n in range(30)]

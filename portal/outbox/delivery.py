@@ -427,24 +427,12 @@ def _not_sent(email_id: int, claim_id: str, now: datetime, exc: Exception) -> tu
     email = db.session.get_one(OutboxEmail, email_id, options=_WITH_CONTEXT)
     attempts = email.attempts + 1
     reason = str(exc) if isinstance(exc, mail.MailError) else f"{exc.__class__.__name__}: {exc}"
+    tried = {"attempts": attempts, "last_error": reason[:300]}
     if attempts >= MAX_ATTEMPTS:
-        _settle(
-            email_id,
-            claim_id,
-            status=EmailStatus.FAILED,
-            attempts=attempts,
-            last_error=reason[:300],
-        )
+        _settle(email_id, claim_id, status=EmailStatus.FAILED, **tried)
         return "failed", f"{describe(email)} after {attempts} tries: {reason}"
     next_attempt_at = now + RETRY_AFTER[min(attempts, len(RETRY_AFTER)) - 1]
-    _settle(
-        email_id,
-        claim_id,
-        status=EmailStatus.QUEUED,
-        attempts=attempts,
-        last_error=reason[:300],
-        next_attempt_at=next_attempt_at,
-    )
+    _settle(email_id, claim_id, status=EmailStatus.QUEUED, next_attempt_at=next_attempt_at, **tried)
     return (
         "not sent, will retry",
         f"{describe(email)} at {format_local(next_attempt_at)}: {reason}",
