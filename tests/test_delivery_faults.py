@@ -74,10 +74,11 @@ class Outage:
 
 
 class FaultyMailbox(Mailbox):
-    """Accepts each message, then takes the database away before the portal hears so."""
+    """Accepts (or with ``refuse``, refuses) each message, then takes the database away
+    before the portal hears so."""
 
-    def __init__(self, outage: Outage, seconds: float, times: int):
-        super().__init__()
+    def __init__(self, outage: Outage, seconds: float, times: int, refuse: str | None = None):
+        super().__init__(refuse=refuse)
         self.outage, self.seconds, self.times = outage, seconds, times
 
     async def handle_DATA(self, server, session, envelope):
@@ -166,7 +167,7 @@ def test_a_run_that_loses_the_database_lets_go_and_the_next_settles_without_rese
     it had claimed and not handed over goes on the very next run; the one message the mail
     server took is never sent again, and is marked sent, unconfirmed, once the claim is stale."""
     queue_notices(app, make, 7)
-    mailbox = FaultyMailbox(outage, seconds=2.6, times=1)
+    mailbox = FaultyMailbox(outage, seconds=3.0, times=1)
     with SMTPServer(mailbox) as server:
         portal = portal_app(outage, server, patience=2)
         with pytest.raises(delivery.DATABASE_GONE):
@@ -192,9 +193,59 @@ def test_a_run_that_loses_the_database_lets_go_and_the_next_settles_without_rese
     [settled] = [r for r in rows(app) if r.id == stuck[0].id]
     assert settled.status == EmailStatus.SENT and settled.last_error == delivery.UNCONFIRMED
     assert settled.sent_at == settled.handed_at  # when it was handed over
-    oldest = login_as(Role.ADMIN).get("/admin/outbox?status=sent&page=2")
+    oldest = login_as(Role.ADMIN).get("/admin/outbox?status=sent&page=999")  # the last
     page = oldest.get_data(as_text=True)
     assert "Not confirmed" in page and escape(settled.message_id) in page
+
+
+def test_a_refused_message_is_put_back_even_when_the_database_goes_away(app, make, outage):
+    """The mail server refused it, and the database went before that could be recorded:
+    the run knows the message did not go, so it queues it again (not "sent, unconfirmed")."""
+    queue_notices(app, make, 1)
+    refusing = FaultyMailbox(outage, seconds=3.0, times=1, refuse="554 Not today")
+    with SMTPServer(refusing) as server:
+        portal = portal_app(outage, server, patience=2)
+        with pytest.raises(delivery.DATABASE_GONE):
+            run(portal)
+        [row] = rows(app)
+        assert row.status == EmailStatus.QUEUED and row.handed_at is None and row.claim_id is None
+        with portal.app_context():
+            db.engine.dispose()
+    with SMTPServer(Mailbox()) as server:  # the next run, the server willing again
+        later = portal_app(outage, server, patience=2)
+        assert run(later).counts["sent"] == 1
+        assert [m["To"] for m in server.mailbox.messages] == ["person0@example.com"]
+        with later.app_context():
+            db.engine.dispose()
+    [row] = rows(app)
+    assert row.status == EmailStatus.SENT
+
+
+class RudeAtQuit(Mailbox):
+    """Takes the message, then answers QUIT with an error."""
+
+    async def handle_QUIT(self, server, session, envelope):
+        return "421 Closing now, not politely"
+
+
+def test_a_message_taken_then_an_error_at_goodbye_counts_as_sent(app, make):
+    queue_notices(app, make, 1)
+    rude = RudeAtQuit()
+    with SMTPServer(rude) as server:
+        portal = create_app(
+            {
+                **TEST_CONFIG,
+                **mail_config(server),
+                "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            }
+        )
+        report = run(portal)
+        assert run(portal).counts.get("sent", 0) == 0
+        with portal.app_context():
+            db.engine.dispose()
+    assert report.counts["sent"] == 1 and len(rude.messages) == 1
+    [row] = rows(app)
+    assert row.status == EmailStatus.SENT and row.last_error == ""
 
 
 def test_a_claim_taken_over_sends_nothing(app, make, mailbox):

@@ -25,10 +25,17 @@ Each email goes to the mail server once, also when a run dies or the database go
   (a restart, a lock held too long) for ``OUTBOX_DATABASE_PATIENCE`` seconds.
 
 What a dead run leaves: an email claimed but not handed over is claimable again after
-``UNHANDED_CLAIM`` (at once when the run could let go of it itself); one handed over whose
-answer was never recorded is, after ``STALE_CLAIM``, marked sent with a note naming its
-Message-ID, to look up in the mail server's log. It is never sent twice; if the mail server
-had in fact refused it in that moment, it is lost, and the note says where to check.
+``UNHANDED_CLAIM`` (at once when the run could let go of it itself, as it does with one the
+mail server refused); one handed over whose answer was never recorded is, after
+``STALE_CLAIM``, marked sent with a note naming its Message-ID, to look up in the mail
+server's log. It is never sent twice; if the mail server had in fact not taken it in that
+moment, it is lost, and the note says where to check.
+
+Two limits that come with SMTP and with several servers: a connection that drops after the
+message's last line was sent, before the server's answer, leaves it unknown whether the
+server took it; it is tried again, with the same Message-ID, which mail systems use to
+show a duplicate once (RFC 1047 describes the gap). Claims are judged stale by each app
+server's clock: keep the clocks in time (NTP).
 """
 
 from __future__ import annotations
@@ -44,7 +51,7 @@ from functools import partial
 from typing import TypeVar, cast
 
 from flask import current_app
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import joinedload
 
@@ -122,18 +129,22 @@ def _send_claimed(now: datetime, report: RunReport, only: int | None = None) -> 
     """Claim what is due (or the one email ``only``) batch by batch, and send it. When the
     database goes away for good, let go of what was claimed and not handed over, if it can."""
     claim_id = secrets.token_hex(16)
+    not_taken: set[int] = set()  # the email in hand, until the mail server takes it
     try:
-        while ids := claim(now, claim_id, limit=1 if only else CLAIM_BATCH, only=only):
+        limit = 1 if only else CLAIM_BATCH
+        while ids := _patiently(partial(claim, now, claim_id, limit=limit, only=only)):
             for email_id in ids:
-                deliver(email_id, now, report, claim_id)
+                not_taken.clear()
+                deliver(email_id, now, report, claim_id, not_taken)
     except DATABASE_GONE:
-        _let_go(claim_id)
+        _let_go(claim_id, not_taken)
         raise
 
 
-def _let_go(claim_id: str) -> None:
-    """Queue again what this claim holds and has not handed over, so that the next run need
-    not wait UNHANDED_CLAIM: if the database comes back while the run waits for it."""
+def _let_go(claim_id: str, not_taken: set[int]) -> None:
+    """Queue again what this claim holds and the mail server has not taken (never handed
+    over, or known refused), so that the next run need not wait: if the database comes
+    back while the run waits for it."""
     _rollback()
     try:
         _patiently(
@@ -142,9 +153,9 @@ def _let_go(claim_id: str) -> None:
                 .where(
                     OutboxEmail.claim_id == claim_id,
                     OutboxEmail.status == EmailStatus.SENDING,
-                    OutboxEmail.handed_at.is_(None),
+                    or_(OutboxEmail.handed_at.is_(None), OutboxEmail.id.in_(not_taken)),
                 )
-                .values(status=EmailStatus.QUEUED, claim_id=None)
+                .values(status=EmailStatus.QUEUED, claim_id=None, handed_at=None)
             )
         )
     except DATABASE_GONE:
@@ -318,10 +329,21 @@ class _Handed:
     outcome: tuple[str, str] | None = None  # a report line: what, and the detail
 
 
-def deliver(email_id: int, now: datetime, report: RunReport, claim_id: str) -> None:
+def deliver(
+    email_id: int,
+    now: datetime,
+    report: RunReport,
+    claim_id: str,
+    not_taken: set[int] | None = None,
+) -> None:
     """Send one email claimed under ``claim_id`` and record what happened. Whatever goes
     wrong with this one is recorded on it and retried; it never stops the others. A database
-    that went away is waited for; one that stays away stops the run (``DATABASE_GONE``)."""
+    that went away is waited for; one that stays away stops the run (``DATABASE_GONE``).
+
+    While the mail server has not taken the email, its id is in ``not_taken``: a run that
+    stops then may put it back in the queue, hand-over noted or not."""
+    not_taken = set() if not_taken is None else not_taken
+    not_taken.add(email_id)
     try:
         handed = _patiently(partial(_hand_over, email_id, now, claim_id))
     except DATABASE_GONE:
@@ -339,8 +361,11 @@ def deliver(email_id: int, now: datetime, report: RunReport, claim_id: str) -> N
     except Exception as exc:  # recorded on the email; the run goes on
         if not isinstance(exc, mail.MailError):
             current_app.logger.exception("Email %s could not be sent", email_id)
+        else:
+            current_app.logger.warning("Email %s was not sent: %s", email_id, exc)
         report.add(*_patiently(partial(_not_sent, email_id, claim_id, now, exc)))
         return
+    not_taken.discard(email_id)  # the mail server has it: from now on, never again
     report.add("sent", f"{handed.described}: “{handed.message.subject}”")
     _patiently(
         lambda: _settle(

@@ -65,16 +65,28 @@ class SMTPBackend:
         c = self.config
         try:
             email = as_email(message, c["MAIL_FROM"])
-            with smtplib.SMTP(c["MAIL_SERVER"], c["MAIL_PORT"], timeout=c["MAIL_TIMEOUT"]) as smtp:
+            smtp = smtplib.SMTP(c["MAIL_SERVER"], c["MAIL_PORT"], timeout=c["MAIL_TIMEOUT"])
+            try:
                 if c["MAIL_USE_TLS"]:
                     smtp.starttls(context=ssl.create_default_context())
                 if c["MAIL_USERNAME"]:
                     smtp.login(c["MAIL_USERNAME"], c["MAIL_PASSWORD"] or "")
                 smtp.send_message(email)
+            finally:
+                _goodbye(smtp)
         except (OSError, smtplib.SMTPException) as exc:
             raise MailError(_reason(exc)) from exc
         except ValueError as exc:  # a header the email library refuses
             raise MailError(f"the message could not be written ({exc})") from exc
+
+
+def _goodbye(smtp: smtplib.SMTP) -> None:
+    """End the session. Once the server has answered the message, what it says to QUIT
+    changes nothing (it has taken the message, or refused it): never a reason to send again."""
+    try:
+        smtp.quit()
+    except (OSError, smtplib.SMTPException):
+        smtp.close()
 
 
 class LogBackend:
