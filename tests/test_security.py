@@ -25,7 +25,7 @@ from sqlalchemy.pool import NullPool
 from conftest import PASSWORD, TEST_CONFIG, login, mail_config
 from mailserver import body, free_port
 from portal import create_app
-from portal.accounts import passwords, throttling
+from portal.accounts import throttling
 from portal.accounts.passwords import hash_parameters, password_problem, set_password
 from portal.accounts.throttling import MOST_FAILURES_PER_ACCOUNT
 from portal.auth import routes as auth_routes
@@ -821,38 +821,54 @@ def test_a_wrong_password_takes_as_long_whoever_the_email_belongs_to(database_ur
         db.engine.dispose()
 
 
-def test_thirty_guesses_at_once_get_exactly_five_checks(app, make, monkeypatch):
-    """The try is counted in the same step as the limit is read: guesses racing through
-    several workers all count."""
-    user = make.user(Role.RECRUITER, email="raced@example.com")
-    checked = []
-    real_check = passwords.check_password
+def _count_password_checks(monkeypatch, module) -> list[str]:
+    """Every password ``module`` checks, from now on (the check itself still runs)."""
+    checked: list[str] = []
+    real_check = module.check_password
 
     def counting(user, password):
         checked.append(password)
         return real_check(user, password)
 
-    monkeypatch.setattr(auth_routes, "check_password", counting)
+    monkeypatch.setattr(module, "check_password", counting)
+    return checked
+
+
+def _thirty_at_once(guess) -> list[int]:
+    """``guess(n)`` for n from 0 to 29, all released at the same moment: their statuses."""
     start = threading.Barrier(30)
-    answers = []
+    answers: list[int] = []
 
-    def guess(n: int) -> None:
-        client = app.test_client()
+    def one(n: int) -> None:
         start.wait()
-        response = client.post(
-            "/login",
-            data={"email": user.email, "password": f"guess {n}"},
-            environ_base={"REMOTE_ADDR": f"10.8.{n}.1"},
-        )
-        answers.append(response.status_code)
+        answers.append(guess(n))
 
-    threads = [threading.Thread(target=guess, args=(n,)) for n in range(30)]
+    threads = [threading.Thread(target=one, args=(n,)) for n in range(30)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
+    return sorted(answers)
+
+
+def test_thirty_guesses_at_once_get_exactly_five_checks(app, make, monkeypatch):
+    """The try is counted in the same step as the limit is read: guesses racing through
+    several workers all count."""
+    user = make.user(Role.RECRUITER, email="raced@example.com")
+    checked = _count_password_checks(monkeypatch, auth_routes)
+    answers = _thirty_at_once(
+        lambda n: (
+            app.test_client()
+            .post(
+                "/login",
+                data={"email": user.email, "password": f"guess {n}"},
+                environ_base={"REMOTE_ADDR": f"10.8.{n}.1"},
+            )
+            .status_code
+        )
+    )
     assert len(checked) == MOST_FAILURES_PER_ACCOUNT == 5
-    assert sorted(answers) == [422] * 5 + [429] * 25
+    assert answers == [422] * 5 + [429] * 25
 
 
 def test_thirty_guesses_at_the_password_confirmation_get_exactly_five_checks(
@@ -865,29 +881,12 @@ def test_thirty_guesses_at_the_password_confirmation_get_exactly_five_checks(
         client = app.test_client()
         assert login(client, user).status_code == 302
         clients.append(client)
-    checked = []
-    real_check = throttling.check_password
-
-    def counting(user, password):
-        checked.append(password)
-        return real_check(user, password)
-
-    monkeypatch.setattr(throttling, "check_password", counting)
-    start = threading.Barrier(30)
-    answers = []
-
-    def guess(n: int) -> None:
-        start.wait()
-        response = clients[n].post("/account/confirm", data={"password": f"guess {n}"})
-        answers.append(response.status_code)
-
-    threads = [threading.Thread(target=guess, args=(n,)) for n in range(30)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    checked = _count_password_checks(monkeypatch, throttling)
+    answers = _thirty_at_once(
+        lambda n: clients[n].post("/account/confirm", data={"password": f"guess {n}"}).status_code
+    )
     assert len(checked) == MOST_FAILURES_PER_ACCOUNT == 5
-    assert sorted(answers) == [422] * 5 + [429] * 25
+    assert answers == [422] * 5 + [429] * 25
 
 
 @pytest.mark.parametrize("password", ["RitaAlpha2026!", "alpharita2026!", "ALPHARITA!2026"])
