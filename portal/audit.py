@@ -18,6 +18,7 @@ ACTIONS = {
     "user.created": "Accounts created",
     "user.deactivated": "Deactivations",
     "user.activated": "Reactivations",
+    "user.unlocked": "Sign-in locks lifted",
     "candidate.assigned": "Assignments",
     "candidate.invited": "Invitations",
     "interview.logged": "Interviews logged",

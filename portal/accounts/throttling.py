@@ -4,10 +4,14 @@ per network address, so the limits hold across workers and servers."""
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
 from flask import request
-from sqlalchemy import delete, func, select
+from sqlalchemy import CursorResult, delete, func, select
 
 from ..audit import record
 from ..extensions import db, write_lock
@@ -104,3 +108,49 @@ def password_guess(user: User, password: str, what: str) -> bool | None:
     record(user, "password.failed", f"Wrong password when {what}, from {address}")
     db.session.commit()
     return False
+
+
+@dataclass(frozen=True)
+class Lock:
+    """An account refused sign-ins for a while: until when, after how many failures."""
+
+    until: datetime
+    failures: int
+
+
+def locks(emails: Iterable[str], now: datetime | None = None) -> dict[str, Lock]:
+    """The accounts among ``emails`` that sign-ins are refused for now (too many failures
+    for the address), in one query: for the accounts list and a person's page."""
+    now, wanted = now or utcnow(), set(emails)
+    if not wanted:
+        return {}
+    recent = db.session.execute(
+        select(SignInAttempt.email, SignInAttempt.at, SignInAttempt.succeeded)
+        .where(SignInAttempt.email.in_(wanted), SignInAttempt.at >= now - SIGN_IN_WINDOW)
+        .order_by(SignInAttempt.at)
+    ).tuples()
+    failures: dict[str, list[datetime]] = defaultdict(list)
+    for email, at, succeeded in recent:
+        if succeeded:  # a success wipes the slate, as for the sign-in check
+            failures.pop(email, None)
+        else:
+            failures[email].append(at)
+    return {
+        email: Lock(until=times[-MOST_FAILURES_PER_ACCOUNT] + SIGN_IN_WINDOW, failures=len(times))
+        for email, times in failures.items()
+        if len(times) >= MOST_FAILURES_PER_ACCOUNT
+    }
+
+
+def forget_failures(email: str, now: datetime | None = None) -> int:
+    """Clear the recent failed sign-ins for this address (an admin's unlock, a new password):
+    its next sign-in is checked at once. How many there were."""
+    now = now or utcnow()
+    cleared = db.session.execute(
+        delete(SignInAttempt).where(
+            SignInAttempt.email == email,
+            SignInAttempt.succeeded.is_(False),
+            SignInAttempt.at >= now - SIGN_IN_WINDOW,
+        )
+    )
+    return cast(CursorResult, cleared).rowcount

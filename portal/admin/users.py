@@ -10,6 +10,7 @@ from flask_login import current_user, fresh_login_required
 from sqlalchemy import Select, select
 
 from ..accounts.passwords import set_password
+from ..accounts.throttling import forget_failures, locks
 from ..audit import record
 from ..extensions import db
 from ..models import Candidate, Role, User
@@ -54,8 +55,11 @@ def users() -> ResponseReturnValue:
         default="name",
         then=User.id,
     )
-    assigned = count_by(Candidate.id, Candidate.recruiter_id, [u.id for u in listing.page.items])
-    return listing.render("admin/users.html", assigned=assigned)
+    people = listing.page.items
+    assigned = count_by(Candidate.id, Candidate.recruiter_id, [u.id for u in people])
+    return listing.render(
+        "admin/users.html", assigned=assigned, locked=locks(u.email for u in people)
+    )
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -122,7 +126,36 @@ def user(user_id: int):
             .order_by(Candidate.name)
             .limit(50)
         ).all()
-    return render_template("admin/user.html", user=user, assigned=assigned, form=ConfirmForm())
+    return render_template(
+        "admin/user.html",
+        user=user,
+        assigned=assigned,
+        lock=locks([user.email]).get(user.email),
+        form=ConfirmForm(),
+    )
+
+
+@bp.post("/users/<int:user_id>/unlock")
+@admin_only
+@fresh_login_required
+def unlock_user(user_id: int) -> ResponseReturnValue:
+    """Lift a sign-in lock: the failed sign-ins that caused it are cleared (and audited)."""
+    user = db.get_or_404(User, user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    cleared = forget_failures(user.email)
+    if cleared:
+        record(
+            current_user,
+            "user.unlocked",
+            f"Sign-in lock lifted for {user.email} ({cleared} failed sign-ins cleared)",
+            candidate_id=user.candidate.id if user.candidate else None,
+        )
+        flash(f"{user.name} can sign in again.", "success")
+    else:
+        flash(f"{user.name} was not locked out.", "info")
+    db.session.commit()
+    return redirect(url_for("admin.user", user_id=user.id)), 303
 
 
 @bp.post("/users/<int:user_id>/deactivate")

@@ -33,6 +33,7 @@ from ..accounts.sessions import (
 )
 from ..accounts.throttling import (
     TOO_MANY,
+    forget_failures,
     open_attempt,
     password_guess,
 )
@@ -145,6 +146,7 @@ def _password_changed(user: User, *, tell: bool) -> None:
     by email, so they can act if it was not them."""
     revoke_open_links(user)  # an emailed link must not undo the change
     sign_out_everywhere(user)
+    forget_failures(user.email)  # a new password lifts a sign-in lock
     record(user, "password.changed", f"Password changed for {user.email}")
     if tell:
         queue_email(user, EmailKind.PASSWORD_CHANGED)
