@@ -19,6 +19,7 @@ ACTIONS = {
     "user.deactivated": "Deactivations",
     "user.activated": "Reactivations",
     "user.unlocked": "Sign-in locks lifted",
+    "user.invited": "Invitations sent by admins",
     "candidate.assigned": "Assignments",
     "candidate.invited": "Invitations",
     "interview.logged": "Interviews logged",

@@ -70,6 +70,7 @@ MATRIX = {
     ("/admin/users/<int:user_id>/deactivate", "POST"): (SIGN_IN, 403, 403, 403, 403, 303),
     ("/admin/users/<int:user_id>/activate", "POST"): (SIGN_IN, 403, 403, 403, 403, 303),
     ("/admin/users/<int:user_id>/unlock", "POST"): (SIGN_IN, 403, 403, 403, 403, 303),
+    ("/admin/users/<int:user_id>/invite", "POST"): (SIGN_IN, 403, 403, 403, 403, 303),
     ("/admin/candidates", "GET"): ADMIN_PAGE,
     ("/admin/candidates/<int:candidate_id>/assignment", "GET"): ADMIN_PAGE,
     ("/admin/candidates/<int:candidate_id>/assignment", "POST"): ADMIN_FORM_POST,

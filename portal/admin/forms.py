@@ -29,9 +29,7 @@ from ..web.forms import (
     FilterForm,
     Form,
     NotBlank,
-    confirm_password_field,
     lower_strip,
-    new_password_field,
     options,
     search_field,
     strip,
@@ -54,9 +52,7 @@ class AccountForm(Form):
     recruiter_id = SelectField(
         "Assign to recruiter (candidates only)", coerce=int, default=0, validators=[Optional()]
     )
-    password = new_password_field("Password")
-    confirm = confirm_password_field("password")
-    submit = SubmitField("Create account")
+    submit = SubmitField("Create and invite")
 
 
 class UserFilterForm(FilterForm):

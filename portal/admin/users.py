@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, fresh_login_required
 from sqlalchemy import Select, select
 
-from ..accounts.passwords import set_password
+from ..accounts.links import invitation_state, issue_link
 from ..accounts.throttling import forget_failures, locks
 from ..audit import record
 from ..extensions import db
-from ..models import Candidate, Role, User
+from ..models import Candidate, EmailKind, LinkPurpose, Role, User
+from ..outbox.emails import email_for_link, queue_email
 from ..steps.sync import hand_over_open_steps
-from ..web.forms import ConfirmForm, flush_or_field_error, form_status, required
+from ..times import utcnow
+from ..web.forms import ConfirmForm, flush_or_field_error, form_status
 from ..web.lists import by_label, count_by, list_page, matches
 from . import admin_only, bp
 from .forms import AccountForm, UserFilterForm, recruiter_choices
@@ -66,7 +68,8 @@ def users() -> ResponseReturnValue:
 @admin_only
 @fresh_login_required  # it sets a role
 def new_user():
-    """Create a recruiter, admin or candidate account with a first password."""
+    """Create a recruiter, admin or candidate account and email the person a one-time link
+    to choose their own password (an admin never types or sees anyone's password)."""
     form = AccountForm()
     form.recruiter_id.choices = recruiter_choices((0, "Not yet"))
     if form.validate_on_submit():
@@ -77,7 +80,6 @@ def new_user():
             form.email.errors = ["This candidate already has a sign-in under another email."]
         else:
             user = User(name=form.name.data, email=form.email.data, role=Role(form.role.data))
-            set_password(user, required(form.password.data))
             db.session.add(user)
             if user.role == Role.CANDIDATE:
                 _attach_candidate_profile(user, profile, form)
@@ -88,10 +90,55 @@ def new_user():
                     f"{user.role.label} account created for {user.email}",
                     candidate_id=user.candidate.id if user.candidate else None,
                 )
+                _invite(user)
                 db.session.commit()
-                flash(f"Account created for {user.name}.", "success")
+                flash(f"Account created for {user.name}. {_invitation_on_its_way(user)}", "success")
                 return redirect(url_for("admin.user", user_id=user.id))
     return render_template("admin/user_form.html", form=form), form_status()
+
+
+def _invite(user: User) -> None:
+    """Email ``user`` a one-time link to choose their password (an earlier one stops
+    working), recorded in the audit trail. The view commits."""
+    link = issue_link(user, LinkPurpose.INVITE, by=current_user)
+    queue_email(user, EmailKind.INVITATION, link=link)
+    record(
+        current_user,
+        "user.invited",
+        f"Invitation sent to {user.email}",
+        candidate_id=user.candidate.id if user.candidate else None,
+    )
+
+
+def _invitation_on_its_way(user: User) -> str:
+    hours = current_app.config["INVITE_LINK_HOURS"]
+    return f"An invitation is on its way to {user.email}: the link works once, for {hours} hours."
+
+
+@bp.post("/users/<int:user_id>/invite")
+@admin_only
+@fresh_login_required
+def invite_user(user_id: int) -> ResponseReturnValue:
+    """Send a new invitation to someone who has not chosen a password yet (the earlier link
+    stops working)."""
+    user = db.get_or_404(User, user_id)
+    back = redirect(url_for("admin.user", user_id=user.id), 303)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if user.password_hash:
+        flash(
+            f"{user.name} has already chosen a password. If they forgot it, they can use "
+            "“Forgot your password?” on the sign-in page.",
+            "error",
+        )
+        return back
+    if not user.active:
+        flash(f"{user.name}'s account is deactivated: reactivate it first.", "error")
+        return back
+    _invite(user)
+    db.session.commit()
+    flash(_invitation_on_its_way(user), "success")
+    return back
 
 
 def _attach_candidate_profile(user: User, candidate: Candidate | None, form: AccountForm) -> None:
@@ -126,11 +173,15 @@ def user(user_id: int):
             .order_by(Candidate.name)
             .limit(50)
         ).all()
+    invitation = invitation_state(user)
     return render_template(
         "admin/user.html",
         user=user,
         assigned=assigned,
         lock=locks([user.email]).get(user.email),
+        invitation=invitation,
+        invitation_email=email_for_link(invitation),
+        now=utcnow(),
         form=ConfirmForm(),
     )
 
