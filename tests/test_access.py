@@ -71,6 +71,8 @@ MATRIX = {
     ("/admin/users/<int:user_id>/activate", "POST"): (SIGN_IN, 403, 403, 403, 403, 303),
     ("/admin/users/<int:user_id>/unlock", "POST"): (SIGN_IN, 403, 403, 403, 403, 303),
     ("/admin/users/<int:user_id>/invite", "POST"): (SIGN_IN, 403, 403, 403, 403, 303),
+    ("/admin/users/<int:user_id>/edit", "GET"): ADMIN_PAGE,
+    ("/admin/users/<int:user_id>/edit", "POST"): ADMIN_FORM_POST,
     ("/admin/candidates", "GET"): ADMIN_PAGE,
     ("/admin/candidates/<int:candidate_id>/assignment", "GET"): ADMIN_PAGE,
     ("/admin/candidates/<int:candidate_id>/assignment", "POST"): ADMIN_FORM_POST,
@@ -90,6 +92,8 @@ MATRIX = {
     # An unknown token is a clear page for everyone (see test_accounts for real ones).
     ("/account/set-password/<token>", "GET"): (404, 404, 404, 404, 404, 404),
     ("/account/set-password/<token>", "POST"): (404, 404, 404, 404, 404, 404),
+    ("/account/confirm-email/<token>", "GET"): (404, 404, 404, 404, 404, 404),
+    ("/account/confirm-email/<token>", "POST"): (404, 404, 404, 404, 404, 404),
     # Candidate A already has a password: the recruiter is told so and sent back.
     ("/candidates/<int:candidate_id>/invite", "POST"): (SIGN_IN, 403, 403, 303, 404, 303),
     ("/candidates/<int:candidate_id>/checklist.pdf", "GET"): OWN_CANDIDATE_PAGE,

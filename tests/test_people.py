@@ -4,13 +4,16 @@ unassigned candidates and sessions (issue 15)."""
 from __future__ import annotations
 
 import re
+import threading
+import time
 
 from sqlalchemy import select
 
 from conftest import login
 from mailserver import body
+from portal.admin import users as admin_users
 from portal.extensions import db
-from portal.models import AuditEvent, Role
+from portal.models import AuditEvent, Candidate, Role, User
 
 LINK_RE = re.compile(r"http://portal\.test(/account/\S+)")
 
@@ -73,3 +76,200 @@ def test_unlocking_someone_not_locked_says_so_and_records_nothing(app, make, log
     answer = admin.post(f"/admin/users/{person.id}/unlock", follow_redirects=True)
     assert "was not locked out" in answer.get_data(as_text=True)
     assert audited(app, "user.unlocked") == []
+
+
+# Editing a person -------------------------------------------------------------------------
+
+
+def test_an_admin_renames_a_recruiter_and_makes_them_an_admin(app, make, login_as, fetch):
+    person = make.user(Role.RECRUITER, name="Theo Sandu", email="theo@example.com")
+    admin = login_as(Role.ADMIN)
+    saved = admin.post(
+        f"/admin/users/{person.id}/edit",
+        data={"name": "Theo Sandhu", "email": "theo@example.com", "role": "admin"},
+    )
+    assert saved.status_code == 303
+    changed = fetch(User, person.id)
+    assert changed.name == "Theo Sandhu" and changed.role == Role.ADMIN
+    assert audited(app, "user.edited") == [
+        "theo@example.com: name Theo Sandu → Theo Sandhu; role Recruiter → Admin"
+    ]
+
+
+def test_a_new_address_is_confirmed_from_it_and_the_old_one_is_told(
+    app, make, login_as, mailbox, fetch
+):
+    person = make.user(Role.RECRUITER, name="Ada Quist", email="ada@old.example")
+    admin = login_as(Role.ADMIN)
+    admin.post(
+        f"/admin/users/{person.id}/edit",
+        data={"name": "Ada Quist", "email": "Ada@New.Example ", "role": "recruiter"},
+    )
+    assert fetch(User, person.id).email == "ada@old.example"  # not yet
+    assert "waiting for confirmation" in admin.get(f"/admin/users/{person.id}").get_data(
+        as_text=True
+    )
+    notice = mailbox.to("ada@old.example")[0]
+    assert "ada@new.example" in body(notice) and "/account/" not in body(notice)
+    link = link_in(mailbox.to("ada@new.example")[0])
+    assert link.startswith("/account/confirm-email/")
+    visitor = app.test_client()
+    assert visitor.get(link).status_code == 200  # opening it changes nothing
+    assert fetch(User, person.id).email == "ada@old.example"
+    assert visitor.post(link).status_code == 303
+    assert fetch(User, person.id).email == "ada@new.example"
+    assert login(app.test_client(), User(email="ada@new.example")).status_code == 302
+    assert visitor.post(link).status_code == 410  # used
+    changed = "Email address changed from ada@old.example to ada@new.example"
+    assert audited(app, "user.email_changed") == [f"{changed}, confirmed from the new address"]
+
+
+def test_an_email_change_link_does_not_set_a_password(app, make, login_as, mailbox):
+    person = make.user(Role.RECRUITER, email="ben@old.example")
+    login_as(Role.ADMIN).post(
+        f"/admin/users/{person.id}/edit",
+        data={"name": "Ben", "email": "ben@new.example", "role": "recruiter"},
+    )
+    link = link_in(mailbox.to("ben@new.example")[0])
+    token = link.rsplit("/", 1)[1]
+    assert app.test_client().get(f"/account/set-password/{token}").status_code == 404
+
+
+def test_a_second_change_replaces_the_first_link(app, make, login_as, mailbox):
+    person = make.user(Role.RECRUITER, email="cy@old.example")
+    admin = login_as(Role.ADMIN)
+    for address in ("cy@first.example", "cy@second.example"):
+        admin.post(
+            f"/admin/users/{person.id}/edit",
+            data={"name": "Cy", "email": address, "role": "recruiter"},
+        )
+    first = link_in(mailbox.to("cy@first.example")[0])
+    page = app.test_client().post(first)
+    assert page.status_code == 410 and "A newer change was asked for" in page.get_data(as_text=True)
+
+
+def test_an_address_taken_meanwhile_is_refused_at_confirmation(app, make, login_as, mailbox):
+    person = make.user(Role.RECRUITER, email="dee@old.example")
+    login_as(Role.ADMIN).post(
+        f"/admin/users/{person.id}/edit",
+        data={"name": "Dee", "email": "dee@new.example", "role": "recruiter"},
+    )
+    make.user(Role.CANDIDATE, email="dee@new.example")  # someone else got there first
+    page = app.test_client().post(link_in(mailbox.to("dee@new.example")[0]))
+    assert page.status_code == 409 and "This address is taken" in page.get_data(as_text=True)
+
+
+def test_someone_invited_but_without_a_password_is_invited_again_at_the_new_address(
+    app, login_as, mailbox, fetch
+):
+    admin = login_as(Role.ADMIN)
+    created = admin.post(
+        "/admin/users/new",
+        data={
+            "name": "Eve Typo",
+            "email": "eve@typo.example",
+            "role": "recruiter",
+            "role_sought": "paralegal",
+            "recruiter_id": "0",
+        },
+    )
+    person = created.headers["Location"]
+    mailbox.clear()
+    admin.post(
+        person + "/edit",
+        data={"name": "Eve Typo", "email": "eve@right.example", "role": "recruiter"},
+    )
+    [invitation] = mailbox.messages
+    assert invitation["To"] == "eve@right.example" and "/account/set-password/" in body(invitation)
+
+
+def test_refusals_when_editing(app, make, login_as):
+    make.user(Role.RECRUITER, email="taken@example.com")
+    make.candidate(email="profile@example.com")
+    person = make.user(Role.RECRUITER, email="fay@example.com")
+    admin = login_as(Role.ADMIN)
+    cases = [
+        ({"email": "TAKEN@example.com"}, "Another account or candidate uses this address."),
+        ({"email": "profile@example.com"}, "Another account or candidate uses this address."),
+        ({"email": "not an email"}, "Invalid email address."),
+        ({"name": "  "}, "This field is required."),
+        ({"role": "candidate"}, "Not a valid choice."),
+    ]
+    for change, message in cases:
+        data = {"name": "Fay", "email": "fay@example.com", "role": "recruiter", **change}
+        refused = admin.post(f"/admin/users/{person.id}/edit", data=data)
+        assert refused.status_code == 422, change
+        assert message in refused.get_data(as_text=True), change
+
+
+def test_a_candidate_account_is_not_made_staff(app, make, login_as, fetch):
+    user = make.user(Role.CANDIDATE, email="gus@example.com")
+    make.candidate(user=user, email="gus@example.com", name="Gus")
+    admin = login_as(Role.ADMIN)
+    assert 'name="role"' not in admin.get(f"/admin/users/{user.id}/edit").get_data(as_text=True)
+    admin.post(
+        f"/admin/users/{user.id}/edit",
+        data={"name": "Gus Ferreira", "email": "gus@example.com", "role": "admin"},
+    )
+    changed = fetch(User, user.id)
+    assert changed.role == Role.CANDIDATE and changed.name == "Gus Ferreira"
+    with app.app_context():
+        assert db.session.scalar(select(Candidate.name).where(Candidate.user_id == user.id)) == (
+            "Gus Ferreira"
+        )
+
+
+def test_an_admin_cannot_remove_their_own_admin_role_but_can_another_admins(
+    app, make, login_as, fetch
+):
+    admin = login_as(Role.ADMIN)
+    me = admin.user
+    own = admin.post(
+        f"/admin/users/{me.id}/edit", data={"name": me.name, "email": me.email, "role": "recruiter"}
+    )
+    assert own.status_code == 422 and "your own admin role" in own.get_data(as_text=True)
+    other = make.user(Role.ADMIN, email="other-admin@example.com")
+    assert (
+        admin.post(
+            f"/admin/users/{other.id}/edit",
+            data={"name": "Other", "email": other.email, "role": "recruiter"},
+        ).status_code
+        == 303
+    )
+    assert fetch(User, other.id).role == Role.RECRUITER
+
+
+def test_two_admins_demoting_each_other_at_once_leave_one_admin(app, login_as, monkeypatch):
+    first, second = login_as(Role.ADMIN), login_as(Role.ADMIN)
+    check = admin_users._another_admin_remains
+
+    def slow_check(user):  # both would read "another admin remains" unless they take turns
+        remains = check(user)
+        time.sleep(0.3)
+        return remains
+
+    monkeypatch.setattr(admin_users, "_another_admin_remains", slow_check)
+    start = threading.Barrier(2)
+    answers = []
+
+    def demote(client, target) -> None:
+        start.wait()
+        answers.append(
+            client.post(
+                f"/admin/users/{target.id}/edit",
+                data={"name": target.name, "email": target.email, "role": "recruiter"},
+            ).status_code
+        )
+
+    threads = [
+        threading.Thread(target=demote, args=(first, second.user)),
+        threading.Thread(target=demote, args=(second, first.user)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(answers) == [303, 422]
+    with app.app_context():
+        admins = db.session.scalars(select(User.id).where(User.role == Role.ADMIN)).all()
+    assert len(admins) == 1

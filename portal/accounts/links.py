@@ -1,4 +1,5 @@
-"""Invitations and password resets: one-time links that let a person choose a password.
+"""One-time links: invitations and password resets, which let a person choose a password,
+and confirmations of a new email address.
 
 Helpers here flush but never commit. The view commits the link together with the
 email that carries it (queued in the outbox), so a mail server that is down cannot
@@ -35,6 +36,7 @@ class LinkProblem(enum.Enum):
     REPLACED = "replaced"
     EXPIRED = "expired"
     INACTIVE = "inactive"
+    ADDRESS_TAKEN = "address_taken"
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,7 @@ def token_hash(token: str) -> str:
 def link_hours(purpose: LinkPurpose) -> int:
     """How long a link of this purpose lasts (configured)."""
     return current_app.config[
-        "INVITE_LINK_HOURS" if purpose == LinkPurpose.INVITE else "RESET_LINK_HOURS"
+        "RESET_LINK_HOURS" if purpose == LinkPurpose.RESET else "INVITE_LINK_HOURS"
     ]
 
 
@@ -107,13 +109,18 @@ def revoke_open_links(
     db.session.execute(query.values(revoked_at=now or utcnow()))
 
 
-def check_link(token: str, now: datetime | None = None) -> LinkCheck:
-    """Find the link a token belongs to and say whether it can still be used."""
+def check_link(
+    token: str, purposes: tuple[LinkPurpose, ...], now: datetime | None = None
+) -> LinkCheck:
+    """Find the link of one of these purposes a token belongs to (a link made for another
+    purpose is unknown here), and say whether it can still be used."""
     now = now or utcnow()
     if not token or len(token) > 100:
         return LinkCheck(None, LinkProblem.UNKNOWN)
     link = db.session.scalar(
-        select(PasswordLink).where(PasswordLink.token_hash == token_hash(token))
+        select(PasswordLink).where(
+            PasswordLink.token_hash == token_hash(token), PasswordLink.purpose.in_(purposes)
+        )
     )
     if link is None:
         return LinkCheck(None, LinkProblem.UNKNOWN)
@@ -139,6 +146,16 @@ def use_link(link: PasswordLink, password: str, now: datetime | None = None) -> 
     None when another request spent the link a moment earlier: the row is claimed with a
     conditional UPDATE, so two submissions of one link cannot both set a password."""
     now = now or utcnow()
+    if not _spend(link, now):
+        return None
+    user = link.user
+    set_password(user, password)
+    revoke_open_links(user, now)
+    return user
+
+
+def _spend(link: PasswordLink, now: datetime) -> bool:
+    """Mark the link used, if nothing used or replaced it first (a conditional UPDATE)."""
     # An UPDATE's result is a CursorResult, which knows how many rows it changed.
     result = cast(
         CursorResult,
@@ -152,12 +169,51 @@ def use_link(link: PasswordLink, password: str, now: datetime | None = None) -> 
             .values(used_at=now)
         ),
     )
-    if result.rowcount != 1:
-        return None
-    user = link.user
-    set_password(user, password)
+    return result.rowcount == 1
+
+
+def address_in_use(email: str, user: User) -> bool:
+    """Another account signs in with this address, or (for a candidate) another candidate's
+    profile has it."""
+    if db.session.scalar(select(User.id).where(User.email == email, User.id != user.id)):
+        return True
+    profile = user.candidate.id if user.candidate is not None else None
+    return (
+        db.session.scalar(
+            select(Candidate.id).where(Candidate.email == email, Candidate.id != profile)
+        )
+        is not None
+    )
+
+
+def ask_email_change(user: User, new_email: str, by: User | None) -> PasswordLink:
+    """A link that changes ``user``'s address to ``new_email`` once it is used (it is sent
+    to the new address; the old one is told). An earlier request stops working."""
+    link = issue_link(user, LinkPurpose.EMAIL_CHANGE, by)
+    link.new_email, link.old_email = new_email, user.email
+    return link
+
+
+def change_email(user: User, new_email: str, now: datetime | None = None) -> None:
+    """Give ``user`` the address ``new_email`` (and their candidate profile, when it had the
+    same address); links sent to the old address stop working."""
+    if user.candidate is not None and user.candidate.email == user.email:
+        user.candidate.email = new_email
+    user.email = new_email
     revoke_open_links(user, now)
-    return user
+
+
+def use_email_link(link: PasswordLink, now: datetime | None = None) -> LinkProblem | None:
+    """Change the address through the link, which is then spent. Why not, if it cannot be:
+    spent or replaced a moment earlier, or the address taken by someone else meanwhile."""
+    now = now or utcnow()
+    assert link.new_email is not None  # an email-change link always carries its address
+    if address_in_use(link.new_email, link.user):
+        return LinkProblem.ADDRESS_TAKEN
+    if not _spend(link, now):
+        return LinkProblem.USED
+    change_email(link.user, link.new_email, now)
+    return None
 
 
 def recent_reset(user: User, now: datetime | None = None) -> bool:
@@ -221,5 +277,22 @@ def invitation_state(user: User | None) -> PasswordLink | None:
         select(PasswordLink)
         .where(PasswordLink.user_id == user.id, PasswordLink.purpose == LinkPurpose.INVITE)
         .order_by(PasswordLink.created_at.desc(), PasswordLink.id.desc())
+        .limit(1)
+    )
+
+
+def pending_email_change(user: User, now: datetime | None = None) -> PasswordLink | None:
+    """The change of address asked for and not yet confirmed (its link still works)."""
+    now = now or utcnow()
+    return db.session.scalar(
+        select(PasswordLink)
+        .where(
+            PasswordLink.user_id == user.id,
+            PasswordLink.purpose == LinkPurpose.EMAIL_CHANGE,
+            PasswordLink.used_at.is_(None),
+            PasswordLink.revoked_at.is_(None),
+            PasswordLink.expires_at > now,
+        )
+        .order_by(PasswordLink.id.desc())
         .limit(1)
     )

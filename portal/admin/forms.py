@@ -55,6 +55,26 @@ class AccountForm(Form):
     submit = SubmitField("Create and invite")
 
 
+STAFF_ROLES = (Role.RECRUITER, Role.ADMIN)
+
+
+class EditAccountForm(Form):
+    """A person's name, address and role. The role is recruiter or admin for staff; a
+    candidate's account stays a candidate's (its role is not offered)."""
+
+    name = StringField(
+        "Full name", validators=[DataRequired(), NotBlank(), Length(max=120)], filters=[strip]
+    )
+    email = EmailField(
+        "Email",
+        validators=[DataRequired(), Email(), Length(max=254)],
+        filters=[lower_strip],
+        description="A new address is confirmed from that address before it is used.",
+    )
+    role = SelectField("Role", choices=options((r.value, r.label) for r in STAFF_ROLES))
+    submit = SubmitField("Save changes")
+
+
 class UserFilterForm(FilterForm):
     q = search_field("Search name or email")
     role = SelectField("Role", choices=options(Role.choices(), blank="Any role"), default="")

@@ -7,20 +7,27 @@ from collections.abc import Sequence
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, fresh_login_required
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 
-from ..accounts.links import invitation_state, issue_link
+from ..accounts.links import (
+    address_in_use,
+    ask_email_change,
+    change_email,
+    invitation_state,
+    issue_link,
+    pending_email_change,
+)
 from ..accounts.throttling import forget_failures, locks
 from ..audit import record
-from ..extensions import db
+from ..extensions import db, write_lock
 from ..models import Candidate, EmailKind, LinkPurpose, Role, User
 from ..outbox.emails import email_for_link, queue_email
 from ..steps.sync import hand_over_open_steps
 from ..times import utcnow
-from ..web.forms import ConfirmForm, flush_or_field_error, form_status
+from ..web.forms import ConfirmForm, flush_or_field_error, form_status, required
 from ..web.lists import by_label, count_by, list_page, matches
 from . import admin_only, bp
-from .forms import AccountForm, UserFilterForm, recruiter_choices
+from .forms import AccountForm, EditAccountForm, UserFilterForm, recruiter_choices
 
 
 def _filter_users(form: UserFilterForm, query: Select) -> Select:
@@ -181,6 +188,7 @@ def user(user_id: int):
         lock=locks([user.email]).get(user.email),
         invitation=invitation,
         invitation_email=email_for_link(invitation),
+        pending=pending_email_change(user),
         now=utcnow(),
         form=ConfirmForm(),
     )
@@ -230,6 +238,9 @@ def _set_active(user_id: int, active: bool):
     if user.id == current_user.id and not active:
         flash("You cannot deactivate your own account.", "error")
         return redirect(url_for("admin.user", user_id=user.id)), 303
+    if not active and user.is_admin and not _another_admin_remains(user):
+        flash(LAST_ADMIN.format(name=user.name), "error")
+        return redirect(url_for("admin.user", user_id=user.id)), 303
     user.active = active
     if not active:  # old cookies and calendar links must not work again after a reactivation
         user.new_session_token()
@@ -243,3 +254,124 @@ def _set_active(user_id: int, active: bool):
     db.session.commit()
     flash(f"{user.name} is {'active again' if active else 'deactivated'}.", "success")
     return redirect(url_for("admin.user", user_id=user.id)), 303
+
+
+# Any fixed 64-bit number: the PostgreSQL advisory lock changes to the admins take turns on.
+ADMINS_LOCK = 0x61646D696E73
+LAST_ADMIN = "{name} is the last active admin: make someone else an admin first."
+
+
+def _another_admin_remains(user: User) -> bool:
+    """Whether an active admin other than ``user`` is left. Read in a fresh transaction,
+    under a lock held until the caller commits, so two admins demoting (or deactivating)
+    each other at the same moment cannot both succeed."""
+    db.session.commit()
+    write_lock(ADMINS_LOCK)
+    others = db.session.scalar(
+        select(func.count(User.id)).where(
+            User.role == Role.ADMIN, User.active.is_(True), User.id != user.id
+        )
+    )
+    return bool(others)
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@admin_only
+@fresh_login_required  # it sets a role and an address
+def edit_user(user_id: int) -> ResponseReturnValue:
+    """Change a person's name, email address or role (recruiter or admin). A new address
+    is confirmed from that address before it is used, and the old one is told; someone
+    without a password yet is simply sent a new invitation at the new address."""
+    user = db.get_or_404(User, user_id)
+    form = EditAccountForm(obj=user)
+    if user.is_candidate:
+        del form.role  # a candidate's account stays a candidate's
+    if form.validate_on_submit() and _can_save(user, form):
+        new_address = form.email.data if form.email.data != user.email else None
+        changes = _apply(user, form)
+        if flush_or_field_error(form.email, "An account with this email already exists."):
+            if changes:
+                record(
+                    current_user,
+                    "user.edited",
+                    f"{user.email}: " + "; ".join(changes),
+                    candidate_id=user.candidate.id if user.candidate else None,
+                )
+            db.session.commit()
+            flash(f"{user.name}: {_saved_words(changes, new_address, user)}", "success")
+            return redirect(url_for("admin.user", user_id=user.id), 303)
+    pending = pending_email_change(user)
+    return render_template(
+        "admin/user_edit.html", form=form, user=user, pending=pending
+    ), form_status()
+
+
+def _can_save(user: User, form: EditAccountForm) -> bool:
+    """Refuse what must not happen: an address someone else uses, an admin removing their
+    own admin role, the last active admin becoming a recruiter. Field errors say why."""
+    if form.email.data != user.email and address_in_use(required(form.email.data), user):
+        form.email.errors = ["Another account or candidate uses this address."]
+        return False
+    if "role" in form and user.is_admin and form.role.data != Role.ADMIN.value:
+        if user.id == current_user.id:
+            form.role.errors = ["You cannot remove your own admin role; another admin can."]
+            return False
+        if not _another_admin_remains(user):
+            form.role.errors = [LAST_ADMIN.format(name=user.name)]
+            return False
+    return True
+
+
+def _apply(user: User, form: EditAccountForm) -> list[str]:
+    """Make the changes (a new address as a request to confirm it); what changed, in words."""
+    changes = []
+    if form.name.data != user.name:
+        changes.append(f"name {user.name} → {form.name.data}")
+        user.name = required(form.name.data)
+        if user.candidate is not None:
+            user.candidate.name = user.name
+    if "role" in form and form.role.data != user.role.value:
+        role = Role(form.role.data)
+        changes.append(f"role {user.role.label} → {role.label}")
+        user.role = role
+    if form.email.data != user.email:
+        _new_address(user, required(form.email.data))
+    return changes
+
+
+def _new_address(user: User, email: str) -> None:
+    """Someone with a password confirms a new address from it (the old one is told);
+    someone invited and without a password yet gets the invitation again, there."""
+    candidate_id = user.candidate.id if user.candidate else None
+    if not user.password_hash:
+        record(
+            current_user,
+            "user.email_changed",
+            f"Email address changed from {user.email} to {email} (no password chosen yet)",
+            candidate_id=candidate_id,
+        )
+        change_email(user, email)
+        db.session.flush()
+        _invite(user)
+        return
+    link = ask_email_change(user, email, by=current_user)
+    queue_email(user, EmailKind.EMAIL_CHANGE, link=link)
+    queue_email(user, EmailKind.EMAIL_CHANGE_NOTICE, link=link)
+    record(
+        current_user,
+        "user.email_change_asked",
+        f"Change of address asked for: {user.email} to {email}, to be confirmed from {email}",
+        candidate_id=candidate_id,
+    )
+
+
+def _saved_words(changes: list[str], new_address: str | None, user: User) -> str:
+    words = "Changes saved." if changes else "Nothing else changed."
+    if new_address is None:
+        return words if changes else "Nothing changed."
+    if user.email == new_address:  # changed at once: no password chosen yet
+        return f"{words} The address is now {user.email}. {_invitation_on_its_way(user)}"
+    return (
+        f"{words} A link to confirm {new_address} went to that address, and {user.email} "
+        "is told; the address changes once the link is used."
+    )

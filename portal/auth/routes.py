@@ -16,6 +16,7 @@ from flask import (
 )
 from flask_login import confirm_login, current_user, login_required, logout_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ..access import home_for
 from ..accounts.links import (
@@ -24,6 +25,7 @@ from ..accounts.links import (
     issue_link,
     recent_reset,
     revoke_open_links,
+    use_email_link,
     use_link,
 )
 from ..accounts.passwords import check_password, set_password, spend_a_password_check
@@ -39,9 +41,9 @@ from ..accounts.throttling import (
 )
 from ..audit import record
 from ..extensions import db
-from ..models import EmailKind, LinkPurpose, Role, User
+from ..models import PASSWORD_PURPOSES, EmailKind, LinkPurpose, Role, User
 from ..outbox.emails import queue_email
-from ..web.forms import required
+from ..web.forms import ConfirmForm, required
 from . import bp
 from .forms import (
     ChangePasswordForm,
@@ -224,33 +226,66 @@ LINK_PROBLEMS = {
 }
 
 
-def _link_problem(problem: LinkProblem, expired_on=None):
-    page = LINK_PROBLEMS[problem]
+EMAIL_LINK_PROBLEMS = {
+    **LINK_PROBLEMS,
+    LinkProblem.USED: LinkPage(
+        "This link has already been used",
+        "The change of address it confirms is done: sign in with your new address.",
+        410,
+    ),
+    LinkProblem.REPLACED: LinkPage(
+        "A newer change was asked for",
+        "Only the link in the most recent email works, or the address was changed since. "
+        "Look for the newest message from us, or ask the agency to make the change again.",
+        410,
+    ),
+    LinkProblem.EXPIRED: LinkPage(
+        "This link has expired",
+        "For your security, links only work for a limited time. Ask the agency to make the "
+        "change again; you still sign in with your old address until then.",
+        410,
+    ),
+    LinkProblem.ADDRESS_TAKEN: LinkPage(
+        "This address is taken",
+        "Another account uses this address now, so it cannot be yours as well. Nothing was "
+        "changed: contact the agency.",
+        409,
+    ),
+}
+
+
+def _link_problem(problem: LinkProblem, expired_on=None, *, email_link: bool = False):
+    page = (EMAIL_LINK_PROBLEMS if email_link else LINK_PROBLEMS)[problem]
     return render_template(
         "auth/link_problem.html",
         title=page.title,
         explanation=page.explanation,
         expired_on=expired_on,
+        email_link=email_link,
     ), page.status
+
+
+def _someone_elses_link():
+    return render_template(
+        "auth/link_problem.html",
+        title="This link is for someone else",
+        explanation=f"You are signed in as {current_user.email}, but this link is for "
+        "another account. Sign out first if you meant to use it.",
+        show_sign_out=True,
+    ), 403
 
 
 @bp.route("/account/set-password/<token>", methods=["GET", "POST"])
 def set_password_from_link(token: str):
     """Choose a password through an invitation or reset link (usable once)."""
     after_this_request(_no_referrer)
-    check = check_link(token)
+    check = check_link(token, PASSWORD_PURPOSES)
     link = check.link
     if check.problem is not None or link is None:
         expired_on = link.expires_at if link and check.problem == LinkProblem.EXPIRED else None
         return _link_problem(check.problem or LinkProblem.UNKNOWN, expired_on)
     if current_user.is_authenticated and current_user.id != link.user_id:
-        return render_template(
-            "auth/link_problem.html",
-            title="This link is for someone else",
-            explanation=f"You are signed in as {current_user.email}, but this link sets the "
-            "password of another account. Sign out first if you meant to use it.",
-            show_sign_out=True,
-        ), 403
+        return _someone_elses_link()
     form = SetPasswordForm(user=link.user)
     if form.validate_on_submit():
         user = use_link(link, required(form.new_password.data))
@@ -265,6 +300,43 @@ def set_password_from_link(token: str):
     return render_template(
         "auth/set_password.html", form=form, link=link
     ), 422 if form.errors else 200
+
+
+@bp.route("/account/confirm-email/<token>", methods=["GET", "POST"])
+def confirm_email(token: str):
+    """Make a new address the person's sign-in address, through the link sent to it (usable
+    once). Opening the link only shows what it will do; the button does it."""
+    after_this_request(_no_referrer)
+    check = check_link(token, (LinkPurpose.EMAIL_CHANGE,))
+    link = check.link
+    if check.problem is not None or link is None:
+        expired_on = link.expires_at if link and check.problem == LinkProblem.EXPIRED else None
+        return _link_problem(check.problem or LinkProblem.UNKNOWN, expired_on, email_link=True)
+    if current_user.is_authenticated and current_user.id != link.user_id:
+        return _someone_elses_link()
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        old, new = link.old_email, link.new_email
+        problem = use_email_link(link)
+        if problem is None:
+            record(
+                link.user,
+                "user.email_changed",
+                f"Email address changed from {old} to {new}, confirmed from the new address",
+                candidate_id=link.user.candidate.id if link.user.candidate else None,
+            )
+            try:
+                db.session.commit()
+            except IntegrityError:  # taken by someone else in the same moment
+                problem = LinkProblem.ADDRESS_TAKEN
+        if problem is not None:
+            db.session.rollback()
+            return _link_problem(problem, email_link=True)
+        flash(f"Your sign-in address is now {new}.", "success")
+        if current_user.is_authenticated:
+            return redirect(home_for(current_user), 303)
+        return redirect(url_for("auth.login"), 303)
+    return render_template("auth/confirm_email.html", form=form, link=link), 200
 
 
 NOTIFICATIONS = {

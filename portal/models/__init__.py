@@ -1,6 +1,6 @@
 """The portal's data, one module per topic; import models from here."""
 
-from .accounts import LinkPurpose, PasswordLink
+from .accounts import PASSWORD_PURPOSES, LinkPurpose, PasswordLink
 from .agency import (
     PRACTICE_AREAS,
     Assignment,
@@ -26,6 +26,7 @@ from .outbox import REMINDER_KINDS, EmailKind, EmailStatus, OutboxEmail
 from .security import SignInAttempt
 
 __all__ = [
+    "PASSWORD_PURPOSES",
     "PRACTICE_AREAS",
     "REMINDER_KINDS",
     "AppendOnly",

@@ -1,4 +1,5 @@
-"""One-time links that let a person set their password: invitations and resets."""
+"""One-time links emailed to a person: invitations and resets (to choose a password), and
+confirmations of a new email address."""
 
 from __future__ import annotations
 
@@ -16,6 +17,11 @@ from .base import Choice, UTCDateTime, choice_column
 class LinkPurpose(Choice):
     INVITE = "invite", "Invitation"
     RESET = "reset", "Password reset"
+    EMAIL_CHANGE = "email_change", "Email address change"
+
+
+# The links that let a person choose a password (at /account/set-password/).
+PASSWORD_PURPOSES = (LinkPurpose.INVITE, LinkPurpose.RESET)
 
 
 class PasswordLink(Model):
@@ -40,6 +46,9 @@ class PasswordLink(Model):
     # Set when a newer link was sent, or the password was set another way.
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # An email address change: the address it confirms, and the one it replaces (told).
+    new_email: Mapped[str | None] = mapped_column(String(254))
+    old_email: Mapped[str | None] = mapped_column(String(254))
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])

@@ -22,6 +22,8 @@ class EmailKind(Choice):
     INVITATION = "invitation", "Invitation"
     PASSWORD_RESET = "password_reset", "Password link"
     PASSWORD_CHANGED = "password_changed", "Password changed notice"
+    EMAIL_CHANGE = "email_change", "Email address confirmation"
+    EMAIL_CHANGE_NOTICE = "email_change_notice", "Email address change notice"
 
 
 # Reminders: each can be turned off by the person who gets it, on their Emails page.

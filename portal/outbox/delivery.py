@@ -248,8 +248,10 @@ def why_not(email: OutboxEmail, now: datetime) -> str | None:
         return _stale_digest(email, now)
     if email.kind in (EmailKind.THANK_YOU, EmailKind.FOLLOW_UP):
         return _stale_nudge(email, now)
-    if email.kind in (EmailKind.INVITATION, EmailKind.PASSWORD_RESET):
+    if email.kind in (EmailKind.INVITATION, EmailKind.PASSWORD_RESET, EmailKind.EMAIL_CHANGE):
         return _stale_link(email)
+    if email.kind == EmailKind.EMAIL_CHANGE_NOTICE and email.link is None:
+        return "the link is gone"
     return None
 
 

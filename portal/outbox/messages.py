@@ -17,7 +17,17 @@ from ..accounts.links import link_hours, link_token
 from ..extensions import db
 from ..followup import TO_DO, StepKind
 from ..followup.rules import span_words
-from ..models import Candidate, EmailKind, Employer, Interview, LinkPurpose, OutboxEmail, Step, User
+from ..models import (
+    Candidate,
+    EmailKind,
+    Employer,
+    Interview,
+    LinkPurpose,
+    OutboxEmail,
+    PasswordLink,
+    Step,
+    User,
+)
 from ..reports.queue import open_steps_in_context
 from ..steps.drafts import SLUG_OF
 from ..times import agency_zone, format_local, local_day_bounds
@@ -37,8 +47,14 @@ def compose(email: OutboxEmail, now: datetime) -> mail.Message | None:
     if email.kind == EmailKind.PASSWORD_CHANGED:
         return _password_changed_message(email.user)
     link = email.link
+    if email.kind == EmailKind.EMAIL_CHANGE_NOTICE:
+        return None if link is None else _email_change_notice(email.user, link)
     token = link_token(link) if link is not None else None
-    return None if link is None or token is None else _link_message(email.user, token, link.purpose)
+    if link is None or token is None:
+        return None
+    if email.kind == EmailKind.EMAIL_CHANGE:
+        return _email_change_message(email.user, token, link)
+    return _link_message(email.user, token, link.purpose)
 
 
 @dataclass(frozen=True)
@@ -154,4 +170,32 @@ def _password_changed_message(user: User) -> mail.Message:
         user=user,
         agency=agency,
         forgot=external_url("auth.forgot_password"),
+    )
+
+
+def _email_change_message(user: User, token: str, link: PasswordLink) -> mail.Message:
+    """To the new address: the link that makes it the person's sign-in address."""
+    agency = current_app.config["AGENCY_NAME"]
+    return mail.message(
+        link.new_email or "",
+        f"Confirm your new email address for the {agency} portal",
+        "email_change.txt",
+        user=user,
+        link=external_url("auth.confirm_email", token=token),
+        hours=link_hours(link.purpose),
+        old_email=link.old_email,
+        agency=agency,
+    )
+
+
+def _email_change_notice(user: User, link: PasswordLink) -> mail.Message:
+    """To the old address: a change was asked for, and takes effect once confirmed."""
+    agency = current_app.config["AGENCY_NAME"]
+    return mail.message(
+        link.old_email or "",
+        f"A change of email address was asked for your {agency} portal account",
+        "email_change_notice.txt",
+        user=user,
+        new_email=link.new_email,
+        agency=agency,
     )
