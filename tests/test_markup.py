@@ -113,6 +113,14 @@ def test_portal_pages_are_valid(vnu, app, busy_world, tmp_path, monkeypatch):
             "/admin/users",
             "/admin/users/new",
             f"/admin/users/{world.recruiter_a.id}",
+            f"/admin/users/{world.recruiter_a.id}/edit",
+            f"/admin/users/{world.recruiter_a.id}/handover",
+            (
+                f"/admin/users/{world.recruiter_a.id}/handover"
+                f"?candidates={world.candidate_a.id}&to={world.recruiter_b.id}"
+            ),
+            f"/admin/users/{world.recruiter_a.id}/handover?to=",
+            "/admin/candidates/unassigned",
             "/admin/candidates",
             f"/admin/candidates/{world.candidate_a.id}/assignment",
             "/admin/policy",

@@ -6,14 +6,16 @@ from __future__ import annotations
 import re
 import threading
 import time
+from types import SimpleNamespace
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import func, select
 
 from conftest import login
 from mailserver import body
 from portal.admin import users as admin_users
 from portal.extensions import db
-from portal.models import AuditEvent, Candidate, Role, User
+from portal.models import Assignment, AuditEvent, Candidate, Role, Step, User
 
 LINK_RE = re.compile(r"http://portal\.test(/account/\S+)")
 
@@ -273,3 +275,195 @@ def test_two_admins_demoting_each_other_at_once_leave_one_admin(app, login_as, m
     with app.app_context():
         admins = db.session.scalars(select(User.id).where(User.role == Role.ADMIN)).all()
     assert len(admins) == 1
+
+
+# Handing over a caseload ------------------------------------------------------------------
+
+
+@pytest.fixture
+def caseload(make):
+    """A recruiter with four candidates, two of them with an interview (four open steps
+    each), and two recruiters to take them on."""
+    leaving = make.user(Role.RECRUITER, name="Lou Leaving")
+    taker_b = make.user(Role.RECRUITER, name="Bea Taker")
+    taker_c = make.user(Role.RECRUITER, name="Cal Taker")
+    employer = make.employer()
+    people = [make.candidate(leaving, name=f"Client {n}") for n in range(4)]
+    for person in people[:2]:
+        make.interview(person, employer)
+    return SimpleNamespace(leaving=leaving, b=taker_b, c=taker_c, people=people)
+
+
+def preview(admin, source, candidates, to, note=""):
+    query = [("candidates", c.id) for c in candidates] + [("to", r.id) for r in to]
+    return admin.get(f"/admin/users/{source.id}/handover", query_string=[*query, ("note", note)])
+
+
+def confirm(admin, source, page) -> object:
+    html = page.get_data(as_text=True)
+    moves = re.findall(r'name="move" value="(\d+-\d+)"', html)
+    note = re.search(r'name="note" value="([^"]*)"', html)[1]
+    return admin.post(f"/admin/users/{source.id}/handover", data={"move": moves, "note": note})
+
+
+def recruiters_of(app, people) -> dict[str, int | None]:
+    with app.app_context():
+        return dict(
+            db.session.execute(
+                select(Candidate.name, Candidate.recruiter_id).where(
+                    Candidate.id.in_([p.id for p in people])
+                )
+            ).all()
+        )
+
+
+def test_a_caseload_is_shared_between_two_recruiters_after_a_preview(app, caseload, login_as):
+    admin = login_as(Role.ADMIN)
+    page = preview(admin, caseload.leaving, caseload.people, [caseload.b, caseload.c], "Lou left")
+    text = " ".join(page.get_data(as_text=True).split())
+    assert page.status_code == 200
+    assert "Bea Taker takes on 2 candidates (4 open steps)" in text
+    assert "Cal Taker takes on 2 candidates (4 open steps)" in text
+    assert recruiters_of(app, caseload.people) == {
+        p.name: caseload.leaving.id for p in caseload.people
+    }  # the preview changes nothing
+    done = confirm(admin, caseload.leaving, page)
+    assert done.status_code == 303
+    after = recruiters_of(app, caseload.people)
+    assert sorted(after.values()) == sorted([caseload.b.id] * 2 + [caseload.c.id] * 2)
+    with app.app_context():
+        assert (
+            db.session.scalar(
+                select(func.count(Step.id)).where(
+                    Step.recruiter_id == caseload.leaving.id, Step.result.is_(None)
+                )
+            )
+            == 0
+        )
+        history = db.session.scalars(
+            select(Assignment).where(Assignment.candidate_id == caseload.people[0].id)
+        ).all()
+    assert len(history) == 2 and sum(a.ended_at is None for a in history) == 1
+    details = audited(app, "candidate.assigned")
+    assert len(details) == 4
+    assert all("handed over from Lou Leaving (Lou left)" in d for d in details)
+
+
+def test_part_of_a_caseload_goes_and_the_rest_stays(app, caseload, login_as):
+    admin = login_as(Role.ADMIN)
+    page = preview(admin, caseload.leaving, caseload.people[2:], [caseload.b])
+    confirm(admin, caseload.leaving, page)
+    after = recruiters_of(app, caseload.people)
+    assert [after[p.name] for p in caseload.people] == [caseload.leaving.id] * 2 + [
+        caseload.b.id
+    ] * 2
+
+
+def test_a_hand_over_needs_someone_to_take_them_on(caseload, login_as):
+    admin = login_as(Role.ADMIN)
+    page = preview(admin, caseload.leaving, caseload.people, [])
+    assert page.status_code == 422
+    assert "Choose at least one recruiter to take them on." in page.get_data(as_text=True)
+    nobody = preview(admin, caseload.leaving, [], [caseload.b])
+    assert "Choose at least one candidate." in nobody.get_data(as_text=True)
+
+
+def test_a_forged_hand_over_is_refused(app, caseload, login_as, make):
+    admin = login_as(Role.ADMIN)
+    gone = make.user(Role.RECRUITER, active=False)
+    source = caseload.leaving
+    for moves in (
+        [f"{caseload.people[0].id}-{gone.id}"],  # to a deactivated recruiter
+        [f"{caseload.people[0].id}-{source.id}"],  # to the one leaving
+        ["1-x"],
+        [],
+    ):
+        answer = admin.post(f"/admin/users/{source.id}/handover", data={"move": moves})
+        assert answer.status_code == 303
+        follow = admin.get(answer.headers["Location"]).get_data(as_text=True)
+        assert "could not be read" in follow
+    other = make.candidate(caseload.b, name="Not Lou's")
+    admin.post(
+        f"/admin/users/{source.id}/handover", data={"move": [f"{other.id}-{caseload.c.id}"]}
+    )  # someone else's candidate: the caseload "changed", nothing moves
+    assert recruiters_of(app, [other]) == {"Not Lou's": caseload.b.id}
+
+
+def test_two_admins_handing_over_the_same_caseload_one_wins_the_other_is_told(
+    app, caseload, login_as
+):
+    first, second = login_as(Role.ADMIN), login_as(Role.ADMIN)
+    to_b = preview(first, caseload.leaving, caseload.people, [caseload.b])
+    to_c = preview(second, caseload.leaving, caseload.people, [caseload.c])
+    start = threading.Barrier(2)
+    answers = {}
+
+    def go(name, admin, page):
+        start.wait()
+        answers[name] = confirm(admin, caseload.leaving, page).headers["Location"]
+
+    threads = [
+        threading.Thread(target=go, args=("b", first, to_b)),
+        threading.Thread(target=go, args=("c", second, to_c)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    after = set(recruiters_of(app, caseload.people).values())
+    assert after in ({caseload.b.id}, {caseload.c.id})  # all to one of them, none split
+    loser = "c" if after == {caseload.b.id} else "b"
+    assert answers[loser].endswith("/handover")
+    told = (second if loser == "c" else first).get(answers[loser]).get_data(as_text=True)
+    assert "nothing was moved" in told
+    assert len(audited(app, "candidate.assigned")) == 4
+
+
+def test_deactivating_a_recruiter_with_candidates_offers_the_hand_over_first(
+    app, caseload, login_as
+):
+    admin = login_as(Role.ADMIN)
+    page = admin.get(f"/admin/users/{caseload.leaving.id}").get_data(as_text=True)
+    assert "still has 4 candidates" in page and "Deactivate anyway" in page
+    admin.post(f"/admin/users/{caseload.leaving.id}/deactivate")
+    unassigned = admin.get("/admin/candidates/unassigned").get_data(as_text=True)
+    assert "Client 0" in unassigned and "Lou Leaving" in unassigned
+
+
+# Unassigned candidates --------------------------------------------------------------------
+
+
+def test_unassigned_candidates_are_assigned_in_bulk(app, make, login_as):
+    recruiter = make.user(Role.RECRUITER, name="Ria Active")
+    gone = make.user(Role.RECRUITER, name="Gil Gone", active=False)
+    loose = make.candidate(name="Client of Nobody")
+    orphan = make.candidate(gone, name="Client of Gil")
+    kept = make.candidate(recruiter, name="Client of Ria")
+    admin = login_as(Role.ADMIN)
+    page = admin.get("/admin/candidates/unassigned").get_data(as_text=True)
+    assert "Client of Nobody" in page and "Client of Gil" in page and "Client of Ria" not in page
+    assert "Gil Gone" in page
+    done = admin.post(
+        "/admin/candidates/unassigned",
+        data={"candidates": [loose.id, orphan.id], "recruiter_id": recruiter.id},
+    )
+    assert done.status_code == 303
+    assert set(recruiters_of(app, [loose, orphan, kept]).values()) == {recruiter.id}
+    assert "Every candidate has an active recruiter." in admin.get(
+        "/admin/candidates/unassigned"
+    ).get_data(as_text=True)
+
+
+def test_bulk_assignment_refuses_a_candidate_who_is_not_unassigned(app, make, login_as):
+    recruiter = make.user(Role.RECRUITER)
+    other = make.user(Role.RECRUITER)
+    loose = make.candidate(name="Loose")
+    taken = make.candidate(other, name="Taken")
+    admin = login_as(Role.ADMIN)
+    refused = admin.post(
+        "/admin/candidates/unassigned",
+        data={"candidates": [loose.id, taken.id], "recruiter_id": recruiter.id},
+    )
+    assert refused.status_code == 422
+    assert "no longer unassigned" in refused.get_data(as_text=True)
+    assert recruiters_of(app, [loose, taken]) == {"Loose": None, "Taken": other.id}

@@ -18,6 +18,7 @@ def _grow(make, recruiter, candidate_user, employer, n: int):
         make.interview(candidate, make.employer(), starts_at=now + timedelta(days=2))
         make.interview(candidate, employer, starts_at=now - timedelta(days=20 + i))  # overdue steps
         make.user(Role.RECRUITER)
+        make.candidate(name=f"Nobody's client {i}")  # unassigned
     # the signed-in candidate gets more interviews too
     make.interview(candidate_user, employer, starts_at=now + timedelta(days=3))
 
@@ -53,6 +54,11 @@ PAGES = [
     (Role.RECRUITER, "/candidates/{candidate}/checklist.pdf"),
     (Role.ADMIN, "/admin/outbox"),
     (Role.CANDIDATE, "/account/notifications"),
+    (Role.ADMIN, "/admin/users/{recruiter}"),
+    (Role.ADMIN, "/admin/users/{recruiter}/edit"),
+    (Role.ADMIN, "/admin/users/{recruiter}/handover"),
+    (Role.ADMIN, "/admin/users/{recruiter}/handover?candidates={candidate}&to={recruiter_b}"),
+    (Role.ADMIN, "/admin/candidates/unassigned"),
 ]
 
 
@@ -69,8 +75,14 @@ def test_query_count_does_not_grow_with_data(make, login_as, count_queries, role
     }
     interview = make.interview(own, employer, starts_at=datetime.now(UTC) - timedelta(days=3))
     step = make.step(interview, StepKind.THANK_YOU)
+    other = make.user(Role.RECRUITER)
     target = url.format(
-        candidate=own.id, employer=employer.id, interview=interview.id, step=step.id
+        candidate=own.id,
+        employer=employer.id,
+        interview=interview.id,
+        step=step.id,
+        recruiter=recruiter.id,
+        recruiter_b=other.id,
     )
 
     def measure() -> int:

@@ -1,5 +1,6 @@
 """The admin's pages under /admin/, one module per URL: users, candidates (assignment,
-export, erasure), policy, outbox, audit, retention."""
+export, erasure), caseload (hand-overs, unassigned candidates), policy, outbox, audit,
+retention."""
 
 from flask import Blueprint
 
@@ -9,4 +10,4 @@ from ..models import Role
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 admin_only = role_required(Role.ADMIN)
 
-from . import audit, candidates, outbox, policy, retention, users  # noqa: F401  (views register on bp)
+from . import audit, candidates, caseload, outbox, policy, retention, users  # noqa: F401  (views register on bp)

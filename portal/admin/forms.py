@@ -5,6 +5,7 @@ from wtforms import (
     EmailField,
     IntegerField,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TimeField,
@@ -189,3 +190,51 @@ def recruiter_choices(*leading: tuple[int, str], active_only: bool = True) -> li
     if active_only:
         query = query.where(User.active.is_(True))
     return options([*leading, *db.session.execute(query).tuples()])
+
+
+def _several(label: str, none_chosen: str, not_offered: str) -> SelectMultipleField:
+    """Ids chosen from a list (checkboxes), with our words for none chosen and for an id the
+    list does not offer (WTForms 3.2's messages; its type stubs do not list them yet)."""
+    return SelectMultipleField(  # type: ignore[call-arg]
+        label,
+        coerce=int,
+        validators=[DataRequired(message=none_chosen)],
+        invalid_choice_message=not_offered,
+        invalid_value_message="Choose from the list.",
+    )
+
+
+class HandoverForm(Form):
+    """Which of a recruiter's candidates go, and to whom (shared out evenly); read from the
+    query string, so the preview is a page one can reload."""
+
+    class Meta:
+        csrf = False  # a GET that changes nothing; the confirmation is a POST with a token
+
+    candidates = _several(
+        "Candidates to hand over",
+        "Choose at least one candidate.",
+        "Some of these candidates are no longer theirs: choose again.",
+    )
+    to = _several(
+        "Hand them over to",
+        "Choose at least one recruiter to take them on.",
+        "Choose active recruiters from the list.",
+    )
+    note = StringField(
+        "Note for the history (optional)",
+        validators=[Optional(), Length(max=200)],
+        filters=[strip],
+    )
+
+
+class BulkAssignForm(Form):
+    """Unassigned candidates given one recruiter."""
+
+    candidates = _several(
+        "Candidates",
+        "Choose at least one candidate.",
+        "Some of these candidates are no longer unassigned: look at the list again.",
+    )
+    recruiter_id = SelectField("Assign them to", coerce=int)
+    submit = SubmitField("Assign")

@@ -181,10 +181,19 @@ def user(user_id: int):
             .limit(50)
         ).all()
     invitation = invitation_state(user)
+    caseload_size = 0
+    if user.role == Role.RECRUITER:
+        caseload_size = (
+            db.session.scalar(
+                select(func.count(Candidate.id)).where(Candidate.recruiter_id == user.id)
+            )
+            or 0
+        )
     return render_template(
         "admin/user.html",
         user=user,
         assigned=assigned,
+        caseload_size=caseload_size,
         lock=locks([user.email]).get(user.email),
         invitation=invitation,
         invitation_email=email_for_link(invitation),
