@@ -23,6 +23,7 @@ ACTIONS = {
     "user.edited": "Accounts edited (name, role)",
     "user.email_change_asked": "Email changes asked for",
     "user.email_changed": "Email addresses changed",
+    "session.ended": "Sessions ended by an admin",
     "candidate.assigned": "Assignments",
     "candidate.invited": "Invitations",
     "interview.logged": "Interviews logged",

@@ -27,6 +27,7 @@ from .models import (
     SignInAttempt,
     Step,
     User,
+    UserSession,
 )
 
 ERASED = "[erased]"
@@ -179,6 +180,18 @@ def export_data(candidate: Candidate) -> dict:
                 .order_by(SignInAttempt.at)
             )
         ],
+        "sessions": []
+        if user is None
+        else [
+            _columns(
+                s, "created_at", "last_seen_at", "user_agent", "address", "ended_at", "ended_why"
+            )
+            for s in db.session.scalars(
+                select(UserSession)
+                .where(UserSession.user_id == user.id)
+                .order_by(UserSession.created_at)
+            )
+        ],
         "audit_trail": [
             {
                 "at": _value(e.at),
@@ -226,7 +239,7 @@ def erase(candidate: Candidate, now: datetime) -> None:
         db.session.execute(delete(SignInAttempt).where(SignInAttempt.email == user.email))
         user.name, user.email = "Erased person", f"erased-user-{user.id}@erased.invalid"
         user.password_hash, user.calendar_token, user.active = None, None, False
-        user.new_session_token()
+        db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
     for step in db.session.scalars(select(Step).where(Step.candidate_id == candidate.id)):
         step.note, step.waive_reason = "", (ERASED if step.waive_reason else "")
         if step.result is None:  # nobody will do it now: out of the figures, like a waiver

@@ -28,6 +28,7 @@ OWN_CANDIDATE_PAGE = (SIGN_IN, 403, 403, 200, 404, 200)
 OWN_CANDIDATE_POST = (SIGN_IN, 403, 403, 422, 404, 422)
 ADMIN_PAGE = (SIGN_IN, 403, 403, 403, 403, 200)
 ADMIN_FORM_POST = (SIGN_IN, 403, 403, 403, 403, 422)
+ADMIN_POST_NOT_FOUND = (SIGN_IN, 403, 403, 403, 403, 404)
 CANDIDATE_PAGE = (SIGN_IN, 200, 200, 403, 403, 403)
 SIGNED_IN_PAGE = (SIGN_IN, 200, 200, 200, 200, 200)
 SIGNED_IN_POST = (SIGN_IN, 422, 422, 422, 422, 422)
@@ -39,6 +40,9 @@ MATRIX = {
     ("/logout", "POST"): (SIGN_IN, 302, 302, 302, 302, 302),
     ("/account/password", "GET"): SIGNED_IN_PAGE,
     ("/account/password", "POST"): SIGNED_IN_POST,
+    ("/account/sessions", "GET"): SIGNED_IN_PAGE,
+    ("/account/sessions/end-others", "POST"): (SIGN_IN, 303, 303, 303, 303, 303),
+    ("/account/sessions/<int:session_id>/end", "POST"): (SIGN_IN, 404, 404, 404, 404, 404),
     ("/dashboard", "GET"): STAFF_PAGE,
     ("/candidates", "GET"): STAFF_PAGE,
     ("/candidates/new", "GET"): STAFF_PAGE,
@@ -77,6 +81,8 @@ MATRIX = {
     ("/admin/users/<int:user_id>/handover", "POST"): (SIGN_IN, 403, 403, 403, 403, 303),
     ("/admin/candidates/unassigned", "GET"): ADMIN_PAGE,
     ("/admin/candidates/unassigned", "POST"): ADMIN_FORM_POST,
+    ("/admin/users/<int:user_id>/sessions/end", "POST"): (SIGN_IN, 403, 403, 403, 403, 303),
+    ("/admin/users/<int:user_id>/sessions/<int:session_id>/end", "POST"): ADMIN_POST_NOT_FOUND,
     ("/admin/candidates", "GET"): ADMIN_PAGE,
     ("/admin/candidates/<int:candidate_id>/assignment", "GET"): ADMIN_PAGE,
     ("/admin/candidates/<int:candidate_id>/assignment", "POST"): ADMIN_FORM_POST,
@@ -194,6 +200,7 @@ def _url(rule: str, world) -> str:
         .replace("<token>", "not-a-token-we-sent")
         .replace("<slug>", "thank-you")
         .replace("<int:email_id>", "999999")
+        .replace("<int:session_id>", "999999")
     )
 
 

@@ -109,6 +109,7 @@ def concrete(rule: str, world) -> str:
         .replace("<int:user_id>", str(world.recruiter_b.id))
         .replace("<int:step_id>", str(step))
         .replace("<int:email_id>", "1")
+        .replace("<int:session_id>", "1")
         .replace("<token>", "t" * 43)
         .replace("<slug>", "thank-you")
     )

@@ -6,16 +6,19 @@ from __future__ import annotations
 import re
 import threading
 import time
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from conftest import login
+from conftest import PASSWORD, login
 from mailserver import body
+from portal.accounts.devices import device
 from portal.admin import users as admin_users
 from portal.extensions import db
-from portal.models import Assignment, AuditEvent, Candidate, Role, Step, User
+from portal.models import Assignment, AuditEvent, Candidate, Role, Step, User, UserSession
+from portal.times import utcnow
 
 LINK_RE = re.compile(r"http://portal\.test(/account/\S+)")
 
@@ -467,3 +470,134 @@ def test_bulk_assignment_refuses_a_candidate_who_is_not_unassigned(app, make, lo
     assert refused.status_code == 422
     assert "no longer unassigned" in refused.get_data(as_text=True)
     assert recruiters_of(app, [loose, taken]) == {"Loose": None, "Taken": other.id}
+
+
+# Sessions ---------------------------------------------------------------------------------
+
+FIREFOX_WINDOWS = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0"
+SAFARI_IPHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1"
+)
+
+
+def signed_in_with(app, user, agent: str):
+    client = app.test_client()
+    client.environ_base["HTTP_USER_AGENT"] = agent
+    assert login(client, user).status_code == 302
+    return client
+
+
+def test_a_person_sees_their_sessions_and_ends_another(app, make):
+    user = make.user(Role.RECRUITER)
+    laptop = signed_in_with(app, user, FIREFOX_WINDOWS)
+    phone = signed_in_with(app, user, SAFARI_IPHONE)
+    page = " ".join(laptop.get("/account/sessions").get_data(as_text=True).split())
+    assert 'Firefox on Windows <span class="badge badge-active">This session</span>' in page
+    assert "Safari on iPhone" in page
+    with app.app_context():
+        phone_session = db.session.scalar(
+            select(UserSession.id).where(UserSession.user_agent == SAFARI_IPHONE)
+        )
+    assert laptop.post(f"/account/sessions/{phone_session}/end").status_code == 303
+    assert phone.get("/dashboard").status_code == 302  # signed out there
+    assert laptop.get("/dashboard").status_code == 200
+    assert "Safari on iPhone" not in laptop.get("/account/sessions").get_data(as_text=True)
+
+
+def test_someone_elses_session_cannot_be_ended_from_ones_own_page(app, make):
+    user, other = make.user(Role.RECRUITER), make.user(Role.RECRUITER)
+    mine = signed_in_with(app, user, FIREFOX_WINDOWS)
+    theirs = signed_in_with(app, other, SAFARI_IPHONE)
+    with app.app_context():
+        their_session = db.session.scalar(
+            select(UserSession.id).where(UserSession.user_id == other.id)
+        )
+    assert mine.post(f"/account/sessions/{their_session}/end").status_code == 404
+    assert theirs.get("/dashboard").status_code == 200
+
+
+def test_signing_out_ends_only_this_session_and_end_all_others_ends_the_rest(app, make):
+    user = make.user(Role.RECRUITER)
+    first, second, third = (signed_in_with(app, user, FIREFOX_WINDOWS) for _ in range(3))
+    first.post("/logout")
+    assert first.get("/dashboard").status_code == 302
+    assert second.get("/dashboard").status_code == 200
+    answer = second.post("/account/sessions/end-others", follow_redirects=True)
+    assert "1 other session ended." in answer.get_data(as_text=True)
+    assert third.get("/dashboard").status_code == 302
+    assert second.get("/dashboard").status_code == 200
+
+
+def test_an_admin_sees_and_ends_a_persons_sessions(app, make, login_as):
+    user = make.user(Role.CANDIDATE, email="hal@example.com")
+    phone = signed_in_with(app, user, SAFARI_IPHONE)
+    laptop = signed_in_with(app, user, FIREFOX_WINDOWS)
+    admin = login_as(Role.ADMIN)
+    page = admin.get(f"/admin/users/{user.id}").get_data(as_text=True)
+    assert "Safari on iPhone" in page and "Firefox on Windows" in page
+    with app.app_context():
+        phone_session = db.session.scalar(
+            select(UserSession.id).where(
+                UserSession.user_id == user.id, UserSession.user_agent == SAFARI_IPHONE
+            )
+        )
+    assert admin.post(f"/admin/users/{user.id}/sessions/{phone_session}/end").status_code == 303
+    page = "/account/notifications"
+    assert phone.get(page).status_code == 302 and laptop.get(page).status_code == 200
+    admin.post(f"/admin/users/{user.id}/sessions/end")
+    assert laptop.get(page).status_code == 302
+    one, every = audited(app, "session.ended")
+    assert one.startswith("A session of hal@example.com ended (Safari on iPhone, signed in ")
+    assert every == "1 session of hal@example.com ended"
+
+
+def test_a_session_is_seen_every_few_minutes_and_a_remembered_one_runs_out(app, make):
+    user = make.user(Role.RECRUITER)
+    client = signed_in_with(app, user, FIREFOX_WINDOWS)
+    long_ago = utcnow() - timedelta(minutes=10)
+    with app.app_context():
+        db.session.execute(update(UserSession).values(last_seen_at=long_ago))
+        db.session.commit()
+    client.get("/dashboard")
+    with app.app_context():
+        seen = db.session.scalar(select(UserSession.last_seen_at))
+    assert seen > long_ago + timedelta(minutes=9)
+    keeper = app.test_client()
+    keeper.post("/login", data={"email": user.email, "password": PASSWORD, "remember": "y"})
+    remember = keeper.get_cookie("remember_token").value
+    with app.app_context():
+        db.session.execute(
+            update(UserSession)
+            .where(UserSession.remembered.is_(True))
+            .values(created_at=utcnow() - timedelta(days=15))
+        )
+        db.session.commit()
+    returning = app.test_client()
+    returning.set_cookie("remember_token", remember)
+    assert returning.get("/dashboard").status_code == 302
+
+
+EDGE_MAC = (
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like "
+    "Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0"
+)
+CHROME_ANDROID = (
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Mobile Safari/537.36"
+)
+
+
+@pytest.mark.parametrize(
+    "agent, words",
+    [
+        (FIREFOX_WINDOWS, "Firefox on Windows"),
+        (SAFARI_IPHONE, "Safari on iPhone"),
+        (EDGE_MAC, "Edge on macOS"),
+        (CHROME_ANDROID, "Chrome on Android"),
+        ("curl/8.5.0", "An unknown browser or program"),
+        ("", "No browser named"),
+    ],
+)
+def test_devices_are_named_in_words(agent, words):
+    assert device(agent) == words

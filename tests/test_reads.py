@@ -52,6 +52,7 @@ def _url(rule: str, world, tokens) -> str:
         .replace("<token>", token)
         .replace("<slug>", "thank-you")
         .replace("<int:email_id>", "999999")
+        .replace("<int:session_id>", "1")
     )
 
 

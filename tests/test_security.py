@@ -317,6 +317,7 @@ def concrete(rule: str, world) -> str:
         .replace("<int:user_id>", str(world.recruiter_b.id))
         .replace("<int:step_id>", str(world.step_a.id))
         .replace("<int:email_id>", "1")
+        .replace("<int:session_id>", "1")
         .replace("<token>", "x" * 43)
     )
 
@@ -769,9 +770,10 @@ def test_reading_a_persons_session_id_changes_nothing(app, make):
     user = make.user(Role.RECRUITER)
     with app.app_context():
         stored = db.session.get(User, user.id)
-        assert stored.session_token  # every account gets one when it is made
-        stored.session_token = None  # an account from before session tokens
-        assert stored.get_id() == f"{user.id}." and stored.session_token is None
+        assert stored.get_id() == f"{user.id}."  # loaded for no session: no key
+        stored.session_key = "7.secret"
+        assert stored.get_id() == f"{user.id}.7.secret"
+        assert not db.session.dirty
         db.session.rollback()
 
 

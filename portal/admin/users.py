@@ -9,6 +9,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, fresh_login_required
 from sqlalchemy import Select, func, select
 
+from ..accounts.devices import device
 from ..accounts.links import (
     address_in_use,
     ask_email_change,
@@ -17,13 +18,14 @@ from ..accounts.links import (
     issue_link,
     pending_email_change,
 )
+from ..accounts.sessions import current_session, end_session, end_sessions, open_sessions
 from ..accounts.throttling import forget_failures, locks
 from ..audit import record
 from ..extensions import db, write_lock
-from ..models import Candidate, EmailKind, LinkPurpose, Role, User
+from ..models import Candidate, EmailKind, LinkPurpose, Role, User, UserSession
 from ..outbox.emails import email_for_link, queue_email
 from ..steps.sync import hand_over_open_steps
-from ..times import utcnow
+from ..times import format_local, utcnow
 from ..web.forms import ConfirmForm, flush_or_field_error, form_status, required
 from ..web.lists import by_label, count_by, list_page, matches
 from . import admin_only, bp
@@ -198,6 +200,8 @@ def user(user_id: int):
         invitation=invitation,
         invitation_email=email_for_link(invitation),
         pending=pending_email_change(user),
+        sessions=open_sessions(user),
+        current=getattr(current_session(), "id", None),
         now=utcnow(),
         form=ConfirmForm(),
     )
@@ -252,7 +256,7 @@ def _set_active(user_id: int, active: bool):
         return redirect(url_for("admin.user", user_id=user.id)), 303
     user.active = active
     if not active:  # old cookies and calendar links must not work again after a reactivation
-        user.new_session_token()
+        end_sessions(user, "the account was deactivated")
         user.calendar_token = None
     record(
         current_user,
@@ -384,3 +388,49 @@ def _saved_words(changes: list[str], new_address: str | None, user: User) -> str
         f"{words} A link to confirm {new_address} went to that address, and {user.email} "
         "is told; the address changes once the link is used."
     )
+
+
+@bp.post("/users/<int:user_id>/sessions/<int:session_id>/end")
+@admin_only
+@fresh_login_required
+def end_user_session(user_id: int, session_id: int) -> ResponseReturnValue:
+    """End one of a person's sessions (a lost phone, a shared computer); audited."""
+    user = db.get_or_404(User, user_id)
+    stored = db.session.get(UserSession, session_id)
+    if stored is None or stored.user_id != user.id:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    end_session(stored, f"ended by {current_user.name}")
+    record(
+        current_user,
+        "session.ended",
+        f"A session of {user.email} ended ({device(stored.user_agent)}, signed in "
+        f"{format_local(stored.created_at)})",
+        candidate_id=user.candidate.id if user.candidate else None,
+    )
+    db.session.commit()
+    flash(f"That session of {user.name} is ended.", "success")
+    return redirect(url_for("admin.user", user_id=user.id), 303)
+
+
+@bp.post("/users/<int:user_id>/sessions/end")
+@admin_only
+@fresh_login_required
+def end_user_sessions(user_id: int) -> ResponseReturnValue:
+    """End all of a person's sessions (but the admin's own, when it is their account)."""
+    user = db.get_or_404(User, user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    keep = current_session() if user.id == current_user.id else None
+    ended = end_sessions(user, f"ended by {current_user.name}", keep=keep)
+    if ended:
+        record(
+            current_user,
+            "session.ended",
+            f"{ended} session{'s' if ended != 1 else ''} of {user.email} ended",
+            candidate_id=user.candidate.id if user.candidate else None,
+        )
+    db.session.commit()
+    flash(f"{user.name}: {ended} session{'s' if ended != 1 else ''} ended.", "success")
+    return redirect(url_for("admin.user", user_id=user.id), 303)

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from flask import (
+    abort,
     after_this_request,
     current_app,
     flash,
@@ -30,8 +31,11 @@ from ..accounts.links import (
 )
 from ..accounts.passwords import check_password, set_password, spend_a_password_check
 from ..accounts.sessions import (
+    current_session,
+    end_session,
+    end_sessions,
+    open_sessions,
     sign_in,
-    sign_out_everywhere,
 )
 from ..accounts.throttling import (
     TOO_MANY,
@@ -41,7 +45,7 @@ from ..accounts.throttling import (
 )
 from ..audit import record
 from ..extensions import db
-from ..models import PASSWORD_PURPOSES, EmailKind, LinkPurpose, Role, User
+from ..models import PASSWORD_PURPOSES, EmailKind, LinkPurpose, Role, User, UserSession
 from ..outbox.emails import queue_email
 from ..web.forms import ConfirmForm, required
 from . import bp
@@ -110,12 +114,15 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    """Sign out everywhere (a POST with a CSRF token, so no other site can sign you out)."""
+    """Sign out of this session (a POST with a CSRF token, so no other site can sign you
+    out); the person's other sessions are listed, and ended, on their Sessions page."""
     form = SignOutForm()
     if not form.validate_on_submit():
         flash("Your session form expired; please try again.", "error")
         return redirect(home_for(current_user))
-    sign_out_everywhere(current_user)
+    stored = current_session()
+    if stored is not None:
+        end_session(stored, "signed out")
     db.session.commit()
     logout_user()
     session.clear()  # the saved list filters hold search words (names, emails): they go too
@@ -147,7 +154,7 @@ def _password_changed(user: User, *, tell: bool) -> None:
     """After a new password: every other session ends, and (``tell``) the person is told
     by email, so they can act if it was not them."""
     revoke_open_links(user)  # an emailed link must not undo the change
-    sign_out_everywhere(user)
+    end_sessions(user, "the password was changed")
     forget_failures(user.email)  # a new password lifts a sign-in lock
     record(user, "password.changed", f"Password changed for {user.email}")
     if tell:
@@ -337,6 +344,53 @@ def confirm_email(token: str):
             return redirect(home_for(current_user), 303)
         return redirect(url_for("auth.login"), 303)
     return render_template("auth/confirm_email.html", form=form, link=link), 200
+
+
+@bp.get("/account/sessions")
+@login_required
+def sessions():
+    """Where this person is signed in: each session, this one marked; the others can be ended."""
+    return render_template(
+        "auth/sessions.html",
+        sessions=open_sessions(current_user),
+        current=getattr(current_session(), "id", None),
+        form=ConfirmForm(),
+    )
+
+
+@bp.post("/account/sessions/<int:session_id>/end")
+@login_required
+def end_own_session(session_id: int):
+    """End one of this person's other sessions (this one ends with Sign out)."""
+    stored = db.session.get(UserSession, session_id)
+    if stored is None or stored.user_id != current_user.id:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if stored.id == getattr(current_session(), "id", None):
+        flash("That is this session: use Sign out to end it.", "info")
+    else:
+        end_session(stored, "ended by the person")
+        db.session.commit()
+        flash("That session is ended: whoever used it must sign in again.", "success")
+    return redirect(url_for("auth.sessions"), 303)
+
+
+@bp.post("/account/sessions/end-others")
+@login_required
+def end_other_sessions():
+    """End every session of this person but this one."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    ended = end_sessions(current_user, "ended by the person", keep=current_session())
+    db.session.commit()
+    flash(
+        f"{ended} other session{'s' if ended != 1 else ''} ended."
+        if ended
+        else "No other session was open.",
+        "success",
+    )
+    return redirect(url_for("auth.sessions"), 303)
 
 
 NOTIFICATIONS = {

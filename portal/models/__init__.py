@@ -23,7 +23,7 @@ from .agency import (
 from .base import Choice, UTCDateTime, choice_column, render_migration_item
 from .followup import AppendOnly, AuditEvent, PolicyVersion, Step
 from .outbox import REMINDER_KINDS, EmailKind, EmailStatus, OutboxEmail
-from .security import SignInAttempt
+from .security import SignInAttempt, UserSession
 
 __all__ = [
     "PASSWORD_PURPOSES",
@@ -57,6 +57,7 @@ __all__ = [
     "Timeline",
     "UTCDateTime",
     "User",
+    "UserSession",
     "choice_column",
     "render_migration_item",
 ]

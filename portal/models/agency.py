@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -111,10 +110,6 @@ PRACTICE_AREAS = [
 ]
 
 
-def _new_token() -> str:
-    return secrets.token_urlsafe(32)
-
-
 class User(UserMixin, Model):
     """Anyone who signs in: admin, recruiter or candidate."""
 
@@ -134,9 +129,6 @@ class User(UserMixin, Model):
     digest_emails: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     thank_you_nudges: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     follow_up_nudges: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
-    # Part of what the session cookie holds (see get_id): replaced on sign-out and on a
-    # password change, which ends every session and "keep me signed in" cookie made before.
-    session_token: Mapped[str | None] = mapped_column(String(64), default=lambda: _new_token())
 
     candidate: Mapped[Candidate | None] = relationship(
         back_populates="user", foreign_keys="Candidate.user_id"
@@ -146,17 +138,21 @@ class User(UserMixin, Model):
     def is_active(self) -> bool:  # Flask-Login refuses sign-in when False
         return self.active
 
+    @property
+    def session_key(self) -> str:
+        """The session this object was loaded for, "<session id>.<secret>" (not a column:
+        see accounts.sessions); what Flask-Login keeps in the cookies, through get_id."""
+        return self.__dict__.get("_session_key", "")
+
+    @session_key.setter
+    def session_key(self, key: str) -> None:
+        self.__dict__["_session_key"] = key
+
     def get_id(self) -> str:
-        """What Flask-Login keeps in the session and the remember cookie: the id and the
-        current session token, so a cookie copied before a sign-out stops working.
-
-        Reading it changes nothing (Flask-Login also calls it to compare two people); an
-        account from before session tokens gets one when it signs in (``sign_in``)."""
-        return f"{self.id}.{self.session_token or ''}"
-
-    def new_session_token(self) -> None:
-        """End every session of this person (the next cookie check fails)."""
-        self.session_token = _new_token()
+        """What Flask-Login keeps in the session and the "keep me signed in" cookie: the
+        person's id and their session's key, so a cookie works only while that session
+        lasts. Reading it changes nothing (Flask-Login also calls it to compare people)."""
+        return f"{self.id}.{self.session_key}"
 
     @property
     def is_admin(self) -> bool:

@@ -22,6 +22,7 @@ import design
 from sitebuilder.pages import css_string
 
 from ..access import home_for
+from ..accounts.devices import device
 from ..followup import Status, StepKind
 from ..models import Role
 from ..times import format_date, format_local, relative, zone_label
@@ -40,6 +41,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["ago"] = relative
     app.jinja_env.filters["css_string"] = css_string
     app.jinja_env.filters["note"] = render_note
+    app.jinja_env.filters["device"] = device
     app.jinja_env.globals.update(
         Role=Role,
         Status=Status,
