@@ -28,10 +28,20 @@ def sign_out(page) -> None:
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
 
 
-def test_admin_sets_up_a_recruiter_who_logs_an_interview(page, make):
+def choose_password_from(page, mailbox, address: str) -> None:
+    """Follow the invitation that reached the SMTP server and choose a password."""
+    [message] = mailbox.to(address)
+    link = re.search(r"http://portal\.test(/account/set-password/\S+)", body(message)).group(1)
+    page.goto(link)
+    page.get_by_label("Choose a password").fill(NEW_PASSWORD)
+    page.get_by_label("Repeat the password").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Save password and sign in").click()
+
+
+def test_admin_sets_up_a_recruiter_who_logs_an_interview(page, make, mailbox):
     admin = make.user(Role.ADMIN, name="Avery Admin")
 
-    # The admin creates a recruiter and a candidate and assigns them.
+    # The admin invites a recruiter and a candidate and assigns the candidate.
     sign_in(page, admin.email, PASSWORD)
     expect(page.get_by_role("heading", name="Accounts")).to_be_visible()
     for name, email, role in [
@@ -43,10 +53,9 @@ def test_admin_sets_up_a_recruiter_who_logs_an_interview(page, make):
         page.get_by_label("Full name").fill(name)
         page.get_by_label("Email").fill(email)
         page.get_by_label("Role", exact=True).select_option(label=role)
-        page.get_by_label("Password", exact=True).fill(NEW_PASSWORD)
-        page.get_by_label("Repeat the password").fill(NEW_PASSWORD)
-        page.get_by_role("button", name="Create account").click()
+        page.get_by_role("button", name="Create and invite").click()
         expect(page.get_by_text(f"Account created for {name}.")).to_be_visible()
+        expect(page.get_by_text(f"An invitation is on its way to {email}")).to_be_visible()
 
     page.get_by_role("navigation", name="Admin").get_by_role("link", name="Assignments").click()
     page.get_by_role("link", name="Assign Yara Ouellette").click()
@@ -56,8 +65,9 @@ def test_admin_sets_up_a_recruiter_who_logs_an_interview(page, make):
     expect(page.get_by_role("cell", name="Current")).to_be_visible()
     sign_out(page)
 
-    # The recruiter adds an employer and a job, then logs an interview.
-    sign_in(page, "quinn@example.com", NEW_PASSWORD)
+    # The recruiter chooses a password from the invitation, adds an employer and a job,
+    # then logs an interview.
+    choose_password_from(page, mailbox, "quinn@example.com")
     expect(page.get_by_role("heading", name="Your dashboard")).to_be_visible()
     page.get_by_role("link", name="Employers").click()
     page.get_by_role("link", name="Add an employer").first.click()
@@ -357,3 +367,74 @@ def test_only_what_counts_as_done_on_time_or_late_carries_a_tick(page, make, app
               getComputedStyle(b.querySelector('.status-icon'), '::before').content]))""")
     assert symbols["done_on_time"] == '"✓"'
     assert all("✓" not in symbols[s] for s in ("too_early", "wrong_channel", "missed")), symbols
+
+
+def test_an_admin_edits_a_person_hands_over_a_caseload_and_ends_a_session(
+    page, make, mailbox, browser, live_server
+):
+    """The people pages, end to end: a new address confirmed from it, a caseload shared
+    between two recruiters after a preview, a session ended; screenshots at both widths."""
+    admin = make.user(Role.ADMIN, name="Avery Admin")
+    leaving = make.user(Role.RECRUITER, name="Lou Lindqvist", email="lou@example.com")
+    make.user(Role.RECRUITER, name="Bea Achterberg")
+    make.user(Role.RECRUITER, name="Cal Moreau")
+    employer = make.employer(name="Halloran Vesey LLP")
+    for n, name in enumerate(["Ana Duarte", "Ben Okoro", "Cleo Marsh", "Dev Patil"]):
+        client = make.candidate(leaving, name=name)
+        if n < 2:
+            make.interview(client, employer)
+    sign_in(page, admin.email, PASSWORD)
+    page.goto(f"/admin/users/{leaving.id}")
+    expect(page.get_by_text("still has 4 candidates")).to_be_visible()
+    screenshot(page, "admin-person-desktop")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, "admin-person-phone")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    # A new address, confirmed from it.
+    page.get_by_role("link", name="Edit", exact=True).click()
+    page.get_by_label("Email").fill("lou.lindqvist@example.com")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_text("A link to confirm lou.lindqvist@example.com went")).to_be_visible()
+    [confirmation] = mailbox.to("lou.lindqvist@example.com")
+    assert mailbox.to("lou@example.com"), "the old address is told"
+    link = re.search(r"http://portal\.test(/account/confirm-email/\S+)", body(confirmation))[1]
+    lous = browser.new_context(base_url=live_server)  # Lou, in a browser of their own
+    lou = lous.new_page()
+    lou.goto(link)
+    lou.get_by_role("button", name="Use this address").click()
+    expect(lou.get_by_text("Your sign-in address is now lou.lindqvist@example.com")).to_be_visible()
+    sign_in(lou, "lou.lindqvist@example.com", PASSWORD)
+    expect(lou.get_by_role("heading", name="Your dashboard")).to_be_visible()
+
+    # The caseload, shared after a preview.
+    page.goto(f"/admin/users/{leaving.id}")
+    page.get_by_role("link", name="Hand over the caseload").click()
+    page.get_by_label("Bea Achterberg").check()
+    page.get_by_label("Cal Moreau").check()
+    page.get_by_role("button", name="Preview the hand-over").click()
+    expect(
+        page.get_by_role("heading", name=re.compile("Bea Achterberg takes on 2"))
+    ).to_be_visible()
+    screenshot(page, "admin-handover-desktop")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, "admin-handover-phone")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.get_by_role("button", name="Confirm the hand-over").click()
+    expect(page.get_by_text("4 candidates handed over from Lou Lindqvist.")).to_be_visible()
+    expect(page.get_by_text("None.")).to_be_visible()
+
+    # Lou's session, ended by the admin; then the admin's own sessions.
+    page.get_by_role("button", name=re.compile("^End the session of")).click()
+    expect(page.get_by_text("That session of Lou Lindqvist is ended.")).to_be_visible()
+    lou.reload()
+    expect(lou.get_by_role("heading", name="Sign in")).to_be_visible()
+    lous.close()
+    page.get_by_role("link", name="Sessions").click()
+    expect(page.get_by_text("This session")).to_be_visible()
+    screenshot(page, "account-sessions-desktop")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, "account-sessions-phone")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390

@@ -595,6 +595,10 @@ CHROME_ANDROID = (
         (SAFARI_IPHONE, "Safari on iPhone"),
         (EDGE_MAC, "Edge on macOS"),
         (CHROME_ANDROID, "Chrome on Android"),
+        (
+            "Mozilla/5.0 (X11; Linux x86_64) HeadlessChrome/131.0.0.0 Safari/537.36",
+            "Chrome on Linux",
+        ),
         ("curl/8.5.0", "An unknown browser or program"),
         ("", "No browser named"),
     ],

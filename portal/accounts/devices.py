@@ -11,7 +11,7 @@ BROWSERS = (
     ("Edge", re.compile(r"\bEdg(?:e|A|iOS)?/")),
     ("Opera", re.compile(r"\b(?:OPR|Opera)/")),
     ("Firefox", re.compile(r"\b(?:Firefox|FxiOS)/")),
-    ("Chrome", re.compile(r"\b(?:Chrome|CriOS|Chromium)/")),
+    ("Chrome", re.compile(r"(?:\b|Headless)(?:Chrome|CriOS|Chromium)/")),
     ("Safari", re.compile(r"\bVersion/[\d.]+.*\bSafari/")),
 )
 
