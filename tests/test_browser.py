@@ -438,3 +438,33 @@ def test_an_admin_edits_a_person_hands_over_a_caseload_and_ends_a_session(
     page.set_viewport_size({"width": 390, "height": 844})
     screenshot(page, "account-sessions-phone")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_an_admin_lifts_a_lock_and_assigns_the_unassigned(page, make, app):
+    """A locked-out recruiter is unlocked from their page; two candidates nobody looks after
+    are given a recruiter from the Unassigned list."""
+    admin = make.user(Role.ADMIN, name="Avery Admin")
+    locked = make.user(Role.RECRUITER, name="Kit Lockhart")
+    make.user(Role.RECRUITER, name="Rae Active")
+    make.candidate(name="Uma Nobody")
+    make.candidate(name="Vic Nobody")
+    guesser = app.test_client()
+    for n in range(5):
+        guesser.post("/login", data={"email": locked.email, "password": f"wrong {n}"})
+    sign_in(page, admin.email, PASSWORD)
+    page.goto(f"/admin/users/{locked.id}")
+    expect(
+        page.get_by_text(re.compile(r"Locked until \d\d:\d\d after 5 failed sign-ins"))
+    ).to_be_visible()
+    page.get_by_role("button", name="Unlock Kit Lockhart").click()
+    expect(page.get_by_text("Kit Lockhart can sign in again.")).to_be_visible()
+    page.get_by_role("navigation", name="Admin").get_by_role("link", name="Unassigned").click()
+    page.get_by_label("Uma Nobody").check()
+    page.get_by_label("Vic Nobody").check()
+    page.get_by_label("Assign them to").select_option(label="Rae Active")
+    page.get_by_role("button", name="Assign the chosen candidates").click()
+    expect(page.get_by_text("2 candidates assigned to Rae Active.")).to_be_visible()
+    expect(page.get_by_text("Every candidate has an active recruiter.")).to_be_visible()
+    sign_out(page)
+    sign_in(page, locked.email, PASSWORD)
+    expect(page.get_by_role("heading", name="Your dashboard")).to_be_visible()
