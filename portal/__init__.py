@@ -10,7 +10,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import admin, auth, candidate, cli, feeds, recruiter, web
+from . import admin, auth, background, candidate, cli, feeds, recruiter, web
 from .accounts import passwords, sessions
 from .config import from_environment
 from .extensions import csrf, db, init_database, login_manager, migrate
@@ -39,6 +39,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     passwords.init_app(app)
     sessions.init_app(app)
     mail.init_app(app)
+    background.init_app(app)
     sender.init_app(app)
     web.init_app(app)
 

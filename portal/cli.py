@@ -1,6 +1,8 @@
 """Command-line tools: ``flask --app portal users|demo|steps …``."""
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
 from email_validator import EmailNotValidError, validate_email
@@ -19,6 +21,7 @@ from .extensions import db
 from .models import Candidate, Interview, Role, RoleSought, User
 from .outbox import delivery
 from .outbox.report import RunReport
+from .steps.applying import apply_policy, applying
 from .steps.sync import interviews_out_of_step, sync_interviews
 from .times import NonexistentLocalTime, local_to_utc, utcnow
 from .web.forms import CONTROL_CHARACTERS
@@ -150,12 +153,47 @@ def seed(size: str, random_seed: int, if_empty: bool) -> None:
 )
 def sync_steps(everything: bool) -> None:
     """After an upgrade: create the steps of interviews that have none, and settle the open
-    steps of closed interviews. With --all, recompute every interview's steps (open ones
-    under the policy in force)."""
+    steps of closed interviews; finish applying a policy change a stopped process left
+    half done. With --all, recompute every interview's steps (open ones under the policy
+    in force)."""
+    pending = applying()
+    if pending is not None:
+        with progress_bar("Applying the policy", pending.open_interviews) as advance:
+            recomputed = apply_policy(lambda done, of: advance(done - advance.done))
+        click.echo(f"Policy applied: open steps of {_interviews(recomputed)} recomputed.")
     query = select(Interview) if everything else interviews_out_of_step()
-    count = sync_interviews(query)
+    total = db.session.scalar(query.with_only_columns(func.count(Interview.id))) or 0
+    with progress_bar("Syncing steps", total) as advance:
+        count = sync_interviews(query, progress=advance)
     db.session.commit()
-    click.echo(f"Steps synced for {count} interview{'s' if count != 1 else ''}.")
+    click.echo(f"Steps synced for {_interviews(count)}.")
+
+
+def _interviews(count: int) -> str:
+    return f"{count} interview{'s' if count != 1 else ''}"
+
+
+class _Advance:
+    """Moves a progress bar on (or nothing), and remembers how far it has got."""
+
+    def __init__(self, bar=None):
+        self.bar, self.done = bar, 0
+
+    def __call__(self, step: int) -> None:
+        self.done += step
+        if self.bar is not None:
+            self.bar.update(step)
+
+
+@contextmanager
+def progress_bar(label: str, length: int) -> Iterator[_Advance]:
+    """Click's bar on a terminal; nothing when the output goes to a file, a pipe or a test
+    (the summary line after it says what was done)."""
+    if not length or not sys.stdout.isatty():
+        yield _Advance()
+        return
+    with click.progressbar(length=length, label=label, show_pos=True, show_eta=True) as bar:
+        yield _Advance(bar)
 
 
 @reminders_cli.command("send")

@@ -77,15 +77,16 @@ def mail_config(server: SMTPServer) -> dict:
     }
 
 
-# Every app the tests run (the test client's and the live server's): each has a sender thread.
+# Every app the tests run (the test client's and the live server's): each has a background
+# thread (emails, a policy change's application).
 PORTAL_APPS: list = []
 
 
 def settle() -> None:
-    """Wait until every app's sender thread has tried each email requests queued (they go
-    right after the response, not during it)."""
+    """Wait until every app's background thread has done what requests handed it: each
+    email tried, a policy change applied (they happen right after the response)."""
     for portal_app in PORTAL_APPS:
-        assert portal_app.extensions["outbox_sender"].wait(timeout=30), "a sender is stuck"
+        assert portal_app.extensions["background"].wait(timeout=30), "background work is stuck"
 
 
 class Delivered:

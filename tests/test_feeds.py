@@ -8,6 +8,7 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
+from conftest import settle
 from portal.extensions import db
 from portal.feeds.ics import DueEvent, feed, sequence
 from portal.followup import StepKind
@@ -79,6 +80,7 @@ def test_events_follow_the_steps(app, client, world, login_as):
             "day_ends_at": "17:00",
         },
     )
+    settle()  # the change reaches the open steps right after the response
     moved = events_of(client, path)[uid]
     assert moved.decoded("DTEND") == before + timedelta(hours=24)
     assert int(moved["SEQUENCE"]) >= 0

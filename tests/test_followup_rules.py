@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from portal.followup import (
     LIMITS,
+    MOVED_BY,
     OPEN,
     Action,
     BusinessCalendar,
@@ -26,6 +27,7 @@ from portal.followup import (
     evaluate,
     plan_steps,
     settle,
+    steps_moved,
 )
 from portal.followup.policy import CHANGE_WORDS
 
@@ -1536,3 +1538,30 @@ def test_thank_you_is_due_after_the_interview_ends(case):
     assert due > facts.ends_at
     # Roughly thank_you_hours later: a clock change moves it by an hour at most.
     assert abs(due - facts.ends_at - timedelta(hours=policy.thank_you_hours)) <= timedelta(hours=1)
+
+
+@PROPERTY
+@given(cases(), policies())
+def test_a_policy_change_moves_only_the_steps_its_settings_name(case, other):
+    """MOVED_BY (what a policy change recomputes) is what plan_steps does: swap each setting
+    in turn, and only the steps it names may get another due time or window."""
+    facts, actions, policy = case
+    before = plan_steps(facts, actions, policy, CAL, reasons=False)
+    for name in MOVED_BY:
+        changed = replace(policy, **{name: getattr(other, name)})
+        if changed.problems():  # the window may not open after the follow-up is due
+            continue
+        after = plan_steps(facts, actions, changed, CAL, reasons=False)
+        moved = {
+            kind
+            for kind in StepKind
+            if (before[kind].due_at, before[kind].opens_at)
+            != (after[kind].due_at, after[kind].opens_at)
+        }
+        assert moved <= steps_moved(policy, changed), (name, moved)
+
+
+def test_each_setting_of_the_policy_says_which_steps_it_moves():
+    assert set(MOVED_BY) == {f.name for f in fields(Policy)}
+    assert steps_moved(POLICY, replace(POLICY, thank_you_hours=30)) == {THANK_YOU}
+    assert steps_moved(POLICY, POLICY) == frozenset()

@@ -12,6 +12,7 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
+from conftest import settle
 from mailserver import Mailbox, SMTPServer, body, free_port
 from portal import create_app
 from portal.extensions import db
@@ -584,6 +585,7 @@ def test_a_step_is_nudged_once_even_when_its_due_time_moves(
             "day_ends_at": "17:00",
         },
     )
+    settle()  # the change reaches the open steps right after the response
     run_at(app, toronto(2026, 12, 2, 15, 0))
     assert len(nudges(mailbox)) == 1
 

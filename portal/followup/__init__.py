@@ -8,6 +8,7 @@ from .rules import (
     ANSWERS,
     COMPLIANT,
     COUNTED,
+    MOVED_BY,
     OPEN,
     RESULTS,
     STEP_ORDER,
@@ -24,6 +25,7 @@ from .rules import (
     evaluate,
     plan_steps,
     settle,
+    steps_moved,
     week_of,
 )
 
@@ -33,6 +35,7 @@ __all__ = [
     "COMPLIANT",
     "COUNTED",
     "LIMITS",
+    "MOVED_BY",
     "OPEN",
     "RESULTS",
     "STEP_ORDER",
@@ -51,5 +54,6 @@ __all__ = [
     "evaluate",
     "plan_steps",
     "settle",
+    "steps_moved",
     "week_of",
 ]

@@ -160,8 +160,11 @@ def plan_steps(
     actions: Mapping[StepKind, Action],
     policy: Policy,
     calendar: BusinessCalendar,
+    *,
+    reasons: bool = True,
 ) -> dict[StepKind, StepPlan]:
-    """Due times and windows of the four steps of one interview."""
+    """Due times and windows of the four steps of one interview; with ``reasons`` False the
+    plans' ``basis`` is left empty (bulk recomputes store due times, not words)."""
     ends = max(facts.ends_at, facts.starts_at)
     interview_day = calendar.local_date(ends)
     when = _Words(calendar)
@@ -176,7 +179,9 @@ def plan_steps(
         calendar.at(timeline_day, day_end),
         None,
         None,
-        _basis(_days_phrase(policy.timeline_business_days, "the interview"), skipped),
+        _basis(_days_phrase(policy.timeline_business_days, "the interview"), skipped)
+        if reasons
+        else "",
     )
 
     preferred = facts.preferred_channel or None
@@ -185,12 +190,16 @@ def plan_steps(
         calendar.after_wall_hours(ends, policy.thank_you_hours),
         None,
         preferred,
-        _basis(f"{policy.thank_you_hours} hours after the interview ended, by the local clock"),
+        _basis(f"{policy.thank_you_hours} hours after the interview ended, by the local clock")
+        if reasons
+        else "",
     )
 
     if facts.timeline == "date_given" and facts.decision_date is not None:
         decision = max(facts.decision_date, interview_day)
-        decision_words = f"the decision date the employer gave ({when.day(decision)})"
+        decision_words = (
+            f"the decision date the employer gave ({when.day(decision)})" if reasons else ""
+        )
     else:
         decision, _ = calendar.add_business_days(
             interview_day, policy.assumed_decision_business_days
@@ -201,6 +210,8 @@ def plan_steps(
         decision_words = (
             f"{when.day(decision)}, taken as the decision date because {reason} "
             f"({policy.assumed_decision_business_days} business days after the interview)"
+            if reasons
+            else ""
         )
     opens_day, _ = calendar.add_business_days(decision, policy.follow_up_opens_business_days)
     due_day, skipped = calendar.add_business_days(decision, policy.follow_up_due_business_days)
@@ -213,7 +224,9 @@ def plan_steps(
             f"the window opens {_plural(policy.follow_up_opens_business_days, 'business day')} and closes "
             f"{_plural(policy.follow_up_due_business_days, 'business day')} after {decision_words}",
             skipped,
-        ),
+        )
+        if reasons
+        else "",
     )
 
     sent = actions.get(StepKind.FOLLOW_UP, Action()).done_at
@@ -228,9 +241,36 @@ def plan_steps(
         calendar.at(move_on_day, day_end),
         None,
         None,
-        _basis(_days_phrase(policy.move_on_business_days, start_words), skipped),
+        _basis(_days_phrase(policy.move_on_business_days, start_words), skipped) if reasons else "",
     )
     return {plan.kind: plan for plan in (timeline, thank_you, follow_up, move_on)}
+
+
+# Which steps' due times and windows each policy setting can move in ``plan_steps`` (the
+# move-on step counts from the follow-up's due time when no follow-up was sent). A
+# property test holds this to plan_steps; a policy change recomputes only these steps
+# and gives the others the new version as they are.
+MOVED_BY: dict[str, frozenset[StepKind]] = {
+    "timeline_business_days": frozenset({StepKind.TIMELINE}),
+    "thank_you_hours": frozenset({StepKind.THANK_YOU}),
+    "follow_up_opens_business_days": frozenset({StepKind.FOLLOW_UP}),
+    "follow_up_due_business_days": frozenset({StepKind.FOLLOW_UP, StepKind.MOVE_ON}),
+    "assumed_decision_business_days": frozenset({StepKind.FOLLOW_UP, StepKind.MOVE_ON}),
+    "move_on_business_days": frozenset({StepKind.MOVE_ON}),
+    "due_soon_hours": frozenset(),  # read with the clock, never stored
+    "day_ends_at": frozenset({StepKind.TIMELINE, StepKind.FOLLOW_UP, StepKind.MOVE_ON}),
+}
+
+
+def steps_moved(before: Policy, after: Policy) -> frozenset[StepKind]:
+    """The steps whose plans can differ between two policies."""
+    return frozenset().union(
+        *(
+            kinds
+            for name, kinds in MOVED_BY.items()
+            if getattr(before, name) != getattr(after, name)
+        )
+    )
 
 
 def settle(plan: StepPlan, facts: InterviewFacts, action: Action | None) -> StepState:

@@ -51,6 +51,15 @@ class Step(Model):
         # The compliance report reads only this index, in its order: week, who, then the
         # exact period and the result (grouping by week and recruiter needs no sort).
         Index("ix_steps_report", "due_week", "recruiter_id", "due_at", "result", "employer_id"),
+        # Open steps by the policy version they follow: a policy change is applied batch by
+        # batch to the interviews whose open steps do not follow the new version yet.
+        Index(
+            "ix_steps_open_by_policy",
+            "policy_version_id",
+            "interview_id",
+            sqlite_where=text("result IS NULL"),
+            postgresql_where=text("result IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -118,6 +127,13 @@ class PolicyVersion(Model):
     day_ends_at: Mapped[time] = mapped_column(Time)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Applying the version to the open steps happens after the change is saved, in short
+    # batches (steps.applying): how many interviews had open steps then, when the last
+    # batch was written, and when every open step followed this version (NULL until then;
+    # a version replaced before it was applied stays NULL).
+    open_interviews: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    last_batch_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     created_by: Mapped[User | None] = relationship()
 

@@ -40,6 +40,36 @@
     }
   });
 
+  // The policy page while a change is being applied: the bar follows it, and the page
+  // reloads when it is done or has stalled (to show the button that starts it again).
+  var applying = document.querySelector("[data-policy-progress]");
+  if (applying && window.fetch) {
+    var bar = applying.querySelector("progress");
+    var words = applying.querySelector("[data-progress-text]");
+    var poll = function () {
+      fetch(applying.getAttribute("data-policy-progress"), { credentials: "same-origin" })
+        .then(function (response) { return response.json(); })
+        .then(function (state) {
+          if (state.applied) {
+            bar.value = bar.max;
+            words.textContent = "Applied: every open step follows it.";
+            return;
+          }
+          bar.max = state.of;
+          bar.value = state.done;
+          words.textContent = state.done.toLocaleString("en-CA") + " of " +
+            state.of.toLocaleString("en-CA") + " interviews with open steps follow it so far.";
+          if (state.stalled && !applying.querySelector("[data-progress-stalled]")) {
+            window.location.reload();
+            return;
+          }
+          window.setTimeout(poll, 1000);
+        })
+        .catch(function () { window.setTimeout(poll, 5000); });
+    };
+    window.setTimeout(poll, 500);
+  }
+
   // "/" jumps to the list's search box, unless the person is typing somewhere.
   document.addEventListener("keydown", function (event) {
     if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) { return; }

@@ -6,12 +6,23 @@ in bulk (``sync_interviews``: a policy change, an employer's channel, ``flask st
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, replace
 from datetime import timedelta
+from typing import cast
 
 from flask import g
-from sqlalchemy import insert, select, update
+from sqlalchemy import (
+    CursorResult,
+    Table,
+    bindparam,
+    distinct,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..audit import record
 from ..extensions import db
@@ -45,19 +56,26 @@ from .policy import PolicyInForce, current_policy, policy_in_force, policy_of
 
 
 def change_policy(new: Policy, by: User) -> list[str]:
-    """Save a new policy version, note it in the audit trail and recompute open steps.
+    """Save a new policy version and note it in the audit trail; the open steps are
+    brought under it afterwards, batch by batch (``steps.applying``).
 
     Returns the changes, as lines; nothing is saved when there are none."""
     changes = new.changes_from(current_policy())
     if not changes:
         return []
-    version = PolicyVersion(**asdict(new), created_by_id=by.id, created_at=utcnow())
+    open_interviews = db.session.scalar(
+        select(func.count(distinct(Step.interview_id))).where(Step.result.is_(None))
+    )
+    version = PolicyVersion(
+        **asdict(new), created_by_id=by.id, created_at=utcnow(), open_interviews=open_interviews
+    )
     db.session.add(version)
     db.session.flush()
     g.policy_in_force = PolicyInForce(version.id, new)
-    count = sync_interviews(interviews_with_open_steps())
     record(
-        by, "policy.changed", "; ".join(changes) + f" (open steps of {count} interviews recomputed)"
+        by,
+        "policy.changed",
+        "; ".join(changes) + f" (applies to the open steps of {open_interviews} interviews)",
     )
     return changes
 
@@ -113,13 +131,17 @@ class _Worked:
     state: StepState
 
 
-def work_out(facts: InterviewFacts, steps: dict) -> dict[StepKind, _Worked]:
+def work_out(
+    facts: InterviewFacts, steps: dict, *, reasons: bool = True, open_only: bool = False
+) -> dict[StepKind, _Worked]:
     """Plan and settle each step of one interview (``steps``: stored steps or rows, by kind).
 
     Open steps follow the policy in force and the employer's channel as it is now. A step
     already settled (done, waived, not needed) keeps the policy version and channel it was
     settled under, so a later policy change or an edit elsewhere on the interview cannot
-    re-judge it; if it opens again it follows the policy in force.
+    re-judge it; if it opens again it follows the policy in force. ``reasons`` False
+    leaves out the plans' words (the bulk path stores due times only); ``open_only``
+    leaves out the settled steps (applying a policy change reaches open steps only).
     """
     calendar = business_calendar()
     current = policy_in_force()
@@ -129,7 +151,7 @@ def work_out(facts: InterviewFacts, steps: dict) -> dict[StepKind, _Worked]:
     def work(kind: StepKind, version_id: int | None, settled=None) -> _Worked:
         if version_id not in plans:
             policy = current.policy if version_id == current.version_id else policy_of(version_id)
-            plans[version_id] = plan_steps(facts, actions, policy, calendar)
+            plans[version_id] = plan_steps(facts, actions, policy, calendar, reasons=reasons)
         plan = plans[version_id][kind]
         if settled is not None:
             channel = settled.required_channel
@@ -141,6 +163,8 @@ def work_out(facts: InterviewFacts, steps: dict) -> dict[StepKind, _Worked]:
         step = steps.get(kind)
         worked = None
         if step is not None and step.result is not None:
+            if open_only:
+                continue
             worked = work(kind, step.policy_version_id, step)
         if worked is None or worked.state.result is None:
             worked = work(kind, current.version_id)
@@ -219,66 +243,109 @@ STEP_COLUMNS = (
 )
 
 
-def sync_interviews(query) -> int:
-    """Sync the steps of every interview the query selects; returns how many.
-
-    The same rules as ``sync_steps``, in bulk: rows in, changed columns out in batched
-    UPDATEs and INSERTs, so a policy change over tens of thousands of interviews stays
-    within a request.
-    """
-    calendar = business_calendar()
+def sync_interviews(query, progress: Callable[[int], None] | None = None) -> int:
+    """Sync the steps of every interview the query selects, BATCH at a time; returns how
+    many. ``progress`` is told the size of each batch once it is written."""
     ids = list(db.session.scalars(query.with_only_columns(Interview.id).order_by(Interview.id)))
     db.session.flush()
     for start in range(0, len(ids), BATCH):
         batch = ids[start : start + BATCH]
-        interviews = db.session.execute(
-            select(*INTERVIEW_COLUMNS)
-            .join(Employer, Employer.id == Interview.employer_id)
-            .join(Candidate, Candidate.id == Interview.candidate_id)
-            .where(Interview.id.in_(batch))
-        ).all()
-        stored: dict[int, dict] = {i: {} for i in batch}
-        for row in db.session.execute(select(*STEP_COLUMNS).where(Step.interview_id.in_(batch))):
-            stored[row.interview_id][row.kind] = row
-        updates, inserts = [], []
-        now = utcnow()
-        for interview in interviews:
-            steps = stored[interview.id]
-            for kind, worked in work_out(facts_of(interview), steps).items():
-                step = steps.get(kind)
-                # Every row gets the same keys, so each batch is one executemany.
-                values = {
-                    "done_at": step.done_at if step else None,
-                    "employer_id": interview.employer_id,
-                    "recruiter_id": step.recruiter_id if step else None,
-                    **_stored_values(kind, worked, calendar),
-                }
-                if step is None or values["result"] is None:
-                    values["recruiter_id"] = interview.recruiter_id
-                if step is None:
-                    inserts.append(
-                        {
-                            **values,
-                            "interview_id": interview.id,
-                            "candidate_id": interview.candidate_id,
-                            "kind": kind,
-                            "note": "",
-                            "waive_reason": "",
-                            "updated_at": now,
-                        }
-                    )
-                elif any(getattr(step, name) != value for name, value in values.items()):
-                    # The version read is the one the UPDATE requires (a step changed by
-                    # someone meanwhile raises StaleDataError rather than being overwritten).
-                    updates.append(
-                        {**values, "id": step.id, "version": step.version, "updated_at": now}
-                    )
-        if updates:
-            db.session.execute(update(Step), updates)
-        if inserts:
-            db.session.execute(insert(Step), inserts)
+        sync_batch(batch)
+        if progress is not None:
+            progress(len(batch))
     db.session.expire_all()  # objects loaded before this point may hold old values
     return len(ids)
+
+
+# Each row names the step and the version it read (``b_id``, ``b_version``); the other keys
+# are the columns to set. A step changed by someone meanwhile no longer matches.
+_STEPS = cast(Table, Step.__table__)
+_UPDATE_STEP = (
+    update(_STEPS)
+    .where(_STEPS.c.id == bindparam("b_id"))
+    .where(_STEPS.c.version == bindparam("b_version"))
+)
+
+
+def sync_batch(ids: list[int], *, open_only: bool = False) -> None:
+    """The same rules as ``sync_steps`` for a batch of interviews, in bulk: rows in, the
+    changed steps out in one executemany UPDATE and one INSERT (``open_only``: the open
+    steps only, as a policy change needs). Raises StaleDataError (the caller rolls back)
+    when a step changed between reading and writing."""
+    calendar = business_calendar()
+    interviews = db.session.execute(
+        select(*INTERVIEW_COLUMNS)
+        .join(Employer, Employer.id == Interview.employer_id)
+        .join(Candidate, Candidate.id == Interview.candidate_id)
+        .where(Interview.id.in_(ids))
+    ).all()
+    stored: dict[int, dict] = {i: {} for i in ids}
+    for row in db.session.execute(select(*STEP_COLUMNS).where(Step.interview_id.in_(ids))):
+        stored[row.interview_id][row.kind] = row
+    updates, inserts = [], []
+    relabel: list[dict] = []
+    now = utcnow()
+    for interview in interviews:
+        steps = stored[interview.id]
+        worked_out = work_out(facts_of(interview), steps, reasons=False, open_only=open_only)
+        for kind, worked in worked_out.items():
+            step = steps.get(kind)
+            # Every row gets the same keys, so each batch is one executemany.
+            values = {
+                "done_at": step.done_at if step else None,
+                "employer_id": interview.employer_id,
+                "recruiter_id": step.recruiter_id if step else None,
+                **_stored_values(kind, worked, calendar),
+            }
+            if step is None or values["result"] is None:
+                values["recruiter_id"] = interview.recruiter_id
+            if step is None:
+                inserts.append(
+                    {
+                        **values,
+                        "interview_id": interview.id,
+                        "candidate_id": interview.candidate_id,
+                        "kind": kind,
+                        "note": "",
+                        "waive_reason": "",
+                        "updated_at": now,
+                    }
+                )
+                continue
+            changed = [name for name, value in values.items() if getattr(step, name) != value]
+            if changed == ["policy_version_id"]:  # the same due time, under a new version
+                relabel.append(
+                    {
+                        "policy_version_id": values["policy_version_id"],
+                        "b_id": step.id,
+                        "b_version": step.version,
+                        "version": step.version + 1,
+                        "updated_at": now,
+                    }
+                )
+            elif changed:
+                updates.append(
+                    {
+                        **values,
+                        "b_id": step.id,
+                        "b_version": step.version,
+                        "version": step.version + 1,
+                        "updated_at": now,
+                    }
+                )
+    if updates:
+        _expect(len(updates), db.session.execute(_UPDATE_STEP, updates))
+    if relabel:  # fewer columns to bind and write than a full update
+        _expect(len(relabel), db.session.execute(_UPDATE_STEP, relabel))
+    if inserts:
+        db.session.execute(insert(Step), inserts)
+
+
+def _expect(count: int, result) -> None:
+    """Every step read was written: one changed meanwhile no longer matches its version."""
+    written = cast(CursorResult, result).rowcount
+    if written != count:
+        raise StaleDataError(f"{count - written} of {count} steps changed while being synced")
 
 
 def hand_over_open_steps(candidate_id: int, recruiter_id: int) -> None:

@@ -1,0 +1,171 @@
+"""A policy change is saved at once and reaches the open steps right after, batch by batch."""
+
+from dataclasses import replace
+from datetime import time, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from conftest import settle
+from portal.demo import ADMIN_EMAIL, seed
+from portal.extensions import db
+from portal.followup import plan_steps
+from portal.models import Interview, PolicyVersion, Role, Step, User
+from portal.steps import applying as applying_module
+from portal.steps.applying import apply_policy, applying
+from portal.steps.calendar import business_calendar
+from portal.steps.policy import current_policy
+from portal.steps.sync import actions_of, change_policy, facts_of, sync_interviews
+
+
+@pytest.fixture
+def agency(app):
+    """The small demo agency: 60 interviews, most with open steps."""
+    with app.app_context():
+        seed("small")
+        db.session.commit()
+
+
+def save_change(app, **changes) -> int:
+    """Save a policy change as the page does, without applying it; returns the version's id."""
+    with app.test_request_context():
+        admin = db.session.scalar(select(User).where(User.email == ADMIN_EMAIL))
+        assert change_policy(replace(current_policy(), **changes), admin)
+        db.session.commit()
+        return db.session.scalar(select(func.max(PolicyVersion.id)))
+
+
+def open_steps_following(app, version_id: int) -> tuple[int, int]:
+    """(open steps that follow the version, open steps)."""
+    with app.app_context():
+        following = db.session.scalar(
+            select(func.count(Step.id)).where(
+                Step.result.is_(None), Step.policy_version_id == version_id
+            )
+        )
+        return following, db.session.scalar(
+            select(func.count(Step.id)).where(Step.result.is_(None))
+        )
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"thank_you_hours": 30, "day_ends_at": "16:00"},
+        {"thank_you_hours": 30},
+        {"move_on_business_days": 8},
+        {"follow_up_opens_business_days": 1, "assumed_decision_business_days": 6},
+        {"due_soon_hours": 12},
+    ],
+)
+def test_saving_writes_the_version_only_and_the_batches_bring_every_open_step_under_it(
+    app, agency, monkeypatch, changes
+):
+    if "day_ends_at" in changes:
+        changes = {**changes, "day_ends_at": time.fromisoformat(changes["day_ends_at"])}
+    version_id = save_change(app, **changes)
+    following, open_steps = open_steps_following(app, version_id)
+    assert following == 0 and open_steps > 20  # saved, not yet applied
+
+    monkeypatch.setattr(applying_module, "BATCH", 7)
+    monkeypatch.setattr(applying_module, "RELABEL_BATCH", 11)
+    seen: list[tuple[int, int]] = []
+    with app.test_request_context():
+        state = applying()
+        assert state is not None and state.done == 0 and state.left == state.open_interviews
+        reached = apply_policy(lambda done, of: seen.append((done, of)))
+        assert applying() is None
+        assert db.session.get_one(PolicyVersion, version_id).applied_at is not None
+    assert reached == state.open_interviews
+    assert len(seen) >= -(-reached // 11)  # a transaction per batch
+    assert [done for done, _ in seen] == sorted({done for done, _ in seen})
+    assert seen[-1] == (reached, state.open_interviews)
+    assert open_steps_following(app, version_id) == (open_steps, open_steps)
+
+    with app.test_request_context():
+        # Every open step has the due time the rules engine gives under the new policy.
+        policy, calendar = current_policy(), business_calendar()
+        for interview in db.session.scalars(select(Interview)):
+            plans = plan_steps(facts_of(interview), actions_of(interview.steps), policy, calendar)
+            for step in interview.steps:
+                if step.result is None:
+                    assert (step.due_at, step.opens_at) == (
+                        plans[step.kind].due_at,
+                        plans[step.kind].opens_at,
+                    ), step
+        # And recomputing every interview from scratch changes nothing.
+        versions = dict(db.session.execute(select(Step.id, Step.version)).tuples().all())
+        sync_interviews(select(Interview))
+        db.session.commit()
+        assert dict(db.session.execute(select(Step.id, Step.version)).tuples().all()) == versions
+
+
+def test_a_second_change_saved_meanwhile_takes_over(app, agency):
+    first = save_change(app, thank_you_hours=30)
+    second = save_change(app, thank_you_hours=36)
+    with app.test_request_context():
+        apply_policy()
+        assert db.session.get_one(PolicyVersion, first).applied_at is None  # never fully applied
+        assert db.session.get_one(PolicyVersion, second).applied_at is not None
+    following, open_steps = open_steps_following(app, second)
+    assert following == open_steps
+
+
+def test_the_page_saves_and_the_change_arrives_right_after(app, agency, login_as):
+    client = login_as(Role.ADMIN)
+    form = {
+        "timeline_business_days": 1,
+        "thank_you_hours": 40,
+        "follow_up_opens_business_days": 3,
+        "follow_up_due_business_days": 5,
+        "assumed_decision_business_days": 10,
+        "move_on_business_days": 5,
+        "due_soon_hours": 24,
+        "day_ends_at": "17:00",
+    }
+    response = client.post("/admin/policy", data=form)
+    assert response.status_code == 303
+    page = client.get("/admin/policy").get_data(as_text=True)
+    assert "being brought under it" in page  # the flash
+    settle()
+    assert client.get("/admin/policy/progress").get_json() == {"applied": True}
+    with app.app_context():
+        version_id = db.session.scalar(select(func.max(PolicyVersion.id)))
+    following, open_steps = open_steps_following(app, version_id)
+    assert following == open_steps > 0
+    assert "Applying the change" not in client.get("/admin/policy").get_data(as_text=True)
+
+
+def test_the_page_shows_how_far_it_has_got_and_restarts_a_stalled_change(app, agency, login_as):
+    version_id = save_change(app, move_on_business_days=7)
+    client = login_as(Role.ADMIN)
+    page = client.get("/admin/policy").get_data(as_text=True)
+    assert "Applying the change of" in page and "Apply it now" not in page
+    state = client.get("/admin/policy/progress").get_json()
+    assert state["applied"] is False and state["done"] == 0 and state["of"] > 0
+    assert state["stalled"] is False
+
+    with app.app_context():  # the process applying it died a while ago
+        version = db.session.get_one(PolicyVersion, version_id)
+        version.created_at -= timedelta(minutes=5)
+        db.session.commit()
+    assert client.get("/admin/policy/progress").get_json()["stalled"] is True
+    assert "Apply it now" in client.get("/admin/policy").get_data(as_text=True)
+    response = client.post("/admin/policy/apply", data={})
+    assert response.status_code == 303
+    settle()
+    following, open_steps = open_steps_following(app, version_id)
+    assert following == open_steps
+    assert client.get("/admin/policy/progress").get_json() == {"applied": True}
+    client.post("/admin/policy/apply", data={})
+    assert "applied to every open step" in client.get("/admin/policy").get_data(as_text=True)
+
+
+def test_steps_sync_finishes_a_change_a_stopped_process_left(app, agency, runner):
+    version_id = save_change(app, timeline_business_days=2)
+    result = runner.invoke(args=["steps", "sync"])
+    assert result.exit_code == 0, result.output
+    assert "Policy applied: open steps of" in result.output
+    following, open_steps = open_steps_following(app, version_id)
+    assert following == open_steps
+    assert "Policy applied" not in runner.invoke(args=["steps", "sync"]).output
