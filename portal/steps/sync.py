@@ -155,7 +155,9 @@ def work_out(
         plan = plans[version_id][kind]
         if settled is not None:
             channel = settled.required_channel
-            plan = replace(plan, required_channel=str(channel) if channel else None)
+            channel = str(channel) if channel else None
+            if channel != plan.required_channel:
+                plan = replace(plan, required_channel=channel)
         return _Worked(version_id, plan, settle(plan, facts, actions.get(kind)))
 
     out = {}
@@ -312,7 +314,8 @@ def sync_batch(ids: list[int], *, open_only: bool = False) -> None:
                     }
                 )
                 continue
-            changed = [name for name, value in values.items() if getattr(step, name) != value]
+            stored_now = step._mapping
+            changed = [name for name, value in values.items() if stored_now[name] != value]
             if changed == ["policy_version_id"]:  # the same due time, under a new version
                 relabel.append(
                     {
