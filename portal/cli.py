@@ -110,7 +110,14 @@ def create_user(email: str, role: str, name: str, role_sought: str, password_std
 
 
 @demo_cli.command("seed")
-@click.option("--size", type=click.Choice(["small", "large"]), default="small", show_default=True)
+@click.option(
+    "--size",
+    type=click.Choice(list(demo_data.SIZES)),
+    default="small",
+    show_default=True,
+    help="large: 50 recruiters, 20,000 candidates, 100,000 interviews; large-half and "
+    "large-quarter: that share of it (for the benchmark's sweep).",
+)
 @click.option(
     "--seed", "random_seed", type=int, default=2026, show_default=True, help="Random seed."
 )

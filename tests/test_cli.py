@@ -129,6 +129,22 @@ def test_demo_seed_small_is_realistic_and_not_duplicated(app, runner):
     assert candidate.get("/me/").status_code == 200
 
 
+def test_rows_added_after_the_demo_get_new_ids(app, runner, make):
+    """The demo numbers its rows itself; the database's own numbering carries on after them."""
+    runner.invoke(args=["demo", "seed", "--size", "small"])
+    with app.app_context():
+        highest = {
+            model: db.session.scalar(select(func.max(model.id)))
+            for model in (User, Candidate, Employer, Job, Interview)
+        }
+    recruiter = make.user(Role.RECRUITER)
+    employer = make.employer()
+    candidate = make.candidate(recruiter)
+    interview = make.interview(candidate, employer)
+    assert recruiter.id > highest[User] and employer.id > highest[Employer]
+    assert candidate.id > highest[Candidate] and interview.id > highest[Interview]
+
+
 def test_demo_seed_if_empty_leaves_real_data_alone(app, runner, make):
     make.user(Role.ADMIN)
     result = runner.invoke(args=["demo", "seed", "--if-empty"])

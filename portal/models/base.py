@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC
+from typing import cast
 
-from sqlalchemy import DateTime, Enum, TypeDecorator
+from sqlalchemy import DateTime, Enum, Table, TypeDecorator
 
 from ..followup.rules import Labelled
 
@@ -33,6 +34,11 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def table_of(model) -> Table:
+    """A model's table, for Core statements in bulk (``__table__`` is typed as any FROM)."""
+    return cast(Table, model.__table__)
 
 
 def render_migration_item(type_, obj, autogen_context):

@@ -7,11 +7,10 @@ from datetime import timedelta
 from flask import render_template
 from flask_login import current_user
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import joinedload
 
 from ..access import visible_candidates, visible_interviews
 from ..extensions import db
-from ..models import Candidate, CandidateStatus, Interview
+from ..models import Candidate, CandidateStatus, Employer, Interview, Job
 from ..reports import compliance
 from ..reports.queue import open_step_counts, queue_rows
 from ..reports.queue import queue as steps_due_by
@@ -30,23 +29,30 @@ def due_by_today() -> Select:
     return steps_due_by(current_user, utcnow(), day_end)
 
 
-def _upcoming_interviews(limit: int | None = None):
+def _upcoming_interviews(limit: int):
+    """My next interviews as rows (the page only shows them): id, starts_at, format, the
+    candidate's id and name, the employer's name and the job's title."""
     now = utcnow()
     query = (
         visible_interviews(current_user)
+        .join(Employer, Employer.id == Interview.employer_id)
+        .outerjoin(Job, Job.id == Interview.job_id)
+        .with_only_columns(
+            Interview.id,
+            Interview.starts_at,
+            Interview.format,
+            Candidate.id.label("candidate_id"),
+            Candidate.name.label("candidate_name"),
+            Employer.name.label("employer_name"),
+            Job.title.label("job_title"),
+        )
         .where(
             Interview.starts_at >= now, Interview.starts_at < now + timedelta(days=UPCOMING_DAYS)
         )
-        .options(
-            joinedload(Interview.candidate),
-            joinedload(Interview.employer),
-            joinedload(Interview.job),
-        )
         .order_by(Interview.starts_at)
+        .limit(limit)
     )
-    if limit:
-        query = query.limit(limit)
-    return db.session.scalars(query).all()
+    return db.session.execute(query).all()
 
 
 @bp.get("/dashboard")

@@ -14,7 +14,6 @@ from typing import cast
 from flask import g
 from sqlalchemy import (
     CursorResult,
-    Table,
     bindparam,
     distinct,
     func,
@@ -50,6 +49,7 @@ from ..models import (
     Step,
     User,
 )
+from ..models.base import table_of
 from ..times import utcnow
 from .calendar import business_calendar
 from .policy import PolicyInForce, current_policy, policy_in_force, policy_of
@@ -261,7 +261,7 @@ def sync_interviews(query, progress: Callable[[int], None] | None = None) -> int
 
 # Each row names the step and the version it read (``b_id``, ``b_version``); the other keys
 # are the columns to set. A step changed by someone meanwhile no longer matches.
-_STEPS = cast(Table, Step.__table__)
+_STEPS = table_of(Step)
 _UPDATE_STEP = (
     update(_STEPS)
     .where(_STEPS.c.id == bindparam("b_id"))
