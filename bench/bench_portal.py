@@ -51,6 +51,7 @@ from portal.demo import ADMIN_EMAIL, DEMO_DOMAIN, DEMO_PASSWORD, already_seeded,
 from portal.extensions import db
 from portal.models import Candidate, Interview, OutboxEmail, Step, User
 from portal.models.outbox import EmailKind
+from portal.outbox.reminders import MORNING
 from portal.steps.applying import applying
 from portal.steps.calendar import business_calendar
 from portal.steps.policy import current_policy
@@ -475,8 +476,8 @@ def reminders_seconds(url: str) -> tuple[float, int, float, int]:
 
 
 def next_digest_morning() -> datetime:
-    """07:30 on a business day after any digest already in the outbox (each bench run
-    takes the next morning, so there are digests to send)."""
+    """Just after the digests' hour on a business day after any digest already in the
+    outbox (each bench run takes the next morning, so there are digests to send)."""
     calendar, zone = business_calendar(), agency_zone()
     last = db.session.scalar(
         select(func.max(OutboxEmail.created_at)).where(OutboxEmail.kind == EmailKind.DIGEST)
@@ -485,7 +486,7 @@ def next_digest_morning() -> datetime:
     day += timedelta(days=1)
     while not calendar.is_business_day(day):
         day += timedelta(days=1)
-    return datetime(day.year, day.month, day.day, 7, 30, tzinfo=zone).astimezone(UTC)
+    return datetime.combine(day, MORNING, tzinfo=zone).astimezone(UTC) + timedelta(minutes=5)
 
 
 def seed_seconds(url: str) -> float:

@@ -11,6 +11,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -293,10 +294,13 @@ class Interview(Model):
             "(timeline = 'date_given') = (decision_date IS NOT NULL)",
             name="decision_date_matches_timeline",
         ),
+        # A candidate's interviews in time order; a recruiter's upcoming interviews are
+        # found through their candidates, so the cost follows the caseload, not the agency.
+        Index("ix_interviews_candidate_id_starts_at", "candidate_id", "starts_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id"), index=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id"))
     employer_id: Mapped[int] = mapped_column(ForeignKey("employers.id"), index=True)
     job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id"), index=True)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -10,7 +10,7 @@ from sqlalchemy import Select, func, select
 
 from ..access import visible_candidates, visible_interviews
 from ..extensions import db
-from ..models import Candidate, CandidateStatus, Employer, Interview, Job
+from ..models import Candidate, CandidateStatus, Employer, Interview, Job, Role
 from ..reports import compliance
 from ..reports.queue import open_step_counts, queue_rows
 from ..reports.queue import queue as steps_due_by
@@ -52,6 +52,13 @@ def _upcoming_interviews(limit: int):
         .order_by(Interview.starts_at)
         .limit(limit)
     )
+    if current_user.role == Role.RECRUITER:
+        # Through my candidates (a few index ranges each), not the agency's next two weeks.
+        query = query.where(
+            Interview.candidate_id.in_(
+                select(Candidate.id).where(Candidate.recruiter_id == current_user.id)
+            )
+        )
     return db.session.execute(query).all()
 
 

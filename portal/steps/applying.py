@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from flask import g
 from sqlalchemy import ColumnElement, and_, distinct, false, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import db, write_lock
@@ -24,7 +25,7 @@ from ..followup import steps_moved
 from ..models import PolicyVersion, Step
 from ..times import utcnow
 from .policy import policy_in_force, policy_of
-from .sync import sync_batch
+from .sync import work_out_batch
 
 POLICY_LOCK = 0x706F6C6963790001  # "policy" + 1: PostgreSQL's advisory lock for the batches
 STALLED_AFTER = timedelta(seconds=60)
@@ -142,25 +143,42 @@ def _chunks(ids: list[int], size: int) -> list[list[int]]:
 
 def _apply_batch(target: int, ids: list[int], rules: bool, moved) -> bool:
     """One batch in a transaction of its own: the rules engine on its open steps, or the
-    new version on steps it cannot move. False when ``target`` is no longer the newest."""
+    new version on steps it cannot move. False when ``target`` is no longer the newest.
+
+    The rules work the batch out before the lock is taken (reading needs no lock), so
+    people's edits wait only for the writing; a step one of them changed meanwhile no
+    longer matches its version, and the batch is worked out again."""
     for _ in range(PATIENCE):
-        g.pop("policy_in_force", None)
+        writes = None
+        if rules:
+            if not _newest(target):
+                return False
+            writes = work_out_batch(ids, open_only=True)  # under the policy just read
+            db.session.rollback()  # end the read: no lock is held while nothing is written
         write_lock(POLICY_LOCK)
-        if policy_in_force().version_id != target:
-            db.session.rollback()
+        if not _newest(target):
             return False
         try:
-            if rules:
-                sync_batch(ids, open_only=True)
+            if writes is not None:
+                writes.write()
             else:
                 _relabel(target, ids, moved)
-        except StaleDataError:  # someone changed a step of this batch meanwhile: again
+        except (StaleDataError, IntegrityError):  # someone changed a step meanwhile: again
             db.session.rollback()
             continue
         db.session.get_one(PolicyVersion, target).last_batch_at = utcnow()
         db.session.commit()
         return True
     raise StaleDataError(f"steps of interviews {ids[0]}..{ids[-1]} kept changing")
+
+
+def _newest(target: int) -> bool:
+    """Whether ``target`` is still the newest version (read afresh); rolls back if not."""
+    g.pop("policy_in_force", None)
+    if policy_in_force().version_id == target:
+        return True
+    db.session.rollback()
+    return False
 
 
 def _relabel(target: int, ids: list[int], moved) -> None:

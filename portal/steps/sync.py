@@ -269,11 +269,35 @@ _UPDATE_STEP = (
 )
 
 
+@dataclass
+class BatchWrites:
+    """What the rules would change in a batch of interviews, ready to write."""
+
+    updates: list[dict]  # whole steps worked out anew
+    relabel: list[dict]  # the same due time under another policy version
+    inserts: list[dict]  # steps missing
+
+    def write(self) -> None:
+        """Raises StaleDataError when a step changed since it was read (the caller rolls
+        back and works the batch out again)."""
+        if self.updates:
+            _expect(len(self.updates), db.session.execute(_UPDATE_STEP, self.updates))
+        if self.relabel:  # fewer columns to bind and write than a whole step
+            _expect(len(self.relabel), db.session.execute(_UPDATE_STEP, self.relabel))
+        if self.inserts:
+            db.session.execute(insert(Step), self.inserts)
+
+
 def sync_batch(ids: list[int], *, open_only: bool = False) -> None:
     """The same rules as ``sync_steps`` for a batch of interviews, in bulk: rows in, the
     changed steps out in one executemany UPDATE and one INSERT (``open_only``: the open
     steps only, as a policy change needs). Raises StaleDataError (the caller rolls back)
     when a step changed between reading and writing."""
+    work_out_batch(ids, open_only=open_only).write()
+
+
+def work_out_batch(ids: list[int], *, open_only: bool = False) -> BatchWrites:
+    """Read a batch of interviews and their steps, and work out what the rules change."""
     calendar = business_calendar()
     interviews = db.session.execute(
         select(*INTERVIEW_COLUMNS)
@@ -336,12 +360,7 @@ def sync_batch(ids: list[int], *, open_only: bool = False) -> None:
                         "updated_at": now,
                     }
                 )
-    if updates:
-        _expect(len(updates), db.session.execute(_UPDATE_STEP, updates))
-    if relabel:  # fewer columns to bind and write than a full update
-        _expect(len(relabel), db.session.execute(_UPDATE_STEP, relabel))
-    if inserts:
-        db.session.execute(insert(Step), inserts)
+    return BatchWrites(updates, relabel, inserts)
 
 
 def _expect(count: int, result) -> None:
