@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """Build the advice site and the printable PDF guides from content/.
 
-python build.py [--content DIR] [--out DIR] [--clean] [--formats site,pdf] [--jobs N]
+python build.py [--content DIR] [--out DIR] [--clean] [--formats site,pdf] [--jobs N] [--quiet]
 python build.py serve [--port 8000]    # build, serve dist/site on localhost, rebuild on change
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -36,6 +37,11 @@ def main(argv: list[str] | None = None) -> int:
         "--jobs", type=int, default=None, help="worker processes (default: one per core)"
     )
     parser.add_argument("--port", type=int, default=8000, help="with serve: the port on 127.0.0.1")
+    parser.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no progress lines, only problems (the default when CI=true)",
+    )
     args = parser.parse_args(argv)
 
     formats = frozenset(f.strip() for f in args.formats.split(",") if f.strip())
@@ -44,6 +50,10 @@ def main(argv: list[str] | None = None) -> int:
     config = BuildConfig(content=args.content, out=args.out, clean=args.clean, formats=formats)
     if args.jobs:
         config.jobs = max(1, args.jobs)
+    if args.quiet or os.environ.get("CI") == "true":
+        config.progress = lambda message: None
+    elif sys.stderr.isatty():
+        config.pdf_progress = _pdf_line
     if args.command == "serve":
         from sitebuilder.serve import serve
 
@@ -56,6 +66,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {problem}", file=sys.stderr)
         return 1
     return 0
+
+
+def _pdf_line(count: int, total: int, name: str) -> None:
+    """One line on the terminal, rewritten as each PDF is done."""
+    end = "\n" if count == total else ""
+    print(f"\r\033[K  {count}/{total} PDFs done ({name})", end=end, file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":

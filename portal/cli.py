@@ -228,7 +228,7 @@ def send_reminders(dry_run: bool, as_of) -> None:
     except NonexistentLocalTime as exc:
         raise click.BadParameter(str(exc), param_hint="--as-of") from exc
     # Links in the emails: PORTAL_URL (required in production), else the development server.
-    report = RunReport()
+    report = RunReport(echo=click.echo)  # each email's line as it goes
     try:
         with app.test_request_context(base_url=app.config["PORTAL_URL"] or "http://127.0.0.1:5000"):
             delivery.run(now, dry_run=dry_run, report=report)
@@ -237,9 +237,6 @@ def send_reminders(dry_run: bool, as_of) -> None:
             f"the database could not be reached ({delivery.one_line(exc)}). Emails not yet "
             "handed to the mail server go on the next run; none goes twice."
         ) from exc
-    finally:  # what it did before the database went away, too
-        for line in report.lines:
-            click.echo(line)
     totals = (
         ", ".join(f"{n} {what}" for what, n in sorted(report.counts.items()) if n) or "nothing due"
     )

@@ -59,6 +59,9 @@ class BuildConfig:
     clean: bool = False
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
     progress: Callable[[str], None] = lambda message: print(message, file=sys.stderr, flush=True)
+    # Told of each PDF as it is done (count, of, file); without it, progress hears of
+    # every tenth.
+    pdf_progress: Callable[[int, int, str], None] | None = None
 
 
 @dataclass
@@ -764,7 +767,9 @@ def render_pdfs(
         done = pool.map(pdf.render_in_worker, jobs, chunksize=1)
     try:
         for count, target in enumerate(done, start=1):
-            if count % step == 0 or count == len(jobs):
+            if config.pdf_progress is not None:
+                config.pdf_progress(count, len(jobs), str(Path(target).relative_to(stage)))
+            elif count % step == 0 or count == len(jobs):
                 config.progress(
                     f"  {count}/{len(jobs)} PDFs done ({Path(target).relative_to(stage)})"
                 )

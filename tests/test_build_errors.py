@@ -165,6 +165,24 @@ def test_the_command_line_exits_1_with_the_problem(content, tmp_path, capsys):
     assert f"{GUIDE}:1: missing field 'title'" in err and "was left as it was" in err
 
 
+def test_the_command_line_says_each_stage_unless_quiet(content, tmp_path, capsys, monkeypatch):
+    import build as cli
+
+    monkeypatch.delenv("CI", raising=False)
+    args = ["--content", str(content), "--out", str(tmp_path / "out"), "--formats", "site"]
+    assert cli.main(args) == 0
+    err = capsys.readouterr().err
+    assert "Rendering " in err and "Writing " in err and "Built " in err
+    assert cli.main([*args, "--clean", "--quiet"]) == 0
+    assert capsys.readouterr().err == ""
+    monkeypatch.setenv("CI", "true")  # CI logs get problems only
+    assert cli.main([*args, "--clean"]) == 0
+    assert capsys.readouterr().err == ""
+    _edit(content, GUIDE, "title: ", "headline: ")  # problems are said however quiet
+    assert cli.main([*args, "--quiet"]) == 1
+    assert f"{GUIDE}:1: missing field 'title'" in capsys.readouterr().err
+
+
 def test_a_nav_link_to_no_page_is_refused(content, tmp_path):
     _edit(content, "site.yml", "    url: /search/", "    url: /serch/")
     with pytest.raises(BuildError, match="nav link '/serch/' \\(Search\\) leads to no page"):
