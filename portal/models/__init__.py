@@ -21,7 +21,7 @@ from .agency import (
     User,
 )
 from .base import Choice, UTCDateTime, choice_column, render_migration_item
-from .followup import AppendOnly, AuditEvent, PolicyVersion, Step
+from .followup import AppendOnly, AuditEvent, PolicyVersion, Step, StepTally
 from .outbox import REMINDER_KINDS, EmailKind, EmailStatus, OutboxEmail
 from .security import SignInAttempt, UserSession
 
@@ -54,6 +54,7 @@ __all__ = [
     "RoleSought",
     "SignInAttempt",
     "Step",
+    "StepTally",
     "Timeline",
     "UTCDateTime",
     "User",

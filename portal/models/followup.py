@@ -45,6 +45,7 @@ class Step(Model):
             "recruiter_id",
             "due_at",
             "id",
+            "due_week",  # the compliance report's overdue part reads this index alone
             sqlite_where=text("result IS NULL"),
             postgresql_where=text("result IS NULL"),
         ),
@@ -109,6 +110,21 @@ class Step(Model):
 
     def __repr__(self) -> str:
         return f"<Step {self.id} {self.kind} of interview {self.interview_id}>"
+
+
+class StepTally(Model):
+    """How many settled steps fell due in a week, per recruiter and result: the
+    compliance report's rollup. Kept by triggers on ``steps`` (migration 5b1c0e7d9a2f), so
+    every way a step is written keeps it right; open steps are not in it (overdue depends
+    on the clock and is counted live). ``recruiter_key`` is the recruiter's id, 0 for none.
+    """
+
+    __tablename__ = "step_tallies"
+
+    due_week: Mapped[date] = mapped_column(Date, primary_key=True)
+    recruiter_key: Mapped[int] = mapped_column(Integer, primary_key=True)
+    result: Mapped[str] = mapped_column(String(20), primary_key=True)
+    steps: Mapped[int] = mapped_column(Integer)
 
 
 class PolicyVersion(Model):

@@ -11,14 +11,15 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import Select, String, false, func, select, type_coerce
 
 from ..extensions import db
 from ..followup import Status, week_of
-from ..models import Candidate, Employer, Role, Step, User
+from ..models import Candidate, Employer, Role, Step, StepTally, User
 from ..steps.calendar import business_calendar
 
 DONE_LATE = (Status.DONE_LATE.value, Status.TOO_EARLY.value, Status.WRONG_CHANNEL.value)
@@ -156,17 +157,8 @@ def report(
     key = NAMES[group][0]
     period = _period(user, start, end, recruiter_id)
     if group in ("recruiter", "employer"):
-        # Plain lists, not rows: this loop sees every (who, week) pair of the period.
-        by_key: dict = defaultdict(lambda: [0, 0, 0, 0, 0])
-        by_week: dict = defaultdict(lambda: [0, 0, 0, 0, 0])
-        for row_key, week, *tallies in db.session.execute(
-            period.with_only_columns(key, Step.due_week, *_tallies(now)).group_by(
-                Step.due_week, key
-            )
-        ).tuples():
-            for sums in (by_key[row_key], by_week[week]):
-                for i, n in enumerate(tallies):
-                    sums[i] += n
+        sums = tallied(user, group, start, end, now, recruiter_id)
+        by_key, by_week = sums.by_key, sums.by_week
         names = _names(group, by_key)
         rows = sorted(
             (ComplianceRow(k, names.get(k, "?"), *v) for k, v in by_key.items()),
@@ -219,11 +211,121 @@ def _sum(rows) -> ComplianceRow:
 
 def totals(user: User, start: datetime, end: datetime, now: datetime) -> ComplianceRow:
     """One person's (or the agency's) figures for a period: the dashboard's summary."""
-    return _row(
-        None,
-        "All",
-        db.session.execute(_period(user, start, end, None).with_only_columns(*_tallies(now))).one(),
+    sums = [0, 0, 0, 0, 0]
+    for counts in tallied(user, "recruiter", start, end, now, None).by_key.values():
+        for i, n in enumerate(counts):
+            sums[i] += n
+    return ComplianceRow(None, "All", *sums)
+
+
+# Where each stored result is counted: on time, late, missed or waived (the columns of
+# ComplianceRow after the key and name, overdue being the third).
+RESULT_COLUMN = {
+    Status.DONE_ON_TIME.value: 0,
+    **{result: 1 for result in DONE_LATE},
+    Status.MISSED.value: 3,
+    Status.WAIVED.value: 4,
+}
+
+
+@dataclass
+class Tallied:
+    """[on time, late, overdue, missed, waived] per recruiter (or employer), and per week."""
+
+    by_key: dict[int | None, list[int]] = field(
+        default_factory=lambda: defaultdict(lambda: [0, 0, 0, 0, 0])
     )
+    by_week: dict[date, list[int]] = field(
+        default_factory=lambda: defaultdict(lambda: [0, 0, 0, 0, 0])
+    )
+
+    def add(self, key, week, column: int, n: int) -> None:
+        """Count ``n`` in ``column`` for the key (unless _NO_KEY) and the week (unless None)."""
+        if key is not _NO_KEY:
+            self.by_key[key][column] += n
+        if week is not None:
+            self.by_week[week][column] += n
+
+
+_NO_KEY = object()  # a count that goes to the weeks only (its keys were counted apart)
+
+
+def tallied(
+    user: User,
+    group: str,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    recruiter_id: int | None,
+) -> Tallied:
+    """The counts of the steps due in [start, end) that this person's report covers, per
+    recruiter or employer and per week.
+
+    By recruiter, the whole weeks inside the period come from the rollup (``StepTally``,
+    settled steps) plus the open steps past due, counted live from their index, each
+    summed by the database per recruiter and per week; the part weeks at either end, and
+    the report by employer, come from the steps themselves. Both give what ``_period``
+    and ``_tallies`` count (a test compares them), at a cost that follows the recruiters
+    and the weeks, not the steps."""
+    out = Tallied()
+    calendar = business_calendar()
+    first = week_of(start, calendar)
+    if calendar.at(first, time.min) < start:
+        first += timedelta(weeks=1)
+    whole_from = calendar.at(first, time.min)
+    last = week_of(end, calendar)
+    whole_until = calendar.at(last, time.min)
+    rollup = group == "recruiter" and whole_from < whole_until
+    edges = [(start, whole_from), (whole_until, end)] if rollup else [(start, end)]
+    key = NAMES[group][0]
+    for edge_start, edge_end in edges:
+        if edge_start >= edge_end:
+            continue
+        for row_key, week, *counts in db.session.execute(
+            _period(user, edge_start, edge_end, recruiter_id)
+            .with_only_columns(key, Step.due_week, *_tallies(now))
+            .group_by(Step.due_week, key)
+        ).tuples():
+            for column, n in enumerate(counts):
+                out.add(row_key, week, column, n)
+    if not rollup or user.role not in (Role.ADMIN, Role.RECRUITER):
+        return out
+    who = recruiter_id if user.role == Role.ADMIN else user.id
+    settled = [StepTally.due_week >= first, StepTally.due_week < last]
+    overdue = [
+        Step.result.is_(None),
+        Step.due_at >= whole_from,
+        Step.due_at < min(whole_until, now),
+    ]
+    if who is not None:
+        settled.append(StepTally.recruiter_key == who)
+        overdue.append(Step.recruiter_id == who)
+    # Summed by the database twice, per recruiter and per week: tens of rows, not thousands.
+    for per_week, tally_column, step_column in (
+        (False, StepTally.recruiter_key, Step.recruiter_id),
+        (True, StepTally.due_week, Step.due_week),
+    ):
+        value: Any
+        for value, result, n in db.session.execute(
+            select(tally_column, StepTally.result, func.sum(StepTally.steps))
+            .where(*settled)
+            .group_by(tally_column, StepTally.result)
+        ).tuples():
+            counted_as = RESULT_COLUMN.get(result)
+            if counted_as is None or not n:
+                continue
+            if per_week:
+                out.add(_NO_KEY, value, counted_as, n)
+            else:
+                out.add(value or None, None, counted_as, n)  # recruiter_key 0: nobody
+        for value, n in db.session.execute(
+            select(step_column, func.count()).where(*overdue).group_by(step_column)
+        ).tuples():
+            if per_week:
+                out.add(_NO_KEY, value, 2, n)
+            else:
+                out.add(value, None, 2, n)
+    return out
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
