@@ -97,7 +97,7 @@ MATRIX = {
     ("/reports/compliance.csv", "GET"): STAFF_PAGE,
     ("/admin/policy", "GET"): ADMIN_PAGE,
     ("/admin/policy", "POST"): ADMIN_FORM_POST,
-    ("/admin/policy/progress", "GET"): ADMIN_PAGE,
+    ("/admin/policy/progress.json", "GET"): ADMIN_PAGE,
     # Nothing to apply: the admin is told so and sent back.
     ("/admin/policy/apply", "POST"): (SIGN_IN, 403, 403, 403, 403, 303),
     ("/forgot-password", "GET"): (200, 200, 200, 200, 200, 200),

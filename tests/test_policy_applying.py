@@ -128,7 +128,7 @@ def test_the_page_saves_and_the_change_arrives_right_after(app, agency, login_as
     page = client.get("/admin/policy").get_data(as_text=True)
     assert "being brought under it" in page  # the flash
     settle()
-    assert client.get("/admin/policy/progress").get_json() == {"applied": True}
+    assert client.get("/admin/policy/progress.json").get_json() == {"applied": True}
     with app.app_context():
         version_id = db.session.scalar(select(func.max(PolicyVersion.id)))
     following, open_steps = open_steps_following(app, version_id)
@@ -141,7 +141,7 @@ def test_the_page_shows_how_far_it_has_got_and_restarts_a_stalled_change(app, ag
     client = login_as(Role.ADMIN)
     page = client.get("/admin/policy").get_data(as_text=True)
     assert "Applying the change of" in page and "Apply it now" not in page
-    state = client.get("/admin/policy/progress").get_json()
+    state = client.get("/admin/policy/progress.json").get_json()
     assert state["applied"] is False and state["done"] == 0 and state["of"] > 0
     assert state["stalled"] is False
 
@@ -149,14 +149,14 @@ def test_the_page_shows_how_far_it_has_got_and_restarts_a_stalled_change(app, ag
         version = db.session.get_one(PolicyVersion, version_id)
         version.created_at -= timedelta(minutes=5)
         db.session.commit()
-    assert client.get("/admin/policy/progress").get_json()["stalled"] is True
+    assert client.get("/admin/policy/progress.json").get_json()["stalled"] is True
     assert "Apply it now" in client.get("/admin/policy").get_data(as_text=True)
     response = client.post("/admin/policy/apply", data={})
     assert response.status_code == 303
     settle()
     following, open_steps = open_steps_following(app, version_id)
     assert following == open_steps
-    assert client.get("/admin/policy/progress").get_json() == {"applied": True}
+    assert client.get("/admin/policy/progress.json").get_json() == {"applied": True}
     client.post("/admin/policy/apply", data={})
     assert "applied to every open step" in client.get("/admin/policy").get_data(as_text=True)
 

@@ -49,7 +49,7 @@ def policy():
     ), form_status()
 
 
-@bp.get("/policy/progress")
+@bp.get("/policy/progress.json")
 @admin_only
 def policy_progress():
     """How far the newest change has got, for the policy page's progress bar."""

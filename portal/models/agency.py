@@ -15,6 +15,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    text,
     true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -175,6 +176,18 @@ class Candidate(Model):
     """A job seeker the agency coaches; may or may not have a sign-in yet."""
 
     __tablename__ = "candidates"
+    __table_args__ = (
+        # The dashboard's counts by status and its recently updated active candidates,
+        # read off the index for the whole agency (recruiters go by recruiter_id).
+        Index(
+            "ix_candidates_status_updated_at",
+            "status",
+            "updated_at",
+            "id",
+            sqlite_where=text("erased_at IS NULL"),
+            postgresql_where=text("erased_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), unique=True)

@@ -37,7 +37,6 @@ class Step(Model):
     __tablename__ = "steps"
     __table_args__ = (
         UniqueConstraint("interview_id", "kind"),
-        Index("ix_steps_result_due_at", "result", "due_at"),
         # A recruiter's open steps in due order: the queue reads its first page straight
         # off this index, and the status counts read only the open rows.
         Index(
@@ -52,6 +51,15 @@ class Step(Model):
         # The compliance report reads only this index, in its order: week, who, then the
         # exact period and the result (grouping by week and recruiter needs no sort).
         Index("ix_steps_report", "due_week", "recruiter_id", "due_at", "result", "employer_id"),
+        # Every open step by due time, with its window: the agency-wide counts by status
+        # and the length of the admin's queue are read off this index alone.
+        Index(
+            "ix_steps_open_by_due",
+            "due_at",
+            "opens_at",
+            sqlite_where=text("result IS NULL"),
+            postgresql_where=text("result IS NULL"),
+        ),
         # Open steps by the policy version they follow: a policy change is applied batch by
         # batch to the interviews whose open steps do not follow the new version yet.
         Index(

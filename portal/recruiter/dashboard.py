@@ -12,7 +12,7 @@ from ..access import visible_candidates, visible_interviews
 from ..extensions import db
 from ..models import Candidate, CandidateStatus, Employer, Interview, Job, Role
 from ..reports import compliance
-from ..reports.queue import open_step_counts, queue_rows
+from ..reports.queue import open_step_counts, queue_length, queue_rows
 from ..reports.queue import queue as steps_due_by
 from ..steps.policy import current_policy
 from ..times import local_day_bounds, local_today, utcnow
@@ -102,7 +102,8 @@ def dashboard():
 def queue():
     """Everything overdue or due today across my candidates."""
     now = utcnow()
-    page = paginate_rows(due_by_today())
+    _, day_end = local_day_bounds(local_today())
+    page = paginate_rows(due_by_today(), count=queue_length(current_user, day_end))
     return render_template(
         "recruiter/queue.html", page=page, rows=queue_rows(page.items, now), now=now
     )

@@ -188,6 +188,8 @@ class RowPagination(Pagination):
         return list(db.session.execute(query.limit(self.per_page).offset(self._query_offset)).all())
 
     def _query_count(self) -> int:
+        if self._query_args.get("count_query") is not None:  # cheaper, the same count
+            return int(db.session.execute(self._query_args["count_query"]).scalar_one())
         query = self._query_args["select"].order_by(None).subquery()
         return int(db.session.execute(select(func.count()).select_from(query)).scalar_one())
 
@@ -212,11 +214,17 @@ def paginate(query: Select[Any]) -> Pagination:
     )
 
 
-def paginate_rows(query: Select[Any]) -> Pagination:
-    """One page of a list of rows (several columns each), like ``paginate``."""
+def paginate_rows(query: Select[Any], count: Select[Any] | None = None) -> Pagination:
+    """One page of a list of rows (several columns each), like ``paginate``; ``count``, when
+    given, counts the same rows more cheaply than counting the query's."""
     return _within_pages(
         lambda number: RowPagination(
-            page=number, per_page=page_size(), max_per_page=100, select=query, error_out=False
+            page=number,
+            per_page=page_size(),
+            max_per_page=100,
+            select=query,
+            count_query=count,
+            error_out=False,
         )
     )
 
