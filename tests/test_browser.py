@@ -468,3 +468,35 @@ def test_an_admin_lifts_a_lock_and_assigns_the_unassigned(page, make, app):
     sign_out(page)
     sign_in(page, locked.email, PASSWORD)
     expect(page.get_by_role("heading", name="Your dashboard")).to_be_visible()
+
+
+def test_the_policy_page_follows_a_change_until_every_open_step_has_it(page, make, app):
+    """A change saved while nothing applies it (the process that saved it stopped): the page
+    shows how far it has got, then, as the batches run, says it is applied, by itself."""
+    from dataclasses import replace
+
+    from portal.extensions import db
+    from portal.steps.applying import apply_policy
+    from portal.steps.policy import current_policy
+    from portal.steps.sync import change_policy
+
+    admin = make.user(Role.ADMIN, name="Avery Admin")
+    recruiter = make.user(Role.RECRUITER, name="Riley Recruiter")
+    employer = make.employer(name="Ashcombe Birchall LLP")
+    past = datetime.now(ZoneInfo("UTC")) - timedelta(days=2)
+    for n in range(3):
+        candidate = make.candidate(recruiter, name=f"Candidate {n}")
+        make.interview(candidate, employer, starts_at=past + timedelta(hours=n))
+    with app.test_request_context():
+        change_policy(replace(current_policy(), thank_you_hours=48), db.session.merge(admin))
+        db.session.commit()
+
+    sign_in(page, admin.email, PASSWORD)
+    page.goto("/admin/policy")
+    expect(page.get_by_role("heading", name=re.compile("Applying the change of"))).to_be_visible()
+    expect(page.get_by_text("0 of 3 interviews with open steps follow it so far.")).to_be_visible()
+    screenshot(page, "admin-policy-applying")
+    with app.test_request_context():
+        apply_policy()
+    expect(page.get_by_text("Applied: every open step follows it.")).to_be_visible()
+    assert page.locator("progress").evaluate("bar => bar.value === bar.max")
