@@ -1,6 +1,6 @@
 """A policy change is saved at once and reaches the open steps right after, batch by batch."""
 
-from dataclasses import replace
+from dataclasses import asdict, replace
 from datetime import time, timedelta
 
 import pytest
@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from conftest import settle
 from portal.demo import ADMIN_EMAIL, seed
 from portal.extensions import db
-from portal.followup import plan_steps
+from portal.followup import Policy, plan_steps
 from portal.models import Interview, PolicyVersion, Role, Step, User
 from portal.steps import applying as applying_module
 from portal.steps.applying import apply_policy, applying
@@ -114,14 +114,8 @@ def test_a_second_change_saved_meanwhile_takes_over(app, agency):
 def test_the_page_saves_and_the_change_arrives_right_after(app, agency, login_as):
     client = login_as(Role.ADMIN)
     form = {
-        "timeline_business_days": 1,
-        "thank_you_hours": 40,
-        "follow_up_opens_business_days": 3,
-        "follow_up_due_business_days": 5,
-        "assumed_decision_business_days": 10,
-        "move_on_business_days": 5,
-        "due_soon_hours": 24,
-        "day_ends_at": "17:00",
+        name: value.strftime("%H:%M") if name == "day_ends_at" else value
+        for name, value in asdict(Policy(thank_you_hours=40)).items()
     }
     response = client.post("/admin/policy", data=form)
     assert response.status_code == 303
