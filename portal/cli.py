@@ -163,10 +163,12 @@ def sync_steps(everything: bool) -> None:
     steps of closed interviews; finish applying a policy change a stopped process left
     half done. With --all, recompute every interview's steps (open ones under the policy
     in force)."""
+    # Always: besides a change a stopped process left, this catches steps a request wrote
+    # under the version before a change, just as the change was saved.
     pending = applying()
-    if pending is not None:
-        with progress_bar("Applying the policy", pending.open_interviews) as advance:
-            recomputed = apply_policy(lambda done, of: advance(done - advance.done))
+    with progress_bar("Applying the policy", pending.open_interviews if pending else 0) as advance:
+        recomputed = apply_policy(lambda done, of: advance(done - advance.done))
+    if recomputed:
         click.echo(f"Policy applied: open steps of {_interviews(recomputed)} recomputed.")
     query = select(Interview) if everything else interviews_out_of_step()
     total = db.session.scalar(query.with_only_columns(func.count(Interview.id))) or 0

@@ -4,18 +4,19 @@ from dataclasses import asdict, replace
 from datetime import time, timedelta
 
 import pytest
+from flask import g
 from sqlalchemy import func, select
 
 from conftest import settle
 from portal.demo import ADMIN_EMAIL, seed
 from portal.extensions import db
-from portal.followup import Policy, plan_steps
-from portal.models import Interview, PolicyVersion, Role, Step, User
+from portal.followup import Policy, StepKind, plan_steps
+from portal.models import Interview, PolicyVersion, Role, Step, Timeline, User
 from portal.steps import applying as applying_module
 from portal.steps.applying import apply_policy, applying
 from portal.steps.calendar import business_calendar
-from portal.steps.policy import current_policy
-from portal.steps.sync import actions_of, change_policy, facts_of, sync_interviews
+from portal.steps.policy import PolicyInForce, current_policy, policy_of
+from portal.steps.sync import actions_of, change_policy, facts_of, sync_interviews, sync_steps
 
 
 @pytest.fixture
@@ -163,3 +164,62 @@ def test_steps_sync_finishes_a_change_a_stopped_process_left(app, agency, runner
     following, open_steps = open_steps_following(app, version_id)
     assert following == open_steps
     assert "Policy applied" not in runner.invoke(args=["steps", "sync"]).output
+
+
+def test_a_step_written_under_the_version_before_while_a_change_applies_is_caught(
+    app, agency, monkeypatch
+):
+    """A request that read the policy just before the change was saved writes its steps
+    under the version before, after the batches have read what to do: the step is neither
+    taken for one the change cannot move nor left behind when the change is marked applied."""
+    first = save_change(app, timeline_business_days=3)
+    second = save_change(app, timeline_business_days=1, thank_you_hours=30)
+    with app.test_request_context():
+        # An interview the change need not recompute: its timeline answered, its thank-you
+        # sent, only the follow-up and move-on open (steps neither setting moves).
+        moved_open = select(Step.interview_id).where(
+            Step.result.is_(None), Step.kind.in_([StepKind.TIMELINE, StepKind.THANK_YOU])
+        )
+        interview_id = db.session.scalar(
+            select(Step.interview_id)
+            .join(Interview, Interview.id == Step.interview_id)
+            .where(
+                Step.result.is_(None),
+                Interview.timeline != Timeline.NOT_RECORDED,
+                Step.interview_id.not_in(moved_open),
+            )
+            .limit(1)
+        )
+        assert interview_id is not None
+        stale_id = db.session.scalar(
+            select(Step.id).where(Step.interview_id == interview_id, Step.kind == StepKind.TIMELINE)
+        )
+    listed = applying_module._interviews
+    calls = []
+
+    def stale_write_after_the_lists(query):
+        found = listed(query)
+        calls.append(1)
+        if len(calls) == 2:  # both lists read: now the late request commits its steps
+            with app.test_request_context():
+                g.policy_in_force = PolicyInForce(first, policy_of(first))
+                late = db.session.get_one(Interview, interview_id)  # the answer taken back
+                late.timeline, late.decision_date = Timeline.NOT_RECORDED, None
+                late.timeline_recorded_at = None
+                sync_steps(late)  # the timeline step opens again, under the version before
+                db.session.commit()
+                assert db.session.get_one(Step, stale_id).policy_version_id == first
+        return found
+
+    monkeypatch.setattr(applying_module, "_interviews", stale_write_after_the_lists)
+    with app.test_request_context():
+        apply_policy()
+        assert db.session.get_one(PolicyVersion, second).applied_at is not None
+        step = db.session.get_one(Step, stale_id)
+        interview = db.session.get_one(Interview, interview_id)
+        plans = plan_steps(
+            facts_of(interview), actions_of(interview.steps), current_policy(), business_calendar()
+        )
+        assert (step.policy_version_id, step.due_at) == (second, plans[StepKind.TIMELINE].due_at)
+    following, open_steps = open_steps_following(app, second)
+    assert following == open_steps

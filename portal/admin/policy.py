@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..audit import audit_trail
 from ..background import hand_over
-from ..extensions import db
+from ..extensions import db, write_lock
 from ..models import AuditEvent
-from ..steps.applying import apply_policy, applying
+from ..steps.applying import POLICY_LOCK, apply_policy, applying
 from ..steps.policy import current_policy
 from ..steps.sync import change_policy
 from ..times import utcnow
@@ -27,6 +27,11 @@ def policy():
     current = current_policy()
     form = PolicyForm(data=asdict(current)) if request.method == "GET" else PolicyForm()
     if form.validate_on_submit():
+        # A fresh transaction under the policy lock: no batch of an earlier change writes
+        # between reading the policy in force and saving the new one.
+        db.session.commit()
+        write_lock(POLICY_LOCK)
+        g.pop("policy_in_force", None)  # read again, under the lock
         changes = change_policy(form.policy(), current_user)
         db.session.commit()
         if changes:

@@ -158,7 +158,11 @@ def report(
     period = _period(user, start, end, recruiter_id)
     if group in ("recruiter", "employer"):
         sums = tallied(user, group, start, end, now, recruiter_id)
-        by_key, by_week = sums.by_key, sums.by_week
+        # Who and which weeks had something due or waived: the same whether counted from
+        # the rollup (which has no empty rows) or from the steps (which list a recruiter
+        # whose steps are all still upcoming).
+        by_key = {key: counts for key, counts in sums.by_key.items() if any(counts)}
+        by_week = {week: counts for week, counts in sums.by_week.items() if any(counts)}
         names = _names(group, by_key)
         rows = sorted(
             (ComplianceRow(k, names.get(k, "?"), *v) for k, v in by_key.items()),

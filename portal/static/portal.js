@@ -48,7 +48,11 @@
     var words = applying.querySelector("[data-progress-text]");
     var poll = function () {
       fetch(applying.getAttribute("data-policy-progress"), { credentials: "same-origin" })
-        .then(function (response) { return response.json(); })
+        .then(function (response) {
+          // Signed out meanwhile (the sign-in page answers): stop asking.
+          if (!response.ok || response.redirected) { throw new Error("stop"); }
+          return response.json();
+        })
         .then(function (state) {
           if (state.applied) {
             bar.value = bar.max;
@@ -65,7 +69,9 @@
           }
           window.setTimeout(poll, 1000);
         })
-        .catch(function () { window.setTimeout(poll, 5000); });
+        .catch(function (error) {
+          if (error.message !== "stop") { window.setTimeout(poll, 5000); }  // a blip: later
+        });
     };
     window.setTimeout(poll, 500);
   }

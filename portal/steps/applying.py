@@ -30,8 +30,9 @@ from .sync import work_out_batch
 POLICY_LOCK = 0x706F6C6963790001  # "policy" + 1: PostgreSQL's advisory lock for the batches
 STALLED_AFTER = timedelta(seconds=60)
 PATIENCE = 5  # tries of a batch that loses races with people's edits before giving up
-BATCH = 1000  # interviews a batch through the rules: about a quarter of a second of lock
+BATCH = 2000  # interviews a batch through the rules (the lock is held for the writing only)
 RELABEL_BATCH = 2500  # interviews a batch whose steps only take the new version
+PASSES = 10  # passes over what is left before giving up for now (each pass re-reads it)
 
 
 @dataclass(frozen=True)
@@ -82,55 +83,65 @@ def apply_policy(progress: Callable[[int, int], None] | None = None) -> int:
     batch. A second change saved meanwhile takes over from the first at the next batch.
 
     Steps whose plans the change can move (``followup.steps_moved``) are recomputed by the
-    rules engine; the others only take the new version, in one UPDATE a batch."""
+    rules engine; the others only take the new version, in one UPDATE a batch. Steps that
+    turn up under a version not seen when the pass began (a request that read the policy
+    just before the change) wait for the next pass; the version is marked applied only
+    when, under the lock, no open step is left on another."""
     reached = 0
-    while True:
+    for _ in range(PASSES):
         g.pop("policy_in_force", None)
         target = policy_in_force()
         if target.version_id is None:  # nothing saved: the defaults, which steps follow
             return reached
-        moved = _moved(target)
+        moved, unmoved = _by_what_moves(target)
         recompute = _interviews(_not_following(target.version_id).where(moved))
         recomputed = set(recompute)  # the rules reach all of an interview's open steps
         relabel = [
             i
-            for i in _interviews(_not_following(target.version_id).where(~moved))
+            for i in _interviews(_not_following(target.version_id).where(unmoved))
             if i not in recomputed
         ]
         db.session.rollback()  # read outside the batches: no lock held meanwhile
         if not recompute and not relabel:
-            _mark_applied(target.version_id)
-            return reached
+            if _mark_applied(target.version_id):
+                return reached
+            continue
         batches = [(ids, True) for ids in _chunks(recompute, BATCH)] + [
             (ids, False) for ids in _chunks(relabel, RELABEL_BATCH)
         ]
         for ids, rules in batches:
-            if not _apply_batch(target.version_id, ids, rules, moved):
+            if not _apply_batch(target.version_id, ids, rules, unmoved):
                 break  # a newer version was saved: start over under it
             reached += len(ids)
             if progress is not None:
                 version = db.session.get_one(PolicyVersion, target.version_id)
                 progress(reached, version.open_interviews)
+    return reached  # still not settled: the page shows it stalled, and steps sync goes on
 
 
-def _moved(target) -> ColumnElement[bool]:
-    """Open steps whose plans can differ under ``target`` from the version they follow."""
+def _by_what_moves(target) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    """Two conditions on open steps of the versions open steps follow now: those whose
+    plans can differ under ``target`` (moved), and those whose plans cannot (unmoved).
+    A step on a version not seen here is in neither."""
     versions = db.session.scalars(
         select(Step.policy_version_id).where(Step.result.is_(None)).group_by(Step.policy_version_id)
     )
-    conditions = []
+    moved, unmoved = [], []
     for version_id in versions:
         if version_id == target.version_id:
             continue
-        kinds = steps_moved(policy_of(version_id), target.policy)
+        same = (
+            Step.policy_version_id.is_(None)
+            if version_id is None
+            else Step.policy_version_id == version_id
+        )
+        kinds = sorted(steps_moved(policy_of(version_id), target.policy))
         if kinds:
-            same = (
-                Step.policy_version_id.is_(None)
-                if version_id is None
-                else Step.policy_version_id == version_id
-            )
-            conditions.append(and_(same, Step.kind.in_(sorted(kinds))))
-    return or_(false(), *conditions)
+            moved.append(and_(same, Step.kind.in_(kinds)))
+            unmoved.append(and_(same, Step.kind.not_in(kinds)))
+        else:
+            unmoved.append(same)
+    return or_(false(), *moved), or_(false(), *unmoved)
 
 
 def _interviews(query) -> list[int]:
@@ -141,7 +152,7 @@ def _chunks(ids: list[int], size: int) -> list[list[int]]:
     return [ids[start : start + size] for start in range(0, len(ids), size)]
 
 
-def _apply_batch(target: int, ids: list[int], rules: bool, moved) -> bool:
+def _apply_batch(target: int, ids: list[int], rules: bool, unmoved) -> bool:
     """One batch in a transaction of its own: the rules engine on its open steps, or the
     new version on steps it cannot move. False when ``target`` is no longer the newest.
 
@@ -162,7 +173,7 @@ def _apply_batch(target: int, ids: list[int], rules: bool, moved) -> bool:
             if writes is not None:
                 writes.write()
             else:
-                _relabel(target, ids, moved)
+                _relabel(target, ids, unmoved)
         except (StaleDataError, IntegrityError):  # someone changed a step meanwhile: again
             db.session.rollback()
             continue
@@ -181,19 +192,25 @@ def _newest(target: int) -> bool:
     return False
 
 
-def _relabel(target: int, ids: list[int], moved) -> None:
-    """The new version for open steps it cannot move (their due times stay as they are)."""
+def _relabel(target: int, ids: list[int], unmoved) -> None:
+    """The new version for open steps it cannot move (their due times stay as they are).
+    Every condition is on the row updated, so PostgreSQL checks them all again on a row
+    that someone changed while this waited for it."""
     db.session.execute(
         update(Step)
-        .where(Step.interview_id.in_(ids), Step.id.in_(_not_following(target, Step.id)), ~moved)
+        .where(Step.interview_id.in_(ids), Step.result.is_(None), unmoved)
         .values(policy_version_id=target, version=Step.version + 1, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
 
 
-def _mark_applied(target: int) -> None:
+def _mark_applied(target: int) -> bool:
+    """Mark ``target`` applied if, under the lock, no open step follows another version;
+    False (and nothing marked) if some still do."""
     write_lock(POLICY_LOCK)
+    left = db.session.scalar(select(_not_following(target).limit(1).exists()))
     version = db.session.get_one(PolicyVersion, target)
-    if version.applied_at is None:
+    if not left and version.applied_at is None:
         version.applied_at = utcnow()
     db.session.commit()
+    return not left

@@ -259,6 +259,13 @@ def sync_interviews(query, progress: Callable[[int], None] | None = None) -> int
     return len(ids)
 
 
+# What a bulk sync writes of a step, narrowest first: the same due time under another
+# policy version; an open step's plan moved; else every column the rules decide.
+WRITE_SHAPES = (
+    ("policy_version_id",),
+    ("policy_version_id", "due_at", "opens_at", "required_channel", "due_week"),
+)
+
 # Each row names the step and the version it read (``b_id``, ``b_version``); the other keys
 # are the columns to set. A step changed by someone meanwhile no longer matches.
 _STEPS = table_of(Step)
@@ -273,17 +280,14 @@ _UPDATE_STEP = (
 class BatchWrites:
     """What the rules would change in a batch of interviews, ready to write."""
 
-    updates: list[dict]  # whole steps worked out anew
-    relabel: list[dict]  # the same due time under another policy version
+    updates: list[list[dict]]  # changed steps, grouped by the columns to set
     inserts: list[dict]  # steps missing
 
     def write(self) -> None:
         """Raises StaleDataError when a step changed since it was read (the caller rolls
         back and works the batch out again)."""
-        if self.updates:
-            _expect(len(self.updates), db.session.execute(_UPDATE_STEP, self.updates))
-        if self.relabel:  # fewer columns to bind and write than a whole step
-            _expect(len(self.relabel), db.session.execute(_UPDATE_STEP, self.relabel))
+        for rows in self.updates:
+            _expect(len(rows), db.session.execute(_UPDATE_STEP, rows))
         if self.inserts:
             db.session.execute(insert(Step), self.inserts)
 
@@ -308,8 +312,8 @@ def work_out_batch(ids: list[int], *, open_only: bool = False) -> BatchWrites:
     stored: dict[int, dict] = {i: {} for i in ids}
     for row in db.session.execute(select(*STEP_COLUMNS).where(Step.interview_id.in_(ids))):
         stored[row.interview_id][row.kind] = row
-    updates, inserts = [], []
-    relabel: list[dict] = []
+    inserts: list[dict] = []
+    shapes: dict[tuple[str, ...], list[dict]] = {}
     now = utcnow()
     for interview in interviews:
         steps = stored[interview.id]
@@ -340,27 +344,24 @@ def work_out_batch(ids: list[int], *, open_only: bool = False) -> BatchWrites:
                 continue
             stored_now = step._mapping
             changed = [name for name, value in values.items() if stored_now[name] != value]
-            if changed == ["policy_version_id"]:  # the same due time, under a new version
-                relabel.append(
-                    {
-                        "policy_version_id": values["policy_version_id"],
-                        "b_id": step.id,
-                        "b_version": step.version,
-                        "version": step.version + 1,
-                        "updated_at": now,
-                    }
-                )
-            elif changed:
-                updates.append(
-                    {
-                        **values,
-                        "b_id": step.id,
-                        "b_version": step.version,
-                        "version": step.version + 1,
-                        "updated_at": now,
-                    }
-                )
-    return BatchWrites(updates, relabel, inserts)
+            if not changed:
+                continue
+            # Only the columns that changed, in one of a few shapes (an executemany needs
+            # the same keys): SQLite rewrites every index that names a column set, same
+            # value or not.
+            shape = next(
+                (cols for cols in WRITE_SHAPES if set(changed) <= set(cols)), tuple(values)
+            )
+            shapes.setdefault(shape, []).append(
+                {
+                    **{name: values[name] for name in shape},
+                    "b_id": step.id,
+                    "b_version": step.version,
+                    "version": step.version + 1,
+                    "updated_at": now,
+                }
+            )
+    return BatchWrites(list(shapes.values()), inserts)
 
 
 def _expect(count: int, result) -> None:
