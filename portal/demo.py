@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, insert, select
 
 from .accounts.passwords import set_password
 from .extensions import db
@@ -455,13 +455,9 @@ def _insert_ids(model, rows: list[dict]) -> list[int]:
     db.session.execute(
         insert(table_of(model)), [{**row, "id": id_} for row, id_ in zip(rows, ids, strict=True)]
     )
-    if db.session.get_bind().dialect.name == "postgresql":  # the next id the database gives
-        table = model.__tablename__
-        db.session.execute(
-            text(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
-            )
-        )
+    if ids and db.session.get_bind().dialect.name == "postgresql":  # the next id it gives
+        sequence = func.pg_get_serial_sequence(model.__tablename__, "id")
+        db.session.execute(select(func.setval(sequence, ids[-1])))
     return ids
 
 
