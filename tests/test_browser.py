@@ -499,4 +499,6 @@ def test_the_policy_page_follows_a_change_until_every_open_step_has_it(page, mak
     with app.test_request_context():
         apply_policy()
     expect(page.get_by_text("Applied: every open step follows it.")).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile("Applied the change of"))).to_be_visible()
+    expect(page.get_by_text("Until an interview's turn comes")).to_be_hidden()
     assert page.locator("progress").evaluate("bar => bar.value === bar.max")

@@ -57,6 +57,11 @@
           if (state.applied) {
             bar.value = bar.max;
             words.textContent = "Applied: every open step follows it.";
+            var heading = applying.querySelector("h2");
+            heading.textContent = heading.textContent.replace(/^Applying/, "Applied");
+            applying.querySelectorAll("[data-while-applying]").forEach(function (element) {
+              element.hidden = true;
+            });
             return;
           }
           bar.max = state.of;
