@@ -548,9 +548,13 @@ def main() -> None:
                 )
 
     print("policy changes:", flush=True)
+    policy = policy_in_force(url)
     for label, change in (
-        ("thank-you hours + 1", {"thank_you_hours": current_thank_you(url) + 1}),
-        ("the business day ends an hour earlier", {"day_ends_at": earlier_day_end(url)}),
+        ("thank-you hours + 1", {"thank_you_hours": policy.thank_you_hours + 1}),
+        (
+            "the business day ends an hour earlier",
+            {"day_ends_at": policy.day_ends_at.replace(hour=policy.day_ends_at.hour - 1)},
+        ),
     ):
         request, applied, longest = policy_change(url, change)
         table.add(f"policy change ({label}): the request", f"{request:.2f} s", "<1 s", request < 1)
@@ -586,20 +590,12 @@ def main() -> None:
     table.print(f"{dialect}, {interviews} interviews, {steps} steps; {loads.summary()}")
 
 
-def current_thank_you(url: str) -> int:
+def policy_in_force(url: str):
     app = portal_app(url)
     with app.test_request_context():
-        hours = current_policy().thank_you_hours
+        policy = current_policy()
         db.engine.dispose()
-    return hours
-
-
-def earlier_day_end(url: str):
-    app = portal_app(url)
-    with app.test_request_context():
-        end = current_policy().day_ends_at
-        db.engine.dispose()
-    return end.replace(hour=end.hour - 1)
+    return policy
 
 
 if __name__ == "__main__":

@@ -243,16 +243,13 @@ class Tallied:
         default_factory=lambda: defaultdict(lambda: [0, 0, 0, 0, 0])
     )
 
-    def add(self, key, week, column: int, n: int) -> None:
-        """Count ``n`` in ``column`` for the key (unless _NO_KEY) and the week (unless None)."""
-        if key is not _NO_KEY:
-            self.by_key[key][column] += n
-        if week is not None:
-            self.by_week[week][column] += n
+    def add(self, key: int | None, week: date, column: int, n: int) -> None:
+        """Count ``n`` in ``column`` for the key and for the week."""
+        self.by_key[key][column] += n
+        self.by_week[week][column] += n
 
 
 ROLLUP_FROM = timedelta(weeks=8)  # periods with fewer whole weeks read the steps alone
-_NO_KEY = object()  # a count that goes to the weeks only (its keys were counted apart)
 
 
 def tallied(
@@ -307,30 +304,23 @@ def tallied(
         settled.append(StepTally.recruiter_key == who)
         overdue.append(Step.recruiter_id == who)
     # Summed by the database twice, per recruiter and per week: tens of rows, not thousands.
-    for per_week, tally_column, step_column in (
-        (False, StepTally.recruiter_key, Step.recruiter_id),
-        (True, StepTally.due_week, Step.due_week),
-    ):
-        value: Any
+    passes: list[tuple[dict[Any, list[int]], Any, Any]] = [
+        (out.by_key, StepTally.recruiter_key, Step.recruiter_id),
+        (out.by_week, StepTally.due_week, Step.due_week),
+    ]
+    for sums, tally_column, step_column in passes:
         for value, result, n in db.session.execute(
             select(tally_column, StepTally.result, func.sum(StepTally.steps))
             .where(*settled)
             .group_by(tally_column, StepTally.result)
         ).tuples():
             counted_as = RESULT_COLUMN.get(result)
-            if counted_as is None or not n:
-                continue
-            if per_week:
-                out.add(_NO_KEY, value, counted_as, n)
-            else:
-                out.add(value or None, None, counted_as, n)  # recruiter_key 0: nobody
+            if counted_as is not None and n:
+                sums[value or None][counted_as] += n  # recruiter_key 0: nobody
         for value, n in db.session.execute(
             select(step_column, func.count()).where(*overdue).group_by(step_column)
         ).tuples():
-            if per_week:
-                out.add(_NO_KEY, value, 2, n)
-            else:
-                out.add(value, None, 2, n)
+            sums[value][2] += n
     return out
 
 

@@ -101,6 +101,7 @@ def apply_policy(progress: Callable[[int, int], None] | None = None) -> int:
             for i in _interviews(_not_following(target.version_id).where(unmoved))
             if i not in recomputed
         ]
+        of = db.session.get_one(PolicyVersion, target.version_id).open_interviews
         db.session.rollback()  # read outside the batches: no lock held meanwhile
         if not recompute and not relabel:
             if _mark_applied(target.version_id):
@@ -114,8 +115,7 @@ def apply_policy(progress: Callable[[int, int], None] | None = None) -> int:
                 break  # a newer version was saved: start over under it
             reached += len(ids)
             if progress is not None:
-                version = db.session.get_one(PolicyVersion, target.version_id)
-                progress(reached, version.open_interviews)
+                progress(reached, of)
     return reached  # still not settled: the page shows it stalled, and steps sync goes on
 
 
