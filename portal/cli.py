@@ -173,8 +173,7 @@ def sync_steps(everything: bool) -> None:
     query = select(Interview) if everything else interviews_out_of_step()
     total = db.session.scalar(query.with_only_columns(func.count(Interview.id))) or 0
     with progress_bar("Syncing steps", total) as advance:
-        count = sync_interviews(query, progress=advance)
-    db.session.commit()
+        count = sync_interviews(query, progress=advance, commit_each=True)
     click.echo(f"Steps synced for {_interviews(count)}.")
 
 

@@ -5,7 +5,8 @@ from datetime import time, timedelta
 
 import pytest
 from flask import g
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.orm.exc import StaleDataError
 
 from conftest import settle
 from portal.demo import ADMIN_EMAIL, seed
@@ -13,10 +14,18 @@ from portal.extensions import db
 from portal.followup import Policy, StepKind, plan_steps
 from portal.models import Interview, PolicyVersion, Role, Step, Timeline, User
 from portal.steps import applying as applying_module
+from portal.steps import sync as sync_module
 from portal.steps.applying import apply_policy, applying
 from portal.steps.calendar import business_calendar
 from portal.steps.policy import PolicyInForce, current_policy, policy_of
-from portal.steps.sync import actions_of, change_policy, facts_of, sync_interviews, sync_steps
+from portal.steps.sync import (
+    actions_of,
+    change_policy,
+    facts_of,
+    sync_interviews,
+    sync_steps,
+    work_out_batch,
+)
 
 
 @pytest.fixture
@@ -53,6 +62,7 @@ def open_steps_following(app, version_id: int) -> tuple[int, int]:
     "changes",
     [
         {"thank_you_hours": 30, "day_ends_at": "16:00"},
+        {"day_ends_at": "18:30"},
         {"thank_you_hours": 30},
         {"move_on_business_days": 8},
         {"follow_up_opens_business_days": 1, "assumed_decision_business_days": 6},
@@ -223,3 +233,65 @@ def test_a_step_written_under_the_version_before_while_a_change_applies_is_caugh
         assert (step.policy_version_id, step.due_at) == (second, plans[StepKind.TIMELINE].due_at)
     following, open_steps = open_steps_following(app, second)
     assert following == open_steps
+
+
+def test_a_step_changed_between_working_out_and_writing_is_left_as_it_was_changed(app, agency):
+    """A batch is worked out before the lock and written after; a step someone changed
+    in between (its version moved on) is not overwritten, and the batch says so, on each
+    database's way of writing (one UPDATE from arrays on PostgreSQL)."""
+    save_change(app, day_ends_at=time(16, 0))
+    with app.test_request_context():
+        ids = list(
+            db.session.scalars(
+                select(Step.interview_id).where(Step.result.is_(None)).distinct().limit(5)
+            )
+        )
+        writes = work_out_batch(ids, open_only=True)
+        db.session.rollback()
+        assert sum(len(rows) for rows in writes.updates) > 5
+        changed = writes.updates[0][0]["b_id"]
+        note = "Edited while the batch was being worked out"
+        db.session.execute(
+            update(Step).where(Step.id == changed).values(note=note, version=Step.version + 1)
+        )
+        db.session.commit()
+        due_before = db.session.get_one(Step, changed).due_at
+
+        with pytest.raises(StaleDataError, match="1 of"):
+            writes.write()
+        db.session.rollback()
+        assert db.session.get_one(Step, changed).due_at == due_before  # nothing written
+
+        # Applied the usual way, the batch is worked out again and reaches that step too.
+        apply_policy()
+        step = db.session.get_one(Step, changed)
+        assert step.note == note and step.due_at != due_before
+        assert step.due_at.astimezone(business_calendar().zone).time() == time(16, 0)
+
+
+def test_steps_sync_all_puts_right_what_was_written_behind_its_back_a_batch_at_a_time(
+    app, agency, runner, monkeypatch
+):
+    """Due times and results edited in the database directly: ``steps sync --all`` brings
+    them back to what the rules say, committing batch by batch (SQLite's write lock is
+    held for one batch at a time)."""
+    with app.app_context():
+        before = dict(db.session.execute(select(Step.id, Step.due_at)).tuples().all())
+        for step_id in sorted(before)[::7]:  # as a bad script might
+            step = db.session.get_one(Step, step_id)
+            step.due_at += timedelta(days=3)
+        db.session.commit()
+    monkeypatch.setattr(sync_module, "BATCH", 9)
+    commits = []
+    original = sync_module._sync_and_commit
+    monkeypatch.setattr(
+        sync_module, "_sync_and_commit", lambda ids: (original(ids), commits.append(ids))
+    )
+    result = runner.invoke(args=["steps", "sync", "--all"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        interviews = db.session.scalar(select(func.count(Interview.id)))
+    assert f"Steps synced for {interviews} interviews." in result.output
+    assert len(commits) == -(-interviews // 9)
+    with app.app_context():
+        assert dict(db.session.execute(select(Step.id, Step.due_at)).tuples().all()) == before

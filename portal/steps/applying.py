@@ -25,11 +25,10 @@ from ..followup import steps_moved
 from ..models import PolicyVersion, Step
 from ..times import utcnow
 from .policy import policy_in_force, policy_of
-from .sync import work_out_batch
+from .sync import PATIENCE, work_out_batch
 
 POLICY_LOCK = 0x706F6C6963790001  # "policy" + 1: PostgreSQL's advisory lock for the batches
 STALLED_AFTER = timedelta(seconds=60)
-PATIENCE = 5  # tries of a batch that loses races with people's edits before giving up
 BATCH = 2000  # interviews a batch through the rules (the lock is held for the writing only)
 RELABEL_BATCH = 2500  # interviews a batch whose steps only take the new version
 PASSES = 10  # passes over what is left before giving up for now (each pass re-reads it)

@@ -21,6 +21,8 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..audit import record
@@ -245,24 +247,54 @@ STEP_COLUMNS = (
 )
 
 
-def sync_interviews(query, progress: Callable[[int], None] | None = None) -> int:
+PATIENCE = 5  # tries of a batch that loses races with people's edits, committing each
+
+
+def sync_interviews(
+    query, progress: Callable[[int], None] | None = None, *, commit_each: bool = False
+) -> int:
     """Sync the steps of every interview the query selects, BATCH at a time; returns how
-    many. ``progress`` is told the size of each batch once it is written."""
+    many. ``progress`` is told the size of each batch once it is written.
+
+    ``commit_each`` (a command, not a request): each batch is a transaction of its own, so
+    a long sync holds SQLite's write lock for one batch at a time, not for all of them; a
+    batch that meets a step someone changed meanwhile is worked out again."""
     ids = list(db.session.scalars(query.with_only_columns(Interview.id).order_by(Interview.id)))
-    db.session.flush()
+    if commit_each:
+        db.session.commit()
+    else:
+        db.session.flush()
     for start in range(0, len(ids), BATCH):
         batch = ids[start : start + BATCH]
-        sync_batch(batch)
+        if commit_each:
+            _sync_and_commit(batch)
+        else:
+            sync_batch(batch)
         if progress is not None:
             progress(len(batch))
     db.session.expire_all()  # objects loaded before this point may hold old values
     return len(ids)
 
 
+def _sync_and_commit(ids: list[int]) -> None:
+    for _ in range(PATIENCE):
+        try:
+            sync_batch(ids)
+        except (StaleDataError, IntegrityError):  # someone changed a step meanwhile: again
+            db.session.rollback()
+            continue
+        db.session.commit()
+        return
+    raise StaleDataError(f"steps of interviews {ids[0]}..{ids[-1]} kept changing")
+
+
 # What a bulk sync writes of a step, narrowest first: the same due time under another
-# policy version; an open step's plan moved; else every column the rules decide.
+# policy version; the due time moved within its week (the business day ends at another
+# hour); an open step's plan moved; else every column the rules decide. Each column left
+# out is one bind parameter fewer to convert per row, and no trigger on it fires.
 WRITE_SHAPES = (
     ("policy_version_id",),
+    ("policy_version_id", "due_at"),
     ("policy_version_id", "due_at", "opens_at", "required_channel", "due_week"),
 )
 
@@ -286,10 +318,35 @@ class BatchWrites:
     def write(self) -> None:
         """Raises StaleDataError when a step changed since it was read (the caller rolls
         back and works the batch out again)."""
+        postgresql = db.session.get_bind().dialect.name == "postgresql"
         for rows in self.updates:
-            _expect(len(rows), db.session.execute(_UPDATE_STEP, rows))
+            if postgresql:
+                _expect(len(rows), db.session.execute(_update_from_arrays(rows)))
+            else:
+                _expect(len(rows), db.session.execute(_UPDATE_STEP, rows))
         if self.inserts:
             db.session.execute(insert(Step), self.inserts)
+
+
+def _update_from_arrays(rows: list[dict]):
+    """PostgreSQL: the rows of an executemany as one UPDATE … FROM unnest(arrays), a column
+    an array: one statement for the server to plan and run rather than one per step (it
+    halves the time of a policy batch). Same matching as ``_UPDATE_STEP``."""
+    names = list(rows[0])
+    arrays = [
+        bindparam(
+            f"a_{name}",
+            [row[name] for row in rows],
+            type_=ARRAY(_STEPS.c[name.removeprefix("b_")].type),
+        )
+        for name in names
+    ]
+    given = func.unnest(*arrays).table_valued(*names).render_derived("given")
+    return (
+        update(_STEPS)
+        .where(_STEPS.c.id == given.c.b_id, _STEPS.c.version == given.c.b_version)
+        .values({name: given.c[name] for name in names if not name.startswith("b_")})
+    )
 
 
 def sync_batch(ids: list[int], *, open_only: bool = False) -> None:
@@ -309,8 +366,13 @@ def work_out_batch(ids: list[int], *, open_only: bool = False) -> BatchWrites:
         .join(Candidate, Candidate.id == Interview.candidate_id)
         .where(Interview.id.in_(ids))
     ).all()
+    read = select(*STEP_COLUMNS).where(Step.interview_id.in_(ids))
+    if open_only:
+        # The open steps, and the follow-up (the move-on step counts from when it was
+        # sent): the rules read no other settled step to plan and settle the open ones.
+        read = read.where(Step.result.is_(None) | (Step.kind == StepKind.FOLLOW_UP))
     stored: dict[int, dict] = {i: {} for i in ids}
-    for row in db.session.execute(select(*STEP_COLUMNS).where(Step.interview_id.in_(ids))):
+    for row in db.session.execute(read):
         stored[row.interview_id][row.kind] = row
     inserts: list[dict] = []
     shapes: dict[tuple[str, ...], list[dict]] = {}
@@ -330,6 +392,8 @@ def work_out_batch(ids: list[int], *, open_only: bool = False) -> BatchWrites:
             if step is None or values["result"] is None:
                 values["recruiter_id"] = interview.recruiter_id
             if step is None:
+                if open_only:
+                    continue  # not read, or missing: steps sync adds what is missing
                 inserts.append(
                     {
                         **values,
