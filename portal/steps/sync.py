@@ -143,7 +143,8 @@ def work_out(
     settled under, so a later policy change or an edit elsewhere on the interview cannot
     re-judge it; if it opens again it follows the policy in force. ``reasons`` False
     leaves out the plans' words (the bulk path stores due times only); ``open_only``
-    leaves out the settled steps (applying a policy change reaches open steps only).
+    works out the open steps alone (applying a policy change reaches those only; a step
+    missing is left to ``steps sync``).
     """
     calendar = business_calendar()
     current = policy_in_force()
@@ -166,9 +167,9 @@ def work_out(
     for kind in STEP_ORDER:
         step = steps.get(kind)
         worked = None
+        if open_only and (step is None or step.result is not None):
+            continue
         if step is not None and step.result is not None:
-            if open_only:
-                continue
             worked = work(kind, step.policy_version_id, step)
         if worked is None or worked.state.result is None:
             worked = work(kind, current.version_id)
@@ -392,8 +393,6 @@ def work_out_batch(ids: list[int], *, open_only: bool = False) -> BatchWrites:
             if step is None or values["result"] is None:
                 values["recruiter_id"] = interview.recruiter_id
             if step is None:
-                if open_only:
-                    continue  # not read, or missing: steps sync adds what is missing
                 inserts.append(
                     {
                         **values,
