@@ -344,7 +344,6 @@ def seed(
                 "location": location,
                 "search_text": job_search_text(title, location, area),
                 "status": rng.choices(list(JobStatus), weights=[6, 3, 1])[0],
-                "is_public": rng.random() < 0.4,
                 "created_at": now,
             }
         )

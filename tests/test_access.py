@@ -66,6 +66,11 @@ MATRIX = {
     ("/jobs/new", "POST"): STAFF_FORM_POST,
     ("/jobs/<int:job_id>/edit", "GET"): STAFF_PAGE,
     ("/jobs/<int:job_id>/edit", "POST"): STAFF_FORM_POST,
+    ("/jobs/<int:job_id>", "GET"): STAFF_PAGE,
+    # The job has no description yet: publishing shows the form with the reasons.
+    ("/jobs/<int:job_id>/publish", "POST"): STAFF_FORM_POST,
+    # Nothing is up: staff are told so and sent back.
+    ("/jobs/<int:job_id>/take-down", "POST"): (SIGN_IN, 403, 403, 303, 303, 303),
     ("/admin/", "GET"): (SIGN_IN, 403, 403, 403, 403, 302),
     ("/admin/users", "GET"): ADMIN_PAGE,
     ("/admin/users/new", "GET"): ADMIN_PAGE,
@@ -230,6 +235,7 @@ def test_access(app, world, login_as, role, rule, method):
         "/employers/999999",
         "/employers/999999/edit",
         "/jobs/999999/edit",
+        "/jobs/999999",
         "/admin/users/999999",
         "/admin/candidates/999999/assignment",
         "/steps/999999",

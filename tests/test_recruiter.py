@@ -282,6 +282,19 @@ def test_employer_create_edit_and_duplicate(recruiter, app):
     )
 
 
+# What a browser sends of a job form's posting part when nobody touches it.
+POSTING_FIELDS = {
+    "work_arrangement": "on_site",
+    "employment_type": "permanent",
+    "schedule": "full_time",
+    "pay_per": "year",
+    "recruiter_id": "",
+    "employer_size": "",
+    "uses_ai": "",
+    "existing_vacancy": "",
+}
+
+
 def test_job_create_edit_and_list(recruiter, make, app):
     employer = make.employer(name="Wetherby Yardley LLP")
     response = recruiter.post(
@@ -292,13 +305,14 @@ def test_job_create_edit_and_list(recruiter, make, app):
             "practice_area": "Wills and estates",
             "location": "Oakville",
             "status": "open",
-            "is_public": "y",
+            **POSTING_FIELDS,
         },
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     with app.app_context():
         job = db.session.scalar(select(Job))
-        assert job.is_public and job.employer_id == employer.id
+        assert job.employer_id == employer.id
+        assert response.location.endswith(f"/jobs/{job.id}")
     recruiter.post(
         f"/jobs/{job.id}/edit",
         data={
@@ -306,6 +320,7 @@ def test_job_create_edit_and_list(recruiter, make, app):
             "title": "Estates law clerk",
             "practice_area": "Wills and estates",
             "status": "filled",
+            **POSTING_FIELDS,
         },
     )
     listing = recruiter.get("/jobs?status=filled").get_data(as_text=True)

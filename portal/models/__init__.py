@@ -9,20 +9,26 @@ from .agency import (
     Channel,
     Employer,
     EmployerKind,
+    EmployerSize,
+    EmploymentType,
     Interview,
     InterviewFormat,
     Job,
     JobStatus,
     Outcome,
+    PayPer,
     PreferredChannel,
     Role,
     RoleSought,
+    Schedule,
     Timeline,
     User,
+    WorkArrangement,
 )
 from .base import Choice, UTCDateTime, choice_column, render_migration_item
 from .followup import AppendOnly, AuditEvent, PolicyVersion, Step, StepTally
 from .outbox import REMINDER_KINDS, EmailKind, EmailStatus, OutboxEmail
+from .postings import JobPosting, PostingChanged
 from .security import SignInAttempt, UserSession
 
 __all__ = [
@@ -40,18 +46,24 @@ __all__ = [
     "EmailStatus",
     "Employer",
     "EmployerKind",
+    "EmployerSize",
+    "EmploymentType",
     "Interview",
     "InterviewFormat",
     "Job",
+    "JobPosting",
     "JobStatus",
     "LinkPurpose",
     "OutboxEmail",
     "Outcome",
     "PasswordLink",
+    "PayPer",
     "PolicyVersion",
+    "PostingChanged",
     "PreferredChannel",
     "Role",
     "RoleSought",
+    "Schedule",
     "SignInAttempt",
     "Step",
     "StepTally",
@@ -59,6 +71,7 @@ __all__ = [
     "UTCDateTime",
     "User",
     "UserSession",
+    "WorkArrangement",
     "choice_column",
     "render_migration_item",
 ]

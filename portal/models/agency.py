@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
@@ -13,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    Numeric,
     String,
     Text,
     text,
@@ -27,6 +29,7 @@ from .search import SEARCH_TEXT_LENGTH, keep_search_text, search_text
 
 if TYPE_CHECKING:
     from .followup import Step
+    from .postings import JobPosting
 
 
 class Role(Choice):
@@ -72,6 +75,36 @@ class JobStatus(Choice):
     OPEN = "open", "Open"
     FILLED = "filled", "Filled"
     CLOSED = "closed", "Closed"
+
+
+class WorkArrangement(Choice):
+    ON_SITE = "on_site", "On site"
+    HYBRID = "hybrid", "Hybrid"
+    REMOTE = "remote", "Remote"
+
+
+class EmploymentType(Choice):
+    PERMANENT = "permanent", "Permanent"
+    CONTRACT = "contract", "Contract"
+    TEMPORARY = "temporary", "Temporary"
+
+
+class Schedule(Choice):
+    FULL_TIME = "full_time", "Full time"
+    PART_TIME = "part_time", "Part time"
+
+
+class PayPer(Choice):
+    YEAR = "year", "a year"
+    HOUR = "hour", "an hour"
+
+
+class EmployerSize(Choice):
+    """The employer's staff on the day a posting goes up: Ontario's posting rules apply
+    from 25 employees (O. Reg. 476/24, s. 1)."""
+
+    COVERED = "25_or_more", "25 or more employees"
+    UNDER_25 = "under_25", "Fewer than 25 employees"
 
 
 class InterviewFormat(Choice):
@@ -291,11 +324,41 @@ class Job(Model):
     status: Mapped[JobStatus] = mapped_column(
         choice_column(JobStatus, "job_status"), default=JobStatus.OPEN
     )
-    is_public: Mapped[bool] = mapped_column(Boolean, default=False)
     search_text: Mapped[str] = mapped_column(String(SEARCH_TEXT_LENGTH), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # What a public posting says (docs/job-postings.md); published as a JobPosting.
+    public_title: Mapped[str] = mapped_column(String(160), default="")
+    description: Mapped[str] = mapped_column(Text, default="")  # Markdown, sanitised on show
+    work_arrangement: Mapped[WorkArrangement] = mapped_column(
+        choice_column(WorkArrangement, "work_arrangement"), default=WorkArrangement.ON_SITE
+    )
+    employment_type: Mapped[EmploymentType] = mapped_column(
+        choice_column(EmploymentType, "employment_type"), default=EmploymentType.PERMANENT
+    )
+    schedule: Mapped[Schedule] = mapped_column(
+        choice_column(Schedule, "schedule"), default=Schedule.FULL_TIME
+    )
+    hours_per_week: Mapped[Decimal | None] = mapped_column(Numeric(4, 1))
+    pay_low: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    pay_high: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    pay_per: Mapped[PayPer] = mapped_column(choice_column(PayPer, "pay_per"), default=PayPer.YEAR)
+    uses_ai: Mapped[bool | None] = mapped_column(Boolean)
+    existing_vacancy: Mapped[bool | None] = mapped_column(Boolean)
+    employer_size: Mapped[EmployerSize | None] = mapped_column(
+        choice_column(EmployerSize, "employer_size")
+    )
+    closes_on: Mapped[date | None] = mapped_column(Date)
+    recruiter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
 
     employer: Mapped[Employer] = relationship(back_populates="jobs")
+    recruiter: Mapped[User | None] = relationship()
+    postings: Mapped[list[JobPosting]] = relationship(
+        back_populates="job", order_by="JobPosting.version.desc()"
+    )
+
+    @property
+    def posting_title(self) -> str:
+        return self.public_title or self.title
 
 
 class Interview(Model):

@@ -2,10 +2,11 @@
 
 import re
 from datetime import date, timedelta
+from decimal import Decimal
 
 from email_validator import EmailNotValidError, validate_email
 from wtforms import (
-    BooleanField,
+    DecimalField,
     EmailField,
     IntegerField,
     RadioField,
@@ -29,12 +30,17 @@ from ..models import (
     PRACTICE_AREAS,
     CandidateStatus,
     EmployerKind,
+    EmployerSize,
+    EmploymentType,
     InterviewFormat,
     JobStatus,
     Outcome,
+    PayPer,
     PreferredChannel,
     RoleSought,
+    Schedule,
     Timeline,
+    WorkArrangement,
 )
 from ..reports import compliance
 from ..times import local_today, to_local, utcnow, zone_label
@@ -103,7 +109,20 @@ class SearchForm(FilterForm):
     q = search_field("Search name or city")
 
 
+def yes_no(value) -> bool | None:
+    """A yes/no select: "yes", "no", or not answered (None)."""
+    if isinstance(value, bool) or value is None:
+        return value
+    return {"yes": True, "no": False}.get(value)
+
+
+YES_NO = options([("yes", "Yes"), ("no", "No")], blank="Not answered yet")
+MONEY = [Optional(), NumberRange(min=Decimal("0.01"), max=Decimal(10_000_000))]
+
+
 class JobForm(Form):
+    """A job, and what its public posting says (docs/job-postings.md)."""
+
     employer_id = SelectField(
         "Employer", coerce=id_or_zero, validators=[InputRequired(message="Choose the employer.")]
     )
@@ -111,10 +130,62 @@ class JobForm(Form):
         "Title", validators=[DataRequired(), NotBlank(), Length(max=160)], filters=[strip]
     )
     practice_area = SelectField("Practice area", choices=options([(a, a) for a in PRACTICE_AREAS]))
-    location = StringField("Location", validators=[Optional(), Length(max=120)], filters=[strip])
+    location = StringField(
+        "Location",
+        validators=[Optional(), Length(max=120)],
+        filters=[strip],
+        description="A city, or Ontario for remote work.",
+    )
     status = SelectField("Status", choices=options(JobStatus.choices()))
-    is_public = BooleanField("Public: may be published on the agency's site")
+    recruiter_id = SelectField("Recruiter who owns it", coerce=id_or_zero, validate_choice=False)
+    public_title = StringField(
+        "Public title",
+        validators=[Optional(), Length(max=160)],
+        filters=[strip],
+        description="As the posting shows it; the title above when left empty.",
+    )
+    description = TextAreaField(
+        "Description",
+        validators=[Optional(), Length(max=20_000)],
+        description="The work, the team, what it asks for. " + NOTE_HINT,
+    )
+    work_arrangement = SelectField("Work arrangement", choices=options(WorkArrangement.choices()))
+    employment_type = SelectField("Employment type", choices=options(EmploymentType.choices()))
+    schedule = SelectField("Schedule", choices=options(Schedule.choices()))
+    hours_per_week = DecimalField(
+        "Hours a week", places=1, validators=[Optional(), NumberRange(min=1, max=80)]
+    )
+    pay_low = DecimalField("Pay, or the bottom of the range", places=2, validators=MONEY)
+    pay_high = DecimalField(
+        "Top of the range",
+        places=2,
+        validators=MONEY,
+        description="Leave empty for a single figure.",
+    )
+    pay_per = SelectField("Per", choices=options(PayPer.choices()))
+    employer_size = SelectField(
+        "The employer's staff today",
+        choices=options(EmployerSize.choices(), blank="Not known yet"),
+        coerce=lambda value: value or None,
+        description="Ontario's posting rules apply to employers with 25 or more employees.",
+    )
+    uses_ai = SelectField(
+        "Is artificial intelligence used to screen, assess or select applicants?",
+        choices=YES_NO,
+        coerce=yes_no,
+    )
+    existing_vacancy = SelectField(
+        "Is the posting for an existing vacancy?", choices=YES_NO, coerce=yes_no
+    )
+    closes_on = DateInput("Applications close on", validators=[Optional()])
     submit = SubmitField("Save job")
+    publish = SubmitField("Save and publish")
+
+    def validate_recruiter_id(self, field) -> None:
+        """No one (0, or nothing sent), or a recruiter the list offers."""
+        if field.data and field.data not in {choice.value for choice in field.choices}:
+            raise ValidationError("Choose a recruiter from the list.")
+        field.data = field.data or 0
 
 
 class JobFilterForm(FilterForm):

@@ -2,17 +2,40 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import Select, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..audit import record
 from ..extensions import db
-from ..models import Employer, Interview, Job, JobStatus
+from ..jobs.law import number
+from ..jobs.posting import (
+    disclosures,
+    kept_until,
+    live_posting,
+    pay_of,
+    publish,
+    publishing_problems,
+    take_down,
+)
+from ..models import (
+    Employer,
+    EmploymentType,
+    Interview,
+    Job,
+    JobPosting,
+    JobStatus,
+    PayPer,
+    Role,
+    Schedule,
+    User,
+    WorkArrangement,
+)
 from ..models.search import matches_all
-from ..web.forms import form_status, options
+from ..times import local_today, utcnow
+from ..web.forms import ConfirmForm, form_status, options
 from ..web.lists import by_label, list_page
 from . import bp, staff_only
 from .forms import JobFilterForm, JobForm
@@ -46,14 +69,68 @@ def jobs() -> ResponseReturnValue:
         default="employer",
         then=Job.id,
     )
-    return listing.render("recruiter/jobs.html")
+    ids = [job.id for job in listing.page.items]
+    today = local_today()
+    up = set(
+        db.session.scalars(
+            select(JobPosting.job_id).where(
+                JobPosting.job_id.in_(ids),
+                JobPosting.taken_down_at.is_(None),
+                or_(JobPosting.closes_on.is_(None), JobPosting.closes_on >= today),
+            )
+        )
+    )
+    return listing.render("recruiter/jobs.html", up=up)
+
+
+def get_job_or_404(job_id: int) -> Job:
+    """A job (staff see every job) with its employer and published versions."""
+    job = db.session.scalar(
+        select(Job)
+        .where(Job.id == job_id)
+        .options(
+            joinedload(Job.employer),
+            joinedload(Job.recruiter),
+            selectinload(Job.postings).joinedload(JobPosting.published_by),
+        )
+    )
+    if job is None:
+        abort(404)
+    return job
+
+
+@bp.get("/jobs/<int:job_id>")
+@staff_only
+def job(job_id: int) -> ResponseReturnValue:
+    """A job: its posting as the site shows it, what stops it going up, every version."""
+    job = get_job_or_404(job_id)
+    today = local_today()
+    pay = pay_of(job)
+    return render_template(
+        "recruiter/job.html",
+        job=job,
+        live=live_posting(job, today),
+        problems=publishing_problems(job, today),
+        pay=pay,
+        hours=number(job.hours_per_week) if job.hours_per_week else "",
+        disclosures=disclosures(job.uses_ai, job.existing_vacancy),
+        kept_until={p.id: kept_until(p, today) for p in job.postings},
+        confirm=ConfirmForm(),
+    )
 
 
 @bp.route("/jobs/new", methods=["GET", "POST"])
 @staff_only
 def new_job():
     """Add a job, optionally for the employer given in ?employer_id."""
-    job = Job(employer_id=request.args.get("employer_id", type=int))
+    job = Job(
+        employer_id=request.args.get("employer_id", type=int),
+        work_arrangement=WorkArrangement.ON_SITE,
+        employment_type=EmploymentType.PERMANENT,
+        schedule=Schedule.FULL_TIME,
+        pay_per=PayPer.YEAR,
+        recruiter_id=current_user.id if current_user.role == Role.RECRUITER else None,
+    )
     return _job_form(job, is_new=True)
 
 
@@ -64,14 +141,70 @@ def edit_job(job_id: int):
     return _job_form(db.get_or_404(Job, job_id), is_new=False)
 
 
-def _job_form(job: Job, *, is_new: bool):
-    form = JobForm(obj=job)
+@bp.post("/jobs/<int:job_id>/publish")
+@staff_only
+def publish_job(job_id: int) -> ResponseReturnValue:
+    """Publish the job's posting as saved; if it cannot go up, the form says why."""
+    job = get_job_or_404(job_id)
+    if not ConfirmForm().validate_on_submit():
+        flash("The form expired; please try again.", "error")
+        return redirect(url_for("recruiter.job", job_id=job.id), 303)
+    form = JobForm(obj=job, formdata=None)
+    _choices(form)
+    problems = publishing_problems(job, local_today())
+    if problems:
+        _show_problems(form, problems)
+        return render_template("recruiter/job_form.html", form=form, job=job, pay=pay_of(job)), 422
+    posting = publish(job, current_user, utcnow())
+    record(current_user, "job.published", f"{job.title}: version {posting.version} published")
+    db.session.commit()
+    flash(f"{job.posting_title} is published (version {posting.version}).", "success")
+    return redirect(url_for("recruiter.job", job_id=job.id), 303)
+
+
+@bp.post("/jobs/<int:job_id>/take-down")
+@staff_only
+def take_down_job(job_id: int) -> ResponseReturnValue:
+    """Take the job's posting off the site (its copy is kept)."""
+    job = get_job_or_404(job_id)
+    if not ConfirmForm().validate_on_submit():
+        flash("The form expired; please try again.", "error")
+    elif (posting := take_down(job, utcnow())) is None:
+        flash("The posting is not up.", "info")
+    else:
+        record(current_user, "job.taken_down", f"{job.title}: version {posting.version} taken down")
+        db.session.commit()
+        flash(f"{job.posting_title} is taken down; its copy is kept.", "success")
+    return redirect(url_for("recruiter.job", job_id=job.id), 303)
+
+
+def _choices(form: JobForm) -> None:
     form.employer_id.choices = options(
         [
             ("", "Choose an employer…"),
             *db.session.execute(select(Employer.id, Employer.name).order_by(Employer.name)),
         ]
     )
+    form.recruiter_id.choices = options(
+        db.session.execute(
+            select(User.id, User.name)
+            .where(User.role == Role.RECRUITER, User.active)
+            .order_by(User.name)
+        ),
+        blank="No one: the admins' intake list",
+    )
+
+
+def _show_problems(form: JobForm, problems: dict[str, str]) -> None:
+    for name, message in problems.items():
+        field = getattr(form, name)
+        field.errors = [*field.errors, message]
+    form.form_errors.append("Not published: each field marked below stops it going up.")
+
+
+def _job_form(job: Job, *, is_new: bool):
+    form = JobForm(obj=job)
+    _choices(form)
     if form.validate_on_submit():
         if form.employer_id.data == 0:
             form.employer_id.errors = ["Choose the employer."]
@@ -81,14 +214,51 @@ def _job_form(job: Job, *, is_new: bool):
             ]
         else:
             form.populate_obj(job)
+            job.recruiter_id = form.recruiter_id.data or None
+            if form.publish.data:
+                job.employer = db.session.get_one(Employer, job.employer_id)
+                problems = publishing_problems(job, local_today())
+                if problems:
+                    db.session.rollback()  # nothing saved: the form holds what was typed
+                    _show_problems(form, problems)
+                    return render_template(
+                        "recruiter/job_form.html",
+                        form=form,
+                        job=None if is_new else job,
+                        pay=_pay_typed(form),
+                    ), 422
             db.session.add(job)
             record(current_user, "job.created" if is_new else "job.edited", f"{job.title} saved")
+            if form.publish.data:
+                db.session.flush()
+                posting = publish(job, current_user, utcnow())
+                record(
+                    current_user,
+                    "job.published",
+                    f"{job.title}: version {posting.version} published",
+                )
             db.session.commit()
-            flash(f"{job.title} is saved.", "success")
-            return redirect(url_for("recruiter.employer", employer_id=job.employer_id))
+            flash(
+                f"{job.posting_title} is published (version {posting.version})."
+                if form.publish.data
+                else f"{job.title} is saved.",
+                "success",
+            )
+            return redirect(url_for("recruiter.job", job_id=job.id), 303)
     return render_template(
-        "recruiter/job_form.html", form=form, job=None if is_new else job
+        "recruiter/job_form.html", form=form, job=None if is_new else job, pay=_pay_typed(form)
     ), form_status()
+
+
+def _pay_typed(form: JobForm):
+    """The pay as typed, for the form's yearly working; None when it cannot be read."""
+    probe = Job(
+        pay_low=form.pay_low.data,
+        pay_high=form.pay_high.data,
+        pay_per=form.pay_per.data,
+        hours_per_week=form.hours_per_week.data,
+    )
+    return pay_of(probe)
 
 
 def _has_interviews(job: Job) -> bool:

@@ -1,0 +1,242 @@
+"""Job postings in the portal: written, checked against Ontario's rules, published as kept
+versions, taken down."""
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.models import AuditEvent, Job, JobPosting, PostingChanged, Role
+
+
+@pytest.fixture
+def recruiter(login_as):
+    return login_as(Role.RECRUITER)
+
+
+@pytest.fixture
+def employer(make):
+    return make.employer(name="Harrowgate Quill LLP")
+
+
+def local_today() -> date:
+    return datetime.now(ZoneInfo("America/Toronto")).date()
+
+
+def posting_form(employer, **changes) -> dict:
+    """A job form as a recruiter fills it in for a posting that may go up."""
+    closes = local_today() + timedelta(days=30)
+    return {
+        "employer_id": employer.id,
+        "title": "Litigation law clerk",
+        "practice_area": "Litigation",
+        "status": "open",
+        "recruiter_id": "",
+        "public_title": "Litigation law clerk, Toronto",
+        "location": "Toronto",
+        "work_arrangement": "hybrid",
+        "employment_type": "permanent",
+        "schedule": "full_time",
+        "hours_per_week": "37.5",
+        "closes_on": closes.isoformat(),
+        "description": "Draft pleadings, manage the court calendar and keep the files moving.",
+        "pay_low": "62000",
+        "pay_high": "74000",
+        "pay_per": "year",
+        "employer_size": "25_or_more",
+        "uses_ai": "no",
+        "existing_vacancy": "yes",
+        **changes,
+    }
+
+
+def postings(app) -> list[JobPosting]:
+    with app.app_context():
+        return list(db.session.scalars(select(JobPosting).order_by(JobPosting.id)))
+
+
+def jobs_count(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count(Job.id)))
+
+
+@pytest.mark.parametrize(
+    "changes, field, message",
+    [
+        (
+            {"pay_low": "55000", "pay_high": "110000"},
+            "pay_high",
+            "The range is $55,000 wide; the law allows at most $50,000 a year",
+        ),
+        (
+            {"pay_low": "28", "pay_high": "55", "pay_per": "hour"},
+            "pay_high",
+            "The range is $52,650 wide ($54,600–$107,250 a year)",
+        ),
+        ({"pay_low": "", "pay_high": ""}, "pay_low", "State the expected pay or a range"),
+        ({"uses_ai": ""}, "uses_ai", "Say whether artificial intelligence is used"),
+        (
+            {"existing_vacancy": ""},
+            "existing_vacancy",
+            "Say whether the posting is for an existing",
+        ),
+        (
+            {"description": "Three years of Canadian experience in a busy litigation office."},
+            "description",
+            "Remove “Canadian experience”: a posting may not require Canadian experience",
+        ),
+        (
+            {"public_title": "Law clerk (experience in Canada required)"},
+            "public_title",
+            "Remove “experience in Canada”",
+        ),
+        ({"closes_on": "2020-01-31"}, "closes_on", "The closing date has passed"),
+        ({"employer_size": ""}, "employer_size", "Say how many employees the employer has"),
+        ({"description": ""}, "description", "Describe the job"),
+        ({"status": "filled"}, "status", "Only an open job can be published."),
+    ],
+)
+def test_a_posting_that_breaks_a_rule_is_refused_with_the_reason_and_nothing_is_saved(
+    app, recruiter, employer, changes, field, message
+):
+    response = recruiter.post(
+        "/jobs/new", data={**posting_form(employer, **changes), "publish": "Save and publish"}
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Not published: each field marked below stops it going up." in page
+    assert f'id="{field}-error"' in page
+    assert message in page.replace("&#8220;", "“").replace("&#8221;", "”")
+    assert jobs_count(app) == 0 and postings(app) == []
+
+
+def test_under_25_employees_the_pay_and_disclosures_are_not_required(app, recruiter, employer):
+    form = posting_form(
+        employer, employer_size="under_25", pay_low="", pay_high="", uses_ai="", existing_vacancy=""
+    )
+    response = recruiter.post("/jobs/new", data={**form, "publish": "Save and publish"})
+    assert response.status_code == 303
+    (posting,) = postings(app)
+    assert posting.covered is False and posting.content["pay"] is None
+
+
+def test_the_form_shows_hourly_pay_as_a_yearly_amount(recruiter, employer):
+    response = recruiter.post(
+        "/jobs/new",
+        data={
+            **posting_form(employer, pay_low="28", pay_high="55", pay_per="hour"),
+            "publish": "Save and publish",
+        },
+    )
+    assert (
+        "$28–$55 an hour × 37.5 hours a week × 52 weeks = $54,600–$107,250 a year"
+        in response.get_data(as_text=True)
+    )
+
+
+def test_publish_keeps_each_version_as_it_went_up_and_takes_the_one_before_down(
+    app, recruiter, employer
+):
+    response = recruiter.post(
+        "/jobs/new", data={**posting_form(employer), "publish": "Save and publish"}
+    )
+    assert response.status_code == 303
+    with app.app_context():
+        job = db.session.scalar(select(Job))
+        job_id = job.id
+    assert response.location.endswith(f"/jobs/{job_id}")
+    page = recruiter.get(f"/jobs/{job_id}").get_data(as_text=True)
+    assert "Published: version 1" in page
+    assert "$62,000–$74,000 a year" in page
+    assert "Artificial intelligence is not used to screen, assess or select applicants" in page
+    assert "This posting is for an existing vacancy." in page
+
+    # A saved edit changes the draft, not what is up; publishing it makes version 2.
+    edited = posting_form(employer, pay_low="64000", pay_high="76000")
+    assert recruiter.post(f"/jobs/{job_id}/edit", data=edited).status_code == 303
+    first = postings(app)[0]
+    assert first.content["pay"]["low"] == "62000" and first.taken_down_at is None
+    assert recruiter.post(f"/jobs/{job_id}/publish").status_code == 303
+    first, second = postings(app)
+    assert (first.version, second.version) == (1, 2)
+    assert first.taken_down_at is not None and second.taken_down_at is None
+    assert (first.content["pay"]["low"], first.content["pay"]["high"]) == ("62000", "74000")
+    assert (second.content["pay"]["low"], second.content["pay"]["high"]) == ("64000", "76000")
+    assert second.content["title"] == "Litigation law clerk, Toronto"
+    assert second.content["schema"] == 1 and second.content["uses_ai"] is False
+    with app.app_context():
+        actions = list(db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
+    assert actions.count("job.published") == 2
+
+    # Taken down: off the site, its copy kept three years after.
+    assert recruiter.post(f"/jobs/{job_id}/take-down").status_code == 303
+    page = recruiter.get(f"/jobs/{job_id}").get_data(as_text=True)
+    assert "Not published" in page
+    kept = local_today().replace(year=local_today().year + 3)
+    assert kept.strftime("%-d %b %Y") in page
+    assert postings(app)[1].taken_down_at is not None
+    listing = recruiter.get("/jobs").get_data(as_text=True)
+    assert "Not published" in listing
+
+
+def test_a_published_version_cannot_be_changed(app, recruiter, employer):
+    recruiter.post("/jobs/new", data={**posting_form(employer), "publish": "Save and publish"})
+    with app.app_context():
+        posting = db.session.scalar(select(JobPosting))
+        posting.content = {**posting.content, "title": "Something else"}
+        with pytest.raises(PostingChanged):
+            db.session.flush()
+        db.session.rollback()
+        posting = db.session.scalar(select(JobPosting))
+        posting.taken_down_at = datetime.now(UTC)
+        db.session.commit()  # coming down is recorded, once
+        posting.taken_down_at = datetime.now(UTC) + timedelta(minutes=1)
+        with pytest.raises(PostingChanged):
+            db.session.flush()
+
+
+def test_publishing_a_saved_draft_with_problems_shows_the_form_with_the_reasons(
+    app, recruiter, employer, make
+):
+    job = make.job(employer, title="Real estate clerk", practice_area="Real estate")
+    page = recruiter.get(f"/jobs/{job.id}").get_data(as_text=True)
+    assert "Before it can be published" in page and "Describe the job" in page
+    response = recruiter.post(f"/jobs/{job.id}/publish")
+    assert response.status_code == 422
+    text = response.get_data(as_text=True)
+    assert 'id="description-error"' in text and f'action="/jobs/{job.id}/edit"' in text
+    assert postings(app) == []
+
+
+def test_a_posting_past_its_closing_day_is_down_without_anyone_taking_it_down(
+    app, recruiter, employer
+):
+    recruiter.post("/jobs/new", data={**posting_form(employer), "publish": "Save and publish"})
+    with app.app_context():
+        job_id = db.session.scalar(select(Job.id))
+        # As if the closing day had passed: the version's own record says when it closed.
+        db.session.execute(JobPosting.__table__.update().values(closes_on=date(2026, 1, 15)))
+        db.session.commit()
+    page = recruiter.get(f"/jobs/{job_id}").get_data(as_text=True)
+    assert "Not published" in page and "Closed 15 Jan 2026" in page
+    assert "15 Jan 2029" in page  # kept three years after it came down
+
+
+def test_the_owner_is_a_recruiter_from_the_list_or_no_one(app, recruiter, employer, make):
+    candidate = make.user(Role.CANDIDATE)
+    refused = recruiter.post(
+        "/jobs/new", data=posting_form(employer, recruiter_id=str(candidate.id))
+    )
+    assert refused.status_code == 422
+    assert "Choose a recruiter from the list." in refused.get_data(as_text=True)
+    assert jobs_count(app) == 0
+    owner = make.user(Role.RECRUITER, name="Priya Owner")
+    assert (
+        recruiter.post("/jobs/new", data=posting_form(employer, recruiter_id=str(owner.id)))
+    ).status_code == 303
+    with app.app_context():
+        assert db.session.scalar(select(Job.recruiter_id)) == owner.id
+    page = recruiter.get("/jobs/new").get_data(as_text=True)
+    assert f'<option selected value="{recruiter.user.id}">' in page  # mine by default
