@@ -51,6 +51,9 @@ ACTIONS = {
     "employer.edited": "Employers edited",
     "job.created": "Jobs added",
     "job.edited": "Jobs edited",
+    "job.published": "Job postings published",
+    "job.taken_down": "Job postings taken down",
+    "job.posting_deleted": "Copies of old job postings deleted",
 }
 
 

@@ -1,8 +1,9 @@
-"""Command-line tools: ``flask --app portal users|demo|steps …``."""
+"""Command-line tools: ``flask --app portal users|demo|steps|reminders|jobs …``."""
 
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import click
 from email_validator import EmailNotValidError, validate_email
@@ -18,12 +19,13 @@ from .accounts.passwords import (
     set_password,
 )
 from .extensions import db
+from .jobs.export import export_document, write_export
 from .models import Candidate, Interview, Role, RoleSought, User
 from .outbox import delivery
 from .outbox.report import RunReport
 from .steps.applying import apply_policy, applying
 from .steps.sync import interviews_out_of_step, sync_interviews
-from .times import NonexistentLocalTime, local_to_utc, utcnow
+from .times import NonexistentLocalTime, local_to_utc, local_today, utcnow
 from .web.forms import CONTROL_CHARACTERS
 
 users_cli = AppGroup("users", help="Manage sign-in accounts.")
@@ -33,6 +35,7 @@ reminders_cli = AppGroup(
     "reminders",
     help="The outbox: decide which reminders are due, then send every queued email.",
 )
+jobs_cli = AppGroup("jobs", help="The agency's published job postings.")
 
 
 def init_app(app: Flask) -> None:
@@ -40,6 +43,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(steps_cli)
     app.cli.add_command(reminders_cli)
+    app.cli.add_command(jobs_cli)
 
 
 def _check_password(password: str, personal: list[str]) -> str:
@@ -242,3 +246,16 @@ def send_reminders(dry_run: bool, as_of) -> None:
         ", ".join(f"{n} {what}" for what, n in sorted(report.counts.items()) if n) or "nothing due"
     )
     click.echo(("Dry run, nothing changed: " if dry_run else "Done: ") + totals + ".")
+
+
+@jobs_cli.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+def export_jobs(file: Path) -> None:
+    """Write the postings up today to FILE as JSON, for `build.py --postings FILE`: only
+    their public fields, as published. FILE is replaced whole, and left untouched when
+    nothing changed, so a build after it rebuilds nothing."""
+    document = export_document(local_today())
+    count = len(document["postings"])
+    changed = write_export(file, document)
+    postings = f"{count} posting{'s' if count != 1 else ''}"
+    click.echo(f"{file}: {postings}{'' if changed else ', unchanged'}.")

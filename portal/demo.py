@@ -8,6 +8,7 @@ years) is for performance work and is inserted in bulk.
 import random
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, insert, select
@@ -25,23 +26,27 @@ from .followup import (
     settle,
     week_of,
 )
+from .jobs.posting import publish
 from .models import (
     Assignment,
     Candidate,
     CandidateStatus,
     Employer,
     EmployerKind,
+    EmployerSize,
     Interview,
     InterviewFormat,
     Job,
     JobStatus,
     Outcome,
+    PayPer,
     PreferredChannel,
     Role,
     RoleSought,
     Step,
     Timeline,
     User,
+    WorkArrangement,
 )
 from .models.agency import candidate_search_text, employer_search_text, job_search_text
 from .models.base import table_of
@@ -436,6 +441,8 @@ def seed(
         db.session.execute(insert(table_of(Step)), steps)
         step_count += len(steps)
         progress(f"  {min(start + 10_000, len(interview_rows))} interviews, {step_count} steps")
+    postings = _publish_postings(rng, password_owner, now)
+    progress(f"  {postings} job postings published")
     return {
         "recruiters": len(recruiter_ids),
         "candidates": len(candidate_ids),
@@ -443,6 +450,46 @@ def seed(
         "jobs": len(job_ids),
         "interviews": len(interview_rows),
     }
+
+
+# Yearly pay ranges by the first word of a demo job's title (fictional, plausible for the GTA).
+PAY_BANDS = {
+    "Legal": (52_000, 62_000),
+    "Senior": (60_000, 72_000),
+    "Licensed": (62_000, 78_000),
+    "Residential": (56_000, 66_000),
+    "Commercial": (64_000, 78_000),
+}
+DEMO_POSTINGS = 6
+
+
+def _publish_postings(rng: random.Random, by: User, now: datetime) -> int:
+    """A few open jobs with their postings written and published two months ago, so the
+    demo shows postings, their versions and the 45-day duty on interviews since."""
+    jobs = db.session.scalars(
+        select(Job).where(Job.status == JobStatus.OPEN).order_by(Job.id).limit(DEMO_POSTINGS)
+    ).all()
+    today = now.astimezone(agency_zone()).date()
+    for n, job in enumerate(jobs):
+        low, high = PAY_BANDS.get(job.title.split()[0], (58_000, 70_000))
+        job.description = (
+            f"{job.employer.name} is looking for a {job.title.lower()} for its "
+            f"{job.practice_area.lower()} work in {job.location}. You will keep files moving, "
+            "prepare documents for a lawyer's review, and be the steady voice clients reach "
+            "first.\n\n- Two years or more in a law office\n- Accurate, organised, calm "
+            "under deadlines\n- Comfortable with a practice management system"
+        )
+        job.work_arrangement = (WorkArrangement.HYBRID, WorkArrangement.ON_SITE)[n % 2]
+        job.hours_per_week = Decimal("37.5")
+        if n == 3:  # one paid by the hour, to show the yearly working
+            job.pay_per, job.pay_low, job.pay_high = PayPer.HOUR, Decimal(30), Decimal(36)
+        else:
+            job.pay_per, job.pay_low, job.pay_high = PayPer.YEAR, Decimal(low), Decimal(high)
+        job.employer_size = EmployerSize.UNDER_25 if n == 5 else EmployerSize.COVERED
+        job.uses_ai, job.existing_vacancy = n == 2, True
+        job.closes_on = today + timedelta(days=rng.randint(14, 45))
+        publish(job, by, now - timedelta(days=60))
+    return len(jobs)
 
 
 def _insert_ids(model, rows: list[dict]) -> list[int]:

@@ -146,6 +146,8 @@ MATRIX = {
     ("/account/confirm", "POST"): SIGNED_IN_POST,
     ("/admin/audit", "GET"): ADMIN_PAGE,
     ("/admin/retention", "GET"): ADMIN_PAGE,
+    # No posting copy with that id is past its three years.
+    ("/admin/retention/postings/<int:posting_id>/delete", "POST"): ADMIN_POST_NOT_FOUND,
     ("/admin/candidates/<int:candidate_id>/export.json", "GET"): ADMIN_PAGE,
     ("/admin/candidates/<int:candidate_id>/erase", "GET"): ADMIN_PAGE,
     ("/admin/candidates/<int:candidate_id>/erase", "POST"): ADMIN_FORM_POST,
@@ -209,6 +211,7 @@ def _url(rule: str, world) -> str:
         .replace("<slug>", "thank-you")
         .replace("<int:email_id>", "999999")
         .replace("<int:session_id>", "999999")
+        .replace("<int:posting_id>", "999999")
     )
 
 

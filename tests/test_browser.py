@@ -76,10 +76,11 @@ def test_admin_sets_up_a_recruiter_who_logs_an_interview(page, make, mailbox):
     page.get_by_role("button", name="Save employer").click()
     expect(page.get_by_role("heading", name="Kettering Lowther LLP")).to_be_visible()
     page.get_by_role("link", name="Add a job").first.click()
-    page.get_by_label("Title").fill("Real estate law clerk")
+    page.get_by_label("Title", exact=True).fill("Real estate law clerk")
     page.get_by_label("Practice area").select_option(label="Real estate")
-    page.get_by_role("button", name="Save job").click()
-    expect(page.get_by_role("cell", name="Real estate law clerk", exact=True)).to_be_visible()
+    page.get_by_role("button", name="Save as draft").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Real estate law clerk")
+    expect(page.get_by_text("Not published", exact=True)).to_be_visible()
 
     page.get_by_role("link", name="Candidates").first.click()
     page.get_by_role("link", name="Yara Ouellette").click()
@@ -502,3 +503,53 @@ def test_the_policy_page_follows_a_change_until_every_open_step_has_it(page, mak
     expect(page.get_by_role("heading", name=re.compile("Applied the change of"))).to_be_visible()
     expect(page.get_by_text("Until an interview's turn comes")).to_be_hidden()
     assert page.locator("progress").evaluate("bar => bar.value === bar.max")
+
+
+def test_a_recruiter_writes_a_posting_is_refused_for_a_wide_range_then_publishes(page, make):
+    """The posting form in Chromium: a range too wide and "Canadian experience" refused on
+    their fields, the hourly working shown; then published, the job page shows version 1."""
+    recruiter = make.user(Role.RECRUITER, name="Pia Poster")
+    make.employer(name="Ashdown Velasco LLP")
+    sign_in(page, recruiter.email, PASSWORD)
+    page.goto("/jobs/new")
+    page.get_by_label("Employer", exact=True).select_option(label="Ashdown Velasco LLP")
+    page.get_by_label("Title", exact=True).fill("Litigation law clerk")
+    page.get_by_label("Location").fill("Toronto")
+    page.get_by_label("Work arrangement").select_option(label="Hybrid")
+    page.get_by_label("Hours a week").fill("37.5")
+    closes = datetime.now(ZoneInfo("America/Toronto")).date() + timedelta(days=30)
+    page.get_by_label("Applications close on").fill(closes.isoformat())
+    page.get_by_label("Description").fill(
+        "Draft pleadings and keep the court calendar. Canadian experience required."
+    )
+    page.get_by_label("Pay, or the bottom of the range").fill("28")
+    page.get_by_label("Top of the range").fill("55")
+    page.get_by_label("Per", exact=True).select_option(label="an hour")
+    page.get_by_label("The employer's staff today").select_option(label="25 or more employees")
+    page.get_by_label("Is artificial intelligence used").select_option(label="No")
+    page.get_by_label("Is the posting for an existing vacancy?").select_option(label="Yes")
+    page.get_by_role("button", name="Save and publish").click()
+
+    expect(page.get_by_role("alert")).to_contain_text("Not published")
+    top = page.get_by_label("Top of the range")
+    expect(top).to_have_attribute("aria-invalid", "true")
+    expect(top).to_have_accessible_description(
+        "Leave empty for a single figure. The range is $52,650 wide ($54,600–$107,250 a year); "
+        "the law allows at most $50,000 a year unless the top is over $200,000."
+    )
+    expect(page.get_by_label("Description")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#pay-working")).to_have_text(
+        "$28–$55 an hour × 37.5 hours a week × 52 weeks = $54,600–$107,250 a year"
+    )
+    screenshot(page, "job-posting-refused-desktop")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, "job-posting-refused-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    top.fill("52")
+    page.get_by_label("Description").fill("Draft pleadings and keep the court calendar.")
+    page.get_by_role("button", name="Save and publish").click()
+    expect(page.get_by_text("is published (version 1)")).to_be_visible()
+    expect(page.get_by_text("Published: version 1", exact=False)).to_be_visible()
+    expect(page.get_by_text("Pay: $28–$52 an hour")).to_be_visible()
+    screenshot(page, "job-page-published-desktop")

@@ -110,6 +110,7 @@ def concrete(rule: str, world) -> str:
         .replace("<int:step_id>", str(step))
         .replace("<int:email_id>", "1")
         .replace("<int:session_id>", "1")
+        .replace("<int:posting_id>", "1")
         .replace("<token>", "t" * 43)
         .replace("<slug>", "thank-you")
     )

@@ -1,6 +1,7 @@
 """Job postings in the portal: written, checked against Ontario's rules, published as kept
 versions, taken down."""
 
+import json
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -240,3 +241,99 @@ def test_the_owner_is_a_recruiter_from_the_list_or_no_one(app, recruiter, employ
         assert db.session.scalar(select(Job.recruiter_id)) == owner.id
     page = recruiter.get("/jobs/new").get_data(as_text=True)
     assert f'<option selected value="{recruiter.user.id}">' in page  # mine by default
+
+
+def test_the_retention_review_lists_copies_kept_three_years_and_deletes_only_those(
+    app, recruiter, employer, login_as
+):
+    for title in ("Conveyancer", "Family law clerk"):
+        recruiter.post(
+            "/jobs/new",
+            data={**posting_form(employer, public_title=title), "publish": "Save and publish"},
+        )
+    old, recent = postings(app)
+    with app.app_context():
+        table = JobPosting.__table__
+        three_years_ago = datetime.now(UTC) - timedelta(days=3 * 366 + 2)
+        db.session.execute(
+            table.update().where(table.c.id == old.id).values(taken_down_at=three_years_ago)
+        )
+        db.session.execute(
+            table.update()
+            .where(table.c.id == recent.id)
+            .values(taken_down_at=datetime.now(UTC) - timedelta(days=3 * 365 - 5))
+        )
+        db.session.commit()
+    admin = login_as(Role.ADMIN)
+    page = admin.get("/admin/retention").get_data(as_text=True)
+    assert "Conveyancer" in page and "Family law clerk" not in page
+    assert admin.post(f"/admin/retention/postings/{recent.id}/delete").status_code == 404
+    assert admin.post(f"/admin/retention/postings/{old.id}/delete").status_code == 303
+    assert [p.id for p in postings(app)] == [recent.id]
+    assert "None: every copy is still within its three years." in admin.get(
+        "/admin/retention"
+    ).get_data(as_text=True)
+
+
+def test_marking_a_job_filled_takes_its_posting_down(app, recruiter, employer):
+    recruiter.post("/jobs/new", data={**posting_form(employer), "publish": "Save and publish"})
+    with app.app_context():
+        job_id = db.session.scalar(select(Job.id))
+    recruiter.post(f"/jobs/{job_id}/edit", data=posting_form(employer, status="filled"))
+    (posting,) = postings(app)
+    assert posting.taken_down_at is not None
+    assert "Not published" in recruiter.get(f"/jobs/{job_id}").get_data(as_text=True)
+
+
+def test_the_export_holds_the_published_versions_only_and_is_rewritten_only_on_change(
+    app, recruiter, employer, runner, tmp_path, make
+):
+    recruiter.post("/jobs/new", data={**posting_form(employer), "publish": "Save and publish"})
+    recruiter.post(
+        "/jobs/new",
+        data={**posting_form(employer, public_title="Taken down clerk"), "publish": "x"},
+    )
+    with app.app_context():
+        first, second = db.session.scalars(select(Job.id).order_by(Job.id))
+    recruiter.post(f"/jobs/{second}/take-down")
+    # A draft edit after publishing stays out of the export until it is published.
+    recruiter.post(f"/jobs/{first}/edit", data=posting_form(employer, description="Draft words"))
+    make.job(employer, title="Never published")
+
+    out = tmp_path / "site-data" / "postings.json"
+    result = runner.invoke(args=["jobs", "export", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == f"{out}: 1 posting."
+    document = json.loads(out.read_text())
+    assert document["schema"] == 1 and document["content_schema"] == 1
+    (posting,) = document["postings"]
+    assert posting["job_id"] == first and posting["version"] == 1
+    assert posting["title"] == "Litigation law clerk, Toronto"
+    assert posting["description"].startswith("Draft pleadings")
+    assert posting["pay"] == {
+        "low": "62000",
+        "high": "74000",
+        "per": "year",
+        "yearly_low": "62000",
+        "yearly_high": "74000",
+    }
+    assert set(posting) == {
+        "schema", "job_id", "title", "description", "employer", "practice_area", "location",
+        "work_arrangement", "employment_type", "schedule", "hours_per_week", "pay", "uses_ai",
+        "existing_vacancy", "covered", "closes_on", "version", "published_on",
+    }  # fmt: skip
+    written = out.stat().st_mtime_ns
+    again = runner.invoke(args=["jobs", "export", str(out)])
+    assert again.output.strip() == f"{out}: 1 posting, unchanged."
+    assert out.stat().st_mtime_ns == written
+
+
+def test_the_job_page_offers_to_publish_only_what_differs_from_what_is_up(app, recruiter, employer):
+    recruiter.post("/jobs/new", data={**posting_form(employer), "publish": "Save and publish"})
+    with app.app_context():
+        job_id = db.session.scalar(select(Job.id))
+    page = recruiter.get(f"/jobs/{job_id}").get_data(as_text=True)
+    assert "The posting as published" in page and "Publish these changes" not in page
+    recruiter.post(f"/jobs/{job_id}/edit", data=posting_form(employer, location="Oakville"))
+    page = recruiter.get(f"/jobs/{job_id}").get_data(as_text=True)
+    assert "The posting as edited, not yet published" in page and "Publish these changes" in page

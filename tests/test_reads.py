@@ -53,6 +53,7 @@ def _url(rule: str, world, tokens) -> str:
         .replace("<slug>", "thank-you")
         .replace("<int:email_id>", "999999")
         .replace("<int:session_id>", "1")
+        .replace("<int:posting_id>", "1")
     )
 
 

@@ -318,6 +318,7 @@ def concrete(rule: str, world) -> str:
         .replace("<int:step_id>", str(world.step_a.id))
         .replace("<int:email_id>", "1")
         .replace("<int:session_id>", "1")
+        .replace("<int:posting_id>", "1")
         .replace("<token>", "x" * 43)
     )
 

@@ -97,7 +97,7 @@ def problems(facts: PostingFacts) -> dict[str, str]:
         if phrase:
             found[field] = (
                 f"Remove “{phrase}”: a posting may not require Canadian experience "
-                "(Employment Standards Act, s. 8.3). Ask for the skill itself, such as "
+                "(Employment Standards Act, Part III.1). Ask for the skill itself, such as "
                 "knowledge of Ontario court procedures."
             )
     if not facts.covered:

@@ -8,12 +8,12 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from ..extensions import db
 from ..models import EmployerSize, Job, JobPosting, JobStatus, PayPer, User
 from ..times import agency_zone
-from .law import Pay, PayPeriod, PostingFacts, keep_until, problems
+from .law import KEEP_YEARS, Pay, PayPeriod, PostingFacts, keep_until, problems
 
 # The fields a posting shows people, checked for the words the law bars.
 PUBLIC_TEXTS = ("title", "public_title", "description")
@@ -125,6 +125,31 @@ def kept_until(posting: JobPosting, today: date) -> date | None:
     """The last day the copy must be kept (three years after it came down); None while up."""
     down = came_down_on(posting)
     return keep_until(down) if down is not None and down <= today else None
+
+
+def past_keeping(today: date):
+    """Published versions kept their three years and more: to delete (the retention review)."""
+    cutoff_day = keep_until_reversed(today)
+    cutoff = datetime.combine(cutoff_day, time.min, tzinfo=agency_zone())
+    return (
+        select(JobPosting)
+        .where(
+            or_(
+                JobPosting.taken_down_at < cutoff,
+                JobPosting.taken_down_at.is_(None) & (JobPosting.closes_on < cutoff_day),
+            )
+        )
+        .order_by(JobPosting.taken_down_at, JobPosting.closes_on, JobPosting.id)
+    )
+
+
+def keep_until_reversed(today: date) -> date:
+    """The day whose copies may go today: a version that came down before it is past its
+    three years (``law.keep_until`` run backwards)."""
+    try:
+        return today.replace(year=today.year - KEEP_YEARS)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - KEEP_YEARS, day=28)
 
 
 def content_of(job: Job) -> dict[str, Any]:

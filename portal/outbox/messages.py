@@ -17,6 +17,7 @@ from ..accounts.links import link_hours, link_token
 from ..extensions import db
 from ..followup import TO_DO, StepKind
 from ..followup.rules import span_words
+from ..jobs.duty import awaiting_word, days_left
 from ..models import (
     Candidate,
     EmailKind,
@@ -70,7 +71,11 @@ def _digest_message(recruiter: User, now: datetime) -> mail.Message | None:
     steps = db.session.execute(
         open_steps_in_context(recruiter).where(Step.recruiter_id == recruiter.id, queue_filter(now))
     ).all()
-    if not steps:
+    today = now.astimezone(agency_zone()).date()
+    waiting = db.session.execute(
+        awaiting_word(today).where(Candidate.recruiter_id == recruiter.id).limit(DIGEST_LISTED + 1)
+    ).all()
+    if not steps and not waiting:
         return None
     overdue = sum(step.due_at < now for step, *_ in steps)
     _, day_end = local_day_bounds(now.astimezone(agency_zone()).date())
@@ -84,10 +89,24 @@ def _digest_message(recruiter: User, now: datetime) -> mail.Message | None:
     parts = [f"{overdue} overdue"] if overdue else []
     if len(steps) > overdue:
         parts.append(f"{len(steps) - overdue} due or opening today")
+    if waiting:
+        more = "+" if len(waiting) > DIGEST_LISTED else ""
+        parts.append(
+            f"{min(len(waiting), DIGEST_LISTED)}{more} employer{'s' if len(waiting) > 1 else ''} "
+            "to remind of the 45-day rule"
+        )
     return mail.message(
         recruiter.email,
         "Follow-ups: " + ", ".join(parts),
         "digest.txt",
+        waiting=[
+            (interview, candidate, employer, days_left(interview, today))
+            for interview, candidate, employer in waiting[:DIGEST_LISTED]
+        ],
+        waiting_more=len(waiting) > DIGEST_LISTED,
+        interview_url=lambda interview: external_url(
+            "recruiter.interview", interview_id=interview.id
+        ),
         recruiter=recruiter,
         groups=list(by_candidate.values()),
         total=len(steps),

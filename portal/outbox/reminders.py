@@ -17,6 +17,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..extensions import db, write_lock
 from ..followup import StepKind
+from ..jobs.duty import awaiting_word
 from ..models import Candidate, EmailKind, OutboxEmail, Role, Step, User
 from ..steps.calendar import business_calendar
 from ..steps.policy import current_policy
@@ -79,6 +80,16 @@ def _digests(now: datetime, report: RunReport) -> list[dict]:
     wanted = [r.id for r in recruiters if r.digest_emails]
     report.counts["digests turned off"] += len(recruiters) - len(wanted)
     queues = _queue_ids(wanted, now)
+    # Employers to remind of the 45-day duty: a reason for the morning digest on its own.
+    reminding = set(
+        db.session.scalars(
+            awaiting_word(local.date())
+            .with_only_columns(Candidate.recruiter_id)
+            .where(Candidate.recruiter_id.in_(wanted))
+            .distinct()
+            .order_by(None)
+        )
+    )
     latest = {
         r.user_id: r
         for r in db.session.scalars(
@@ -94,8 +105,8 @@ def _digests(now: datetime, report: RunReport) -> list[dict]:
     morning = local.replace(hour=MORNING.hour, minute=MORNING.minute, second=0, microsecond=0)
     rows = []
     for recruiter_id in wanted:
-        queue = queues.get(recruiter_id)
-        if not queue:
+        queue = queues.get(recruiter_id, set())
+        if not queue and recruiter_id not in reminding:
             continue
         last = latest.get(recruiter_id)
         ids = ",".join(str(i) for i in sorted(queue))

@@ -11,11 +11,12 @@ from ..access import get_candidate_or_404, get_interview_or_404, visible_intervi
 from ..audit import audit_trail, record
 from ..extensions import db
 from ..followup import STEP_ORDER, StepKind
+from ..jobs.duty import duty_of
 from ..models import AuditEvent, Employer, Interview, Job, JobStatus, Outcome, Step, Timeline
 from ..steps.actions import sync_and_note
 from ..steps.checklist import step_rows
 from ..steps.sync import sync_steps
-from ..times import format_date, format_local, utcnow
+from ..times import format_date, format_local, local_today, utcnow
 from ..web.drafts import render_draft
 from ..web.forms import form_status, required
 from . import bp, staff_only
@@ -139,6 +140,8 @@ def interview(interview_id: int):
         steps=step_rows(interview, now),
         steps_missing=len(interview.steps) < len(STEP_ORDER),
         history=audit_trail(AuditEvent.interview_id == interview.id),
+        duty=duty_of(interview),
+        today=local_today(),
     )
 
 

@@ -12,6 +12,7 @@ from ..audit import record
 from ..extensions import db
 from ..jobs.law import number
 from ..jobs.posting import (
+    content_of,
     disclosures,
     kept_until,
     live_posting,
@@ -106,10 +107,12 @@ def job(job_id: int) -> ResponseReturnValue:
     job = get_job_or_404(job_id)
     today = local_today()
     pay = pay_of(job)
+    live = live_posting(job, today)
     return render_template(
         "recruiter/job.html",
         job=job,
-        live=live_posting(job, today),
+        live=live,
+        changed=live is None or live.content != content_of(job),
         problems=publishing_problems(job, today),
         pay=pay,
         hours=number(job.hours_per_week) if job.hours_per_week else "",
@@ -229,6 +232,12 @@ def _job_form(job: Job, *, is_new: bool):
                     ), 422
             db.session.add(job)
             record(current_user, "job.created" if is_new else "job.edited", f"{job.title} saved")
+            if job.status != JobStatus.OPEN and (down := take_down(job, utcnow())):
+                record(
+                    current_user,
+                    "job.taken_down",
+                    f"{job.title}: version {down.version} taken down ({JobStatus(job.status).label.lower()})",
+                )
             if form.publish.data:
                 db.session.flush()
                 posting = publish(job, current_user, utcnow())

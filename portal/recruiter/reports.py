@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from ..audit import record
 from ..extensions import db
+from ..jobs.duty import answers_by_employer
 from ..models import Role, User
 from ..reports import compliance
 from ..reports.chart import trend_chart
@@ -81,6 +82,14 @@ def compliance_report():
         group_label=compliance.GROUPS[form.group.data],
         weeks=result.weeks,
         chart=trend_chart(result.weeks),
+        answers=answers_by_employer(
+            start,
+            end,
+            utcnow(),
+            current_user.id if current_user.role == Role.RECRUITER else recruiter_id,
+        )
+        if form.group.data == "employer"
+        else None,
     )
 
 
