@@ -1,7 +1,7 @@
 """The follow-up portal: ``flask --app portal`` finds ``create_app`` here.
 
 A request goes: ``web`` (headers, the URL's id converter) → a blueprint's view (``auth``,
-``recruiter``, ``candidate``, ``admin``, ``feeds``), which looks the rows up through
+``recruiter``, ``candidate``, ``admin``, ``feeds``, ``public``), which looks the rows up through
 ``access`` (filtered by who is asking), calls one service (``steps``, ``accounts``,
 ``outbox``, ``reports``, ``privacy``, ``audit``), commits, and renders a template.
 """
@@ -10,7 +10,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import admin, auth, background, candidate, cli, feeds, recruiter, web
+from . import admin, auth, background, candidate, cli, feeds, public, recruiter, web
 from .accounts import passwords, sessions
 from .config import from_environment
 from .extensions import csrf, db, init_database, login_manager, migrate
@@ -48,5 +48,6 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(admin.bp)
     app.register_blueprint(candidate.bp)
     app.register_blueprint(feeds.bp)
+    app.register_blueprint(public.bp)
     cli.init_app(app)
     return app

@@ -69,6 +69,8 @@ def from_environment(instance_path: str) -> dict:
         "INVITE_LINK_HOURS": 72,
         "RESET_LINK_HOURS": 2,
         "ADVICE_SITE_URL": _advice_site_url(env),
+        # Résumés sent with applications: outside the web root, readable by the portal only.
+        "RESUME_FOLDER": os.environ.get("RESUME_FOLDER") or str(Path(instance_path) / "resumes"),
         "CONTENT_DIR": os.environ.get("CONTENT_DIR")
         or str(Path(__file__).resolve().parent.parent / "content"),
         "PORTAL_TIMEZONE": timezone,

@@ -28,6 +28,7 @@ from .followup import (
 )
 from .jobs.posting import publish
 from .models import (
+    Application,
     Assignment,
     Candidate,
     CandidateStatus,
@@ -469,6 +470,7 @@ def _publish_postings(rng: random.Random, by: User, now: datetime) -> int:
     jobs = db.session.scalars(
         select(Job).where(Job.status == JobStatus.OPEN).order_by(Job.id).limit(DEMO_POSTINGS)
     ).all()
+    owner = db.session.scalars(select(User).where(User.email == f"recruiter@{DEMO_DOMAIN}")).one()
     today = now.astimezone(agency_zone()).date()
     for n, job in enumerate(jobs):
         low, high = PAY_BANDS.get(job.title.split()[0], (58_000, 70_000))
@@ -488,7 +490,25 @@ def _publish_postings(rng: random.Random, by: User, now: datetime) -> int:
         job.employer_size = EmployerSize.UNDER_25 if n == 5 else EmployerSize.COVERED
         job.uses_ai, job.existing_vacancy = n == 2, True
         job.closes_on = today + timedelta(days=rng.randint(14, 45))
+        job.recruiter = owner
         publish(job, by, now - timedelta(days=60))
+    # Two of the demo recruiter's candidates applied to the first posting through the form.
+    applicants = db.session.scalars(
+        select(Candidate).where(Candidate.recruiter_id == owner.id).order_by(Candidate.id).limit(2)
+    ).all()
+    for days, candidate in zip((12, 5), applicants, strict=False):
+        if jobs:
+            db.session.add(
+                Application(
+                    job_id=jobs[0].id,
+                    posting_id=jobs[0].postings[0].id,
+                    candidate_id=candidate.id,
+                    email=candidate.email,
+                    message="I can start after two weeks' notice.",
+                    source="demo",
+                    created_at=now - timedelta(days=days),
+                )
+            )
     return len(jobs)
 
 

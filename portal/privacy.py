@@ -16,7 +16,9 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from .extensions import db
 from .followup import StepResult
+from .jobs.applications import forget_resumes
 from .models import (
+    Application,
     Assignment,
     AuditEvent,
     Candidate,
@@ -119,6 +121,23 @@ def export_data(candidate: Candidate) -> dict:
                 "note": a.note,
             }
             for a in assignments
+        ],
+        "applications": [
+            {
+                "job": a.job.posting_title,
+                "sent_at": _value(a.created_at),
+                "email": a.email,
+                "message": a.message,
+                "resume": None
+                if a.resume is None
+                else {"file_name": a.resume.file_name, "size": a.resume.size},
+            }
+            for a in db.session.scalars(
+                select(Application)
+                .where(Application.candidate_id == candidate.id)
+                .options(joinedload(Application.job), joinedload(Application.resume))
+                .order_by(Application.created_at)
+            )
         ],
         "interviews": [
             {
@@ -255,6 +274,25 @@ def erase(candidate: Candidate, now: datetime) -> None:
     )
     db.session.execute(
         update(Assignment).where(Assignment.candidate_id == candidate.id).values(note="")
+    )
+    # Applications: their words and résumés go; that someone applied, when, stays.
+    applied = select(Application.id).where(Application.candidate_id == candidate.id)
+    names += list(db.session.scalars(select(Application.email).where(Application.id.in_(applied))))
+    forget_resumes(candidate.id)
+    db.session.execute(
+        update(OutboxEmail)
+        .where(OutboxEmail.application_id.in_(applied))
+        .values(to_address="", subject=ERASED, last_error="")
+    )
+    db.session.execute(
+        update(OutboxEmail)
+        .where(OutboxEmail.application_id.in_(applied), OutboxEmail.status == EmailStatus.QUEUED)
+        .values(status=EmailStatus.DROPPED, last_error="the person was erased")
+    )
+    db.session.execute(
+        update(Application)
+        .where(Application.id.in_(applied))
+        .values(email="", message="", source="")
     )
     # The one change ever made to audit events: what they said about this person goes.
     mentioning = [AuditEvent.detail.contains(n, autoescape=True) for n in names if len(n) >= 3]

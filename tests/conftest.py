@@ -122,10 +122,15 @@ def mailbox(smtp_server, app) -> Delivered:
 
 
 @pytest.fixture(scope="session")
-def app(database_url, smtp_server):
+def app(database_url, smtp_server, tmp_path_factory):
     """The app on a database built by the migrations (not create_all)."""
     app = create_app(
-        {**TEST_CONFIG, **mail_config(smtp_server), "SQLALCHEMY_DATABASE_URI": database_url}
+        {
+            **TEST_CONFIG,
+            **mail_config(smtp_server),
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "RESUME_FOLDER": str(tmp_path_factory.mktemp("resumes")),
+        }
     )
     PORTAL_APPS.append(app)
     with app.app_context():

@@ -146,6 +146,20 @@ MATRIX = {
     ("/account/confirm", "POST"): SIGNED_IN_POST,
     ("/admin/audit", "GET"): ADMIN_PAGE,
     ("/admin/retention", "GET"): ADMIN_PAGE,
+    # The public form: the test job has no posting up, so there is nothing to apply to.
+    ("/apply/<int:job_id>", "GET"): (404, 404, 404, 404, 404, 404),
+    ("/apply/<int:job_id>", "POST"): (404, 404, 404, 404, 404, 404),
+    ("/apply/<int:job_id>/sent", "GET"): (404, 404, 404, 404, 404, 404),
+    ("/privacy", "GET"): (200, 200, 200, 200, 200, 200),
+    # No résumé has that id (see test_applications for real ones and who may have them).
+    ("/candidates/<int:candidate_id>/resumes/<int:resume_id>", "GET"): (
+        SIGN_IN,
+        403,
+        403,
+        404,
+        404,
+        404,
+    ),
     # No posting copy with that id is past its three years.
     ("/admin/retention/postings/<int:posting_id>/delete", "POST"): ADMIN_POST_NOT_FOUND,
     ("/admin/candidates/<int:candidate_id>/export.json", "GET"): ADMIN_PAGE,
@@ -212,6 +226,7 @@ def _url(rule: str, world) -> str:
         .replace("<int:email_id>", "999999")
         .replace("<int:session_id>", "999999")
         .replace("<int:posting_id>", "999999")
+        .replace("<int:resume_id>", "999999")
     )
 
 

@@ -553,3 +553,53 @@ def test_a_recruiter_writes_a_posting_is_refused_for_a_wide_range_then_publishes
     expect(page.get_by_text("Published: version 1", exact=False)).to_be_visible()
     expect(page.get_by_text("Pay: $28–$52 an hour")).to_be_visible()
     screenshot(page, "job-page-published-desktop")
+
+
+def test_an_applicant_applies_with_a_resume_and_the_recruiter_finds_them(page, make, app, tmp_path):
+    """The public form in Chromium, as a stranger: no sign-in, a résumé chosen from disk, the
+    thank-you page; then the job's recruiter finds the candidate and the résumé."""
+    from portal.extensions import db
+    from portal.jobs.posting import publish
+    from portal.models import EmployerSize, Job, User
+
+    owner = make.user(Role.RECRUITER, name="Pia Owner")
+    admin = make.user(Role.ADMIN)
+    job = make.job(make.employer(name="Ashdown Velasco LLP"), title="Estates law clerk")
+    with app.app_context():
+        row = db.session.get(Job, job.id)
+        row.recruiter_id, row.location, row.description = owner.id, "Oakville", "Estates work."
+        row.employer_size, row.uses_ai, row.existing_vacancy = EmployerSize.COVERED, False, True
+        row.pay_low, row.pay_high = 58_000, 66_000
+        row.closes_on = datetime.now(ZoneInfo("America/Toronto")).date() + timedelta(days=10)
+        publish(row, db.session.get(User, admin.id), datetime.now(ZoneInfo("UTC")))
+        db.session.commit()
+    resume = tmp_path / "Noor Haddad CV.pdf"
+    resume.write_bytes(b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n")
+
+    page.goto(f"/apply/{job.id}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Apply: Estates law clerk")
+    page.get_by_label("Your full name").fill("Noor Haddad")
+    page.get_by_label("Email").fill("noor.haddad@example.com")
+    page.get_by_label("The role you are looking for").select_option(label="Law clerk")
+    page.get_by_label("Résumé (optional)").set_input_files(str(resume))
+    screenshot(page, "apply-form-desktop")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, "apply-form-phone")
+    page.get_by_role("button", name="Send my application").click()
+    expect(page.get_by_role("alert")).to_contain_text("Please correct")  # consent not given
+    page.get_by_label(re.compile("I have read the privacy notice")).check()
+    page.get_by_label("Résumé (optional)").set_input_files(str(resume))
+    page.wait_for_timeout(3_100)  # as long as a person takes at the very least
+    page.get_by_role("button", name="Send my application").click()
+    expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
+    screenshot(page, "apply-sent-phone")
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in(page, owner.email, PASSWORD)
+    page.goto(f"/jobs/{job.id}")
+    page.get_by_role("link", name="Noor Haddad").click()
+    expect(page.get_by_role("heading", name="Applications")).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Noor Haddad CV.pdf").click()
+    assert download.value.suggested_filename == "Noor Haddad CV.pdf"
+    screenshot(page, "candidate-with-application-desktop")

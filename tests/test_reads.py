@@ -54,6 +54,7 @@ def _url(rule: str, world, tokens) -> str:
         .replace("<int:email_id>", "999999")
         .replace("<int:session_id>", "1")
         .replace("<int:posting_id>", "1")
+        .replace("<int:resume_id>", "1")
     )
 
 

@@ -319,6 +319,7 @@ def concrete(rule: str, world) -> str:
         .replace("<int:email_id>", "1")
         .replace("<int:session_id>", "1")
         .replace("<int:posting_id>", "1")
+        .replace("<int:resume_id>", "1")
         .replace("<token>", "x" * 43)
     )
 

@@ -39,7 +39,7 @@ def outbox() -> ResponseReturnValue:
         None,
         OutboxFilterForm(request.args),
         select(OutboxEmail)
-        .options(joinedload(OutboxEmail.user))
+        .options(joinedload(OutboxEmail.user), joinedload(OutboxEmail.application))
         .order_by(OutboxEmail.created_at.desc(), OutboxEmail.id.desc()),
         _filter_emails,
         otherwise=_not_sent,
@@ -52,6 +52,19 @@ def outbox() -> ResponseReturnValue:
     return listing.render(
         "admin/outbox.html", counts=counts, retry_form=ConfirmForm(), EmailStatus=EmailStatus
     )
+
+
+def recipient(email: OutboxEmail) -> str:
+    """Whom the email is for: the person's address, or an applicant's."""
+    if email.user is not None:
+        return email.user.email
+    return email.application.email if email.application is not None else ""
+
+
+def candidate_of(email: OutboxEmail) -> int | None:
+    if email.user is not None:
+        return email.user.candidate.id if email.user.candidate else None
+    return email.application.candidate_id if email.application is not None else None
 
 
 @bp.post("/outbox/<int:email_id>/retry")
@@ -70,8 +83,8 @@ def retry_email(email_id: int) -> ResponseReturnValue:
             current_user,
             "email.retried",
             f"Email {email.key} queued again after: {error}",
-            candidate_id=email.user.candidate.id if email.user.candidate else None,
+            candidate_id=candidate_of(email),
         )
         db.session.commit()
-        flash(f"Queued again: it is being sent to {email.user.email} now.", "success")
+        flash(f"Queued again: it is being sent to {recipient(email)} now.", "success")
     return redirect(url_for("admin.outbox", status=EmailStatus.FAILED.value), 303)

@@ -28,7 +28,7 @@ from .agency import (
 from .base import Choice, UTCDateTime, choice_column, render_migration_item
 from .followup import AppendOnly, AuditEvent, PolicyVersion, Step, StepTally
 from .outbox import REMINDER_KINDS, EmailKind, EmailStatus, OutboxEmail
-from .postings import JobPosting, PostingChanged
+from .postings import Application, JobPosting, PostingChanged, Resume
 from .security import SignInAttempt, UserSession
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "PRACTICE_AREAS",
     "REMINDER_KINDS",
     "AppendOnly",
+    "Application",
     "Assignment",
     "AuditEvent",
     "Candidate",
@@ -61,6 +62,7 @@ __all__ = [
     "PolicyVersion",
     "PostingChanged",
     "PreferredChannel",
+    "Resume",
     "Role",
     "RoleSought",
     "Schedule",

@@ -13,6 +13,7 @@ from .accounts import PasswordLink
 from .agency import User
 from .base import Choice, UTCDateTime, choice_column
 from .followup import Step
+from .postings import Application
 
 
 class EmailKind(Choice):
@@ -24,6 +25,7 @@ class EmailKind(Choice):
     PASSWORD_CHANGED = "password_changed", "Password changed notice"
     EMAIL_CHANGE = "email_change", "Email address confirmation"
     EMAIL_CHANGE_NOTICE = "email_change_notice", "Email address change notice"
+    APPLICATION_RECEIVED = "application_received", "Application received"
 
 
 # Reminders: each can be turned off by the person who gets it, on their Emails page.
@@ -55,7 +57,9 @@ class OutboxEmail(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(160), unique=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # Everyone mailed has an account, except an applicant: their email is the application's.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"))
     kind: Mapped[EmailKind] = mapped_column(choice_column(EmailKind, "email_kind"))
     step_id: Mapped[int | None] = mapped_column(ForeignKey("steps.id"))
     link_id: Mapped[int | None] = mapped_column(
@@ -83,7 +87,8 @@ class OutboxEmail(Model):
     subject: Mapped[str] = mapped_column(String(200), default="")
     last_error: Mapped[str] = mapped_column(String(300), default="")
 
-    user: Mapped[User] = relationship()
+    user: Mapped[User | None] = relationship()
+    application: Mapped[Application | None] = relationship()
     step: Mapped[Step | None] = relationship()
     link: Mapped[PasswordLink | None] = relationship()
 

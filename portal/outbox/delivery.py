@@ -57,7 +57,7 @@ from sqlalchemy.orm import joinedload
 
 from ..accounts.links import LinkProblem, link_problem, link_token
 from ..extensions import db, write_lock
-from ..models import EmailKind, EmailStatus, Interview, OutboxEmail, Step, User
+from ..models import Application, EmailKind, EmailStatus, Interview, OutboxEmail, Step, User
 from ..privacy import ERASED
 from ..times import agency_zone, format_local, utcnow
 from . import mail
@@ -226,6 +226,8 @@ def _settle_abandoned(clock: datetime) -> None:
 # An email with what deciding and writing it reads, in one query.
 _WITH_CONTEXT = (
     joinedload(OutboxEmail.user).joinedload(User.candidate),
+    joinedload(OutboxEmail.application).joinedload(Application.candidate),
+    joinedload(OutboxEmail.application).joinedload(Application.job),
     joinedload(OutboxEmail.link),
     joinedload(OutboxEmail.step).joinedload(Step.interview).joinedload(Interview.employer),
 )
@@ -240,6 +242,11 @@ def _what_to_send(email: OutboxEmail, now: datetime) -> tuple[str | None, mail.M
 def why_not(email: OutboxEmail, now: datetime) -> str | None:
     """Why this email must not go out any more, or None."""
     user = email.user
+    if user is None:  # an applicant's confirmation
+        application = email.application
+        if application is None or application.candidate.erased_at is not None:
+            return "the applicant was erased"
+        return None
     if not user.active:
         return "the account is deactivated"
     if email.is_reminder and not getattr(user, _SETTING[email.kind]):
@@ -259,7 +266,7 @@ def _stale_nudge(email: OutboxEmail, now: datetime) -> str | None:
     step = email.step
     if step is None or step.result is not None:
         return "the step was done, waived or is no longer needed"
-    if step.candidate_id != getattr(email.user.candidate, "id", None):
+    if step.candidate_id != getattr(email.user and email.user.candidate, "id", None):
         return "the step is no longer theirs"
     if step.due_at <= now:
         return "the step is already due: a reminder now would come too late"
@@ -509,7 +516,11 @@ def one_line(exc: Exception) -> str:
 
 
 def describe(email: OutboxEmail) -> str:
-    return f"{email.kind.label.lower()} to {email.user.email} ({email.key})"
+    if email.user is not None:
+        to = email.user.email
+    else:
+        to = email.application.email if email.application is not None else "?"
+    return f"{email.kind.label.lower()} to {to} ({email.key})"
 
 
 def send_now(email_id: int) -> RunReport:

@@ -21,13 +21,14 @@ from ..models import EmailKind, EmailStatus, OutboxEmail, PasswordLink, User
 from ..times import utcnow
 
 
-def email_key(user_id: int, kind: EmailKind, subject_id: int | None, occasion: str) -> str:
-    """The row's unique key: one email per person, kind, step (or link) and occasion."""
-    return f"{user_id}:{kind.value}:{subject_id or '-'}:{occasion}"
+def email_key(user_id: int | None, kind: EmailKind, subject_id: int | None, occasion: str) -> str:
+    """The row's unique key: one email per person, kind, step (or link) and occasion (an
+    applicant, who has no account, by their application's occasion)."""
+    return f"{user_id or '-'}:{kind.value}:{subject_id or '-'}:{occasion}"
 
 
 def row_values(
-    user_id: int,
+    user_id: int | None,
     kind: EmailKind,
     occasion: str,
     now: datetime,
@@ -68,7 +69,7 @@ def queue_email(user: User, kind: EmailKind, *, link: PasswordLink | None = None
     )
     db.session.add(email)
     db.session.flush()
-    _waiting_for_commit(email.id)
+    waiting_for_commit(email.id)
     return email
 
 
@@ -77,7 +78,7 @@ def queue_email(user: User, kind: EmailKind, *, link: PasswordLink | None = None
 PENDING = "outbox_pending"
 
 
-def _waiting_for_commit(email_id: int) -> None:
+def waiting_for_commit(email_id: int) -> None:
     db.session.info.setdefault(PENDING, []).append(email_id)
 
 
@@ -109,7 +110,7 @@ def queued_in_this_request() -> list[int]:
 def retry(email: OutboxEmail) -> None:
     """Put a failed email back in the queue, to be sent right after this request."""
     email.status, email.attempts, email.next_attempt_at = EmailStatus.QUEUED, 0, utcnow()
-    _waiting_for_commit(email.id)
+    waiting_for_commit(email.id)
 
 
 def email_for_link(link: PasswordLink | None) -> OutboxEmail | None:

@@ -19,6 +19,7 @@ from ..followup import TO_DO, StepKind
 from ..followup.rules import span_words
 from ..jobs.duty import awaiting_word, days_left
 from ..models import (
+    Application,
     Candidate,
     EmailKind,
     Employer,
@@ -41,6 +42,11 @@ DIGEST_LISTED = 40  # steps listed in one digest; the rest are counted, with a l
 
 def compose(email: OutboxEmail, now: datetime) -> mail.Message | None:
     """What an email says, written from the data as it is now (None: nothing to say)."""
+    if email.kind == EmailKind.APPLICATION_RECEIVED:
+        application = email.application
+        return None if application is None else _application_message(application)
+    if email.user is None:
+        return None
     if email.kind == EmailKind.DIGEST:
         return _digest_message(email.user, now)
     if email.kind in (EmailKind.THANK_YOU, EmailKind.FOLLOW_UP):
@@ -217,4 +223,17 @@ def _email_change_notice(user: User, link: PasswordLink) -> mail.Message:
         user=user,
         new_email=link.new_email,
         agency=agency,
+    )
+
+
+def _application_message(application: Application) -> mail.Message:
+    """The applicant's confirmation: the same whether their email was known or new."""
+    title = application.job.posting_title
+    return mail.message(
+        application.email,
+        f"We received your application: {title}",
+        "application_received.txt",
+        title=title,
+        employer=application.job.employer.name,
+        agency=current_app.config["AGENCY_NAME"],
     )

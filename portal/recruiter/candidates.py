@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+import io
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import Select, func, select
@@ -18,13 +29,16 @@ from ..accounts.links import (
 )
 from ..audit import record
 from ..extensions import db
+from ..jobs.applications import resume_folder
 from ..models import (
+    Application,
     Assignment,
     Candidate,
     CandidateStatus,
     EmailKind,
     Interview,
     LinkPurpose,
+    Resume,
     Role,
     RoleSought,
 )
@@ -140,17 +154,48 @@ def candidate(candidate_id: int):
         .options(joinedload(Assignment.recruiter), joinedload(Assignment.assigned_by))
         .order_by(Assignment.started_at.desc(), Assignment.id.desc())
     ).all()
+    applications = db.session.scalars(
+        select(Application)
+        .where(Application.candidate_id == candidate.id)
+        .options(joinedload(Application.job), joinedload(Application.resume))
+        .order_by(Application.created_at.desc(), Application.id.desc())
+    ).all()
     invitation = invitation_state(candidate.user)
     return render_template(
         "recruiter/candidate.html",
         candidate=candidate,
         interviews=interviews,
+        applications=applications,
         assignments=assignments,
         invitation=invitation,
         invitation_email=email_for_link(invitation),
         invite_form=ConfirmForm(),
         now=utcnow(),
     )
+
+
+@bp.get("/candidates/<int:candidate_id>/resumes/<int:resume_id>")
+@staff_only
+def resume(candidate_id: int, resume_id: int):
+    """A résumé the candidate sent, for staff who can see the candidate: downloaded, never
+    shown in the page (a file from the public is not rendered on the portal's origin)."""
+    candidate = get_candidate_or_404(candidate_id)
+    sent = db.first_or_404(
+        select(Resume).where(Resume.id == resume_id, Resume.candidate_id == candidate.id)
+    )
+    path = resume_folder() / sent.stored_name
+    if not path.is_file():
+        abort(404, description="The file of this résumé is missing; ask an admin.")
+    response = send_file(
+        io.BytesIO(path.read_bytes()),  # at most 5 MB: read whole, no file left open
+        mimetype=sent.media_type,
+        as_attachment=True,
+        download_name=sent.file_name,
+        max_age=0,
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response
 
 
 @bp.post("/candidates/<int:candidate_id>/invite")

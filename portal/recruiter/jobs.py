@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from ..access import visible_candidates
 from ..audit import record
 from ..extensions import db
 from ..jobs.law import number
@@ -22,6 +23,8 @@ from ..jobs.posting import (
     take_down,
 )
 from ..models import (
+    Application,
+    Candidate,
     Employer,
     EmploymentType,
     Interview,
@@ -38,6 +41,7 @@ from ..models.search import matches_all
 from ..times import local_today, utcnow
 from ..web.forms import ConfirmForm, form_status, options
 from ..web.lists import by_label, list_page
+from ..web.urls import external_url
 from . import bp, staff_only
 from .forms import JobFilterForm, JobForm
 
@@ -81,7 +85,24 @@ def jobs() -> ResponseReturnValue:
             )
         )
     )
-    return listing.render("recruiter/jobs.html", up=up)
+    applied = dict(
+        db.session.execute(
+            select(Application.job_id, func.count(Application.id))
+            .where(Application.job_id.in_(ids), Application.candidate_id.in_(_mine()))
+            .group_by(Application.job_id)
+        )
+        .tuples()
+        .all()
+    )
+    return listing.render("recruiter/jobs.html", up=up, applied=applied)
+
+
+APPLICATIONS_SHOWN = 50  # the newest on the job's page; each candidate's page has theirs
+
+
+def _mine():
+    """Ids of the candidates the person asking may see."""
+    return visible_candidates(current_user).with_only_columns(Candidate.id)
 
 
 def get_job_or_404(job_id: int) -> Job:
@@ -108,10 +129,19 @@ def job(job_id: int) -> ResponseReturnValue:
     today = local_today()
     pay = pay_of(job)
     live = live_posting(job, today)
+    applications = db.session.execute(
+        select(Application, Candidate)
+        .join(Candidate, Candidate.id == Application.candidate_id)
+        .where(Application.job_id == job.id, Application.candidate_id.in_(_mine()))
+        .order_by(Application.created_at.desc(), Application.id.desc())
+        .limit(APPLICATIONS_SHOWN)
+    ).all()
     return render_template(
         "recruiter/job.html",
         job=job,
         live=live,
+        applications=applications,
+        apply_url=external_url("public.apply_to", job_id=job.id) if live else None,
         changed=live is None or live.content != content_of(job),
         problems=publishing_problems(job, today),
         pay=pay,

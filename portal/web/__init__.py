@@ -30,6 +30,7 @@ from . import errors, headers, health
 from .hosts import HostCheck
 from .lists import page_url, sort_url
 from .notes import render_note
+from .uploads import allow_files, file_fields
 from .urls import DatabaseId
 
 
@@ -58,6 +59,9 @@ def init_app(app: Flask) -> None:
 
     app.add_url_rule("/", "index", index)
     app.add_url_rule("/design/<path:filename>", "design", design_file)
+    # First of all (before the CSRF check reads the form): a view that takes a file
+    # raises the body limit for its own requests.
+    app.before_request_funcs.setdefault(None, []).insert(0, allow_files)
     app.before_request(refuse_files)
     app.wsgi_app = HostCheck(app.wsgi_app, app.config["TRUSTED_HOSTS"])  # type: ignore[method-assign]
     errors.init_app(app)
@@ -95,9 +99,9 @@ def nav_section() -> str | None:
 
 
 def refuse_files() -> None:
-    """No form here takes a file: a file sent where text is expected is refused plainly
-    (400), before any form tries to read it as text."""
-    if request.method == "POST" and request.files:
+    """A file is taken only in a field marked ``takes_files``: anywhere else a file sent
+    where text is expected is refused plainly (400), before any form reads it as text."""
+    if request.method == "POST" and set(request.files) - file_fields():
         abort(400, description="This form takes text, not files. Type the value in instead.")
 
 

@@ -10,10 +10,11 @@ from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import db, login_manager
+from .uploads import takes_files_here
 
 
 def init_app(app: Flask) -> None:
-    for code in (400, 403, 404, 405, 413, 422, 500):
+    for code in (400, 403, 404, 405, 413, 422, 429, 500):
         app.register_error_handler(code, _error_page)
     app.register_error_handler(CSRFError, _csrf_refused)
     app.register_error_handler(StaleDataError, _changed_at_once)
@@ -30,7 +31,9 @@ def _error_page(error):
     # A reason the portal gave itself (abort(400, description=…)), not the library's stock text.
     own = getattr(error, "description", None)
     detail = own if own and own != getattr(type(error), "description", None) else None
-    return render_template("error.html", error=error, code=code, detail=detail), code
+    return render_template(
+        "error.html", error=error, code=code, detail=detail, takes_files=takes_files_here()
+    ), code
 
 
 def _csrf_refused(error):

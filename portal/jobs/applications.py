@@ -1,0 +1,243 @@
+"""Applying to a posting through the public form: the résumé check, where the file goes,
+the candidate it lands on, the applicant's confirmation, and the limits that keep the
+form from being abused (docs/job-postings.md, "Applications").
+
+The form never says whether an email address is already known: a new address makes a
+candidate, a known one adds the application to that candidate (whose record is not
+changed by what a stranger typed), and the page and the email read the same either way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import io
+import re
+import secrets
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
+
+from ..extensions import db
+from ..models import (
+    Application,
+    Assignment,
+    Candidate,
+    CandidateStatus,
+    EmailKind,
+    Job,
+    JobPosting,
+    OutboxEmail,
+    Resume,
+    RoleSought,
+)
+from ..outbox.emails import row_values, waiting_for_commit
+
+MAX_RESUME_BYTES = 5 * 1024 * 1024
+PER_SOURCE_PER_HOUR = 5  # applications from one network address in an hour
+SOURCE_WINDOW = timedelta(hours=1)
+MIN_FILL_SECONDS = 3  # quicker than a person can fill the form in: a script
+MAX_FORM_AGE = timedelta(hours=6)  # the page's token; older, the form is shown again
+
+PDF = ("application/pdf", ".pdf")
+DOCX = ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx")
+_DOCX_MAIN = b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+
+
+class ResumeRefused(ValueError):
+    """The file is not a résumé the agency accepts; the message says why."""
+
+
+def resume_kind(data: bytes) -> tuple[str, str]:
+    """(media type, extension) of a PDF or a Word (.docx) file, judged by its content, not
+    its name; ResumeRefused otherwise."""
+    if len(data) > MAX_RESUME_BYTES:
+        raise ResumeRefused("The file is larger than 5 MB; send a smaller one.")
+    if not data:
+        raise ResumeRefused("The file is empty.")
+    if data.startswith(b"%PDF-"):
+        if b"%%EOF" not in data[-2048:]:
+            raise ResumeRefused("The PDF looks cut short; save it again and send it.")
+        return PDF
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                names = set(archive.namelist())
+                types = (
+                    archive.read("[Content_Types].xml")
+                    if "[Content_Types].xml" in names and _small(archive, "[Content_Types].xml")
+                    else b""
+                )
+        except (zipfile.BadZipFile, KeyError, OSError):
+            types, names = b"", set()
+        if "word/document.xml" in names and _DOCX_MAIN in types:
+            return DOCX  # a .docm's main part has another type, so macros are refused
+    raise ResumeRefused("Send your résumé as a PDF or a Word document (.docx).")
+
+
+def _small(archive: zipfile.ZipFile, name: str) -> bool:
+    return archive.getinfo(name).file_size < 1024 * 1024
+
+
+def resume_folder() -> Path:
+    """Where résumés are kept: outside the web root (the instance folder by default)."""
+    folder = Path(current_app.config["RESUME_FOLDER"])
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return folder
+
+
+def safe_file_name(name: str, extension: str) -> str:
+    """The name as sent, reduced to plain characters, for showing and downloading."""
+    stem = Path(name or "resume").stem
+    stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
+    stem = re.sub(r"[^A-Za-z0-9._ -]+", "", stem).strip(" .-_")[:80] or "resume"
+    return stem + extension
+
+
+def source_of(address: str) -> str:
+    """A keyed hash of the network address: enough to count, nothing to read back."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"apply:{address}".encode(), hashlib.sha256).hexdigest()
+
+
+def too_many_from(source: str, now: datetime) -> bool:
+    recent = db.session.scalar(
+        select(func.count(Application.id)).where(
+            Application.source == source, Application.created_at > now - SOURCE_WINDOW
+        )
+    )
+    return (recent or 0) >= PER_SOURCE_PER_HOUR
+
+
+@dataclass(frozen=True)
+class Applicant:
+    name: str
+    email: str
+    phone: str
+    role_sought: RoleSought
+    message: str
+
+
+def apply(
+    job: Job,
+    posting: JobPosting,
+    applicant: Applicant,
+    resume: tuple[bytes, str] | None,
+    source: str,
+    now: datetime,
+) -> Application:
+    """Record the application (flushed; the view commits) and queue the confirmation.
+    ``resume``: the file's bytes and the name it was sent under, already accepted by
+    ``resume_kind``. The file is written before the rows; if the transaction is rolled
+    back, the file is removed."""
+    candidate = _candidate_for(job, applicant, now)
+    application = Application(
+        job_id=job.id,
+        posting_id=posting.id,
+        candidate=candidate,
+        email=applicant.email,
+        message=applicant.message,
+        source=source,
+        created_at=now,
+    )
+    db.session.add(application)
+    db.session.flush()
+    if resume is not None:
+        data, sent_as = resume
+        media_type, extension = resume_kind(data)
+        stored = secrets.token_hex(16) + extension
+        path = resume_folder() / stored
+        with open(path, "xb") as out:  # never over another file
+            out.write(data)
+        path.chmod(0o600)
+        db.session.info.setdefault(UNSAVED, []).append(path)
+        db.session.add(
+            Resume(
+                application_id=application.id,
+                candidate_id=candidate.id,
+                stored_name=stored,
+                file_name=safe_file_name(sent_as, extension),
+                media_type=media_type,
+                size=len(data),
+                uploaded_at=now,
+            )
+        )
+    email = OutboxEmail(
+        **row_values(None, EmailKind.APPLICATION_RECEIVED, f"application-{application.id}", now),
+        application_id=application.id,
+    )
+    db.session.add(email)
+    db.session.flush()
+    waiting_for_commit(email.id)
+    return application
+
+
+UNSAVED = "resumes_unsaved"  # files written in this transaction: removed if it fails
+DOOMED = "resumes_doomed"  # files of résumés deleted in this transaction: removed once it commits
+
+
+def forget_resumes(candidate_id: int) -> None:
+    """Delete a candidate's résumés (erasure): the rows now, the files once committed."""
+    for resume in db.session.scalars(select(Resume).where(Resume.candidate_id == candidate_id)):
+        db.session.info.setdefault(DOOMED, []).append(resume_folder() / resume.stored_name)
+        db.session.delete(resume)
+
+
+@event.listens_for(Session, "after_commit")
+def _files_follow_the_commit(session: Session) -> None:
+    session.info.pop(UNSAVED, None)
+    for path in session.info.pop(DOOMED, []):
+        path.unlink(missing_ok=True)
+
+
+@event.listens_for(Session, "after_rollback")
+def _files_follow_the_rollback(session: Session) -> None:
+    session.info.pop(DOOMED, None)
+    for path in session.info.pop(UNSAVED, []):
+        path.unlink(missing_ok=True)
+
+
+def known_candidate(email: str) -> Candidate | None:
+    return db.session.scalar(
+        select(Candidate).where(
+            func.lower(Candidate.email) == email.lower(), Candidate.erased_at.is_(None)
+        )
+    )
+
+
+def _candidate_for(job: Job, applicant: Applicant, now: datetime) -> Candidate:
+    """The candidate with this email, or a new one assigned to the job's recruiter (or left
+    for the admins' intake list when the job has none)."""
+    known = known_candidate(applicant.email)
+    if known is not None:
+        return known
+    candidate = Candidate(
+        name=applicant.name,
+        email=applicant.email,
+        phone=applicant.phone,
+        role_sought=applicant.role_sought,
+        status=CandidateStatus.ACTIVE,
+        recruiter_id=job.recruiter_id,
+        notes="",
+        city="",
+        created_at=now,
+        updated_at=now,
+    )
+    db.session.add(candidate)
+    db.session.flush()
+    if job.recruiter_id is not None:
+        db.session.add(
+            Assignment(
+                candidate_id=candidate.id,
+                recruiter_id=job.recruiter_id,
+                started_at=now,
+                note=f"Applied to {job.posting_title}",
+            )
+        )
+    return candidate
