@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
+from conftest import settle
 from mailserver import body
 from portal.extensions import db
 from portal.jobs.posting import publish
@@ -373,3 +374,44 @@ def test_two_first_applications_from_one_address_at_once_make_one_candidate(
         assert db.session.scalar(select(func.count(Candidate.id))) == 1
         assert db.session.scalar(select(func.count(Application.id))) == 1
     assert len(set(folder.iterdir()) - before) == 1  # the first try's file was removed
+
+
+def test_pages_with_postings_and_applications_ask_a_fixed_number_of_queries(
+    app, client, posting, login_as, make, count_queries
+):
+    """The job's page, the jobs list, the candidate's page and the form: as many queries
+    with one version and one application as with many."""
+    owner = login_as(Role.RECRUITER, user=posting.owner)
+    admin = login_as(Role.ADMIN)
+
+    def grow(n: int) -> int:
+        for _ in range(n):
+            owner.post(f"/jobs/{posting.id}/publish")  # a new version (nothing changed: allowed)
+            send(
+                client,
+                posting.id,
+                email=f"p{count(app, Application)}@example.com",
+                resume=(PDF, "cv.pdf"),
+            )
+            make.job(make.employer(), title="Another clerk")
+        settle()  # the confirmations have gone: the sender's queries are not the pages'
+        with app.app_context():
+            return db.session.scalar(select(Candidate.id).order_by(Candidate.id))
+
+    def measure(candidate_id: int) -> list[int]:
+        counts = []
+        for who, url in (
+            (owner, f"/jobs/{posting.id}"),
+            (owner, "/jobs"),
+            (admin, f"/candidates/{candidate_id}"),
+            (client, f"/apply/{posting.id}"),
+        ):
+            with count_queries() as counter:
+                assert who.get(url).status_code == 200, url
+            counts.append(counter.count)
+        return counts
+
+    first = grow(1)
+    small = measure(first)
+    grow(4)
+    assert measure(first) == small

@@ -133,6 +133,7 @@ def job(job_id: int) -> ResponseReturnValue:
         select(Application, Candidate)
         .join(Candidate, Candidate.id == Application.candidate_id)
         .where(Application.job_id == job.id, Application.candidate_id.in_(_mine()))
+        .options(joinedload(Application.resume))
         .order_by(Application.created_at.desc(), Application.id.desc())
         .limit(APPLICATIONS_SHOWN)
     ).all()
