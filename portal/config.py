@@ -65,6 +65,10 @@ def from_environment(instance_path: str) -> dict:
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         "MAX_FORM_MEMORY_SIZE": 256 * 1024,
         "MAX_FORM_PARTS": 200,
+        # A form's CSRF token lasts as long as the application form may stay open (6 hours;
+        # jobs.applications.MAX_FORM_AGE): it ties a form to its origin; a signed-in
+        # person's session ends on its own (SESSION_IDLE_MINUTES).
+        "WTF_CSRF_TIME_LIMIT": 6 * 3600,
         **_mail_settings(env, agency_name),
         "INVITE_LINK_HOURS": 72,
         "RESET_LINK_HOURS": 2,

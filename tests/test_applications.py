@@ -3,6 +3,7 @@
 import io
 import os
 import re
+import threading
 import time
 import zipfile
 from datetime import UTC, datetime, timedelta
@@ -17,6 +18,7 @@ from werkzeug.test import encode_multipart
 from conftest import settle
 from mailserver import body
 from portal.extensions import db
+from portal.jobs.applications import ResumeRefused, resume_kind
 from portal.jobs.posting import publish
 from portal.models import (
     Application,
@@ -415,3 +417,116 @@ def test_pages_with_postings_and_applications_ask_a_fixed_number_of_queries(
     small = measure(first)
     grow(4)
     assert measure(first) == small
+
+
+def _patched(data: bytes, **fields) -> bytes:
+    """The zip with the first entry's flag bits or compression method changed, in its
+    local header and in the central directory (what a hand-made hostile file does)."""
+    out = bytearray(data)
+    central = out.index(b"PK\x01\x02")
+    for name, (local, central_offset) in {"flags": (6, 8), "method": (8, 10)}.items():
+        if name in fields:
+            out[local : local + 2] = fields[name].to_bytes(2, "little")
+            out[central + central_offset : central + central_offset + 2] = fields[name].to_bytes(
+                2, "little"
+            )
+    return bytes(out)
+
+
+def _docx_with(types_xml: bytes, extra: dict | None = None, compression=zipfile.ZIP_DEFLATED):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=compression) as archive:
+        archive.writestr("[Content_Types].xml", types_xml)
+        archive.writestr("word/document.xml", "<w:document/>")
+        for name, content in (extra or {}).items():
+            archive.writestr(name, content)
+    return out.getvalue()
+
+
+MAIN = b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+MACRO = b"application/vnd.ms-word.document.macroEnabled.main+xml"
+
+
+@pytest.mark.parametrize(
+    "make_file",
+    [
+        # Unpacks to 40 MB of spaces: read no further than a quarter megabyte, and refused.
+        lambda: _docx_with(b" " * (40 * 1024 * 1024)),
+        lambda: _patched(_docx_with(b"<Types/>"), flags=1),  # "encrypted": a password asked
+        lambda: _patched(_docx_with(b"<Types/>"), method=99),  # a method nobody implements
+        lambda: _docx_with(b"<Types/>")[:60] + b"\xff" * 40 + _docx_with(b"<Types/>")[100:],
+        # The plain type in a comment, the macro type for real.
+        lambda: _docx_with(
+            b'<Types><!-- <Override PartName="/word/document.xml" ContentType="'
+            + MAIN
+            + b'"/> --><Override PartName="/word/document.xml" ContentType="'
+            + MACRO
+            + b'"/></Types>'
+        ),
+        lambda: _docx_with(
+            b'<Types><Override PartName="/word/document.xml" ContentType="' + MAIN + b'"/></Types>',
+            extra={"word/vbaProject.bin": b"macros"},
+        ),
+    ],
+    ids=["unpacks-huge", "encrypted", "unknown-method", "corrupt", "comment-trick", "macros"],
+)
+def test_hostile_word_files_are_refused_quickly_and_never_a_500(app, client, posting, make_file):
+    data = make_file()
+    started = time.perf_counter()
+    with pytest.raises(ResumeRefused):
+        resume_kind(data)
+    assert time.perf_counter() - started < 1
+    response = send(client, posting.id, resume=(data, "cv.docx"))
+    assert response.status_code == 422
+    assert "Send your résumé as a PDF or a Word document" in response.get_data(as_text=True)
+
+
+def test_a_plain_word_document_with_its_attributes_in_any_order_is_taken():
+    xml = (
+        b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+        b"content-types\"><Override ContentType='" + MAIN + b"' PartName='/word/document.xml'/>"
+        b"</Types>"
+    )
+    assert resume_kind(_docx_with(xml))[1] == ".docx"
+
+
+def test_applications_sent_at_the_same_moment_do_not_slip_under_the_limit(app, posting):
+    """Eight people behind one address press send together: five get through."""
+    clients = [app.test_client() for _ in range(8)]
+    forms = [
+        {**form_of(c, posting.id), "email": f"burst{n}@example.com"} for n, c in enumerate(clients)
+    ]
+    barrier = threading.Barrier(len(clients))
+    statuses: list[int] = []
+
+    def press(client, data):
+        barrier.wait()
+        statuses.append(client.post(f"/apply/{posting.id}", data=data).status_code)
+
+    threads = [
+        threading.Thread(target=press, args=pair) for pair in zip(clients, forms, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(statuses) == [303] * 5 + [429] * 3
+    assert count(app, Application) == 5
+
+
+def test_one_address_gets_at_most_three_confirmations_a_day(app, posting, mailbox):
+    for n in range(4):
+        client = app.test_client()
+        data = {**form_of(client, posting.id), "email": "same@example.com"}
+        response = client.post(
+            f"/apply/{posting.id}", data=data, environ_base={"REMOTE_ADDR": f"10.0.0.{n + 1}"}
+        )
+        assert response.status_code == 303
+    assert count(app, Application) == 4  # every application is kept
+    assert len(mailbox.to("same@example.com")) == 3
+
+
+def test_the_forms_token_lasts_as_long_as_the_application_form(app):
+    from portal.jobs.applications import MAX_FORM_AGE
+
+    assert app.config["WTF_CSRF_TIME_LIMIT"] >= MAX_FORM_AGE.total_seconds()

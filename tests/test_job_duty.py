@@ -154,3 +154,21 @@ def test_the_report_by_employer_gives_the_share_told_within_45_days(app, login_a
     assert 'id="duty"' not in client.get("/reports/compliance?group=recruiter").get_data(
         as_text=True
     )
+
+
+def test_the_csv_by_employer_carries_the_45_day_figures(app, login_as, make, hiring):
+    with app.app_context():
+        last = db.session.get(Interview, hiring.second.id)
+        last.outcome, last.outcome_at = Outcome.REJECTED, toronto(2026, 4, 20, 12)
+        db.session.commit()
+    client = login_as(Role.RECRUITER, user=hiring.recruiter)
+    text = client.get(
+        "/reports/compliance.csv?group=employer&start=2026-03-01&end=2026-05-31"
+    ).get_data(as_text=True)
+    header, *rows = text.strip("\ufeff").splitlines()
+    assert header.endswith("Applicants told within 45 days,Of those due")
+    (halvorsen,) = [row for row in rows if row.startswith("Halvorsen Quill LLP")]
+    assert halvorsen.endswith(",1,1")
+    assert rows[-1].startswith("All") and rows[-1].endswith(",1,1")
+    plain = client.get("/reports/compliance.csv?group=recruiter").get_data(as_text=True)
+    assert "Applicants told" not in plain

@@ -44,6 +44,7 @@ PER_SOURCE_PER_HOUR = 5  # applications from one network address in an hour
 SOURCE_WINDOW = timedelta(hours=1)
 MIN_FILL_SECONDS = 3  # quicker than a person can fill the form in: a script
 MAX_FORM_AGE = timedelta(hours=6)  # the page's token; older, the form is shown again
+CONFIRMATIONS_PER_DAY = 3  # to one address; further applications are kept, not confirmed
 
 PDF = ("application/pdf", ".pdf")
 DOCX = ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx")
@@ -56,7 +57,9 @@ class ResumeRefused(ValueError):
 
 def resume_kind(data: bytes) -> tuple[str, str]:
     """(media type, extension) of a PDF or a Word (.docx) file, judged by its content, not
-    its name; ResumeRefused otherwise."""
+    its name; ResumeRefused otherwise. A .docx is opened as the zip it is, reading no
+    more than MAX_PART_BYTES of its one part that says what it holds (whatever sizes the
+    zip declares, so a small file that unpacks to gigabytes costs nothing)."""
     if len(data) > MAX_RESUME_BYTES:
         raise ResumeRefused("The file is larger than 5 MB; send a smaller one.")
     if not data:
@@ -65,24 +68,48 @@ def resume_kind(data: bytes) -> tuple[str, str]:
         if b"%%EOF" not in data[-2048:]:
             raise ResumeRefused("The PDF looks cut short; save it again and send it.")
         return PDF
-    if data.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                names = set(archive.namelist())
-                types = (
-                    archive.read("[Content_Types].xml")
-                    if "[Content_Types].xml" in names and _small(archive, "[Content_Types].xml")
-                    else b""
-                )
-        except (zipfile.BadZipFile, KeyError, OSError):
-            types, names = b"", set()
-        if "word/document.xml" in names and _DOCX_MAIN in types:
-            return DOCX  # a .docm's main part has another type, so macros are refused
+    if data.startswith(b"PK\x03\x04") and _is_docx(data):
+        return DOCX
     raise ResumeRefused("Send your résumé as a PDF or a Word document (.docx).")
 
 
-def _small(archive: zipfile.ZipFile, name: str) -> bool:
-    return archive.getinfo(name).file_size < 1024 * 1024
+MAX_PARTS = 2_000  # a Word document has a few dozen
+MAX_PART_BYTES = 256 * 1024
+
+
+def _is_docx(data: bytes) -> bool:
+    """A Word document whose main part is a plain document (a macro-enabled one's main
+    part has another type, and its macros a part of their own): anything the zip or XML
+    readers cannot read is not one."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = archive.namelist()
+            if len(names) > MAX_PARTS or "word/document.xml" not in names:
+                return False
+            if any(name.lower().endswith("vbaproject.bin") for name in names):
+                return False
+            with archive.open("[Content_Types].xml") as part:
+                types = part.read(MAX_PART_BYTES + 1)  # reads (and unpacks) no further
+    except Exception:  # noqa: BLE001  (a zip that will not read is no résumé)
+        return False
+    if len(types) > MAX_PART_BYTES:
+        return False
+    # The part's <Override> elements, read without an XML parser (no entities, no
+    # network): comments go first, so a type written in one does not count.
+    text = _COMMENT.sub(b"", types)
+    main = [
+        attributes.get(b"ContentType")
+        for attributes in (
+            dict(_ATTRIBUTE.findall(tag.group(1))) for tag in _OVERRIDE.finditer(text)
+        )
+        if attributes.get(b"PartName") == b"/word/document.xml"
+    ]
+    return main == [_DOCX_MAIN]
+
+
+_COMMENT = re.compile(rb"<!--.*?-->", re.DOTALL)
+_OVERRIDE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?Override\b([^>]*)>")
+_ATTRIBUTE = re.compile(rb"""([A-Za-z_][\w.-]*)\s*=\s*["']([^"']*)["']""")
 
 
 def resume_folder() -> Path:
@@ -104,6 +131,11 @@ def source_of(address: str) -> str:
     """A keyed hash of the network address: enough to count, nothing to read back."""
     key = current_app.config["SECRET_KEY"].encode()
     return hmac.new(key, f"apply:{address}".encode(), hashlib.sha256).hexdigest()
+
+
+def source_lock(source: str) -> int:
+    """PostgreSQL's advisory lock for one source's applications (a 60-bit number)."""
+    return int(source[:15], 16)
 
 
 def too_many_from(source: str, now: datetime) -> bool:
@@ -168,14 +200,33 @@ def apply(
                 uploaded_at=now,
             )
         )
-    email = OutboxEmail(
-        **row_values(None, EmailKind.APPLICATION_RECEIVED, f"application-{application.id}", now),
-        application_id=application.id,
-    )
-    db.session.add(email)
-    db.session.flush()
-    waiting_for_commit(email.id)
+    if _confirmations_to(applicant.email, now) < CONFIRMATIONS_PER_DAY:
+        email = OutboxEmail(
+            **row_values(
+                None, EmailKind.APPLICATION_RECEIVED, f"application-{application.id}", now
+            ),
+            application_id=application.id,
+        )
+        db.session.add(email)
+        db.session.flush()
+        waiting_for_commit(email.id)
     return application
+
+
+def _confirmations_to(address: str, now: datetime) -> int:
+    """Confirmations queued to this address in the last day (someone typing another
+    person's address again and again must not fill that person's inbox)."""
+    return (
+        db.session.scalar(
+            select(func.count(OutboxEmail.id))
+            .join(Application, Application.id == OutboxEmail.application_id)
+            .where(
+                func.lower(Application.email) == address.lower(),
+                OutboxEmail.created_at > now - timedelta(days=1),
+            )
+        )
+        or 0
+    )
 
 
 UNSAVED = "resumes_unsaved"  # files written in this transaction: removed if it fails

@@ -21,7 +21,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import FileStorage
 
 from ..audit import record
-from ..extensions import db
+from ..extensions import db, write_lock
 from ..jobs.applications import (
     MAX_FORM_AGE,
     MAX_RESUME_BYTES,
@@ -30,6 +30,7 @@ from ..jobs.applications import (
     ResumeRefused,
     apply,
     resume_kind,
+    source_lock,
     source_of,
     too_many_from,
 )
@@ -86,12 +87,6 @@ def apply_to(job_id: int) -> ResponseReturnValue:
         else:
             now = utcnow()
             source = source_of(request.remote_addr or "unknown")
-            if too_many_from(source, now):
-                abort(
-                    429,
-                    description="Too many applications have come from this connection in the "
-                    "last hour. Please try again later.",
-                )
             resume = _resume(form)
             if not form.resume.errors:
                 _save(job, posting, _applicant(form), resume, source, now)
@@ -107,6 +102,17 @@ def _save(job, posting, applicant: Applicant, resume, source: str, now) -> None:
     removes it. Two first applications from one new address at the same moment: the
     second meets the candidate the first made (a uniqueness clash), and is tried again."""
     for attempt in (1, 2):
+        # Counted and written under a lock (per source on PostgreSQL; SQLite's write lock):
+        # applications sent at the same moment cannot all slip under the limit.
+        db.session.commit()  # end the reads: the lock comes first in a fresh transaction
+        write_lock(source_lock(source))
+        if too_many_from(source, now):
+            db.session.rollback()
+            abort(
+                429,
+                description="Too many applications have come from this connection in the "
+                "last hour. Please try again later.",
+            )
         try:
             application = apply(job, posting, applicant, resume, source, now)
             record(

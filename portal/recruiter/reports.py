@@ -82,12 +82,7 @@ def compliance_report():
         group_label=compliance.GROUPS[form.group.data],
         weeks=result.weeks,
         chart=trend_chart(result.weeks),
-        answers=answers_by_employer(
-            start,
-            end,
-            utcnow(),
-            current_user.id if current_user.role == Role.RECRUITER else recruiter_id,
-        )
+        answers=answers_by_employer(start, end, utcnow(), _recruiter_scope(recruiter_id))
         if form.group.data == "employer"
         else None,
     )
@@ -105,7 +100,11 @@ def compliance_csv():
     result = compliance.report(
         current_user, form.group.data, start, end, utcnow(), recruiter_id=recruiter_id
     )
-    body = compliance.to_csv(compliance.GROUPS[form.group.data], result.rows, result.total)
+    told = None
+    if form.group.data == "employer":
+        answers = answers_by_employer(start, end, utcnow(), _recruiter_scope(recruiter_id))
+        told = {a.employer_id: (a.in_time, a.due) for a in answers}
+    body = compliance.to_csv(compliance.GROUPS[form.group.data], result.rows, result.total, told)
     record(
         current_user,
         "export.compliance_csv",
@@ -119,3 +118,8 @@ def compliance_csv():
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+def _recruiter_scope(recruiter_id: int | None) -> int | None:
+    """Whose candidates the 45-day figures count: a recruiter's own, else the chosen one."""
+    return current_user.id if current_user.role == Role.RECRUITER else recruiter_id

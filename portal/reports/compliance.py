@@ -333,9 +333,17 @@ def csv_cell(value) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
-def to_csv(group_label: str, rows: list[ComplianceRow], total: ComplianceRow) -> str:
+def to_csv(
+    group_label: str,
+    rows: list[ComplianceRow],
+    total: ComplianceRow,
+    told: dict[int, tuple[int, int]] | None = None,
+) -> str:
+    """The report as CSV; ``told`` (by employer: applicants told within 45 days, of those
+    due) adds two columns to the employers' rows (the page lists them on their own)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
+    extra = ["Applicants told within 45 days", "Of those due"] if told is not None else []
     writer.writerow(
         [
             group_label,
@@ -346,10 +354,17 @@ def to_csv(group_label: str, rows: list[ComplianceRow], total: ComplianceRow) ->
             "Due in all",
             "Compliance rate (%)",
             "Waived",
+            *extra,
         ]
     )
     for row in [*rows, total]:
         rate = "" if row.rate is None else f"{row.rate * 100:.1f}"
+        more: list[int | str] = []
+        if told is not None and row is total:
+            more = [sum(t for t, _ in told.values()), sum(d for _, d in told.values())]
+        elif told is not None:
+            pair = told.get(row.key) if row.key is not None else None
+            more = list(pair) if pair is not None else ["", ""]
         writer.writerow(
             [
                 csv_cell(row.name),
@@ -360,6 +375,7 @@ def to_csv(group_label: str, rows: list[ComplianceRow], total: ComplianceRow) ->
                 row.due,
                 rate,
                 row.waived,
+                *more,
             ]
         )
     return out.getvalue()
