@@ -25,6 +25,7 @@ from portal.models import (
     Candidate,
     EmployerSize,
     Job,
+    JobPosting,
     OutboxEmail,
     PayPer,
     Resume,
@@ -530,3 +531,42 @@ def test_the_forms_token_lasts_as_long_as_the_application_form(app):
     from portal.jobs.applications import MAX_FORM_AGE
 
     assert app.config["WTF_CSRF_TIME_LIMIT"] >= MAX_FORM_AGE.total_seconds()
+
+
+def test_a_posting_that_closes_while_the_form_is_being_sent_takes_nothing(
+    app, client, posting, monkeypatch
+):
+    """The posting is read again under the lock that guards the writing."""
+    real = public_routes.write_lock
+
+    def closing_meanwhile(number):
+        real(number)
+        db.session.execute(
+            JobPosting.__table__.update()
+            .where(JobPosting.job_id == posting.id)
+            .values(taken_down_at=datetime.now(UTC))
+        )
+
+    monkeypatch.setattr(public_routes, "write_lock", closing_meanwhile)
+    response = send(client, posting.id)
+    assert response.status_code == 404
+    assert "not open for applications" in response.get_data(as_text=True)
+    assert count(app, Application) == 0
+
+
+def test_an_old_posting_with_applications_can_go_in_the_retention_review(
+    app, client, posting, login_as
+):
+    send(client, posting.id)
+    with app.app_context():
+        table = JobPosting.__table__
+        db.session.execute(
+            table.update().values(taken_down_at=datetime.now(UTC) - timedelta(days=3 * 366 + 2))
+        )
+        db.session.commit()
+        posting_id = db.session.scalar(select(JobPosting.id))
+    admin = login_as(Role.ADMIN)
+    assert admin.post(f"/admin/retention/postings/{posting_id}/delete").status_code == 303
+    with app.app_context():
+        application = db.session.scalar(select(Application))
+        assert application.posting_id is None and application.job_id == posting.id

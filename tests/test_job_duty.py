@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from mailserver import body
 from portal.extensions import db
-from portal.models import EmployerSize, Interview, JobPosting, Outcome, Role, User
+from portal.models import Candidate, EmployerSize, Interview, JobPosting, Outcome, Role, User
 from portal.outbox import delivery
 
 TORONTO = ZoneInfo("America/Toronto")
@@ -101,7 +101,7 @@ def test_the_digest_warns_from_day_40_while_no_outcome_is_recorded(app, hiring, 
     text = digest_at(app, toronto(2026, 4, 20, 9, 0), mailbox)  # day 42, a Monday
     assert text is not None
     assert mailbox.messages[-1]["Subject"] == (
-        "Follow-ups: 1 employer to remind of the 45-day rule"
+        "Follow-ups: 1 interview awaiting the employer's answer"
     )
     assert "Employers to remind: Ontario's posting rules give them 45 days" in text
     assert "Halvorsen Quill LLP, Omar Applicant (last interview Mon 9 Mar): 3 days left" in text
@@ -172,3 +172,44 @@ def test_the_csv_by_employer_carries_the_45_day_figures(app, login_as, make, hir
     assert rows[-1].startswith("All") and rows[-1].endswith(",1,1")
     plain = client.get("/reports/compliance.csv?group=recruiter").get_data(as_text=True)
     assert "Applicants told" not in plain
+
+
+def _settle_the_steps(app) -> None:
+    """The follow-up steps long done with: only the duty is left to tell of."""
+    with app.app_context():
+        for interview in db.session.scalars(select(Interview)):
+            for step in interview.steps:
+                step.result = "waived"
+        db.session.commit()
+
+
+def test_the_digest_stops_a_month_after_the_deadline(app, hiring, mailbox):
+    _settle_the_steps(app)
+    assert digest_at(app, toronto(2026, 5, 22, 9, 0), mailbox) is not None  # day 74
+    sent = len(mailbox.messages)
+    digest_at(app, toronto(2026, 5, 25, 9, 0), mailbox)  # day 77: let go
+    assert len(mailbox.messages) == sent
+
+
+def test_the_digest_leaves_out_erased_candidates(app, hiring, mailbox):
+    _settle_the_steps(app)
+    with app.app_context():
+        db.session.get(Candidate, hiring.candidate.id).erased_at = datetime.now(UTC)
+        db.session.commit()
+    assert digest_at(app, toronto(2026, 4, 20, 9, 0), mailbox) is None  # day 42
+
+
+def test_the_csv_gives_an_employer_with_only_a_deadline_in_the_period_a_row(app, login_as, hiring):
+    with app.app_context():
+        last = db.session.get(Interview, hiring.second.id)
+        last.outcome, last.outcome_at = Outcome.REJECTED, toronto(2026, 4, 20, 12)
+        db.session.commit()
+    client = login_as(Role.RECRUITER, user=hiring.recruiter)
+    text = client.get(
+        "/reports/compliance.csv?group=employer&start=2026-04-20&end=2026-04-30"
+    ).get_data(as_text=True)
+    rows = text.strip("\ufeff").splitlines()[1:]
+    assert [r for r in rows if r.startswith("Halvorsen Quill LLP")] == [
+        "Halvorsen Quill LLP,0,0,0,0,0,,0,1,1"
+    ]
+    assert rows[-1].endswith(",1,1")

@@ -2,6 +2,7 @@
 versions, taken down."""
 
 import json
+import threading
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -337,3 +338,73 @@ def test_the_job_page_offers_to_publish_only_what_differs_from_what_is_up(app, r
     recruiter.post(f"/jobs/{job_id}/edit", data=posting_form(employer, location="Oakville"))
     page = recruiter.get(f"/jobs/{job_id}").get_data(as_text=True)
     assert "The posting as edited, not yet published" in page and "Publish these changes" in page
+
+
+@pytest.mark.parametrize(
+    "changes, field, message",
+    [
+        ({"pay_low": "30.005"}, "pay_low", "Use at most 2 decimals."),
+        ({"hours_per_week": "37.55"}, "hours_per_week", "Use at most 1 decimals."),
+        ({"pay_low": "sNaN"}, "pay_low", "Enter a number."),
+        ({"hours_per_week": "Infinity"}, "hours_per_week", "Enter a number."),
+    ],
+)
+def test_numbers_are_kept_as_typed_or_refused(app, recruiter, employer, changes, field, message):
+    response = recruiter.post("/jobs/new", data=posting_form(employer, **changes))
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert f'id="{field}-error"' in page and message in page
+    assert jobs_count(app) == 0
+
+
+def test_taking_down_a_posting_past_its_closing_day_records_nothing(app, recruiter, employer):
+    recruiter.post("/jobs/new", data={**posting_form(employer), "publish": "Save and publish"})
+    with app.app_context():
+        job_id = db.session.scalar(select(Job.id))
+        db.session.execute(JobPosting.__table__.update().values(closes_on=date(2026, 1, 15)))
+        db.session.commit()
+    response = recruiter.post(f"/jobs/{job_id}/take-down", follow_redirects=True)
+    assert "The posting is not up." in response.get_data(as_text=True)
+    (posting,) = postings(app)
+    assert posting.taken_down_at is None
+    with app.app_context():
+        actions = set(db.session.scalars(select(AuditEvent.action)))
+    assert "job.taken_down" not in actions
+
+
+def test_publishing_at_the_same_moment_numbers_each_version_once(app, employer, make, login_as):
+    owner = make.user(Role.RECRUITER)
+    first = login_as(Role.RECRUITER, user=owner)
+    first.post("/jobs/new", data={**posting_form(employer), "publish": "Save and publish"})
+    with app.app_context():
+        job_id = db.session.scalar(select(Job.id))
+    clients = [login_as(Role.RECRUITER, user=owner) for _ in range(4)]
+    barrier = threading.Barrier(len(clients))
+    statuses: list[int] = []
+
+    def press(client):
+        barrier.wait()
+        statuses.append(client.post(f"/jobs/{job_id}/publish").status_code)
+
+    threads = [threading.Thread(target=press, args=(c,)) for c in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert statuses == [303] * 4
+    versions = postings(app)
+    assert [p.version for p in versions] == [1, 2, 3, 4, 5]
+    assert [p.taken_down_at is None for p in versions] == [False] * 4 + [True]
+
+
+def test_a_job_owned_by_someone_who_left_keeps_its_owner_when_edited(
+    app, recruiter, employer, make
+):
+    gone = make.user(Role.RECRUITER, name="Olu Departed", active=False)
+    job = make.job(employer, recruiter_id=gone.id)
+    page = recruiter.get(f"/jobs/{job.id}/edit").get_data(as_text=True)
+    assert f'<option selected value="{gone.id}">Olu Departed (no longer active)</option>' in page
+    data = {**posting_form(employer), "recruiter_id": str(gone.id), "title": job.title}
+    assert recruiter.post(f"/jobs/{job.id}/edit", data=data).status_code == 303
+    with app.app_context():
+        assert db.session.get(Job, job.id).recruiter_id == gone.id

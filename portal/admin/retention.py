@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
+from sqlalchemy import update
 from sqlalchemy.orm import joinedload
 
 from ..audit import record
 from ..extensions import db
 from ..jobs.posting import came_down_on, kept_until, past_keeping
-from ..models import JobPosting
+from ..models import Application, JobPosting
 from ..privacy import inactive_candidates, retention_cutoff
 from ..times import local_today, utcnow
 from ..web.forms import ConfirmForm
@@ -55,6 +56,10 @@ def delete_posting(posting_id: int):
         flash("The form expired; please try again.", "error")
         return back
     title = posting.content.get("title", "")
+    # Applications made to it stay (they are the applicants' data): they forget the version.
+    db.session.execute(
+        update(Application).where(Application.posting_id == posting.id).values(posting_id=None)
+    )
     db.session.delete(posting)
     record(
         current_user, "job.posting_deleted", f"{title}: copy of version {posting.version} deleted"

@@ -17,7 +17,7 @@ from sqlalchemy.orm import aliased
 from ..extensions import db
 from ..models import Candidate, Employer, Interview, JobPosting, Outcome
 from ..times import agency_zone, to_local
-from .law import INFORM_WITHIN_DAYS, WARN_AT_DAY, inform_by
+from .law import INFORM_WITHIN_DAYS, WARN_AT_DAY, WARN_UNTIL_DAY, inform_by
 
 IN_FORCE = datetime(2026, 1, 1, 5, 0, tzinfo=UTC)  # 1 January 2026, 00:00 in Toronto
 
@@ -78,11 +78,12 @@ def duty_of(interview: Interview) -> Duty | None:
 
 def awaiting_word(today: date) -> Select:
     """The last interviews, per candidate and job, that the duty applies to, with no
-    outcome recorded WARN_AT_DAY days or more after: the employer should be reminded.
+    outcome recorded from WARN_AT_DAY to WARN_UNTIL_DAY days after: the employer should
+    be reminded (after that the digest lets it go; the report still counts it).
     Rows: (Interview, Candidate, Employer)."""
-    warn_before = datetime.combine(
-        today - timedelta(days=WARN_AT_DAY - 1), time.min, tzinfo=agency_zone()
-    )
+    zone = agency_zone()
+    warn_before = datetime.combine(today - timedelta(days=WARN_AT_DAY - 1), time.min, tzinfo=zone)
+    warn_after = datetime.combine(today - timedelta(days=WARN_UNTIL_DAY), time.min, tzinfo=zone)
     return (
         select(Interview, Candidate, Employer)
         .join(Candidate, Candidate.id == Interview.candidate_id)
@@ -90,6 +91,8 @@ def awaiting_word(today: date) -> Select:
         .where(
             Interview.outcome == Outcome.PENDING,
             Interview.starts_at < warn_before,
+            Interview.starts_at >= warn_after,
+            Candidate.erased_at.is_(None),
             covered_interview(),
             ~_later_interview(),
         )

@@ -25,6 +25,7 @@ NO_PAY_NEEDED_ABOVE = Decimal(200_000)
 # within 45 days of the interview (of the last one, when there were several).
 INFORM_WITHIN_DAYS = 45
 WARN_AT_DAY = 40  # the recruiter's digest warns this many days after the last interview
+WARN_UNTIL_DAY = 75  # and stops a month after the deadline (the report still counts it)
 # ESA s. 15: a copy of each posting is kept for three years after it is taken down.
 KEEP_YEARS = 3
 # Hourly pay as a yearly equivalent: the posting's hours a week over a year's weeks (the

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 
-from ..extensions import db
+from ..extensions import db, write_lock
 from ..models import EmployerSize, Job, JobPosting, JobStatus, PayPer, User
 from ..times import agency_zone
 from .law import KEEP_YEARS, Pay, PayPeriod, PostingFacts, keep_until, problems
@@ -44,9 +44,9 @@ def publishing_problems(job: Job, today: date) -> dict[str, str]:
         found["employer_size"] = (
             "Say how many employees the employer has today: Ontario's posting rules apply from 25."
         )
-    if not job.description.strip():
+    if not (job.description or "").strip():
         found["description"] = "Describe the job: the work, the team, what it asks for."
-    if not job.location.strip():
+    if not (job.location or "").strip():
         found["location"] = "Say where the work is (a city, or Ontario for remote work)."
     if job.closes_on is None:
         found["closes_on"] = "Give the day applications close."
@@ -84,9 +84,21 @@ def live_posting(job: Job, today: date) -> JobPosting | None:
     return newest
 
 
+JOB_LOCKS = 0x6A6F62 << 32  # "job" in the high bits: PostgreSQL's advisory lock per job
+
+
+def lock_job(job_id: int) -> None:
+    """Take turns with anyone else publishing or taking down this job's posting, for the
+    rest of the transaction: what the request read or wrote before (its session, its
+    user) is committed, and a fresh transaction starts with the lock; read the job after."""
+    db.session.commit()
+    write_lock(JOB_LOCKS | job_id)
+
+
 def publish(job: Job, by: User, now: datetime) -> JobPosting:
     """A new version with the job's posting as it stands; the version before comes down.
-    The caller has checked ``publishing_problems`` and owns the transaction."""
+    The caller has checked ``publishing_problems``, holds ``lock_job`` (unless the job is
+    new) and owns the transaction."""
     take_down(job, now)
     number = (
         db.session.scalar(select(func.max(JobPosting.version)).where(JobPosting.job_id == job.id))
@@ -107,11 +119,13 @@ def publish(job: Job, by: User, now: datetime) -> JobPosting:
 
 
 def take_down(job: Job, now: datetime) -> JobPosting | None:
-    """Record that the job's newest version came down (no-op when none is up)."""
-    newest = job.postings[0] if job.postings else None
-    if newest is None or newest.taken_down_at is not None:
+    """Record that the job's newest version came down now; None (and nothing recorded)
+    when none is up: never published, taken down already, or past its closing day (it
+    came down then, as ``came_down_on`` says)."""
+    newest = live_posting(job, now.astimezone(agency_zone()).date())
+    if newest is None:
         return None
-    newest.taken_down_at = min(now, _closing_end(newest) or now)
+    newest.taken_down_at = now
     return newest
 
 
@@ -139,7 +153,12 @@ def past_keeping(today: date):
                 JobPosting.taken_down_at.is_(None) & (JobPosting.closes_on < cutoff_day),
             )
         )
-        .order_by(JobPosting.taken_down_at, JobPosting.closes_on, JobPosting.id)
+        # The same order on both databases (they put NULLs at different ends).
+        .order_by(
+            JobPosting.taken_down_at.asc().nulls_last(),
+            JobPosting.closes_on.asc().nulls_last(),
+            JobPosting.id,
+        )
     )
 
 

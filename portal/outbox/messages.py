@@ -98,8 +98,8 @@ def _digest_message(recruiter: User, now: datetime) -> mail.Message | None:
     if waiting:
         more = "+" if len(waiting) > DIGEST_LISTED else ""
         parts.append(
-            f"{min(len(waiting), DIGEST_LISTED)}{more} employer{'s' if len(waiting) > 1 else ''} "
-            "to remind of the 45-day rule"
+            f"{min(len(waiting), DIGEST_LISTED)}{more} "
+            f"interview{'s' if len(waiting) > 1 else ''} awaiting the employer's answer"
         )
     return mail.message(
         recruiter.email,

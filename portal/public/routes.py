@@ -106,6 +106,7 @@ def _save(job, posting, applicant: Applicant, resume, source: str, now) -> None:
         # applications sent at the same moment cannot all slip under the limit.
         db.session.commit()  # end the reads: the lock comes first in a fresh transaction
         write_lock(source_lock(source))
+        job, posting = _open_posting_or_404(job.id)  # still open, read under the lock
         if too_many_from(source, now):
             db.session.rollback()
             abort(

@@ -23,6 +23,7 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
+    StopValidation,
     ValidationError,
 )
 
@@ -117,7 +118,30 @@ def yes_no(value) -> bool | None:
 
 
 YES_NO = options([("yes", "Yes"), ("no", "No")], blank="Not answered yet")
-MONEY = [Optional(), NumberRange(min=Decimal("0.01"), max=Decimal(10_000_000))]
+
+
+class Places:
+    """A number with at most ``places`` decimals, as its column keeps it (and a real
+    number: "NaN" and "Infinity" read as decimals too)."""
+
+    def __init__(self, places: int):
+        self.places = places
+
+    def __call__(self, form, field) -> None:
+        value = field.data
+        if value is None:
+            return
+        if not value.is_finite():
+            raise StopValidation("Enter a number.")
+        if -int(value.as_tuple().exponent) > self.places:
+            raise StopValidation(
+                "Enter a whole number."
+                if not self.places
+                else f"Use at most {self.places} decimals."
+            )
+
+
+MONEY = [Optional(), Places(2), NumberRange(min=Decimal("0.01"), max=Decimal(10_000_000))]
 
 
 class JobForm(Form):
@@ -153,7 +177,7 @@ class JobForm(Form):
     employment_type = SelectField("Employment type", choices=options(EmploymentType.choices()))
     schedule = SelectField("Schedule", choices=options(Schedule.choices()))
     hours_per_week = DecimalField(
-        "Hours a week", places=1, validators=[Optional(), NumberRange(min=1, max=80)]
+        "Hours a week", places=1, validators=[Optional(), Places(1), NumberRange(min=1, max=80)]
     )
     pay_low = DecimalField("Pay, or the bottom of the range", places=2, validators=MONEY)
     pay_high = DecimalField(

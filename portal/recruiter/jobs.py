@@ -17,6 +17,7 @@ from ..jobs.posting import (
     disclosures,
     kept_until,
     live_posting,
+    lock_job,
     pay_of,
     publish,
     publishing_problems,
@@ -172,6 +173,8 @@ def new_job():
 @staff_only
 def edit_job(job_id: int):
     """Edit a job; one with interviews keeps its employer."""
+    if request.method == "POST":
+        lock_job(job_id)  # saving may publish or take down
     return _job_form(db.get_or_404(Job, job_id), is_new=False)
 
 
@@ -179,12 +182,13 @@ def edit_job(job_id: int):
 @staff_only
 def publish_job(job_id: int) -> ResponseReturnValue:
     """Publish the job's posting as saved; if it cannot go up, the form says why."""
+    lock_job(job_id)
     job = get_job_or_404(job_id)
     if not ConfirmForm().validate_on_submit():
         flash("The form expired; please try again.", "error")
         return redirect(url_for("recruiter.job", job_id=job.id), 303)
     form = JobForm(obj=job, formdata=None)
-    _choices(form)
+    _choices(form, job)
     problems = publishing_problems(job, local_today())
     if problems:
         _show_problems(form, problems)
@@ -200,6 +204,7 @@ def publish_job(job_id: int) -> ResponseReturnValue:
 @staff_only
 def take_down_job(job_id: int) -> ResponseReturnValue:
     """Take the job's posting off the site (its copy is kept)."""
+    lock_job(job_id)
     job = get_job_or_404(job_id)
     if not ConfirmForm().validate_on_submit():
         flash("The form expired; please try again.", "error")
@@ -212,21 +217,24 @@ def take_down_job(job_id: int) -> ResponseReturnValue:
     return redirect(url_for("recruiter.job", job_id=job.id), 303)
 
 
-def _choices(form: JobForm) -> None:
+def _choices(form: JobForm, job: Job | None = None) -> None:
     form.employer_id.choices = options(
         [
             ("", "Choose an employer…"),
             *db.session.execute(select(Employer.id, Employer.name).order_by(Employer.name)),
         ]
     )
-    form.recruiter_id.choices = options(
+    owners = list(
         db.session.execute(
             select(User.id, User.name)
             .where(User.role == Role.RECRUITER, User.active)
             .order_by(User.name)
-        ),
-        blank="No one: the admins' intake list",
+        ).tuples()
     )
+    owner = job.recruiter if job is not None and job.recruiter_id else None
+    if owner is not None and owner.id not in {key for key, _ in owners}:
+        owners.append((owner.id, f"{owner.name} (no longer active)"))  # kept unless changed
+    form.recruiter_id.choices = options(owners, blank="No one: the admins' intake list")
 
 
 def _show_problems(form: JobForm, problems: dict[str, str]) -> None:
@@ -238,7 +246,7 @@ def _show_problems(form: JobForm, problems: dict[str, str]) -> None:
 
 def _job_form(job: Job, *, is_new: bool):
     form = JobForm(obj=job)
-    _choices(form)
+    _choices(form, job)
     if form.validate_on_submit():
         if form.employer_id.data == 0:
             form.employer_id.errors = ["Choose the employer."]
@@ -254,12 +262,13 @@ def _job_form(job: Job, *, is_new: bool):
                 problems = publishing_problems(job, local_today())
                 if problems:
                     db.session.rollback()  # nothing saved: the form holds what was typed
+                    pay = _pay_typed(form)  # read before the law's reasons join the fields
                     _show_problems(form, problems)
                     return render_template(
                         "recruiter/job_form.html",
                         form=form,
                         job=None if is_new else job,
-                        pay=_pay_typed(form),
+                        pay=pay,
                     ), 422
             db.session.add(job)
             record(current_user, "job.created" if is_new else "job.edited", f"{job.title} saved")
@@ -292,6 +301,8 @@ def _job_form(job: Job, *, is_new: bool):
 
 def _pay_typed(form: JobForm):
     """The pay as typed, for the form's yearly working; None when it cannot be read."""
+    if form.pay_low.errors or form.pay_high.errors or form.hours_per_week.errors:
+        return None
     probe = Job(
         pay_low=form.pay_low.data,
         pay_high=form.pay_high.data,

@@ -103,7 +103,7 @@ def compliance_csv():
     told = None
     if form.group.data == "employer":
         answers = answers_by_employer(start, end, utcnow(), _recruiter_scope(recruiter_id))
-        told = {a.employer_id: (a.in_time, a.due) for a in answers}
+        told = {a.employer_id: (a.employer, a.in_time, a.due) for a in answers}
     body = compliance.to_csv(compliance.GROUPS[form.group.data], result.rows, result.total, told)
     record(
         current_user,

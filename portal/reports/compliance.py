@@ -337,10 +337,10 @@ def to_csv(
     group_label: str,
     rows: list[ComplianceRow],
     total: ComplianceRow,
-    told: dict[int, tuple[int, int]] | None = None,
+    told: dict[int, tuple[str, int, int]] | None = None,
 ) -> str:
-    """The report as CSV; ``told`` (by employer: applicants told within 45 days, of those
-    due) adds two columns to the employers' rows (the page lists them on their own)."""
+    """The report as CSV; ``told`` (by employer: its name, applicants told within 45 days,
+    of those due) adds two columns, and a row for an employer with no step due."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     extra = ["Applicants told within 45 days", "Of those due"] if told is not None else []
@@ -357,14 +357,20 @@ def to_csv(
             *extra,
         ]
     )
-    for row in [*rows, total]:
+    listed = {row.key for row in rows}
+    only_told = [
+        ComplianceRow(key, name, 0, 0, 0, 0, 0)
+        for key, (name, _, _) in sorted((told or {}).items(), key=lambda kv: kv[1][0].casefold())
+        if key not in listed
+    ]
+    for row in [*rows, *only_told, total]:
         rate = "" if row.rate is None else f"{row.rate * 100:.1f}"
         more: list[int | str] = []
         if told is not None and row is total:
-            more = [sum(t for t, _ in told.values()), sum(d for _, d in told.values())]
+            more = [sum(t for _, t, _ in told.values()), sum(d for _, _, d in told.values())]
         elif told is not None:
-            pair = told.get(row.key) if row.key is not None else None
-            more = list(pair) if pair is not None else ["", ""]
+            entry = told.get(row.key) if row.key is not None else None
+            more = [entry[1], entry[2]] if entry is not None else ["", ""]
         writer.writerow(
             [
                 csv_cell(row.name),
