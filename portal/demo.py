@@ -475,10 +475,9 @@ def _publish_postings(rng: random.Random, by: User, now: datetime) -> int:
     for n, job in enumerate(jobs):
         low, high = PAY_BANDS.get(job.title.split()[0], (58_000, 70_000))
         job.description = (
-            f"{job.employer.name} is looking for a {job.title.lower()} for its "
-            f"{job.practice_area.lower()} work in {job.location}. You will keep files moving, "
-            "prepare documents for a lawyer's review, and be the steady voice clients reach "
-            "first.\n\n- Two years or more in a law office\n- Accurate, organised, calm "
+            f"{job.employer.name} is looking for a {job.title.lower()} in {job.location}. "
+            "You will keep files moving, prepare documents for a lawyer's review, and be the "
+            "steady voice clients reach first.\n\n- Two years or more in a law office\n- Accurate, organised, calm "
             "under deadlines\n- Comfortable with a practice management system"
         )
         job.work_arrangement = (WorkArrangement.HYBRID, WorkArrangement.ON_SITE)[n % 2]

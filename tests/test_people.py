@@ -32,7 +32,11 @@ def link_in(message) -> str:
 def audited(app, action: str) -> list[str]:
     with app.app_context():
         return list(
-            db.session.scalars(select(AuditEvent.detail).where(AuditEvent.action == action))
+            db.session.scalars(
+                select(AuditEvent.detail)
+                .where(AuditEvent.action == action)
+                .order_by(AuditEvent.id)  # as they happened (PostgreSQL keeps no order)
+            )
         )
 
 
