@@ -250,11 +250,22 @@ def send_reminders(dry_run: bool, as_of) -> None:
 
 @jobs_cli.command("export")
 @click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
-def export_jobs(file: Path) -> None:
+@click.option(
+    "--portal-url",
+    help="The portal's public address, for each posting's application link (default: PORTAL_URL).",
+)
+def export_jobs(file: Path, portal_url: str | None) -> None:
     """Write the postings up today to FILE as JSON, for `build.py --postings FILE`: only
-    their public fields, as published. FILE is replaced whole, and left untouched when
-    nothing changed, so a build after it rebuilds nothing."""
-    document = export_document(local_today())
+    their public fields, as published, each with the address of its application form.
+    FILE is replaced whole, and left untouched when nothing changed, so a build after it
+    rebuilds nothing."""
+    base = (portal_url or current_app.config.get("PORTAL_URL") or "").strip()
+    if not base.startswith(("http://", "https://")):
+        raise click.UsageError(
+            "Set PORTAL_URL or pass --portal-url https://portal.example: each posting "
+            "links to its application form there."
+        )
+    document = export_document(local_today(), base)
     count = len(document["postings"])
     changed = write_export(file, document)
     postings = f"{count} posting{'s' if count != 1 else ''}"

@@ -287,7 +287,7 @@ def test_marking_a_job_filled_takes_its_posting_down(app, recruiter, employer):
 
 
 def test_the_export_holds_the_published_versions_only_and_is_rewritten_only_on_change(
-    app, recruiter, employer, runner, tmp_path, make
+    app, recruiter, employer, runner, tmp_path, make, monkeypatch
 ):
     recruiter.post("/jobs/new", data={**posting_form(employer), "publish": "Save and publish"})
     recruiter.post(
@@ -302,7 +302,12 @@ def test_the_export_holds_the_published_versions_only_and_is_rewritten_only_on_c
     make.job(employer, title="Never published")
 
     out = tmp_path / "site-data" / "postings.json"
-    result = runner.invoke(args=["jobs", "export", str(out)])
+    monkeypatch.setitem(app.config, "PORTAL_URL", None)
+    refused = runner.invoke(args=["jobs", "export", str(out)])
+    assert refused.exit_code == 2 and "Set PORTAL_URL or pass --portal-url" in refused.output
+    assert not out.exists()
+    portal = ["--portal-url", "https://portal.finchleylane.example/"]
+    result = runner.invoke(args=["jobs", "export", str(out), *portal])
     assert result.exit_code == 0, result.output
     assert result.output.strip() == f"{out}: 1 posting."
     document = json.loads(out.read_text())
@@ -321,10 +326,11 @@ def test_the_export_holds_the_published_versions_only_and_is_rewritten_only_on_c
     assert set(posting) == {
         "schema", "job_id", "title", "description", "employer", "practice_area", "location",
         "work_arrangement", "employment_type", "schedule", "hours_per_week", "pay", "uses_ai",
-        "existing_vacancy", "covered", "closes_on", "version", "published_on",
+        "existing_vacancy", "covered", "closes_on", "version", "published_on", "apply_url",
     }  # fmt: skip
+    assert posting["apply_url"] == f"https://portal.finchleylane.example/apply/{first}"
     written = out.stat().st_mtime_ns
-    again = runner.invoke(args=["jobs", "export", str(out)])
+    again = runner.invoke(args=["jobs", "export", str(out), *portal])
     assert again.output.strip() == f"{out}: 1 posting, unchanged."
     assert out.stat().st_mtime_ns == written
 

@@ -24,8 +24,9 @@ from .posting import CONTENT_SCHEMA
 EXPORT_SCHEMA = 1  # the file's shape; CONTENT_SCHEMA is each posting's
 
 
-def published_postings(today: date) -> list[dict[str, Any]]:
-    """Every posting up today, newest first, as the public sees it."""
+def published_postings(today: date, portal_url: str) -> list[dict[str, Any]]:
+    """Every posting up today, newest first, as the public sees it, with the address of
+    its application form on the portal at ``portal_url``."""
     rows = db.session.scalars(
         select(JobPosting)
         .join(Job, Job.id == JobPosting.job_id)
@@ -41,16 +42,17 @@ def published_postings(today: date) -> list[dict[str, Any]]:
             **posting.content,
             "version": posting.version,
             "published_on": to_local(posting.published_at).date().isoformat(),
+            "apply_url": f"{portal_url.rstrip('/')}/apply/{posting.job_id}",
         }
         for posting in rows
     ]
 
 
-def export_document(today: date) -> dict[str, Any]:
+def export_document(today: date, portal_url: str) -> dict[str, Any]:
     return {
         "schema": EXPORT_SCHEMA,
         "content_schema": CONTENT_SCHEMA,
-        "postings": published_postings(today),
+        "postings": published_postings(today, portal_url),
     }
 
 
