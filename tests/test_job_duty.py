@@ -47,6 +47,22 @@ def hiring(app, make):
     return SimpleNamespace(**locals())
 
 
+def record_outcome(app, interview_id: int, outcome: Outcome, at: datetime) -> None:
+    with app.app_context():
+        interview = db.session.get(Interview, interview_id)
+        interview.outcome, interview.outcome_at = outcome, at
+        db.session.commit()
+
+
+def settle_the_steps(app) -> None:
+    """The follow-up steps long done with: only the duty is left to tell of."""
+    with app.app_context():
+        for interview in db.session.scalars(select(Interview)):
+            for step in interview.steps:
+                step.result = "waived"
+        db.session.commit()
+
+
 def page_of(login_as, user, interview) -> str:
     client = login_as(Role.RECRUITER, user=user)
     response = client.get(f"/interviews/{interview.id}")
@@ -77,10 +93,7 @@ def test_no_deadline_without_a_covered_posting_before_the_interview(app, login_a
 
 
 def test_an_outcome_recorded_ends_the_reminder(app, login_as, hiring):
-    with app.app_context():
-        last = db.session.get(Interview, hiring.second.id)
-        last.outcome, last.outcome_at = Outcome.REJECTED, toronto(2026, 4, 1, 12, 0)
-        db.session.commit()
+    record_outcome(app, hiring.second.id, Outcome.REJECTED, toronto(2026, 4, 1, 12, 0))
     assert "must tell" not in page_of(login_as, hiring.recruiter, hiring.first)
 
 
@@ -92,11 +105,7 @@ def digest_at(app, when, mailbox) -> str | None:
 
 
 def test_the_digest_warns_from_day_40_while_no_outcome_is_recorded(app, hiring, mailbox):
-    with app.app_context():  # the follow-up steps are long settled: only the duty remains
-        for interview in db.session.scalars(select(Interview)):
-            for step in interview.steps:
-                step.result = "waived"
-        db.session.commit()
+    settle_the_steps(app)
     assert digest_at(app, toronto(2026, 4, 17, 9, 0), mailbox) is None  # day 39
     text = digest_at(app, toronto(2026, 4, 20, 9, 0), mailbox)  # day 42, a Monday
     assert text is not None
@@ -108,10 +117,7 @@ def test_the_digest_warns_from_day_40_while_no_outcome_is_recorded(app, hiring, 
     assert f"http://portal.test/interviews/{hiring.second.id}" in text
     assert "follow-up step" not in text  # the queue is empty; only the duty is told
 
-    with app.app_context():
-        last = db.session.get(Interview, hiring.second.id)
-        last.outcome, last.outcome_at = Outcome.OFFER, toronto(2026, 4, 20, 12, 0)
-        db.session.commit()
+    record_outcome(app, hiring.second.id, Outcome.OFFER, toronto(2026, 4, 20, 12, 0))
     sent = len(mailbox.messages)
     digest_at(app, toronto(2026, 4, 21, 9, 0), mailbox)
     assert len(mailbox.messages) == sent  # answered: nothing more to say
@@ -131,14 +137,8 @@ def test_the_report_by_employer_gives_the_share_told_within_45_days(app, login_a
     ravi = make.candidate(hiring.recruiter, name="Ravi Waiting")
     late = make.interview(lena, hiring.employer, job=hiring.job, starts_at=toronto(2026, 3, 16))
     make.interview(ravi, hiring.employer, job=hiring.job, starts_at=toronto(2026, 3, 23))
-    with app.app_context():
-        for interview_id, told in (
-            (hiring.second.id, toronto(2026, 4, 20, 12)),
-            (late.id, toronto(2026, 5, 5, 12)),
-        ):
-            interview = db.session.get(Interview, interview_id)
-            interview.outcome, interview.outcome_at = Outcome.REJECTED, told
-        db.session.commit()
+    record_outcome(app, hiring.second.id, Outcome.REJECTED, toronto(2026, 4, 20, 12))
+    record_outcome(app, late.id, Outcome.REJECTED, toronto(2026, 5, 5, 12))
     client = login_as(Role.RECRUITER, user=hiring.recruiter)
     page = client.get(
         "/reports/compliance?group=employer&start=2026-04-01&end=2026-05-31"
@@ -157,10 +157,7 @@ def test_the_report_by_employer_gives_the_share_told_within_45_days(app, login_a
 
 
 def test_the_csv_by_employer_carries_the_45_day_figures(app, login_as, make, hiring):
-    with app.app_context():
-        last = db.session.get(Interview, hiring.second.id)
-        last.outcome, last.outcome_at = Outcome.REJECTED, toronto(2026, 4, 20, 12)
-        db.session.commit()
+    record_outcome(app, hiring.second.id, Outcome.REJECTED, toronto(2026, 4, 20, 12))
     client = login_as(Role.RECRUITER, user=hiring.recruiter)
     text = client.get(
         "/reports/compliance.csv?group=employer&start=2026-03-01&end=2026-05-31"
@@ -174,17 +171,8 @@ def test_the_csv_by_employer_carries_the_45_day_figures(app, login_as, make, hir
     assert "Applicants told" not in plain
 
 
-def _settle_the_steps(app) -> None:
-    """The follow-up steps long done with: only the duty is left to tell of."""
-    with app.app_context():
-        for interview in db.session.scalars(select(Interview)):
-            for step in interview.steps:
-                step.result = "waived"
-        db.session.commit()
-
-
 def test_the_digest_stops_a_month_after_the_deadline(app, hiring, mailbox):
-    _settle_the_steps(app)
+    settle_the_steps(app)
     assert digest_at(app, toronto(2026, 5, 22, 9, 0), mailbox) is not None  # day 74
     sent = len(mailbox.messages)
     digest_at(app, toronto(2026, 5, 25, 9, 0), mailbox)  # day 77: let go
@@ -192,7 +180,7 @@ def test_the_digest_stops_a_month_after_the_deadline(app, hiring, mailbox):
 
 
 def test_the_digest_leaves_out_erased_candidates(app, hiring, mailbox):
-    _settle_the_steps(app)
+    settle_the_steps(app)
     with app.app_context():
         db.session.get(Candidate, hiring.candidate.id).erased_at = datetime.now(UTC)
         db.session.commit()
@@ -200,10 +188,7 @@ def test_the_digest_leaves_out_erased_candidates(app, hiring, mailbox):
 
 
 def test_the_csv_gives_an_employer_with_only_a_deadline_in_the_period_a_row(app, login_as, hiring):
-    with app.app_context():
-        last = db.session.get(Interview, hiring.second.id)
-        last.outcome, last.outcome_at = Outcome.REJECTED, toronto(2026, 4, 20, 12)
-        db.session.commit()
+    record_outcome(app, hiring.second.id, Outcome.REJECTED, toronto(2026, 4, 20, 12))
     client = login_as(Role.RECRUITER, user=hiring.recruiter)
     text = client.get(
         "/reports/compliance.csv?group=employer&start=2026-04-20&end=2026-04-30"

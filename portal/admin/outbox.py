@@ -54,19 +54,6 @@ def outbox() -> ResponseReturnValue:
     )
 
 
-def recipient(email: OutboxEmail) -> str:
-    """Whom the email is for: the person's address, or an applicant's."""
-    if email.user is not None:
-        return email.user.email
-    return email.application.email if email.application is not None else ""
-
-
-def candidate_of(email: OutboxEmail) -> int | None:
-    if email.user is not None:
-        return email.user.candidate.id if email.user.candidate else None
-    return email.application.candidate_id if email.application is not None else None
-
-
 @bp.post("/outbox/<int:email_id>/retry")
 @admin_only
 def retry_email(email_id: int) -> ResponseReturnValue:
@@ -83,8 +70,8 @@ def retry_email(email_id: int) -> ResponseReturnValue:
             current_user,
             "email.retried",
             f"Email {email.key} queued again after: {error}",
-            candidate_id=candidate_of(email),
+            candidate_id=email.candidate_id,
         )
         db.session.commit()
-        flash(f"Queued again: it is being sent to {recipient(email)} now.", "success")
+        flash(f"Queued again: it is being sent to {email.recipient} now.", "success")
     return redirect(url_for("admin.outbox", status=EmailStatus.FAILED.value), 303)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Select, and_, exists, func, select
+from sqlalchemy import Select, and_, exists, select
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
@@ -56,24 +56,20 @@ def duty_of(interview: Interview) -> Duty | None:
     """The duty for this interview's candidate and job, or None when it does not apply."""
     if interview.job_id is None:
         return None
-    applies = db.session.scalar(
-        select(func.max(Interview.starts_at)).where(
+    last = db.session.scalar(
+        select(Interview)
+        .where(
             Interview.candidate_id == interview.candidate_id,
             Interview.job_id == interview.job_id,
             covered_interview(),
         )
+        .order_by(Interview.starts_at.desc(), Interview.id.desc())
+        .limit(1)
     )
-    if applies is None:
+    if last is None:
         return None
-    last = db.session.scalar(
-        select(Interview).where(
-            Interview.candidate_id == interview.candidate_id,
-            Interview.job_id == interview.job_id,
-            Interview.starts_at == applies,
-        )
-    )
-    day = to_local(applies).date()
-    return Duty(day, inform_by(day), last is not None and last.outcome != Outcome.PENDING)
+    day = to_local(last.starts_at).date()
+    return Duty(day, inform_by(day), last.outcome != Outcome.PENDING)
 
 
 def awaiting_word(today: date) -> Select:

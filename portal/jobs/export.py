@@ -14,12 +14,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Job, JobPosting, JobStatus
 from ..times import to_local
-from .posting import CONTENT_SCHEMA
+from .posting import CONTENT_SCHEMA, up_on
 
 EXPORT_SCHEMA = 1  # the file's shape; CONTENT_SCHEMA is each posting's
 
@@ -30,11 +30,7 @@ def published_postings(today: date, portal_url: str) -> list[dict[str, Any]]:
     rows = db.session.scalars(
         select(JobPosting)
         .join(Job, Job.id == JobPosting.job_id)
-        .where(
-            JobPosting.taken_down_at.is_(None),
-            or_(JobPosting.closes_on.is_(None), JobPosting.closes_on >= today),
-            Job.status == JobStatus.OPEN,
-        )
+        .where(up_on(today), Job.status == JobStatus.OPEN)
         .order_by(JobPosting.published_at.desc(), JobPosting.id.desc())
     )
     return [

@@ -8,12 +8,12 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from ..extensions import db, write_lock
 from ..models import EmployerSize, Job, JobPosting, JobStatus, PayPer, User
 from ..times import agency_zone
-from .law import KEEP_YEARS, Pay, PayPeriod, PostingFacts, keep_until, problems
+from .law import KEEP_YEARS, Pay, PayPeriod, PostingFacts, keep_until, number, problems
 
 # The fields a posting shows people, checked for the words the law bars.
 PUBLIC_TEXTS = ("title", "public_title", "description")
@@ -72,6 +72,15 @@ def publishing_problems(job: Job, today: date) -> dict[str, str]:
     for name, message in law.items():
         found.setdefault(name, message)
     return found
+
+
+def up_on(today: date):
+    """The SQL condition on JobPosting for a version the public can see today (the same
+    rule as ``live_posting``): not taken down, and not past its closing day."""
+    return and_(
+        JobPosting.taken_down_at.is_(None),
+        or_(JobPosting.closes_on.is_(None), JobPosting.closes_on >= today),
+    )
 
 
 def live_posting(job: Job, today: date) -> JobPosting | None:
@@ -236,4 +245,4 @@ def _decimal(value) -> Decimal | None:
 
 
 def _text(value) -> str | None:
-    return None if value is None else f"{Decimal(value).normalize():f}"
+    return None if value is None else number(Decimal(value))

@@ -97,6 +97,20 @@ class OutboxEmail(Model):
         return {int(i) for i in self.step_ids.split(",") if i}
 
     @property
+    def recipient(self) -> str:
+        """Whom it is for: the person's address, or an applicant's (who has no account)."""
+        if self.user is not None:
+            return self.user.email
+        return self.application.email if self.application is not None else ""
+
+    @property
+    def candidate_id(self) -> int | None:
+        """The candidate it concerns, if any (for the audit trail)."""
+        if self.user is not None:
+            return self.user.candidate.id if self.user.candidate else None
+        return self.application.candidate_id if self.application is not None else None
+
+    @property
     def is_reminder(self) -> bool:
         return self.kind in REMINDER_KINDS
 

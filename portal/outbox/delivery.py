@@ -516,11 +516,7 @@ def one_line(exc: Exception) -> str:
 
 
 def describe(email: OutboxEmail) -> str:
-    if email.user is not None:
-        to = email.user.email
-    else:
-        to = email.application.email if email.application is not None else "?"
-    return f"{email.kind.label.lower()} to {to} ({email.key})"
+    return f"{email.kind.label.lower()} to {email.recipient or '?'} ({email.key})"
 
 
 def send_now(email_id: int) -> RunReport:

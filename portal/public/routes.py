@@ -15,7 +15,7 @@ from decimal import Decimal
 from flask import abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import FileStorage
@@ -35,7 +35,7 @@ from ..jobs.applications import (
     too_many_from,
 )
 from ..jobs.law import money
-from ..jobs.posting import disclosures
+from ..jobs.posting import disclosures, up_on
 from ..models import Job, JobPosting, JobStatus, RoleSought
 from ..times import local_today, utcnow
 from ..web.forms import form_status, required
@@ -55,8 +55,7 @@ def _open_posting_or_404(job_id: int) -> tuple[Job, JobPosting]:
         .where(
             Job.id == job_id,
             Job.status == JobStatus.OPEN,
-            JobPosting.taken_down_at.is_(None),
-            or_(JobPosting.closes_on.is_(None), JobPosting.closes_on >= local_today()),
+            up_on(local_today()),
         )
         .options(joinedload(Job.employer))
     ).first()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..access import visible_candidates
@@ -22,6 +22,7 @@ from ..jobs.posting import (
     publish,
     publishing_problems,
     take_down,
+    up_on,
 )
 from ..models import (
     Application,
@@ -79,11 +80,7 @@ def jobs() -> ResponseReturnValue:
     today = local_today()
     up = set(
         db.session.scalars(
-            select(JobPosting.job_id).where(
-                JobPosting.job_id.in_(ids),
-                JobPosting.taken_down_at.is_(None),
-                or_(JobPosting.closes_on.is_(None), JobPosting.closes_on >= today),
-            )
+            select(JobPosting.job_id).where(JobPosting.job_id.in_(ids), up_on(today))
         )
     )
     applied = dict(
