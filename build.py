@@ -2,6 +2,7 @@
 """Build the advice site and the printable PDF guides from content/.
 
 python build.py [--content DIR] [--out DIR] [--clean] [--formats site,pdf] [--jobs N] [--quiet]
+                [--postings FILE]   # the open jobs, as the portal exports them
 python build.py serve [--port 8000]    # build, serve dist/site on localhost, rebuild on change
 """
 
@@ -36,6 +37,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--jobs", type=int, default=None, help="worker processes (default: one per core)"
     )
+    parser.add_argument(
+        "--postings",
+        type=Path,
+        default=None,
+        help="the portal's export of open jobs (flask --app portal jobs export FILE); "
+        "default: the postings path in site.yml, if any",
+    )
     parser.add_argument("--port", type=int, default=8000, help="with serve: the port on 127.0.0.1")
     parser.add_argument(
         "--quiet",
@@ -47,7 +55,13 @@ def main(argv: list[str] | None = None) -> int:
     formats = frozenset(f.strip() for f in args.formats.split(",") if f.strip())
     if not formats or not formats <= FORMATS:
         parser.error(f"--formats takes site, pdf or site,pdf, not {args.formats!r}")
-    config = BuildConfig(content=args.content, out=args.out, clean=args.clean, formats=formats)
+    config = BuildConfig(
+        content=args.content,
+        out=args.out,
+        clean=args.clean,
+        formats=formats,
+        postings=args.postings,
+    )
     if args.jobs:
         config.jobs = max(1, args.jobs)
     if args.quiet or os.environ.get("CI") == "true":

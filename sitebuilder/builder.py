@@ -25,7 +25,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -38,8 +38,10 @@ from .content import (
     Settings,
     read_guide,
     read_settings,
+    with_jobs_link,
 )
 from .errors import BuildError, Problem
+from .postings import AGENCY_ZONE, Postings, read_postings
 
 FORMATS = frozenset({"site", "pdf"})
 CACHE_DIR = ".cache"
@@ -62,6 +64,10 @@ class BuildConfig:
     # Told of each PDF as it is done (count, of, file); without it, progress hears of
     # every tenth.
     pdf_progress: Callable[[int, int, str], None] | None = None
+    # The portal's export of open jobs (``flask jobs export FILE``); without it, the path
+    # site.yml gives under ``postings``; without either, the site has no jobs pages.
+    postings: Path | None = None
+    today: date | None = None  # the day postings are open on (default: today in Toronto)
 
 
 @dataclass
@@ -176,6 +182,7 @@ def build(config: BuildConfig) -> BuildReport:
     content, out = config.content.resolve(), config.out.resolve()
 
     settings = read_settings(content)
+    postings = _postings(config, content, settings) if "site" in formats else None
     files = sorted((content / GUIDES_DIR).glob("*.md")) if (content / GUIDES_DIR).is_dir() else []
     inputs: dict[str, Any] = {
         "settings": settings.digest,
@@ -188,6 +195,7 @@ def build(config: BuildConfig) -> BuildReport:
             f.relative_to(content).as_posix(): hashlib.sha256(f.read_bytes()).hexdigest()
             for f in files
         },
+        "postings": None if postings is None else digest(postings.key()),
     }
     last = _read_json(out / INPUTS_FILE)
     if (
@@ -200,6 +208,11 @@ def build(config: BuildConfig) -> BuildReport:
         config.progress(f"Nothing changed since the last build ({report.seconds:.2f}s).")
         return report
 
+    if postings is not None and postings.left_out:
+        config.progress(
+            f"Left out {postings.left_out} posting(s) of {postings.source} whose closing day "
+            "has passed."
+        )
     previous = Manifest() if config.clean else _load_manifest(out)
     sources, rendered, to_render = _read(content, files, inputs, previous, settings, report)
     cards = {key: GuideCard.of(source) for key, source in sources.items()}
@@ -208,10 +221,17 @@ def build(config: BuildConfig) -> BuildReport:
     _remove_dead_builds_folders(out)
     shutil.rmtree(stage, ignore_errors=True)
     stage.mkdir(parents=True)
-    setup = PageSetup(settings, stage, (str(out / TEMPLATE_CACHE), str(stage / TEMPLATE_CACHE)))
+    if postings is not None:
+        settings = with_jobs_link(settings)
+    setup = PageSetup(
+        settings,
+        stage,
+        (str(out / TEMPLATE_CACHE), str(stage / TEMPLATE_CACHE)),
+        jobs=postings is not None,
+    )
     try:
         plan = plan_outputs(
-            settings, sources, rendered, cards, inputs, formats, setup.template_cache
+            settings, sources, rendered, cards, inputs, formats, setup.template_cache, postings
         )
         changed = _keep_unchanged(plan, previous, out, stage, fresh, report)
         page_for = ("pdf" in formats) if "site" in formats else None
@@ -258,6 +278,19 @@ def build(config: BuildConfig) -> BuildReport:
     )
     config.progress(f"Built {out} in {report.seconds:.2f}s ({summary}).")
     return report
+
+
+def _postings(config: BuildConfig, content: Path, settings: Settings) -> Postings | None:
+    """The open postings: from --postings (relative to where the builder runs), else from
+    site.yml (relative to the content folder); None when neither names a file."""
+    if config.postings is not None:
+        path, shown_as = config.postings, str(config.postings)
+    elif settings.postings:
+        path, shown_as = content / settings.postings, settings.postings
+    else:
+        return None
+    today = config.today or datetime.now(AGENCY_ZONE).date()
+    return read_postings(path, shown_as, today)
 
 
 # Reading and rendering guides -------------------------------------------------------------
@@ -325,6 +358,7 @@ class PageSetup:
     # Compiled templates are read from the last build and written into this one, so a
     # failed build leaves out/ untouched.
     template_cache: tuple[str, str] | None
+    jobs: bool = False  # the site has open jobs: guide pages end with a link to them
 
 
 class GuideWorker:
@@ -353,7 +387,9 @@ class GuideWorker:
         from . import pages
 
         for card, guide in items:
-            html = pages.guide_page(self.env, self.setup.settings, card, guide, with_pdf)
+            html = pages.guide_page(
+                self.env, self.setup.settings, card, guide, with_pdf, self.setup.jobs
+            )
             _write(guide_page_path(self.setup.stage, card.key), html)
         return [None] * len(items)
 
@@ -507,12 +543,17 @@ def write_guide_pages(
 # Planning outputs -------------------------------------------------------------------------
 
 
-def plan_outputs(settings, sources, rendered, cards, inputs, formats, template_cache=None) -> Plan:
+def plan_outputs(
+    settings, sources, rendered, cards, inputs, formats, template_cache=None, postings=None
+) -> Plan:
     """Every output of the build with its key; nothing is rendered here."""
-    from . import pages
+    from . import job_pages, pages
 
     env = pages.environment(template_cache)
     base = digest(inputs["settings"], inputs["templates"], inputs["static"], inputs["code"])
+    # Every site page has the navigation, which has "Open jobs" when the site has jobs.
+    site = digest(base, postings is not None)
+    jobs = "" if postings is None else inputs["postings"]
     src = {key: inputs["sources"][sources[key].path] for key in sources}
     every = list(cards.values())
     card_keys = {key: digest(card) for key, card in cards.items()}
@@ -525,14 +566,14 @@ def plan_outputs(settings, sources, rendered, cards, inputs, formats, template_c
         for key in cards:
             plan.add(
                 f"site/guides/{key}/index.html",
-                Output(digest(base, "guide", src[key], with_pdf), "guide-page", guide=key),
+                Output(digest(site, "guide", src[key], with_pdf), "guide-page", guide=key),
                 sources[key].path,
             )
         offer_handbook = with_pdf and bool(handbook)
         plan.add(
             "site/index.html",
             Output(
-                digest(base, "home", listing, offer_handbook),
+                digest(site, "home", listing, offer_handbook),
                 "listing",
                 lambda: pages.home_page(env, settings, every, offer_handbook),
             ),
@@ -540,7 +581,7 @@ def plan_outputs(settings, sources, rendered, cards, inputs, formats, template_c
         plan.add(
             "site/guides/index.html",
             Output(
-                digest(base, "guides", listing),
+                digest(site, "guides", listing),
                 "listing",
                 lambda: pages.guides_index(env, settings, every),
             ),
@@ -551,45 +592,49 @@ def plan_outputs(settings, sources, rendered, cards, inputs, formats, template_c
             plan.add(
                 f"site/tags/{tag}/index.html",
                 Output(
-                    digest(base, "tag", tag, [card_keys[c.key] for c in tagged]),
+                    digest(site, "tag", tag, [card_keys[c.key] for c in tagged]),
                     "listing",
                     functools.partial(pages.tag_page, env, settings, tag, tagged),
                 ),
             )
         plan.add(
             "site/search/index.html",
-            Output(digest(base, "search"), "listing", lambda: pages.search_page(env, settings)),
+            Output(digest(site, "search"), "listing", lambda: pages.search_page(env, settings)),
         )
         plan.add(
             "site/404.html",
-            Output(digest(base, "404"), "listing", lambda: pages.not_found_page(env, settings)),
+            Output(digest(site, "404"), "listing", lambda: pages.not_found_page(env, settings)),
         )
         plan.add(
             "site/search-index.js",
             Output(
-                digest(base, "search-index", listing, sorted(src.items())),
+                digest(site, "search-index", listing, sorted(src.items()), jobs),
                 "rendered",
-                lambda: pages.search_index_js(every, rendered),
+                lambda: pages.search_index_js(every, rendered, postings),
             ),
         )
         plan.add(
             "site/sitemap.xml",
             Output(
-                digest(base, "sitemap", listing),
+                digest(site, "sitemap", listing, jobs),
                 "listing",
-                lambda: pages.sitemap(settings, every, tags),
+                lambda: pages.sitemap(settings, every, tags, postings),
             ),
         )
         plan.add(
             "site/feed.xml",
             Output(
-                digest(base, "feed", listing), "listing", lambda: pages.atom_feed(settings, every)
+                digest(site, "feed", listing), "listing", lambda: pages.atom_feed(settings, every)
             ),
         )
         plan.add(
             "site/robots.txt",
-            Output(digest(base, "robots"), "listing", lambda: pages.robots_txt(settings)),
+            Output(digest(site, "robots"), "listing", lambda: pages.robots_txt(settings)),
         )
+        if postings is not None:
+            newest = max(card.updated for card in every)
+            for rel, depends_on, make in job_pages.plan(env, settings, postings, newest):
+                plan.add(rel, Output(digest(site, *depends_on), "listing", make), postings.source)
         for root in STATIC_ROOTS:
             for file in sorted(
                 p

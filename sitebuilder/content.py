@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import re
 import reprlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -66,6 +66,7 @@ class Settings:
     nav: tuple[NavLink, ...]
     handbook: Handbook | None
     digest: str = ""
+    postings: str | None = None  # the portal's export of open jobs, relative to content/
 
 
 @dataclass(frozen=True)
@@ -335,6 +336,7 @@ SETTINGS_FIELDS = {
     "allow_raw_html",
     "nav",
     "handbook",
+    "postings",
 }
 REQUIRED_SETTINGS = ("agency_name", "title", "base_url", "language", "author")
 
@@ -385,6 +387,15 @@ def read_settings(content_dir: Path) -> Settings:
                 SETTINGS_FILE, lines.get("allow_raw_html"), "allow_raw_html must be true or false"
             )
         )
+    postings = data.get("postings")
+    if postings is not None and not (isinstance(postings, str) and postings.strip()):
+        problems.append(
+            Problem(
+                SETTINGS_FILE,
+                lines.get("postings"),
+                "postings must be the path of the portal's export (flask jobs export FILE)",
+            )
+        )
     if problems:
         raise BuildError(problems)
     return Settings(
@@ -399,6 +410,7 @@ def read_settings(content_dir: Path) -> Settings:
         nav=nav,
         handbook=handbook,
         digest=hashlib.sha256(raw).hexdigest(),
+        postings=postings.strip() if postings else None,
     )
 
 
@@ -455,3 +467,17 @@ def _handbook(value, line: int, problems: list[Problem]) -> Handbook | None:
         )
         return None
     return Handbook(value["title"], str(value.get("subtitle") or ""), tuple(value["guides"]))
+
+
+JOBS_LINK = NavLink("Open jobs", "/jobs/")
+
+
+def with_jobs_link(settings: Settings) -> Settings:
+    """The site's settings with "Open jobs" in the navigation (before Search), unless
+    site.yml already has it."""
+    if any(link.url == JOBS_LINK.url for link in settings.nav):
+        return settings
+    nav = list(settings.nav)
+    at = next((i for i, link in enumerate(nav) if link.url == "/search/"), len(nav))
+    nav.insert(at, JOBS_LINK)
+    return replace(settings, nav=tuple(nav))

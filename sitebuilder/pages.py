@@ -20,6 +20,7 @@ from markupsafe import Markup
 from design import STYLESHEETS
 
 from .content import AUDIENCE_LABELS, TEMPLATES, GuideCard, Settings
+from .postings import Postings, facet_values
 from .render import GUIDE_LINK, RenderedGuide
 
 GUIDE_LINK_RE = re.compile(r'href="' + re.escape(GUIDE_LINK) + r'([a-z0-9-]+)(?:#([^"]*))?"')
@@ -132,7 +133,7 @@ def _toc(rendered: RenderedGuide) -> list[dict]:
     return toc
 
 
-def _page(
+def render_page(
     env: Environment, template: str, settings: Settings, root: str, url: str, **context
 ) -> str:
     return env.get_template(template).render(
@@ -144,10 +145,13 @@ def _page(
     )
 
 
-def guide_page(env, settings: Settings, card: GuideCard, rendered: RenderedGuide, pdf: bool) -> str:
+def guide_page(
+    env, settings: Settings, card: GuideCard, rendered: RenderedGuide, pdf: bool, jobs: bool
+) -> str:
+    """``jobs``: whether the site has open jobs to end the guide with a link to."""
     # Our guides, raw HTML refused (bandit B704 reviewed).
     body = Markup(resolve_guide_links(rendered.html, "site", card.key))  # nosec B704
-    return _page(
+    return render_page(
         env,
         "guide.html",
         settings,
@@ -160,6 +164,7 @@ def guide_page(env, settings: Settings, card: GuideCard, rendered: RenderedGuide
         toc=_toc(rendered),
         body=body,
         pdf=pdf,
+        jobs=jobs,
     )
 
 
@@ -167,7 +172,7 @@ def home_page(env, settings: Settings, cards: list[GuideCard], handbook: bool) -
     cards = sort_cards(cards)
     candidates = [c for c in cards if c.audience == "candidate"]
     start, rest = (candidates[0], candidates[1:]) if candidates else (None, [])
-    return _page(
+    return render_page(
         env,
         "home.html",
         settings,
@@ -195,7 +200,7 @@ def guides_index(env, settings: Settings, cards: list[GuideCard]) -> str:
     by_audience = [
         (a, label, [c for c in cards if c.audience == a]) for a, label in AUDIENCE_LABELS.items()
     ]
-    return _page(
+    return render_page(
         env,
         "guides.html",
         settings,
@@ -209,7 +214,7 @@ def guides_index(env, settings: Settings, cards: list[GuideCard]) -> str:
 
 
 def tag_page(env, settings: Settings, tag: str, cards: list[GuideCard]) -> str:
-    return _page(
+    return render_page(
         env,
         "tag.html",
         settings,
@@ -223,7 +228,7 @@ def tag_page(env, settings: Settings, tag: str, cards: list[GuideCard]) -> str:
 
 
 def search_page(env, settings: Settings) -> str:
-    return _page(
+    return render_page(
         env,
         "search.html",
         settings,
@@ -237,7 +242,7 @@ def search_page(env, settings: Settings) -> str:
 def not_found_page(env, settings: Settings) -> str:
     # Served for missing paths at any depth, so its links start from the site's own path.
     root = urlsplit(settings.base_url).path or "/"
-    return _page(
+    return render_page(
         env,
         "404.html",
         settings,
@@ -248,7 +253,9 @@ def not_found_page(env, settings: Settings) -> str:
     )
 
 
-def search_index_js(cards: list[GuideCard], rendered: dict[str, RenderedGuide]) -> str:
+def search_index_js(
+    cards: list[GuideCard], rendered: dict[str, RenderedGuide], postings: Postings | None = None
+) -> str:
     docs = [
         {
             "id": card.key,
@@ -262,15 +269,40 @@ def search_index_js(cards: list[GuideCard], rendered: dict[str, RenderedGuide]) 
         }
         for card in sort_cards(cards)
     ]
+    docs += [
+        {
+            "id": f"job-{posting.job_id}",
+            "url": posting.url,
+            "title": f"Job: {posting.title}",
+            "summary": " · ".join(
+                [posting.employer, posting.location] + ([posting.pay.words] if posting.pay else [])
+            ),
+            "audience": "job",
+            "tags": posting.practice_area,
+            "headings": "",
+            "text": posting.text,
+        }
+        for posting in (postings.postings if postings else ())
+    ]
     payload = json.dumps(docs, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
     return f"window.GUIDE_SEARCH_INDEX = {payload};\n"
 
 
-def sitemap(settings: Settings, cards: list[GuideCard], tags: list[str]) -> str:
+def sitemap(
+    settings: Settings, cards: list[GuideCard], tags: list[str], postings: Postings | None = None
+) -> str:
     newest = max(c.updated for c in cards).isoformat()
     entries = [("", newest), ("guides/", newest), ("search/", None)]
     entries += [(f"guides/{c.key}/", c.updated.isoformat()) for c in sort_cards(cards)]
     entries += [(f"tags/{t}/", None) for t in tags]
+    if postings is not None:
+        jobs = list(postings.postings)
+        entries.append(("jobs/", jobs[0].published_on.isoformat() if jobs else None))
+        entries += [
+            (f"jobs/{facet}/{slug}/", max(p.published_on for p in chosen).isoformat())
+            for facet, slug, _label, chosen in facet_values(jobs)
+        ]
+        entries += [(p.url, p.published_on.isoformat()) for p in jobs]
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',

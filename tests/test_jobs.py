@@ -327,7 +327,11 @@ def test_the_export_holds_the_published_versions_only_and_is_rewritten_only_on_c
         "schema", "job_id", "title", "description", "employer", "practice_area", "location",
         "work_arrangement", "employment_type", "schedule", "hours_per_week", "pay", "uses_ai",
         "existing_vacancy", "covered", "closes_on", "version", "published_on", "apply_url",
+        "published_at", "description_html", "pay_words", "pay_working", "statements",
     }  # fmt: skip
+    assert posting["pay_words"] == "$62,000–$74,000 a year" and posting["pay_working"] is None
+    assert posting["description_html"].startswith("<p>Draft pleadings")
+    assert len(posting["statements"]) == 2
     assert posting["apply_url"] == f"https://portal.finchleylane.example/apply/{first}"
     written = out.stat().st_mtime_ns
     again = runner.invoke(args=["jobs", "export", str(out), *portal])

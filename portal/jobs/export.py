@@ -19,14 +19,17 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Job, JobPosting, JobStatus
 from ..times import to_local
-from .posting import CONTENT_SCHEMA, up_on
+from ..web.notes import render_note
+from .posting import CONTENT_SCHEMA, up_on, words_of
 
 EXPORT_SCHEMA = 1  # the file's shape; CONTENT_SCHEMA is each posting's
 
 
 def published_postings(today: date, portal_url: str) -> list[dict[str, Any]]:
     """Every posting up today, newest first, as the public sees it, with the address of
-    its application form on the portal at ``portal_url``."""
+    its application form on the portal at ``portal_url``: its stored fields, and the words
+    and HTML the portal shows of them (the description sanitised as notes are), so the
+    site says exactly what the portal's preview said."""
     rows = db.session.scalars(
         select(JobPosting)
         .join(Job, Job.id == JobPosting.job_id)
@@ -36,8 +39,11 @@ def published_postings(today: date, portal_url: str) -> list[dict[str, Any]]:
     return [
         {
             **posting.content,
+            **words_of(posting.content),
+            "description_html": str(render_note(posting.content.get("description"))),
             "version": posting.version,
             "published_on": to_local(posting.published_at).date().isoformat(),
+            "published_at": to_local(posting.published_at).isoformat(timespec="seconds"),
             "apply_url": f"{portal_url.rstrip('/')}/apply/{posting.job_id}",
         }
         for posting in rows

@@ -233,6 +233,30 @@ def disclosures(uses_ai: bool | None, existing_vacancy: bool | None) -> list[str
     return out
 
 
+def pay_in(content: dict[str, Any]) -> Pay | None:
+    """The pay a stored version states, as the rules read it."""
+    pay = content.get("pay")
+    if not pay:
+        return None
+    low, top = Decimal(pay["low"]), Decimal(pay["high"])
+    hours = content.get("hours_per_week")
+    return Pay(
+        low, top if top != low else None, PayPeriod(pay["per"]), Decimal(hours) if hours else None
+    )
+
+
+def words_of(content: dict[str, Any]) -> dict[str, Any]:
+    """What people read of a stored version beyond its fields, in the portal's words (the
+    application form and the site show the same): the pay, its yearly working, the two
+    statements."""
+    pay = pay_in(content)
+    return {
+        "pay_words": pay.words() if pay else None,
+        "pay_working": (pay.working() or None) if pay else None,
+        "statements": disclosures(content.get("uses_ai"), content.get("existing_vacancy")),
+    }
+
+
 def _closing_end(posting: JobPosting) -> datetime | None:
     """The end of the closing day, Toronto time."""
     if posting.closes_on is None:

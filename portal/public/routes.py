@@ -10,7 +10,6 @@ hidden field or the clock is thanked like a person and nothing is kept.
 from __future__ import annotations
 
 from datetime import timedelta
-from decimal import Decimal
 
 from flask import abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -34,8 +33,7 @@ from ..jobs.applications import (
     source_of,
     too_many_from,
 )
-from ..jobs.law import money
-from ..jobs.posting import disclosures, up_on
+from ..jobs.posting import up_on, words_of
 from ..models import Job, JobPosting, JobStatus, RoleSought
 from ..times import local_today, utcnow
 from ..web.forms import form_status, required
@@ -195,16 +193,7 @@ def _applicant(form: ApplicationForm) -> Applicant:
 
 def _shown(posting: JobPosting) -> dict:
     """What the form's page repeats of the posting, from its published version."""
-    content = posting.content
-    pay = content.get("pay")
-    return {
-        "title": content["title"],
-        "pay_words": None
-        if not pay
-        else f"{money(Decimal(pay['low']), Decimal(pay['high']))} "
-        f"{'an hour' if pay['per'] == 'hour' else 'a year'}",
-        "statements": disclosures(content.get("uses_ai"), content.get("existing_vacancy")),
-    }
+    return {"title": posting.content["title"], **words_of(posting.content)}
 
 
 @bp.get("/apply/<int:job_id>/sent")
