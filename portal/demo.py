@@ -474,8 +474,9 @@ def _publish_postings(rng: random.Random, by: User, now: datetime) -> int:
     today = now.astimezone(agency_zone()).date()
     for n, job in enumerate(jobs):
         low, high = PAY_BANDS.get(job.title.split()[0], (58_000, 70_000))
+        article = "an" if job.title[0].lower() in "aeiou" else "a"
         job.description = (
-            f"{job.employer.name} is looking for a {job.title.lower()} in {job.location}. "
+            f"{job.employer.name} is looking for {article} {job.title.lower()} in {job.location}. "
             "You will keep files moving, prepare documents for a lawyer's review, and be the "
             "steady voice clients reach first.\n\n- Two years or more in a law office\n- Accurate, organised, calm "
             "under deadlines\n- Comfortable with a practice management system"

@@ -193,19 +193,19 @@ def read_postings(path: Path, shown_as: str, today: date) -> Postings:
                     )
                 ]
             )
-    starts = _posting_lines(text, len(document["postings"]))
+    located = _Located(text, len(document["postings"]))
     problems: list[Problem] = []
     postings: list[Posting] = []
     seen: set[int] = set()
     for index, raw in enumerate(document["postings"]):
-        fields = _Fields(raw, shown_as, starts[index], index)
+        fields = _Fields(raw, shown_as, located, index)
         posting = fields.posting()
         problems += fields.problems
         if posting is None:
             continue
         if posting.job_id in seen:
             problems.append(
-                Problem(shown_as, starts[index], f"job {posting.job_id} is posted twice")
+                Problem(shown_as, located.line(index), f"job {posting.job_id} is posted twice")
             )
         seen.add(posting.job_id)
         postings.append(posting)
@@ -216,21 +216,50 @@ def read_postings(path: Path, shown_as: str, today: date) -> Postings:
     return Postings(shown_as, tuple(open_ones), len(postings) - len(open_ones))
 
 
-def _posting_lines(text: str, count: int) -> list[int | None]:
-    """The line each posting starts on, found by its ``"job_id"`` key (the portal writes
-    one per posting); unknown (None) when the file was written otherwise."""
-    found: list[int | None] = [
-        text.count("\n", 0, m.start()) + 1 for m in re.finditer(r'"job_id"\s*:', text)
-    ]
-    return found if len(found) == count else [None] * count
+_BETWEEN = re.compile(r"[\s,]*")  # what separates the postings in their list
+
+
+class _Located:
+    """Lines in the export's text: where each posting starts and where its fields are.
+    Found by decoding the postings list again from the text, posting by posting; when the
+    file cannot be read that way, problems name the posting without a line."""
+
+    def __init__(self, text: str, count: int):
+        self.text = text
+        self.spans: list[tuple[int, int]] = []
+        decoder = json.JSONDecoder()
+        found = re.search(r'"postings"\s*:\s*\[', text)
+        at = found.end() if found else len(text)
+        try:
+            while len(self.spans) < count:
+                at = _BETWEEN.match(text, at).end()  # type: ignore[union-attr]
+                _, end = decoder.raw_decode(text, at)
+                self.spans.append((at, end))
+                at = end
+        except ValueError:
+            self.spans = []
+
+    def line(self, index: int, field: str = "") -> int | None:
+        """The line of posting ``index``'s ``field`` ("pay.low": ``low`` within ``pay``),
+        else of the posting's start."""
+        if index >= len(self.spans):
+            return None
+        start, end = self.spans[index]
+        at = start
+        for name in filter(None, field.split(".")):
+            key = re.compile(re.escape(json.dumps(name)) + r"\s*:").search(self.text, at, end)
+            if key is None:
+                break
+            at = key.start()
+        return self.text.count("\n", 0, at) + 1
 
 
 class _Fields:
     """One posting's fields, each checked; what is wrong is collected, not raised."""
 
-    def __init__(self, raw: Any, path: str, line: int | None, index: int):
+    def __init__(self, raw: Any, path: str, located: _Located, index: int):
         self.raw = raw if isinstance(raw, dict) else {}
-        self.path, self.line = path, line
+        self.path, self.located, self.index = path, located, index
         job = self.raw.get("job_id")
         self.name = f"posting {index + 1}" + (f" (job {job})" if isinstance(job, int) else "")
         self.problems: list[Problem] = []
@@ -239,7 +268,8 @@ class _Fields:
 
     def _wrong(self, field: str, message: str) -> None:
         where = f"{self.name}, {field}" if field else self.name
-        self.problems.append(Problem(self.path, self.line, f"{where}: {message}"))
+        line = self.located.line(self.index, field)
+        self.problems.append(Problem(self.path, line, f"{where}: {message}"))
 
     def text(self, field: str, limit: int, required: bool = True) -> str:
         value = self.raw.get(field)

@@ -42,12 +42,13 @@ class _Handler(SimpleHTTPRequestHandler):
         print(f"  {self.command} {self.path} {args[1] if len(args) > 1 else ''}")
 
 
-def snapshot(*folders: Path) -> dict[str, float]:
-    """Modification times of every file under the watched folders."""
+def snapshot(*watched: Path) -> dict[str, float]:
+    """Modification times of the watched files and of every file under the watched folders."""
+    files = [p for p in watched if p.is_file()]
+    files += [path for folder in watched if folder.is_dir() for path in folder.rglob("*")]
     return {
         str(path): path.stat().st_mtime_ns
-        for folder in folders
-        for path in folder.rglob("*")
+        for path in files
         if path.is_file() and "__pycache__" not in path.parts
     }
 
@@ -71,7 +72,9 @@ def serve(
     on_ready=lambda port: None,
 ) -> int:
     """Serve ``out/site`` on 127.0.0.1:port until interrupted (or until ``stop`` is set)."""
-    watched = (config.content, TEMPLATES, *STATIC_ROOTS)
+    watched: tuple[Path, ...] = (config.content, TEMPLATES, *STATIC_ROOTS)
+    if config.postings is not None:  # the portal's export of open jobs, wherever it is
+        watched += (config.postings,)
     seen = snapshot(*watched)  # before the first build: an edit made during it is not missed
     _rebuild(config)
     site = config.out.resolve() / "site"

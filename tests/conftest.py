@@ -17,7 +17,7 @@ from playwright.sync_api import sync_playwright
 from sqlalchemy import event, select, text
 from werkzeug.serving import make_server
 
-from build_helpers import CONTENT, quiet_build
+from build_helpers import CONTENT, SAMPLE, TODAY, quiet_build, write_postings
 from mailserver import Mailbox, SMTPServer
 from portal import create_app
 from portal.accounts.passwords import set_password
@@ -383,12 +383,14 @@ def count_queries(app):
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory) -> Path:
-    """The advice site built once from content/ (the site format only): the folder of its pages.
+    """The advice site built once from content/ and three postings (the site format only): the
+    folder of its pages.
 
     Shared by the tests that only read it; a test that changes the content builds its own.
     """
     out = tmp_path_factory.mktemp("dist")
-    quiet_build(CONTENT, out, formats=frozenset({"site"}), jobs=1)
+    postings = write_postings(out.parent / f"{out.name}-postings.json", SAMPLE)
+    quiet_build(CONTENT, out, formats=frozenset({"site"}), jobs=1, postings=postings, today=TODAY)
     return out / "site"
 
 

@@ -603,3 +603,92 @@ def test_an_applicant_applies_with_a_resume_and_the_recruiter_finds_them(page, m
         page.get_by_role("link", name="Noor Haddad CV.pdf").click()
     assert download.value.suggested_filename == "Noor Haddad CV.pdf"
     screenshot(page, "candidate-with-application-desktop")
+
+
+def test_a_posting_goes_from_the_portal_to_the_site_and_an_applicant_back(
+    page, browser, make, runner, live_server, tmp_path
+):
+    """The whole way, in Chromium: a recruiter writes a posting and is refused for a rule,
+    publishes it; cron's export and build put it on the site with its JobPosting and in the
+    feed; a reader applies from its page with a résumé; the recruiter finds them."""
+    import json
+    import xml.etree.ElementTree as ET
+
+    from build_helpers import CONTENT, check_job_posting, quiet_build
+
+    recruiter = make.user(Role.RECRUITER, name="Rhea Recruiter")
+    make.employer(name="Pellow Quarrington LLP")
+    sign_in(page, recruiter.email, PASSWORD)
+    page.goto("/jobs/new")
+    page.get_by_label("Employer", exact=True).select_option(label="Pellow Quarrington LLP")
+    page.get_by_label("Title", exact=True).fill("Real estate law clerk")
+    page.get_by_label("Practice area").select_option(label="Real estate")
+    page.get_by_label("Location").fill("Mississauga")
+    page.get_by_label("Work arrangement").select_option(label="Hybrid")
+    page.get_by_label("Hours a week").fill("35")
+    closes = datetime.now(ZoneInfo("America/Toronto")).date() + timedelta(days=21)
+    page.get_by_label("Applications close on").fill(closes.isoformat())
+    page.get_by_label("Description").fill(
+        "Open and close residential deals.\n\n- **Teraview** searches and registrations"
+    )
+    page.get_by_label("Pay, or the bottom of the range").fill("60000")
+    page.get_by_label("Per", exact=True).select_option(label="a year")
+    page.get_by_label("The employer's staff today").select_option(label="25 or more employees")
+    page.get_by_label("Is artificial intelligence used").select_option(label="No")
+    page.get_by_role("button", name="Save and publish").click()
+    expect(page.get_by_role("alert")).to_contain_text("Not published")
+    vacancy = page.get_by_label("Is the posting for an existing vacancy?")
+    expect(vacancy).to_have_attribute("aria-invalid", "true")
+    vacancy.select_option(label="Yes")
+    page.get_by_role("button", name="Save and publish").click()
+    expect(page.get_by_text("is published (version 1)")).to_be_visible()
+    job_id = int(re.search(r"/jobs/(\d+)", page.url).group(1))
+
+    # What cron runs: the export, then the build (README, "Publishing the open jobs").
+    postings = tmp_path / "postings.json"
+    result = runner.invoke(args=["jobs", "export", str(postings), "--portal-url", live_server])
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "dist"
+    quiet_build(CONTENT, out, formats=frozenset({"site"}), jobs=1, postings=postings)
+    site = out / "site"
+    feed = ET.parse(site / "jobs" / "feed.xml").getroot()
+    atom = {"a": "http://www.w3.org/2005/Atom"}
+    assert [e.find("a:title", atom).text for e in feed.findall("a:entry", atom)] == [
+        "Real estate law clerk"
+    ]
+
+    reader = browser.new_context(viewport={"width": 390, "height": 844})
+    reader.set_default_timeout(10_000)
+    try:
+        tab = reader.new_page()
+        tab.goto((site / "guides" / "thank-you-note" / "index.html").as_uri())
+        tab.get_by_role("link", name="Browse our open jobs").click()
+        tab.get_by_role("link", name="Real estate law clerk").click()
+        expect(tab.get_by_role("heading", level=1)).to_have_text("Real estate law clerk")
+        expect(tab.get_by_text("This posting is for an existing vacancy.")).to_be_visible()
+        data = json.loads(tab.locator('script[type="application/ld+json"]').text_content())
+        assert check_job_posting(data) == []
+        assert data["baseSalary"]["value"]["value"] == 60000
+        assert "<strong>Teraview</strong>" in data["description"]
+        screenshot(tab, "site-posting-phone")
+        tab.get_by_role("link", name="Apply for this job").first.click()
+        expect(tab.get_by_role("heading", level=1)).to_have_text("Apply: Real estate law clerk")
+        assert tab.url == f"{live_server}/apply/{job_id}"
+        resume = tmp_path / "Ines Okafor resume.pdf"
+        resume.write_bytes(b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n")
+        tab.get_by_label("Your full name").fill("Ines Okafor")
+        tab.get_by_label("Email").fill("ines.okafor@example.com")
+        tab.get_by_label("The role you are looking for").select_option(label="Law clerk")
+        tab.get_by_label("Résumé (optional)").set_input_files(str(resume))
+        tab.get_by_label(re.compile("I have read the privacy notice")).check()
+        tab.wait_for_timeout(3_100)  # as long as a person takes at the very least
+        tab.get_by_role("button", name="Send my application").click()
+        expect(tab.get_by_role("heading", name="Thank you")).to_be_visible()
+    finally:
+        reader.close()
+
+    page.goto(f"/jobs/{job_id}")
+    page.get_by_role("link", name="Ines Okafor").click()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Ines Okafor resume.pdf").click()
+    assert download.value.suggested_filename == "Ines Okafor resume.pdf"

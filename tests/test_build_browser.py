@@ -1,5 +1,6 @@
 """The built site in a real Chromium: search from disk, no outside requests, phone width."""
 
+import re
 import threading
 import time
 import urllib.error
@@ -179,3 +180,44 @@ def test_serve_serves_and_rebuilds_on_change(tmp_path):
     finally:
         stop.set()
         thread.join(timeout=5)
+
+
+def test_the_jobs_filters_combine_with_scripts_and_are_links_without(
+    built_site, over_http, browser, tab
+):
+    """With scripts: three drop-downs narrow the list together, nothing reloads. Without
+    (served, as folders open their index.html only from a web server): the filter links lead
+    to the page built for each choice."""
+    refused = _refusals(tab)
+    tab.goto((built_site / "jobs" / "index.html").as_uri())
+    jobs = tab.locator(".job-list > li")
+    expect(jobs).to_have_count(3)
+    expect(tab.get_by_role("link", name=re.compile("^Mississauga"))).to_be_hidden()
+    tab.get_by_role("combobox", name="Location").select_option(label="Toronto")
+    expect(tab.locator(".job-list > li:visible")).to_have_count(2)
+    tab.get_by_role("combobox", name="Type of job").select_option(label="Temporary")
+    expect(tab.locator(".job-list > li:visible")).to_have_count(1)
+    expect(tab.locator("[data-job-status]")).to_have_text("1 of 3 open jobs match.")
+    expect(tab.get_by_role("link", name="Legal secretary")).to_be_visible()
+    tab.get_by_role("combobox", name="Location").select_option(label="Any")
+    tab.get_by_role("combobox", name="Type of job").select_option(label="Any")
+    expect(tab.locator("[data-job-status]")).to_have_text("3 open jobs.")
+    screenshot(tab, "site-jobs-desktop")
+    assert refused == [] and tab.outside == []
+
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
+    try:
+        plain = context.new_page()
+        plain.goto(over_http + "jobs/")
+        expect(plain.get_by_role("combobox", name="Location")).to_be_hidden()
+        plain.get_by_role("link", name=re.compile("^Mississauga")).click()
+        expect(plain.get_by_role("heading", level=1)).to_have_text("Open jobs: Mississauga")
+        expect(plain.locator(".job-list > li")).to_have_count(1)
+        assert plain.evaluate("document.documentElement.scrollWidth") <= 390
+        plain.get_by_role("link", name="Conveyancer, part time").click()
+        expect(
+            plain.get_by_role("heading", name="What Ontario’s rules ask us to tell you")
+        ).to_be_visible()
+        screenshot(plain, "site-posting-phone-no-script")
+    finally:
+        context.close()
