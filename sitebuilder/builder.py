@@ -195,7 +195,7 @@ def build(config: BuildConfig) -> BuildReport:
             f.relative_to(content).as_posix(): hashlib.sha256(f.read_bytes()).hexdigest()
             for f in files
         },
-        "postings": None if postings is None else digest(postings.key()),
+        "postings": None if postings is None else postings.key,
     }
     last = _read_json(out / INPUTS_FILE)
     if (
@@ -289,6 +289,17 @@ def _postings(config: BuildConfig, content: Path, settings: Settings) -> Posting
         path, shown_as = content / settings.postings, settings.postings
     else:
         return None
+    if path.resolve().is_relative_to(config.out.resolve()):
+        raise BuildError(
+            [
+                Problem(
+                    shown_as,
+                    None,
+                    f"inside the output folder {config.out}, which a build replaces: "
+                    "export the postings to a folder of their own",
+                )
+            ]
+        )
     today = config.today or datetime.now(AGENCY_ZONE).date()
     return read_postings(path, shown_as, today)
 

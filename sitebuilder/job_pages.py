@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from .content import Settings
 from .pages import long_date, render_page
-from .postings import AGENCY_ZONE, FACETS, PAY_PER, Posting, Postings, facet_values
+from .postings import AGENCY_ZONE, FACETS, PAY_PER, Posting, Postings
 
 # schema.org's employmentType values, as search engines read them.
 EMPLOYMENT_TYPES = {"contract": "CONTRACTOR", "temporary": "TEMPORARY"}
@@ -31,25 +31,28 @@ def plan(
 ) -> list[tuple[str, Any, Callable[[], str]]]:
     """Every jobs page as (path in the build, what it depends on, how to make it).
     ``site_updated`` (the newest guide's date) dates the feed while no job is open."""
-    every = list(postings.postings)
+    every, groups, key = list(postings.postings), postings.facet_values, postings.key
     pages: list[tuple[str, Any, Callable[[], str]]] = [
         (
             "site/jobs/index.html",
-            ("jobs", postings.key()),
-            functools.partial(jobs_page, env, settings, every, None),
+            ("jobs", key),
+            functools.partial(jobs_page, env, settings, every, groups, None, len(every)),
         ),
         (
             "site/jobs/feed.xml",
-            ("jobs-feed", postings.key(), site_updated),
+            ("jobs-feed", key, site_updated),
             functools.partial(jobs_feed, settings, every, site_updated),
         ),
     ]
-    for facet, value, _label, _chosen in facet_values(every):
+    for facet, slug, label, chosen in groups:
         pages.append(
             (
-                f"site/jobs/{facet}/{value}/index.html",
-                ("jobs-filter", facet, value, postings.key()),
-                functools.partial(jobs_page, env, settings, every, (facet, value)),
+                f"site/jobs/{facet}/{slug}/index.html",
+                # Every filter page shows the counts of all the others: the whole list.
+                ("jobs-filter", facet, slug, key),
+                functools.partial(
+                    jobs_page, env, settings, chosen, groups, (facet, slug, label), len(every)
+                ),
             )
         )
     for posting in every:
@@ -63,27 +66,32 @@ def plan(
     return pages
 
 
-def filters(postings: list[Posting], chosen: tuple[str, str] | None) -> list[dict]:
+def filters(groups: list, chosen: tuple[str, str, str] | None) -> list[dict]:
     """The filter links for the jobs pages, by facet, with counts and the one chosen."""
-    groups: dict[str, dict] = {
+    out: dict[str, dict] = {
         facet: {"facet": facet, "label": label, "values": []} for facet, label in FACETS.items()
     }
-    for facet, slug, label, these in facet_values(postings):
-        groups[facet]["values"].append(
-            {"slug": slug, "label": label, "count": len(these), "current": chosen == (facet, slug)}
+    for facet, slug, label, these in groups:
+        current = chosen is not None and chosen[:2] == (facet, slug)
+        out[facet]["values"].append(
+            {"slug": slug, "label": label, "count": len(these), "current": current}
         )
-    return [group for group in groups.values() if group["values"]]
+    return [group for group in out.values() if group["values"]]
 
 
 def jobs_page(
-    env, settings: Settings, postings: list[Posting], chosen: tuple[str, str] | None
+    env,
+    settings: Settings,
+    shown: list[Posting],
+    groups: list,
+    chosen: tuple[str, str, str] | None,
+    total: int,
 ) -> str:
-    shown = postings
+    """The list of open jobs: all of them, or those of one filter (``chosen``: facet,
+    slug, label)."""
     heading, root, url = "Open jobs", "../", "/jobs/"
     if chosen is not None:
-        facet, slug = chosen
-        shown = [p for p in postings if p.facets()[facet][0] == slug]
-        label = shown[0].facets()[facet][1]
+        facet, slug, label = chosen
         heading, root, url = f"Open jobs: {label}", "../../../", f"/jobs/{facet}/{slug}/"
     return render_page(
         env,
@@ -96,9 +104,9 @@ def jobs_page(
         f"{len(shown)} open now.",
         heading=heading,
         postings=shown,
-        filters=filters(postings, chosen),
+        filters=filters(groups, chosen),
         chosen=chosen,
-        total=len(postings),
+        total=total,
     )
 
 

@@ -20,7 +20,7 @@ from markupsafe import Markup
 from design import STYLESHEETS
 
 from .content import AUDIENCE_LABELS, TEMPLATES, GuideCard, Settings
-from .postings import Postings, facet_values
+from .postings import Postings
 from .render import GUIDE_LINK, RenderedGuide
 
 GUIDE_LINK_RE = re.compile(r'href="' + re.escape(GUIDE_LINK) + r'([a-z0-9-]+)(?:#([^"]*))?"')
@@ -300,7 +300,7 @@ def sitemap(
         entries.append(("jobs/", jobs[0].published_on.isoformat() if jobs else None))
         entries += [
             (f"jobs/{facet}/{slug}/", max(p.published_on for p in chosen).isoformat())
-            for facet, slug, _label, chosen in facet_values(jobs)
+            for facet, slug, _label, chosen in postings.facet_values
         ]
         entries += [(p.url, p.published_on.isoformat()) for p in jobs]
     lines = [

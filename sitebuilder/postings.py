@@ -10,12 +10,18 @@ passed is left out even when the export still holds it (an export older than the
 
 from __future__ import annotations
 
+import bisect
+import functools
+import hashlib
 import html
 import json
 import re
+import stat
+import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -39,6 +45,18 @@ EMPLOYMENT_TYPES = {"permanent": "Permanent", "contract": "Contract", "temporary
 SCHEDULES = {"full_time": "Full time", "part_time": "Part time"}
 PAY_PER = {"hour": "HOUR", "year": "YEAR"}  # schema.org's unitText
 SLUG_RE = re.compile(r"[^a-z0-9]+")
+# Characters no field may hold: controls (tab and line breaks aside), lone surrogates,
+# non-characters, and the bidirectional overrides that make text read reversed.
+FORBIDDEN_RE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069]"
+)
+DAY_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+MOMENT_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?([+-]\d{2}:\d{2}|Z)")
+AMOUNT_RE = re.compile(r"\d{1,9}(\.\d{1,2})?")  # dollars and cents, as the portal writes them
+HOURS_RE = re.compile(r"\d{1,3}(\.\d)?")
+LARGEST_ID = 2**31 - 1  # the portal's ids
+MOST_PAY = Decimal(10_000_000)  # a year; anything above is a typing slip, not a salary
+MOST_PROBLEMS = 50  # reported of a broken export; then how many more
 # The filters of the jobs list: facet (its folder under jobs/) → its heading.
 FACETS = {"area": "Practice area", "location": "Location", "type": "Type of job"}
 
@@ -95,7 +113,7 @@ class Posting:
     def published_on(self) -> date:
         return self.published_at.date()
 
-    @property
+    @functools.cached_property
     def text(self) -> str:
         """The description as plain words (search, summaries)."""
         return " ".join(html.unescape(nh3.clean(self.description_html, tags=set())).split())
@@ -106,8 +124,9 @@ class Posting:
             return words
         return words[:limit].rsplit(" ", 1)[0].rstrip(",.;:") + "…"
 
+    @functools.cached_property
     def facets(self) -> dict[str, tuple[str, str]]:
-        """The filters it is listed under: facet → (slug, label)."""
+        """The filters it is listed under: facet → (slug, its own label)."""
         return {
             "area": (slugify(self.practice_area), self.practice_area),
             "location": (slugify(self.location), self.location),
@@ -123,75 +142,88 @@ class Postings:
     postings: tuple[Posting, ...]
     left_out: int  # postings in the file whose closing day has passed
 
+    @functools.cached_property
     def key(self) -> str:
-        """What the pages depend on (the cache's part of every jobs page)."""
-        return repr(self.postings)
+        """What the jobs pages depend on, as a digest (the cache's part of each)."""
+        return hashlib.sha256(repr(self.postings).encode()).hexdigest()
+
+    @functools.cached_property
+    def facet_values(self) -> list[tuple[str, str, str, list[Posting]]]:
+        return facet_values(list(self.postings))
 
 
 def facet_values(postings: list[Posting]) -> list[tuple[str, str, str, list[Posting]]]:
-    """(facet, slug, label, its postings) for every value a posting has, in label order."""
-    found: dict[tuple[str, str], tuple[str, list[Posting]]] = {}
+    """(facet, slug, label, its postings) for every value a posting has, in label order.
+    Values written differently that make one slug ("Toronto", "TORONTO") are one filter,
+    named as most of its postings write it."""
+    found: dict[tuple[str, str], list[Posting]] = {}
     for posting in postings:
-        for facet, (slug, label) in posting.facets().items():
-            found.setdefault((facet, slug), (label, []))[1].append(posting)
-    return sorted(
-        ((facet, slug, label, chosen) for (facet, slug), (label, chosen) in found.items()),
-        key=lambda item: (list(FACETS).index(item[0]), item[2].casefold(), item[1]),
-    )
+        for facet, (slug, _label) in posting.facets.items():
+            found.setdefault((facet, slug), []).append(posting)
+    out = []
+    for (facet, slug), chosen in found.items():
+        labels = Counter(p.facets[facet][1] for p in chosen)
+        label = min(labels, key=lambda text: (-labels[text], text))
+        out.append((facet, slug, label, chosen))
+    return sorted(out, key=lambda item: (list(FACETS).index(item[0]), item[2].casefold(), item[1]))
 
 
 def slugify(text: str) -> str:
-    import unicodedata
-
+    """A folder name for a filter: its words in plain ASCII ("Montréal" → "montreal"); a
+    name with none ("東京", "---") gets one made from its characters, so two such names
+    never share a page."""
     plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return SLUG_RE.sub("-", plain).strip("-") or "other"
+    slug = SLUG_RE.sub("-", plain).strip("-")[:60].strip("-")
+    return slug or f"x-{hashlib.sha256(text.casefold().encode()).hexdigest()[:10]}"
 
 
 def read_postings(path: Path, shown_as: str, today: date) -> Postings:
     """The postings of the export at ``path`` still open on ``today`` (Toronto's date);
     every problem names ``shown_as`` and a line."""
+
+    def fail(line: int | None, message: str) -> BuildError:
+        return BuildError([Problem(shown_as, line, message)])
+
     try:
-        size = path.stat().st_size
-    except OSError:
-        raise BuildError(
-            [
-                Problem(
-                    shown_as,
-                    None,
-                    "not found: export the postings first (flask --app portal jobs export FILE)",
-                )
-            ]
+        info = path.stat()
+    except FileNotFoundError:
+        raise fail(
+            None, "not found: export the postings first (flask --app portal jobs export FILE)"
         ) from None
-    if size > MAX_BYTES:
-        raise BuildError(
-            [Problem(shown_as, None, f"{size:,} bytes; the builder reads at most {MAX_BYTES:,}")]
-        )
+    except OSError as exc:
+        raise fail(None, f"cannot be read: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise fail(None, "not a file: name the export the portal wrote")
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise fail(None, f"cannot be read: {exc.strerror or exc}") from None
+    if len(raw) > MAX_BYTES:
+        raise fail(None, f"larger than the {MAX_BYTES:,} bytes the builder reads")
+    try:
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        raise BuildError([Problem(shown_as, line, "not UTF-8 text")]) from None
+        raise fail(raw[: exc.start].count(b"\n") + 1, "not UTF-8 text") from None
     try:
-        document = json.loads(text)
+        document = json.loads(text, object_pairs_hook=_no_twice)
     except json.JSONDecodeError as exc:
-        raise BuildError([Problem(shown_as, exc.lineno, f"not valid JSON: {exc.msg}")]) from None
+        raise fail(exc.lineno, f"not valid JSON: {exc.msg}") from None
+    except _Twice as exc:
+        raise fail(None, f"not a postings export: the field {short(exc.args[0])} is given twice")
     except RecursionError:
-        raise BuildError([Problem(shown_as, None, "not valid JSON: nested too deep")]) from None
+        raise fail(None, "not valid JSON: nested too deep") from None
+    except ValueError as exc:  # a number of thousands of digits
+        raise fail(None, f"not valid JSON: {short(str(exc))}") from None
     if not isinstance(document, dict) or not isinstance(document.get("postings"), list):
-        raise BuildError(
-            [Problem(shown_as, 1, "not a postings export: it needs a list under 'postings'")]
-        )
+        raise fail(1, "not a postings export: it needs a list under 'postings'")
     for name, known in (("schema", EXPORT_SCHEMA), ("content_schema", CONTENT_SCHEMA)):
-        if document.get(name) != known:
-            raise BuildError(
-                [
-                    Problem(
-                        shown_as,
-                        1,
-                        f"{name} is {short(document.get(name))}; this builder reads {known}: "
-                        "build with the same version as the portal that exported it",
-                    )
-                ]
+        value = document.get(name)
+        if type(value) is not int or value != known:
+            raise fail(
+                1,
+                f"{name} is {short(value)}; this builder reads {known}: "
+                "build with the same version as the portal that exported it",
             )
     located = _Located(text, len(document["postings"]))
     problems: list[Problem] = []
@@ -209,11 +241,30 @@ def read_postings(path: Path, shown_as: str, today: date) -> Postings:
             )
         seen.add(posting.job_id)
         postings.append(posting)
+    if len(problems) > MOST_PROBLEMS:
+        more = len(problems) - MOST_PROBLEMS
+        problems = problems[:MOST_PROBLEMS] + [Problem(shown_as, None, f"and {more:,} more")]
     if problems:
         raise BuildError(problems)
     open_ones = [p for p in postings if p.closes_on >= today]
     open_ones.sort(key=lambda p: (p.published_at, p.job_id), reverse=True)
     return Postings(shown_as, tuple(open_ones), len(postings) - len(open_ones))
+
+
+class _Twice(ValueError):
+    pass
+
+
+def _no_twice(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose every field is given once (json keeps the last silently)."""
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _Twice(key)
+            seen.add(key)
+    return out
 
 
 _BETWEEN = re.compile(r"[\s,]*")  # what separates the postings in their list
@@ -226,6 +277,7 @@ class _Located:
 
     def __init__(self, text: str, count: int):
         self.text = text
+        self.breaks = [m.start() for m in re.finditer("\n", text)]
         self.spans: list[tuple[int, int]] = []
         decoder = json.JSONDecoder()
         found = re.search(r'"postings"\s*:\s*\[', text)
@@ -251,13 +303,14 @@ class _Located:
             if key is None:
                 break
             at = key.start()
-        return self.text.count("\n", 0, at) + 1
+        return bisect.bisect_right(self.breaks, at) + 1
 
 
 class _Fields:
     """One posting's fields, each checked; what is wrong is collected, not raised."""
 
     def __init__(self, raw: Any, path: str, located: _Located, index: int):
+        self.given = isinstance(raw, dict)
         self.raw = raw if isinstance(raw, dict) else {}
         self.path, self.located, self.index = path, located, index
         job = self.raw.get("job_id")
@@ -280,11 +333,15 @@ class _Fields:
             return ""
         if len(value) > limit:
             self._wrong(field, f"is {len(value):,} characters; at most {limit:,}")
+        odd = FORBIDDEN_RE.search(value)
+        if odd:
+            self._wrong(field, f"holds the character U+{ord(odd.group()):04X}, which no text may")
+            return ""
         return value.strip()
 
     def choice(self, field: str, choices: dict[str, str]) -> str:
         value = self.raw.get(field)
-        if value not in choices:
+        if not isinstance(value, str) or value not in choices:
             self._wrong(field, f"is {short(value)}; one of {', '.join(choices)}")
             return next(iter(choices))
         return value
@@ -298,41 +355,57 @@ class _Fields:
 
     def whole(self, field: str) -> int:
         value = self.raw.get(field)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            self._wrong(field, f"must be a whole number from 1, not {short(value)}")
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= LARGEST_ID:
+            self._wrong(field, f"must be a whole number from 1 to {LARGEST_ID}, not {short(value)}")
             return 0
         return value
 
     def day(self, field: str) -> date:
         value = self.raw.get(field)
         try:
-            return date.fromisoformat(value) if isinstance(value, str) else _never(value)
+            if not (isinstance(value, str) and DAY_RE.fullmatch(value)):
+                raise ValueError(value)
+            return date.fromisoformat(value)
         except ValueError:
             self._wrong(field, f"must be a date written YYYY-MM-DD, not {short(value)}")
             return date.min
 
     def moment(self, field: str) -> datetime:
         value = self.raw.get(field)
-        try:
-            moment = datetime.fromisoformat(value) if isinstance(value, str) else _never(value)
-        except ValueError:
-            moment = None
+        moment = None
+        if isinstance(value, str) and MOMENT_RE.fullmatch(value):
+            try:
+                moment = datetime.fromisoformat(value)
+            except ValueError:
+                moment = None
         if moment is None or moment.tzinfo is None:
             self._wrong(field, f"must be a time with its offset (ISO 8601), not {short(value)}")
             return datetime.min
         return moment
 
     def amount(self, value: Any, field: str) -> Decimal:
-        try:
-            amount = Decimal(value) if isinstance(value, str) else _never(value)
-        except (InvalidOperation, ValueError):
-            amount = Decimal(-1)
-        if not amount.is_finite() or amount < 0:
+        amount = None
+        if isinstance(value, str) and AMOUNT_RE.fullmatch(value):
+            amount = Decimal(value)
+        if amount is None or not 0 < amount <= MOST_PAY:
             self._wrong(
-                field, f'must be an amount written as text, like "62000", not {short(value)}'
+                field,
+                f'must be an amount above 0 written as text, like "62000" or "31.50", '
+                f"not {short(value)}",
             )
-            return Decimal(0)
+            return Decimal(1)
         return amount
+
+    def hours(self) -> str | None:
+        value = self.raw.get("hours_per_week")
+        if value is None:
+            return None
+        if not (isinstance(value, str) and HOURS_RE.fullmatch(value) and 0 < Decimal(value) <= 168):
+            self._wrong(
+                "hours_per_week", f'must be hours a week as text, like "37.5", not {short(value)}'
+            )
+            return None
+        return value
 
     def pay(self) -> PostingPay | None:
         pay = self.raw.get("pay")
@@ -366,7 +439,7 @@ class _Fields:
         return value
 
     def posting(self) -> Posting | None:
-        if not self.raw:
+        if not self.given:
             return None
         posting = Posting(
             job_id=self.whole("job_id"),
@@ -378,7 +451,7 @@ class _Fields:
             work_arrangement=self.choice("work_arrangement", ARRANGEMENTS),
             employment_type=self.choice("employment_type", EMPLOYMENT_TYPES),
             schedule=self.choice("schedule", SCHEDULES),
-            hours_per_week=self.text("hours_per_week", 10, required=False) or None,
+            hours_per_week=self.hours(),
             pay=self.pay(),
             statements=self.statements(),
             covered=bool(self.flag("covered")),
@@ -387,8 +460,14 @@ class _Fields:
             description_html=self._description(),
             apply_url=self.apply_url(),
         )
-        if posting.covered and posting.pay is None:
-            self._wrong("pay", "is missing: Ontario's rules require it for this employer")
+        if posting.covered:  # what Ontario's rules ask of the employer's posting
+            if posting.pay is None:
+                self._wrong("pay", "is missing: Ontario's rules require it for this employer")
+            for name in ("uses_ai", "existing_vacancy"):
+                if not isinstance(self.raw.get(name), bool):
+                    self._wrong(name, "must be answered, true or false, for this employer")
+            if len(posting.statements) < 2:
+                self._wrong("statements", "needs both of the statements Ontario's rules ask for")
         return None if self.problems else posting
 
     def _description(self) -> str:
@@ -401,7 +480,3 @@ class _Fields:
             url_schemes=URL_SCHEMES,
             link_rel="noopener noreferrer nofollow",
         )
-
-
-def _never(value: Any) -> Any:
-    raise ValueError(f"not text: {short(value)}")

@@ -46,7 +46,14 @@ def test_search_works_from_a_folder_opened_on_disk(built_site, tab):
 
 def test_search_finds_nothing_politely(built_site, tab):
     tab.goto((built_site / "search" / "index.html").as_uri() + "?q=zebracorn")
-    expect(tab.get_by_role("status")).to_contain_text("No guide matches “zebracorn”")
+    expect(tab.get_by_role("status")).to_contain_text("No guide or job matches “zebracorn”")
+
+
+def test_search_finds_open_jobs_and_says_so(built_site, tab):
+    tab.goto((built_site / "search" / "index.html").as_uri() + "?q=conveyancer")
+    expect(tab.get_by_role("status")).to_contain_text("guides and 1 open job match “conveyancer”")
+    tab.get_by_role("link", name="Job: Conveyancer, part time").click()
+    expect(tab.get_by_role("heading", level=1)).to_have_text("Conveyancer, part time")
 
 
 def test_links_work_when_opened_from_disk(built_site, tab):

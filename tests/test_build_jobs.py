@@ -286,28 +286,54 @@ def test_hostile_words_in_an_export_stay_words(tmp_path):
     assert "&lt;b&gt;" in read(out / "site", "jobs/feed.xml")
 
 
+def _raw(text: str):
+    return lambda f: f.write_text(text)
+
+
+def _one(**changes):
+    return lambda f: write_postings(f, [posting(1, **changes)])
+
+
 @pytest.mark.parametrize(
     "write, line, message",
     [
-        (lambda f: f.write_text('{"schema": 1,\n "postings": [\n}'), 3, "not valid JSON"),
+        (_raw('{"schema": 1,\n "postings": [\n}'), 3, "not valid JSON"),
         (lambda f: write_postings(f, [], schema=2), 1, "schema is 2; this builder reads 1"),
-        (lambda f: f.write_text("[]"), 1, "not a postings export"),
+        (lambda f: write_postings(f, [], schema=True), 1, "schema is True; this builder reads 1"),
+        (_raw("[]"), 1, "not a postings export"),
+        (_raw('{"schema": 1, "content_schema": 1, "postings": [], "postings": []}'), None,
+         "the field 'postings' is given twice"),
+        (_raw('{"schema": 1, "content_schema": 1, "postings": [' + "9" * 5000 + "]}"), None,
+         "not valid JSON"),
         (lambda f: write_postings(f, [posting(1), posting(2, title="")]), 69,
          "posting 2 (job 2), title: needs text, not ''"),
-        (lambda f: write_postings(f, [posting(1, work_arrangement="moon")]), 37,
+        (_one(work_arrangement="moon"), 37,
          "posting 1 (job 1), work_arrangement: is 'moon'; one of on_site, hybrid, remote"),
-        (lambda f: write_postings(f, [posting(1, closes_on="2026-02-30")]), 6,
+        (_one(work_arrangement=["hybrid"]), 37, "work_arrangement: is ['hybrid']; one of"),
+        (_one(closes_on="2026-02-30"), 6,
          "closes_on: must be a date written YYYY-MM-DD, not '2026-02-30'"),
-        (lambda f: write_postings(f, [posting(1, apply_url="javascript:alert(1)")]), 5,
-         "apply_url: must be an http(s) address"),
-        (lambda f: write_postings(f, [posting(1, pay=None)]), 16,
-         "pay: is missing: Ontario's rules require it for this employer"),
+        (_one(closes_on="20261230"), 6, "closes_on: must be a date written YYYY-MM-DD"),
+        (_one(apply_url="javascript:alert(1)"), 5, "apply_url: must be an http(s) address"),
+        (_one(pay=None), 16, "pay: is missing: Ontario's rules require it for this employer"),
+        (_one(statements=[]), 30, "statements: needs both of the statements"),
+        (_one(uses_ai=None), 35, "uses_ai: must be answered, true or false"),
         (lambda f: write_postings(f, [posting(1), posting(1)]), 39, "job 1 is posted twice"),
-        (lambda f: write_postings(f, [posting(1, published_at="2026-11-20T09:30:00")]), 26,
+        (lambda f: write_postings(f, [{**posting(1), "job_id": 10**40}]), 14, "job_id: must be a whole number from 1 to 2147483647"),
+        (_one(published_at="2026-11-20T09:30:00"), 26,
          "published_at: must be a time with its offset"),
-        (lambda f: write_postings(f, [posting(1, pay={**posting(1)["pay"], "low": "NaN"})]), 18,
-         "pay.low: must be an amount"),
+        (_one(published_at="2026-W47-1T09:30Z"), 26, "published_at: must be a time"),
+        (_one(pay={**posting(1)["pay"], "low": "NaN"}), 18, "pay.low: must be an amount above 0"),
+        (_one(pay={**posting(1)["pay"], "low": "1e100000000"}), 18, "pay.low: must be an amount"),
+        (_one(pay={**posting(1)["pay"], "low": "0"}), 18, "pay.low: must be an amount above 0"),
+        (_one(hours_per_week="lots"), 13, "hours_per_week: must be hours a week as text"),
+        (lambda f: f.write_text(json.dumps(  # ASCII only: the surrogate written as \\ud800
+            {"schema": 1, "content_schema": 1, "postings": [posting(1, title="Clerk \ud800")]},
+            indent=2, sort_keys=True)), 34, "title: holds the character U+D800"),
+        (_one(title="Clerk \u202ekrelc"), 34, "title: holds the character U+202E"),
+        (_one(employer="Firm\x00"), 10, "employer: holds the character U+0000"),
+        (lambda f: write_postings(f, [{}]), 4, "posting 1, job_id: must be a whole number"),
         (lambda f: f.write_bytes(b'{"postings": "\xff"}'), 1, "not UTF-8 text"),
+        (lambda f: f.mkdir(), None, "not a file: name the export the portal wrote"),
         (lambda f: None, None, "not found: export the postings first"),
     ],
 )  # fmt: skip
@@ -322,10 +348,49 @@ def test_a_broken_export_names_file_line_and_field_and_leaves_the_site(
     write(file)
     with pytest.raises(BuildError) as caught:
         build_with(content, out, file)
-    (problem,) = caught.value.problems
-    assert problem.path == str(file) and problem.line == line
-    assert message in problem.message
+    problems = caught.value.problems
+    assert all(problem.path == str(file) for problem in problems)
+    assert any(p.line == line and message in p.message for p in problems), problems
     assert tree(out) == before
+
+
+def test_a_thousand_broken_postings_are_told_in_fifty_lines(tmp_path):
+    file = export(tmp_path, [posting(n, title="") for n in range(1, 1001)])
+    with pytest.raises(BuildError) as caught:
+        build_with(copy_content(tmp_path), tmp_path / "dist", file)
+    problems = caught.value.problems
+    assert len(problems) == 51 and str(problems[0]) == f"{file}: and 950 more"
+
+
+def test_an_export_inside_the_output_folder_is_refused(tmp_path):
+    """A full build replaces the output folder: an export kept there would be deleted."""
+    out = tmp_path / "dist"
+    out.mkdir()
+    file = export(out, [posting(1)])
+    with pytest.raises(BuildError) as caught:
+        build_with(copy_content(tmp_path), out, file)
+    assert "inside the output folder" in str(caught.value)
+    assert file.exists()
+
+
+def test_names_that_make_one_folder_share_a_filter_and_others_do_not(tmp_path):
+    out = tmp_path / "dist"
+    postings = [
+        posting(1, location="Toronto"),
+        posting(2, location="Toronto"),
+        posting(3, location="TORONTO!"),
+        posting(4, location="東京"),
+        posting(5, location="Other"),
+        posting(6, location="Montréal"),
+    ]
+    build_with(copy_content(tmp_path), out, export(tmp_path, postings))
+    folders = sorted(p.name for p in (out / "site" / "jobs" / "location").iterdir())
+    tokyo = next(name for name in folders if name.startswith("x-"))
+    assert folders == sorted(["toronto", "other", "montreal", tokyo])
+    toronto = read(out / "site", "jobs/location/toronto/index.html")
+    assert "<h1>Open jobs: Toronto</h1>" in toronto and "3 open jobs of 6." in toronto
+    assert "<h1>Open jobs: 東京</h1>" in read(out / "site", f"jobs/location/{tokyo}/index.html")
+    assert "Litigation law clerk 4" not in read(out / "site", "jobs/location/other/index.html")
 
 
 def test_the_command_line_builds_with_postings_and_says_what_is_wrong(tmp_path, capsys):

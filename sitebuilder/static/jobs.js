@@ -24,7 +24,9 @@
       }
       status.textContent = shown === items.length
         ? items.length + (items.length === 1 ? " open job." : " open jobs.")
-        : shown + " of " + items.length + " open jobs match.";
+        : shown === 0
+          ? "No open job matches all of these. Set one of them back to Any."
+          : shown + " of " + items.length + " open jobs match.";
     }
 
     form.hidden = false;

@@ -21,9 +21,15 @@
     query = query.trim();
     if (!query) { status.textContent = "Type a word or two, such as “thank-you” or “deadline”."; return; }
     var results = search.search(query);
+    var jobs = results.filter(function (hit) { return hit.audience === "job"; }).length;
+    var guides = results.length - jobs;
+    var found = [];
+    if (guides) found.push(guides + (guides === 1 ? " guide" : " guides"));
+    if (jobs) found.push(jobs + (jobs === 1 ? " open job" : " open jobs"));
     status.textContent = results.length === 0
-      ? "No guide matches “" + query + "”. Try fewer or different words."
-      : results.length + (results.length === 1 ? " guide matches" : " guides match") + " “" + query + "”.";
+      ? "No guide" + (window.GUIDE_SEARCH_INDEX.some(function (d) { return d.audience === "job"; }) ? " or job" : "") +
+        " matches “" + query + "”. Try fewer or different words."
+      : found.join(" and ") + (results.length === 1 ? " matches" : " match") + " “" + query + "”.";
     results.slice(0, 30).forEach(function (hit) {
       var item = document.createElement("li");
       var link = document.createElement("a");
