@@ -610,7 +610,11 @@ def plan_outputs(
             )
         plan.add(
             "site/search/index.html",
-            Output(digest(site, "search"), "listing", lambda: pages.search_page(env, settings)),
+            Output(
+                digest(site, "search"),  # site: whether there are jobs
+                "listing",
+                lambda: pages.search_page(env, settings, postings is not None),
+            ),
         )
         plan.add(
             "site/404.html",

@@ -227,7 +227,8 @@ def tag_page(env, settings: Settings, tag: str, cards: list[GuideCard]) -> str:
     )
 
 
-def search_page(env, settings: Settings) -> str:
+def search_page(env, settings: Settings, jobs: bool = False) -> str:
+    """``jobs``: the index holds the open jobs too."""
     return render_page(
         env,
         "search.html",
@@ -235,7 +236,9 @@ def search_page(env, settings: Settings) -> str:
         "../",
         "/search/",
         page_title="Search",
-        description=f"Search the guides from {settings.agency_name}.",
+        description=f"Search the guides{' and open jobs' if jobs else ''} from "
+        f"{settings.agency_name}.",
+        jobs=jobs,
     )
 
 
