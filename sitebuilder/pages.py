@@ -6,6 +6,8 @@ because the builder's cache keys are made from exactly those values.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import os
 import re
@@ -242,8 +244,36 @@ def search_page(env, settings: Settings, jobs: bool = False) -> str:
     )
 
 
+# The 404 page is served for a missing path at any depth, from wherever the site lives. Its
+# links start from base_url's path; when the site is served from another folder, this
+# script finds the folder (the nearest one above holding 404.html) and points the page's
+# links and stylesheets there. Inline, allowed by its hash alone: nothing else may run.
+FIND_ROOT_JS = """(function () {
+  "use strict";
+  var assumed = document.currentScript.getAttribute("data-root");
+  var parts = window.location.pathname.split("/");
+  parts.pop();
+  var tries = [];
+  for (var n = parts.length; n >= 1; n--) tries.push(parts.slice(0, n).join("/") + "/");
+  function rebase(root) {
+    var nodes = document.querySelectorAll("a[href], link[href]");
+    for (var i = 0; i < nodes.length; i++) {
+      var href = nodes[i].getAttribute("href");
+      if (href.indexOf(assumed) === 0) nodes[i].setAttribute("href", root + href.slice(assumed.length));
+    }
+  }
+  function next(i) {
+    if (i >= tries.length || tries[i] === assumed || window.location.protocol === "file:") return;
+    fetch(tries[i] + "404.html", { method: "HEAD" }).then(function (answer) {
+      if (answer.ok) rebase(tries[i]); else next(i + 1);
+    }, function () { next(i + 1); });
+  }
+  next(0);
+})();"""
+FIND_ROOT_HASH = base64.b64encode(hashlib.sha256(FIND_ROOT_JS.encode()).digest()).decode()
+
+
 def not_found_page(env, settings: Settings) -> str:
-    # Served for missing paths at any depth, so its links start from the site's own path.
     root = urlsplit(settings.base_url).path or "/"
     return render_page(
         env,
@@ -253,6 +283,10 @@ def not_found_page(env, settings: Settings) -> str:
         "/404.html",
         page_title="Page not found",
         description="This page is not here.",
+        csp=CONTENT_SECURITY_POLICY.replace(
+            "script-src 'self'", f"script-src 'self' 'sha256-{FIND_ROOT_HASH}'"
+        ),
+        find_root_js=Markup(FIND_ROOT_JS),  # nosec B704  (a constant of ours, allowed by its hash)
     )
 
 
@@ -295,9 +329,12 @@ def sitemap(
     settings: Settings, cards: list[GuideCard], tags: list[str], postings: Postings | None = None
 ) -> str:
     newest = max(c.updated for c in cards).isoformat()
-    entries = [("", newest), ("guides/", newest), ("search/", None)]
+    # search/ searches every guide, a tag's page lists its guides: each changes with them.
+    entries: list[tuple[str, str | None]] = [("", newest), ("guides/", newest), ("search/", newest)]
     entries += [(f"guides/{c.key}/", c.updated.isoformat()) for c in sort_cards(cards)]
-    entries += [(f"tags/{t}/", None) for t in tags]
+    entries += [
+        (f"tags/{t}/", max(c.updated for c in cards if t in c.tags).isoformat()) for t in tags
+    ]
     if postings is not None:
         jobs = list(postings.postings)
         entries.append(("jobs/", jobs[0].published_on.isoformat() if jobs else None))

@@ -8,6 +8,7 @@ for each output (a page of the site, a PDF, the handbook).
 
 from __future__ import annotations
 
+import html
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass
@@ -25,7 +26,8 @@ GUIDE_LINK = "@guide:"
 SECTION_LEVELS = ("h2", "h3")
 MD_LINK_RE = re.compile(r"^(?:\./)?([a-z0-9]+(?:-[a-z0-9]+)*)\.md(?:#(.+))?$")
 EXTERNAL_RE = re.compile(r"^(?:https?:|mailto:|tel:)", re.IGNORECASE)
-STASH_RE = re.compile("\x02wzxhzdk:\\d+\x03")
+STASH_RE = re.compile("\x02wzxhzdk:(\\d+)\x03")
+ENTITY_RE = re.compile(r"&(?:[a-z]+|#\d+);")
 
 
 @dataclass(frozen=True)
@@ -139,7 +141,20 @@ class _GuideTreeprocessor(Treeprocessor):
                         "![",
                     )
                 )
-        state["text"] = STASH_RE.sub("", " ".join("".join(root.itertext()).split()))
+        state["text"] = self._plain(root)
+
+    def _plain(self, element) -> str:
+        """An element's words, with the typographic quotes and dashes that Markdown's
+        smarty holds aside as entities put back as characters (raw HTML is left out)."""
+        blocks = self.md.htmlStash.rawHtmlBlocks
+
+        def put_back(match: re.Match) -> str:
+            held = blocks[int(match.group(1))] if int(match.group(1)) < len(blocks) else ""
+            return (
+                html.unescape(held) if isinstance(held, str) and ENTITY_RE.fullmatch(held) else ""
+            )
+
+        return STASH_RE.sub(put_back, " ".join("".join(element.itertext()).split()))
 
     @staticmethod
     def _aligned_by_class(element):
@@ -165,7 +180,7 @@ class _GuideTreeprocessor(Treeprocessor):
 
     def _heading(self, element):
         state, where = self.state, self.state["where"]
-        title = " ".join("".join(element.itertext()).split())
+        title = self._plain(element)
         key = element.get("id")
         if not key:
             state["problems"].append(
@@ -252,7 +267,9 @@ class _GuideExtension(Extension):
         self.state, self.allow_raw_html = state, allow_raw_html
 
     def extendMarkdown(self, md):
-        md.treeprocessors.register(_GuideTreeprocessor(md, self.state), "guide", 7)
+        md.treeprocessors.register(
+            _GuideTreeprocessor(md, self.state), "guide", 1
+        )  # after smarty (2)
         if not self.allow_raw_html:
             md.preprocessors.deregister("html_block")
             md.inlinePatterns.deregister("html")
@@ -271,6 +288,7 @@ class GuideRenderer:
                 "tables",
                 "fenced_code",
                 "sane_lists",
+                "smarty",  # typographic quotes, apostrophes and dashes; code is left alone
                 _GuideExtension(self.state, allow_raw_html),
             ],
             output_format="html",

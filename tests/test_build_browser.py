@@ -1,12 +1,14 @@
 """The built site in a real Chromium: search from disk, no outside requests, phone width."""
 
 import re
+import shutil
 import threading
 import time
 import urllib.error
 import urllib.request
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -228,3 +230,61 @@ def test_the_jobs_filters_combine_with_scripts_and_are_links_without(
         screenshot(plain, "site-posting-phone-no-script")
     finally:
         context.close()
+
+
+class SubfolderHandler(SimpleHTTPRequestHandler):
+    """A web server with the site in /advice/ and its 404.html as the error page, as a host
+    serving a project's pages from a folder would have it."""
+
+    error_page: Path
+
+    def send_error(self, code, message=None, explain=None):
+        if code != 404:
+            return super().send_error(code, message, explain)
+        body = self.error_page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def log_message(self, format, *args):
+        pass
+
+
+def test_the_404_page_works_from_a_folder_the_site_did_not_expect(built_site, tab, tmp_path):
+    """base_url says the site is at the domain's root; it is served from /advice/. The
+    missing page still finds the site's stylesheets and its links lead into /advice/."""
+    shutil.copytree(built_site, tmp_path / "www" / "advice")
+    handler = type(
+        "Handler", (SubfolderHandler,), {"error_page": tmp_path / "www" / "advice" / "404.html"}
+    )
+    server = ThreadingHTTPServer(
+        ("127.0.0.1", 0), partial(handler, directory=str(tmp_path / "www"))
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    refused = _refusals(tab)
+    try:
+        base = f"http://127.0.0.1:{server.server_port}"
+        tab.goto(f"{base}/advice/guides/no-such-guide/deeper/")
+        expect(tab.get_by_role("heading", level=1)).to_have_text("That page is not here")
+        expect(tab.get_by_role("link", name="See all guides")).to_have_attribute(
+            "href", "/advice/guides/"
+        )
+        expect(tab.locator(".site-header")).to_have_css("background-color", "rgb(23, 63, 95)")
+        tab.get_by_role("link", name="See all guides").click()
+        expect(tab.get_by_role("heading", level=1)).to_have_text("All guides")
+        # The finding script ran under the page's own policy (what failed to load is the
+        # stylesheets at the root base_url names, and the probes for 404.html on the way).
+        assert not [text for text in refused if "Content Security Policy" in text], refused
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_the_breadcrumb_has_room_under_the_header(built_site, tab):
+    tab.goto((built_site / "guides" / "thank-you-note" / "index.html").as_uri())
+    header = tab.locator(".site-header").bounding_box()
+    crumbs = tab.locator(".breadcrumbs").bounding_box()
+    assert crumbs["y"] - (header["y"] + header["height"]) >= 16

@@ -267,3 +267,25 @@ def test_handbook_links_to_guides_outside_it_go_to_the_website(tmp_path):
     )
     assert 'href="https://advice.finchleylane.example/guides/thank-you-note/' in html
     assert 'href="#step-' not in html or 'id="step-' in html
+
+
+def test_quotes_apostrophes_and_dashes_are_typographic_outside_code(content, tmp_path):
+    """Python-Markdown's smarty: prose gets “curly” quotes, ’ and dashes; code spans and
+    blocks keep what was typed, and the search text and headings carry the characters."""
+    _set(
+        content,
+        GUIDE,
+        "## ",
+        '## The "first" note\'s timing -- and why {#odd-quotes}\n\nIt\'s "short" -- really --- '
+        "short. Type `it's \"raw\" -- here` as it is.\n\n```\nkeep 'these' -- as typed\n```\n\n## ",
+    )
+    out = tmp_path / "dist"
+    quiet_build(content, out, formats=SITE)
+    page = (out / "site" / "guides" / "thank-you-note" / "index.html").read_text()
+    assert "It&rsquo;s &ldquo;short&rdquo; &ndash; really &mdash; short." in page
+    assert '<code>it\'s "raw" -- here</code>' in page.replace("&quot;", '"').replace("&#39;", "'")
+    assert "keep 'these' -- as typed" in page.replace("&#39;", "'")
+    assert 'href="#odd-quotes">The “first” note’s timing – and why</a>' in page  # the contents
+    index = (out / "site" / "search-index.js").read_text()
+    assert "It’s “short” – really — short." in index
+    assert "The “first” note’s timing – and why" in index

@@ -111,3 +111,28 @@ def test_source_date_epoch_sets_the_pdf_dates(tmp_path, monkeypatch):
     quiet_build(CONTENT, tmp_path / "out", formats=frozenset({"pdf"}))
     reader = PdfReader(tmp_path / "out" / "pdf" / "thank-you-note.pdf")
     assert reader.metadata.creation_date.year == 2026 and reader.metadata.creation_date.month == 1
+
+
+def _fonts_of(reader: PdfReader, words: str) -> set[str]:
+    """The fonts the text runs holding ``words`` are set in, on any page."""
+    found: set[str] = set()
+
+    def visit(text, _cm, _tm, font, _size):
+        if words in text and font is not None:
+            found.add(str(font.get("/BaseFont", "")))
+
+    for page in reader.pages:
+        page.extract_text(visitor_text=visit)
+    return found
+
+
+def test_every_heading_of_a_pdf_is_set_in_the_sans_family_and_the_body_in_the_serif(dist):
+    """One family for the headings, as the site has: the "What to do" lines of the four
+    habits are h3 headings, set like the h2 above them."""
+    reader = PdfReader(dist / "pdf" / "four-habits.pdf")
+    heading = _fonts_of(reader, "What to do")
+    assert heading and all(font.endswith("DejaVu-Sans-Bold") for font in heading), heading
+    section = _fonts_of(reader, GUIDES["four-habits"].title.split(":")[0])
+    assert section and all("DejaVu-Sans" in font for font in section), section
+    body = _fonts_of(reader, "recruiter")
+    assert any("Serif" in font for font in body), body
