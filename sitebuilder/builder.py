@@ -68,6 +68,12 @@ class BuildConfig:
     # site.yml gives under ``postings``; without either, the site has no jobs pages.
     postings: Path | None = None
     today: date | None = None  # the day postings are open on (default: today in Toronto)
+    # Whether the site's pages offer the PDFs; None: when this build makes them. (serve
+    # builds the site alone, offering the PDFs it builds in the background elsewhere.)
+    offer_pdfs: bool | None = None
+
+    def offers_pdfs(self) -> bool:
+        return "pdf" in self.formats if self.offer_pdfs is None else self.offer_pdfs
 
 
 @dataclass
@@ -190,6 +196,7 @@ def build(config: BuildConfig) -> BuildReport:
         "static": digest(*(tree_digest(root) for root in STATIC_ROOTS)),
         "code": tree_digest(CODE, "*.py"),
         "formats": sorted(formats),
+        "offer_pdfs": config.offers_pdfs(),
         "epoch": os.environ.get("SOURCE_DATE_EPOCH", ""),
         "sources": {
             f.relative_to(content).as_posix(): hashlib.sha256(f.read_bytes()).hexdigest()
@@ -231,10 +238,18 @@ def build(config: BuildConfig) -> BuildReport:
     )
     try:
         plan = plan_outputs(
-            settings, sources, rendered, cards, inputs, formats, setup.template_cache, postings
+            settings,
+            sources,
+            rendered,
+            cards,
+            inputs,
+            formats,
+            setup.template_cache,
+            postings,
+            config.offers_pdfs(),
         )
         changed = _keep_unchanged(plan, previous, out, stage, fresh, report)
-        page_for = ("pdf" in formats) if "site" in formats else None
+        page_for = config.offers_pdfs() if "site" in formats else None
         if to_render:
             config.progress(
                 f"Rendering {len(to_render)} guide(s): {named([s.key for s in to_render])}"
@@ -555,7 +570,15 @@ def write_guide_pages(
 
 
 def plan_outputs(
-    settings, sources, rendered, cards, inputs, formats, template_cache=None, postings=None
+    settings,
+    sources,
+    rendered,
+    cards,
+    inputs,
+    formats,
+    template_cache=None,
+    postings=None,
+    offer_pdfs=None,
 ) -> Plan:
     """Every output of the build with its key; nothing is rendered here."""
     from . import job_pages, pages
@@ -570,6 +593,7 @@ def plan_outputs(
     card_keys = {key: digest(card) for key, card in cards.items()}
     listing = tuple(card_keys[key] for key in sorted(cards))
     with_pdf = "pdf" in formats
+    offer = with_pdf if offer_pdfs is None else offer_pdfs  # the pages link the PDFs
     handbook = settings.handbook.guides if settings.handbook else ()
     plan = Plan()
 
@@ -577,10 +601,10 @@ def plan_outputs(
         for key in cards:
             plan.add(
                 f"site/guides/{key}/index.html",
-                Output(digest(site, "guide", src[key], with_pdf), "guide-page", guide=key),
+                Output(digest(site, "guide", src[key], offer), "guide-page", guide=key),
                 sources[key].path,
             )
-        offer_handbook = with_pdf and bool(handbook)
+        offer_handbook = offer and bool(handbook)
         plan.add(
             "site/index.html",
             Output(
@@ -758,7 +782,7 @@ def _make_listings(changed: list[str], plan: Plan, stage: Path, report: BuildRep
 def _make_rest(changed, plan, setup, out, sources, rendered, written, config, report) -> None:
     """What needs the rendered guides: the search index, pages not yet written, the PDFs."""
     stage, settings = setup.stage, setup.settings
-    with_pdf = "pdf" in config.formats
+    with_pdf = config.offers_pdfs()
     to_page = [
         rel for rel in changed if plan[rel].kind == "guide-page" and plan[rel].guide not in written
     ]

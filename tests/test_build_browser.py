@@ -146,7 +146,9 @@ def test_guide_page_on_a_phone_and_by_keyboard(built_site, tab):
     screenshot(tab, "site-guide-desktop")
 
 
-def test_serve_serves_and_rebuilds_on_change(tmp_path):
+@pytest.fixture
+def serving(tmp_path):
+    """build.py serve on a copy of content/, in a thread, on a free port: (content, base URL)."""
     content = copy_content(tmp_path)
     config = BuildConfig(
         content=content, out=tmp_path / "dist", formats=frozenset({"site"}), progress=lambda m: None
@@ -164,31 +166,89 @@ def test_serve_serves_and_rebuilds_on_change(tmp_path):
     )
     thread.start()
     assert ready.wait(30), "serve did not start"
-    port = ports[0]
-    url = f"http://127.0.0.1:{port}/guides/thank-you-note/"
-    try:
-        assert "Writing the thank-you note" in urllib.request.urlopen(url).read().decode()
-        guide = content / "guides" / "thank-you-note.md"
-        guide.write_text(
-            guide.read_text().replace(
-                "title: Writing the thank-you note", "title: Thank-you notes, revised"
-            )
+    yield content, f"http://127.0.0.1:{ports[0]}"
+    stop.set()
+    thread.join(timeout=10)
+    assert not thread.is_alive(), "serve did not stop"
+
+
+def _edit(content: Path, old: str, new: str) -> None:
+    guide = content / "guides" / "thank-you-note.md"
+    text = guide.read_text()
+    assert old in text
+    guide.write_text(text.replace(old, new, 1))
+
+
+def test_serve_serves_and_rebuilds_on_change(serving):
+    content, base = serving
+    url = f"{base}/guides/thank-you-note/"
+    page = urllib.request.urlopen(url).read().decode()
+    assert "Writing the thank-you note" in page
+    assert '<script src="/__live/live.js" defer></script></head>' in page  # serve's own
+    _edit(content, "title: Writing the thank-you note", "title: Thank-you notes, revised")
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if "Thank-you notes, revised" in urllib.request.urlopen(url).read().decode():
+            break
+        time.sleep(0.05)
+    else:
+        pytest.fail("the served page was not rebuilt after the change")
+    with pytest.raises(urllib.error.HTTPError) as missing:
+        urllib.request.urlopen(f"{base}/no-such-page/")
+    assert missing.value.code == 404 and "That page is not here" in missing.value.read().decode()
+
+
+def test_the_built_site_carries_no_live_script(built_site):
+    assert not [p for p in built_site.rglob("*.html") if "__live" in p.read_text()]
+
+
+def test_serve_reloads_the_open_page_and_shows_a_broken_edit_over_it(serving, tab):
+    """The writer saves; the page in the browser changes by itself. A broken save shows
+    its file:line problem over the last good page; the fix clears it."""
+    content, base = serving
+    tab.goto(f"{base}/guides/thank-you-note/")
+    expect(tab.get_by_role("heading", level=1)).to_have_text("Writing the thank-you note")
+    tab.evaluate("window.notReloaded = true")
+    tab.wait_for_function("window.EventSource && document.readyState === 'complete'")
+    tab.wait_for_timeout(300)  # the event stream is open
+    with tab.expect_event("load"):
+        _edit(content, "title: Writing the thank-you note", "title: Thank-you notes, revised")
+    expect(tab.get_by_role("heading", level=1)).to_have_text("Thank-you notes, revised")
+    assert tab.evaluate("window.notReloaded") is None  # the page reloaded itself
+
+    tab.wait_for_timeout(300)
+    _edit(
+        content,
+        "## Why a written thank-you still matters {#thanks-why}",
+        "## Why a written thank-you still matters",
+    )
+    overlay = tab.get_by_role("alert")
+    expect(overlay).to_contain_text("The build failed: this is the last good page")
+    line = next(
+        n
+        for n, text in enumerate(
+            (content / "guides" / "thank-you-note.md").read_text().split("\n"), 1
         )
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            if "Thank-you notes, revised" in urllib.request.urlopen(url).read().decode():
-                break
-            time.sleep(0.1)
-        else:
-            pytest.fail("the served page was not rebuilt after the change")
-        with pytest.raises(urllib.error.HTTPError) as missing:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/no-such-page/")
-        assert (
-            missing.value.code == 404 and "That page is not here" in missing.value.read().decode()
+        if text == "## Why a written thank-you still matters"
+    )
+    expect(overlay).to_contain_text(f"guides/thank-you-note.md:{line}: section")
+    expect(tab.get_by_role("heading", level=1)).to_have_text("Thank-you notes, revised")
+    screenshot(tab, "serve-broken-edit-overlay")
+    with tab.expect_event("load"):
+        _edit(
+            content,
+            "## Why a written thank-you still matters",
+            "## Why a written thank-you still matters {#thanks-why}",
         )
-    finally:
-        stop.set()
-        thread.join(timeout=5)
+    expect(tab.get_by_role("alert")).to_have_count(0)
+
+
+def test_a_page_opened_while_the_build_is_broken_shows_the_problems(serving, tab):
+    content, base = serving
+    _edit(content, "## Why a written thank-you still matters {#thanks-why}", "## Why it matters")
+    time.sleep(1)
+    tab.goto(f"{base}/guides/thank-you-note/")
+    expect(tab.get_by_role("alert")).to_contain_text("has no key")
 
 
 def test_the_jobs_filters_combine_with_scripts_and_are_links_without(
