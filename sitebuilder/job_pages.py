@@ -12,8 +12,8 @@ import json
 from collections.abc import Callable
 from datetime import date, datetime, time
 from decimal import Decimal
+from html import escape  # for XML too: its five special characters
 from typing import Any
-from xml.sax.saxutils import escape as xml_escape
 
 from markupsafe import Markup
 
@@ -200,7 +200,7 @@ def jobs_feed(settings: Settings, postings: list[Posting], site_updated: date) -
     version keeps, so a reader sees an update rather than a second job."""
 
     def e(text: str) -> str:
-        return xml_escape(text, {'"': "&quot;"})
+        return escape(text)
 
     home = f"{settings.base_url}jobs/"
     updated = (

@@ -12,8 +12,8 @@ import json
 import os
 import re
 from datetime import date
+from html import escape  # for XML too: its five special characters
 from urllib.parse import urlsplit
-from xml.sax.saxutils import escape as xml_escape
 
 from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2.bccache import Bucket
@@ -349,7 +349,7 @@ def sitemap(
     ]
     for path, lastmod in entries:
         lines.append(
-            f"  <url><loc>{xml_escape(settings.base_url + path)}</loc>"
+            f"  <url><loc>{escape(settings.base_url + path)}</loc>"
             + (f"<lastmod>{lastmod}</lastmod>" if lastmod else "")
             + "</url>"
         )
@@ -362,7 +362,7 @@ def atom_feed(settings: Settings, cards: list[GuideCard]) -> str:
     updated = f"{newest[0].updated.isoformat()}T00:00:00Z"
 
     def e(text: str) -> str:
-        return xml_escape(text, {'"': "&quot;"})
+        return escape(text)
 
     lines = [
         '<?xml version="1.0" encoding="utf-8"?>',

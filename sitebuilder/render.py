@@ -15,6 +15,10 @@ from dataclasses import dataclass
 
 import markdown
 from markdown.extensions import Extension
+from markdown.extensions.attr_list import AttrListExtension
+from markdown.extensions.fenced_code import FencedCodeExtension
+from markdown.extensions.sane_lists import SaneListExtension
+from markdown.extensions.tables import TableExtension
 from markdown.inlinepatterns import HTML_RE, InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
@@ -66,6 +70,36 @@ CODE_SPAN_RE = re.compile(r"(`+)[^`]*?\1")
 SAFE_ATTRIBUTES = {"id", "class", "href", "title", "colspan", "rowspan", "start"}
 ALIGN_RE = re.compile(r"^text-align: (left|right|center);$")
 
+# Typography, as Python-Markdown's smarty does it but in the guide's own pass over the tree
+# (smarty runs a second inline pass, which doubled the time Markdown takes): quotes that
+# open and close, apostrophes, en and em dashes, ellipses. Code is left as typed.
+TYPOGRAPHY_RE = re.compile(r"---|--|\.\.\.|['\"]")
+OPENS_AFTER = frozenset(" \t\n([{\u2014\u2013/\u201c\u2018")
+VERBATIM = frozenset({"code", "pre", "kbd", "samp", "script", "style"})
+
+
+def typographic(text: str, before: str) -> str:
+    """``text`` with typographic quotes and dashes; ``before`` is the character just before
+    it in the document (a quote opens after a space or an opening bracket)."""
+
+    def replace(match: re.Match) -> str:
+        mark = match.group()
+        if mark == "---":
+            return "\u2014"
+        if mark == "--":
+            return "\u2013"
+        if mark == "...":
+            return "\u2026"
+        at = match.start()
+        previous = text[at - 1] if at else before
+        following = text[at + 1 : at + 2]
+        opens = (not previous or previous in OPENS_AFTER) and following.strip() != ""
+        if mark == '"':
+            return "\u201c" if opens else "\u201d"
+        return "\u2018" if opens and not following.isdigit() else "\u2019"
+
+    return TYPOGRAPHY_RE.sub(replace, text)
+
 
 class _Located:
     """Finds the line of the body on which some written text appears (code spans left out)."""
@@ -115,6 +149,7 @@ class _GuideTreeprocessor(Treeprocessor):
 
     def run(self, root):
         state, where = self.state, self.state["where"]
+        self._typography(root, "")
         self.anchors: set[etree.Element] = set()  # the headings' own links, made here
         for element in root.iter():
             self._aligned_by_class(element)
@@ -155,6 +190,22 @@ class _GuideTreeprocessor(Treeprocessor):
             )
 
         return STASH_RE.sub(put_back, " ".join("".join(element.itertext()).split()))
+
+    def _typography(self, element, before: str) -> str:
+        """Typographic quotes and dashes in ``element`` and below it, in document order
+        (code and preformatted text as typed); returns the last character written."""
+        verbatim = element.tag in VERBATIM
+        if element.text:
+            if not verbatim and not isinstance(element.text, AtomicString):
+                element.text = typographic(element.text, before)
+            before = element.text[-1]
+        for child in element:
+            before = before if verbatim else self._typography(child, before)
+            if child.tail:
+                if not isinstance(child.tail, AtomicString):
+                    child.tail = typographic(child.tail, before)
+                before = child.tail[-1]
+        return before
 
     @staticmethod
     def _aligned_by_class(element):
@@ -283,12 +334,13 @@ class GuideRenderer:
         self.allow_raw_html = allow_raw_html
         self.state: dict = {}
         self.md = markdown.Markdown(
+            # By class, not by name: a name is looked up among installed packages' entry
+            # points, which costs more than the rest of making the converter.
             extensions=[
-                "attr_list",
-                "tables",
-                "fenced_code",
-                "sane_lists",
-                "smarty",  # typographic quotes, apostrophes and dashes; code is left alone
+                AttrListExtension(),
+                TableExtension(),
+                FencedCodeExtension(),
+                SaneListExtension(),
                 _GuideExtension(self.state, allow_raw_html),
             ],
             output_format="html",
