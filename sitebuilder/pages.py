@@ -23,7 +23,7 @@ from design import STYLESHEETS
 
 from .content import AUDIENCE_LABELS, TEMPLATES, GuideCard, Settings
 from .postings import Postings
-from .render import GUIDE_LINK, RenderedGuide
+from .render import GUIDE_LINK, RenderedGuide, Section
 
 GUIDE_LINK_RE = re.compile(r'href="' + re.escape(GUIDE_LINK) + r'([a-z0-9-]+)(?:#([^"]*))?"')
 
@@ -293,30 +293,37 @@ def not_found_page(env, settings: Settings) -> str:
 def search_index_js(
     cards: list[GuideCard], rendered: dict[str, RenderedGuide], postings: Postings | None = None
 ) -> str:
-    docs = [
-        {
-            "id": card.key,
-            "url": f"guides/{card.key}/",
-            "title": card.title,
-            "summary": card.summary,
-            "audience": card.audience,
-            "tags": " ".join(card.tags),
-            "headings": " ".join(h.title for h in rendered[card.key].headings),
-            "text": rendered[card.key].text,
-        }
-        for card in sort_cards(cards)
-    ]
+    """The search index as a script (it loads from disk too): a document per section of
+    every guide, with the guide's title and the section's key, and one per open job."""
+    docs = []
+    for card in sort_cards(cards):
+        guide = rendered[card.key]
+        for section in guide.sections or (Section("", "", guide.text),):
+            docs.append(
+                {
+                    "id": f"{card.key}#{section.key}" if section.key else card.key,
+                    "url": f"guides/{card.key}/",
+                    "anchor": section.key,
+                    "guide": card.title,
+                    "title": section.title or card.title,
+                    "summary": "" if section.key else card.summary,
+                    "audience": card.audience,
+                    "tags": " ".join(card.tags),
+                    "text": section.text,
+                }
+            )
     docs += [
         {
             "id": f"job-{posting.job_id}",
             "url": posting.url,
-            "title": f"Job: {posting.title}",
+            "anchor": "",
+            "guide": "Open job",
+            "title": posting.title,
             "summary": " · ".join(
                 [posting.employer, posting.location] + ([posting.pay.words] if posting.pay else [])
             ),
             "audience": "job",
             "tags": posting.practice_area,
-            "headings": "",
             "text": posting.text,
         }
         for posting in (postings.postings if postings else ())

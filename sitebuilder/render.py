@@ -52,6 +52,15 @@ class Link:
 
 
 @dataclass(frozen=True)
+class Section:
+    """A ## or ### section's words, for search (key "" is the text before the first)."""
+
+    key: str
+    title: str
+    text: str
+
+
+@dataclass(frozen=True)
 class RenderedGuide:
     key: str
     html: str
@@ -60,6 +69,7 @@ class RenderedGuide:
     text: str
     words: int
     problems: tuple[Problem, ...]
+    sections: tuple[Section, ...] = ()
 
     @property
     def ids(self) -> frozenset[str]:
@@ -177,6 +187,7 @@ class _GuideTreeprocessor(Treeprocessor):
                     )
                 )
         state["text"] = self._plain(root)
+        state["sections"] = self._sections(root)
 
     def _plain(self, element) -> str:
         """An element's words, with the typographic quotes and dashes that Markdown's
@@ -190,6 +201,21 @@ class _GuideTreeprocessor(Treeprocessor):
             )
 
         return STASH_RE.sub(put_back, " ".join("".join(element.itertext()).split()))
+
+    def _sections(self, root) -> list[Section]:
+        """The guide's words section by section, in order: each heading with a key starts
+        one, its text running to the next."""
+        sections: list[Section] = []
+        key, title, words = "", "", []
+        for child in root:
+            if child.tag in SECTION_LEVELS and child.get("id"):
+                if words or key:
+                    sections.append(Section(key, title, " ".join(words)))
+                key, title, words = child.get("id"), self._plain(child), []
+            else:
+                words.append(self._plain(child))
+        sections.append(Section(key, title, " ".join(w for w in words if w)))
+        return [section for section in sections if section.key or section.text]
 
     def _typography(self, element, before: str) -> str:
         """Typographic quotes and dashes in ``element`` and below it, in document order
@@ -373,6 +399,7 @@ class GuideRenderer:
             text=state["text"],
             words=len(state["text"].split()),
             problems=tuple(state["problems"]),
+            sections=tuple(state.get("sections", ())),
         )
 
 

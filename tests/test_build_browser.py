@@ -42,7 +42,7 @@ def test_search_works_from_a_folder_opened_on_disk(built_site, tab):
     expect(first).to_be_visible()
     first.click()
     expect(tab.get_by_role("heading", level=1)).to_be_visible()
-    assert tab.url.endswith("/index.html")
+    assert re.search(r"/index\.html(#[a-z0-9-]+)?$", tab.url)
     assert tab.outside == []
 
 
@@ -348,3 +348,35 @@ def test_the_breadcrumb_has_room_under_the_header(built_site, tab):
     header = tab.locator(".site-header").bounding_box()
     crumbs = tab.locator(".breadcrumbs").bounding_box()
     assert crumbs["y"] - (header["y"] + header["height"]) >= 16
+
+
+def test_search_lands_on_the_section_with_the_words_marked(built_site, tab):
+    """From disk: a result names the section, marks the words and links to the section;
+    the guide about the word comes first though every guide uses it."""
+    tab.goto((built_site / "search" / "index.html").as_uri() + "?q=thank-you")
+    results = tab.locator("[data-search-results] > li")
+    expect(results.first).to_be_visible()
+    first = results.first.locator("a")
+    expect(first).to_have_text("Writing the thank-you note")
+    assert first.get_attribute("href") == "../guides/thank-you-note/index.html"
+    guides = results.locator(".result-where").all_inner_texts()
+    # Sections of guides about thank-you notes come before those of other guides.
+    about = [
+        n
+        for n, text in enumerate(guides)
+        if text.startswith("In “") and "thank-you" in text.lower()
+    ]
+    others = [n for n, text in enumerate(guides) if text.startswith("In “") and n not in about]
+    assert about and others and max(about) < min(others)
+    assert results.locator("mark").first.inner_text().lower() == "thank-you"
+    screenshot(tab, "site-search-sections")
+
+    tab.get_by_role("searchbox", name="Words to look for").fill("handwritten")
+    heading = results.first.locator("a")
+    expect(heading).to_contain_text("andwritten")  # a section whose heading has the word
+    href = heading.get_attribute("href")
+    assert "/index.html#" in href
+    heading.click()
+    section = href.split("#")[1]
+    expect(tab.locator(f"#{section}")).to_be_in_viewport()
+    assert tab.url.endswith(f"index.html#{section}")

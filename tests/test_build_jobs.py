@@ -169,7 +169,7 @@ def test_sitemap_and_search_index_hold_the_jobs(jobs_site):
     index = json.loads(read(jobs_site, "search-index.js").split("=", 1)[1].rstrip(";\n"))
     jobs = {doc["url"]: doc for doc in index if doc["audience"] == "job"}
     assert set(jobs) == {"jobs/1/", "jobs/2/", "jobs/3/"}
-    assert jobs["jobs/1/"]["title"] == "Job: Litigation law clerk 1"
+    assert jobs["jobs/1/"]["title"] == "Litigation law clerk 1"
     assert "Two years in a law office" in jobs["jobs/1/"]["text"]
 
 

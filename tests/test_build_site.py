@@ -123,13 +123,18 @@ def test_no_external_resources_are_referenced(site):
         assert "@import" not in text and "url(http" not in text
 
 
-def test_search_index_holds_every_guide(site):
+def test_search_index_holds_every_section_of_every_guide(site):
     script = (site / "search-index.js").read_text()
     docs = json.loads(script.removeprefix("window.GUIDE_SEARCH_INDEX = ").rstrip().rstrip(";"))
-    guides = [d["id"] for d in docs if d["audience"] != "job"]
-    assert sorted(guides) == sorted(g.key for g in GUIDES)
-    by_id = {d["id"]: d for d in docs}
-    assert "decision date" in by_id["ask-about-the-timeline"]["text"].lower()
+    sections = [d for d in docs if d["audience"] != "job"]
+    assert {d["url"] for d in sections} == {f"guides/{g.key}/" for g in GUIDES}
+    by_id = {d["id"]: d for d in sections}
+    timeline = by_id["ask-about-the-timeline#timeline-why"]
+    assert timeline["title"] == "Why ask before you leave"
+    assert timeline["guide"] == "Ask about the timeline before you leave"
+    assert timeline["anchor"] == "timeline-why" and "decision date" in timeline["text"]
+    # Each section's words are its own: the next section's are not in them.
+    assert "Why ask before you leave" not in by_id["ask-about-the-timeline"]["text"]
     assert (site / "static" / "vendor" / "minisearch" / "minisearch.js").is_file()
 
 
