@@ -206,7 +206,8 @@ class _GuideTreeprocessor(Treeprocessor):
         """The guide's words section by section, in order: each heading with a key starts
         one, its text running to the next."""
         sections: list[Section] = []
-        key, title, words = "", "", []
+        key, title = "", ""
+        words: list[str] = []
         for child in root:
             if child.tag in SECTION_LEVELS and child.get("id"):
                 if words or key:
