@@ -276,7 +276,8 @@ def serve(
 
 
 def _report(problems: list[str], seconds: float | None, changes=()) -> None:
-    names = sorted({Path(path).name for _, path in changes})
+    # The files that are there now (an editor's or sed's temporary files come and go).
+    names = sorted({Path(path).name for _, path in changes if Path(path).is_file()})
     what = f"{', '.join(names[:3])}{' …' if len(names) > 3 else ''} changed; " if names else ""
     if problems:
         print(f"{what}build failed; still serving the last good build:", flush=True)
