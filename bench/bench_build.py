@@ -207,7 +207,8 @@ def print_html_files(content: Path, folder: Path) -> None:
 
 
 def bench_pdf(content: Path, work: Path, runs: int) -> dict[str, float]:
-    from sitebuilder.content import STATIC
+    # The print HTML links print.css, which is the design system's: the same base as ours.
+    from sitebuilder.content import DESIGN
 
     out = work / "dist-pdf"
     print_html_files(content, work / "print-html")
@@ -215,7 +216,7 @@ def bench_pdf(content: Path, work: Path, runs: int) -> dict[str, float]:
     for _ in range(runs):
         ours.append(timed(build_cmd(content, out, "pdf", "--clean")))
         result = subprocess.run(
-            [PYTHON, "-c", REFERENCE, str(STATIC) + "/", str(work / "print-html")],
+            [PYTHON, "-c", REFERENCE, str(DESIGN) + "/", str(work / "print-html")],
             check=True,
             capture_output=True,
             text=True,
