@@ -165,7 +165,24 @@ def _read_json(path: Path) -> dict:
         return {}
 
 
+# The last manifest each output folder had, kept in this process with the file's stamp: a
+# process that builds again and again (serve) reads it from memory, not from disk.
+_KEPT_MANIFESTS: dict[Path, tuple[tuple[int, int, int], Manifest]] = {}
+
+
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_mtime_ns, info.st_size, info.st_ino
+
+
 def _load_manifest(out: Path) -> Manifest:
+    stamp = _stamp(out / MANIFEST_FILE)
+    kept = _KEPT_MANIFESTS.get(out)
+    if stamp is not None and kept is not None and kept[0] == stamp:
+        return kept[1]
     try:
         with open(out / MANIFEST_FILE, "rb") as fh:
             # The builder's own cache, in its own output folder (bandit B301 reviewed).
@@ -173,6 +190,13 @@ def _load_manifest(out: Path) -> Manifest:
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
         return Manifest()
     return manifest if isinstance(manifest, Manifest) else Manifest()
+
+
+def _keep_manifest(out: Path, manifest: Manifest) -> None:
+    stamp = _stamp(out / MANIFEST_FILE)
+    if stamp is not None:
+        _KEPT_MANIFESTS.clear()  # one folder's is enough; older ones would only hold memory
+        _KEPT_MANIFESTS[out] = (stamp, manifest)
 
 
 # The build --------------------------------------------------------------------------------
@@ -284,6 +308,7 @@ def build(config: BuildConfig) -> BuildReport:
             _swap(stage, out)
         else:
             _apply(stage, out, changed, set(previous.outputs) - set(plan))
+        _keep_manifest(out, manifest)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
     report.seconds = time.perf_counter() - started
@@ -420,6 +445,13 @@ class GuideWorker:
         return [None] * len(items)
 
 
+@functools.lru_cache(maxsize=2)
+def _in_process_worker(setup: PageSetup) -> GuideWorker:
+    """The building process's own GuideWorker, made once for a setup (serve builds with
+    the same one again and again: its Markdown converter and templates stay ready)."""
+    return GuideWorker(setup)
+
+
 # In a worker process only: the GuideWorker its pool's initializer made. The building
 # process never sets it; it uses a GuideWorker of its own.
 _this_process_worker: GuideWorker | None = None
@@ -544,7 +576,7 @@ class Rendering:
 
     def results(self) -> list:
         if self.pool is None:
-            return GuideWorker(self.setup).render(self.sources, self.page_for)
+            return _in_process_worker(self.setup).render(self.sources, self.page_for)
         return _merge([future.result() for future in self.futures], self.jobs, len(self.sources))
 
     def __enter__(self):
@@ -560,7 +592,7 @@ def write_guide_pages(
 ) -> None:
     """Guide pages from guides already rendered (the templates changed, the guides did not)."""
     if len(items) < IN_PROCESS_LIMIT or jobs < 2:
-        GuideWorker(setup).write_pages(items, with_pdf)
+        _in_process_worker(setup).write_pages(items, with_pdf)
         return
     with _pool(jobs, _start_guide_worker, (setup,)) as pool:
         list(pool.map(_write_share, _shares(items, jobs), [with_pdf] * jobs))

@@ -7,6 +7,7 @@ because the builder's cache keys are made from exactly those values.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import os
@@ -81,8 +82,12 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+@functools.lru_cache(maxsize=2)
 def environment(template_cache: tuple[str, str] | None = None) -> Environment:
-    """Jinja set up for the templates; ``template_cache`` is (read from, write to) for compiled ones."""
+    """Jinja set up for the templates; ``template_cache`` is (read from, write to) for compiled ones.
+
+    Made once per cache folder in a process: a process that builds again (serve) keeps its
+    compiled templates, and Jinja still reloads a template whose file changed."""
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         bytecode_cache=StagedBytecodeCache(*template_cache) if template_cache else None,

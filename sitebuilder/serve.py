@@ -229,8 +229,21 @@ def serve(
             )
         )
     watched: list[Path] = [config.content, TEMPLATES, *STATIC_ROOTS]
-    if config.postings is not None:  # the portal's export of open jobs, wherever it is
-        watched.append(config.postings)
+    postings = config.postings.resolve() if config.postings is not None else None
+    roots: list[Path] | None = None  # with postings: what else in their folder is not ours
+    if postings is not None:
+        # The portal's export of open jobs, wherever it is. Its folder is watched, not the
+        # file: the export replaces the file whole, and a watch on a file ends with it.
+        roots = [folder.resolve() for folder in watched]
+        watched.append(postings.parent)
+    editors = watchfiles.DefaultFilter()  # editors' swap files, .git, __pycache__ …
+
+    def relevant(change, path: str) -> bool:
+        if not editors(change, path):
+            return False
+        if roots is None or Path(path) == postings:
+            return True
+        return any(Path(path).is_relative_to(root) for root in roots)
 
     news = Broadcast()
     problems = _build(site_config)
@@ -255,6 +268,7 @@ def serve(
         for changes in watchfiles.watch(
             *[p for p in watched if p.exists()],
             stop_event=stop,
+            watch_filter=relevant,
             step=STEP_MS,
             debounce=1_000,
             raise_interrupt=False,

@@ -380,3 +380,47 @@ def test_search_lands_on_the_section_with_the_words_marked(built_site, tab):
     section = href.split("#")[1]
     expect(tab.locator(f"#{section}")).to_be_in_viewport()
     assert tab.url.endswith(f"index.html#{section}")
+
+
+def test_serve_follows_the_postings_export_each_time_it_is_replaced(tmp_path):
+    """The export is written whole and moved into place: serve sees every new one."""
+    from build_helpers import posting, write_postings
+
+    content = copy_content(tmp_path)
+    exports = tmp_path / "site-data"
+    exports.mkdir()
+    file = write_postings(exports / "postings.json", [posting(1)])
+    config = BuildConfig(
+        content=content,
+        out=tmp_path / "dist",
+        formats=frozenset({"site"}),
+        postings=file,
+        progress=lambda m: None,
+    )
+    stop, ready, ports = threading.Event(), threading.Event(), []
+    thread = threading.Thread(
+        target=serve,
+        daemon=True,
+        kwargs={
+            "config": config,
+            "port": 0,
+            "stop": stop,
+            "on_ready": lambda port: (ports.append(port), ready.set()),
+        },
+    )
+    thread.start()
+    assert ready.wait(30)
+    url = f"http://127.0.0.1:{ports[0]}/jobs/"
+    try:
+        for n in (2, 3):
+            fresh = write_postings(
+                exports / f".postings.{n}.tmp", [posting(k) for k in range(1, n + 1)]
+            )
+            fresh.replace(file)
+            deadline = time.monotonic() + 20
+            while f"Litigation law clerk {n}" not in urllib.request.urlopen(url).read().decode():
+                assert time.monotonic() < deadline, f"export {n} was not picked up"
+                time.sleep(0.05)
+    finally:
+        stop.set()
+        thread.join(timeout=10)
