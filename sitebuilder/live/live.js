@@ -30,6 +30,7 @@
   }
 
   var events = new EventSource("/__live/events");
+  events.addEventListener("open", function () { document.documentElement.dataset.live = "listening"; });
   events.addEventListener("reload", function () { window.location.reload(); });
   events.addEventListener("problems", function (event) { show(JSON.parse(event.data)); });
 })();
