@@ -10,7 +10,7 @@ import pytest
 
 from build_helpers import CONTENT, copy_content, quiet_build
 from sitebuilder import BuildError
-from sitebuilder.content import GuideCard, read_guides, read_settings
+from sitebuilder.content import GuideCard, GuideSource, read_guides, read_settings
 from sitebuilder.pages import environment, print_handbook
 from sitebuilder.render import GuideRenderer
 
@@ -315,8 +315,6 @@ def test_typography_matches_python_markdowns_smarty(text):
     """smarty is the reference; ours works in the guide's own pass, at half the cost."""
     import markdown
 
-    from sitebuilder.content import GuideSource
-
     source = GuideSource(
         path="guides/g.md", key="g", title="G", summary="S", audience="candidate", order=1,
         tags=(), updated=date(2026, 1, 1),
@@ -336,3 +334,56 @@ def test_every_guide_reads_as_smarty_would_set_it():
         ours = renderer.render(source).html.replace('class="heading-anchor" ', "")
         reference = markdown.markdown(source.body, extensions=extensions)
         assert _words(ours) == _words(reference), source.key
+
+
+INLINE_CASES = [
+    "Two spaces end this line  \nand the next follows.",
+    "An entity &amp; a bare & and &copy; here.",
+    "An autolink <https://example.com/a--b> and <someone@example.com>.",
+    "Escaped \\*stars\\* and \\_lines\\_ and a backslash \\\\ too.",
+    'Code `it\'s -- "raw"` and ``double ` tick``.',
+    "*em* and _em_ and **strong** and ***both*** and a * b _ c.",
+    "A [link](thank-you-note.md#thanks-why) and a [missing](nowhere.md).",
+    "An image ![alt](picture.png) is refused.",
+    "Raw <b>bold</b> HTML is refused.",
+    "Plain words with 'quotes' -- dashes... and nothing else.",
+    "- a list item with *emphasis*\n- and a plain one\n\n| a | b |\n| --- | --- |\n| plain | *em* |",
+]
+
+
+@pytest.mark.parametrize("text", INLINE_CASES)
+def test_passing_by_plain_text_changes_nothing(text):
+    """Text without inline markup skips Python-Markdown's inline pass; the pages, words,
+    sections and problems are what the full pass gives."""
+    source = GuideSource(
+        path="guides/g.md", key="g", title="G", summary="S", audience="candidate", order=1,
+        tags=(), updated=date(2026, 1, 1), body=f"## Heading {{#h}}\n\n{text}\n", body_line=1,
+        digest="",
+    )  # fmt: skip
+    assert _same(GuideRenderer().render(source), GuideRenderer(skip_plain=False).render(source))
+
+
+def test_passing_by_plain_text_changes_no_guide():
+    fast, full = GuideRenderer(), GuideRenderer(skip_plain=False)
+    for source in read_guides(CONTENT):
+        assert _same(fast.render(source), full.render(source)), source.key
+
+
+def _same(one, other) -> bool:
+    """Two renderings alike (a Problem compares by its words)."""
+    from dataclasses import replace
+
+    return replace(one, problems=tuple(map(str, one.problems))) == replace(
+        other, problems=tuple(map(str, other.problems))
+    )
+
+
+def test_an_autolinked_email_address_is_a_link_like_any_other():
+    source = GuideSource(
+        path="guides/g.md", key="g", title="G", summary="S", audience="candidate", order=1,
+        tags=(), updated=date(2026, 1, 1), body="## H {#h}\n\nWrite to <someone@example.com>.\n",
+        body_line=1, digest="",
+    )  # fmt: skip
+    rendered = GuideRenderer().render(source)
+    assert rendered.problems == ()
+    assert "someone@example.com" in rendered.text
