@@ -187,8 +187,10 @@ class _GuideTreeprocessor(Treeprocessor):
                         "![",
                     )
                 )
-        state["text"] = self._plain(root)
-        state["sections"] = self._sections(root)
+        sections = self._sections(root)
+        state["sections"] = sections
+        # The words of the whole guide, in order: each section's heading and words.
+        state["text"] = " ".join(part for s in sections for part in (s.title, s.text) if part)
 
     def _plain(self, element) -> str:
         """An element's words, with the typographic quotes and dashes that Markdown's
