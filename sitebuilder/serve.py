@@ -13,6 +13,7 @@ their own, into a folder beside the output, and the terminal says when they are 
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import queue
 import threading
@@ -32,6 +33,7 @@ LIVE_TAGS = (
 )
 HEARTBEAT_SECONDS = 15.0
 STEP_MS = 20  # a change is built once no other has come for this long (an editor's save)
+WAKE_MS = 100  # the watcher returns this often with nothing, so stopping is never held up
 
 
 class Broadcast:
@@ -245,6 +247,20 @@ def serve(
             return True
         return any(Path(path).is_relative_to(root) for root in roots)
 
+    # The watcher is set up before the first build: a save made during it, or just after
+    # the server says it is ready, is seen. It wakes every WAKE_MS with nothing, which is
+    # how the first call returns once the watch is in place.
+    saves = watchfiles.watch(
+        *[p for p in watched if p.exists()],
+        stop_event=stop,
+        watch_filter=relevant,
+        step=STEP_MS,
+        debounce=1_000,
+        rust_timeout=WAKE_MS,
+        yield_on_timeout=True,
+        raise_interrupt=False,
+    )
+    early = next(saves, set())
     news = Broadcast()
     problems = _build(site_config)
     _report(problems, None)
@@ -265,14 +281,9 @@ def serve(
         f"watching {config.content}"
     )
     try:
-        for changes in watchfiles.watch(
-            *[p for p in watched if p.exists()],
-            stop_event=stop,
-            watch_filter=relevant,
-            step=STEP_MS,
-            debounce=1_000,
-            raise_interrupt=False,
-        ):
+        for changes in itertools.chain([early], saves):
+            if not changes:  # the watcher woke with nothing
+                continue
             started = time.perf_counter()
             problems = _build(site_config)
             _report(problems, time.perf_counter() - started, changes)
@@ -280,6 +291,7 @@ def serve(
             if not problems and pdfs is not None:
                 pdfs.wanted.set()
     finally:
+        saves.close()
         news.close()
         server.shutdown()
         server.server_close()
