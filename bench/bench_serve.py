@@ -18,6 +18,7 @@ import subprocess
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,6 +52,21 @@ def page_holds(url: str, token: str, deadline: float) -> None:
 
 def append(guide: Path, token: str) -> None:
     guide.write_text(guide.read_text() + f"\nA paragraph added while serving: {token}.\n")
+
+
+def timed_edits(guide: Path, url: str, edits: int, rebuilt: Callable[[int], None]) -> list[float]:
+    """Seconds from each edit of ``guide`` to ``url`` holding it; ``rebuilt(n)`` returns
+    once the server says edit ``n`` is built."""
+    times = []
+    for n in range(edits):
+        token = f"edit-{n}-{time.time_ns()}"
+        started = time.perf_counter()
+        append(guide, token)
+        rebuilt(n)
+        page_holds(url, token, time.monotonic() + TIMEOUT_SECONDS)
+        times.append(time.perf_counter() - started)
+        time.sleep(GAP_SECONDS)
+    return times
 
 
 class Events(threading.Thread):
@@ -99,18 +115,13 @@ def ours(python: str, content: Path, out: Path, edits: int, guide: str) -> list[
         events = Events(port)
         events.start()
         time.sleep(0.5)
-        times = []
-        for n in range(edits):
-            token = f"ours-{n}-{time.time_ns()}"
-            started = time.perf_counter()
-            append(content / "guides" / f"{guide}.md", token)
+
+        def rebuilt(n: int) -> None:
             event, _ = events.events.get(timeout=TIMEOUT_SECONDS)
             if event != "reload":
                 raise RuntimeError(f"the build failed: {event}")
-            page_holds(url, token, time.monotonic() + TIMEOUT_SECONDS)
-            times.append(time.perf_counter() - started)
-            time.sleep(GAP_SECONDS)
-        return times
+
+        return timed_edits(content / "guides" / f"{guide}.md", url, edits, rebuilt)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -128,18 +139,14 @@ def mkdocs(python: str, project: Path, edits: int, guide: str) -> list[float]:
         url = f"http://127.0.0.1:{port}/{guide}/"
         epoch = int(re.search(r"livereload\((\d+),", wait_for(url)).group(1))
         time.sleep(0.5)
-        times = []
-        for n in range(edits):
-            token = f"mkdocs-{n}-{time.time_ns()}"
-            started = time.perf_counter()
-            append(project / "docs" / f"{guide}.md", token)
+
+        def rebuilt(n: int) -> None:
             # The page's own poll: it answers once a build newer than the page's is visible.
+            nonlocal epoch
             poll = f"http://127.0.0.1:{port}/livereload/{epoch}/{n + 1}"
             epoch = int(urllib.request.urlopen(poll, timeout=TIMEOUT_SECONDS).read())
-            page_holds(url, token, time.monotonic() + TIMEOUT_SECONDS)
-            times.append(time.perf_counter() - started)
-            time.sleep(GAP_SECONDS)
-        return times
+
+        return timed_edits(project / "docs" / f"{guide}.md", url, edits, rebuilt)
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -193,8 +193,8 @@ class _GuideTreeprocessor(Treeprocessor):
         state["text"] = " ".join(part for s in sections for part in (s.title, s.text) if part)
 
     def _plain(self, element) -> str:
-        """An element's words, with the typographic quotes and dashes that Markdown's
-        smarty holds aside as entities put back as characters (raw HTML is left out)."""
+        """An element's words, with the entities Markdown holds aside (``&copy;``, an
+        autolinked address's letters) put back as characters; raw HTML is left out."""
         blocks = self.md.htmlStash.rawHtmlBlocks
 
         def put_back(match: re.Match) -> str:

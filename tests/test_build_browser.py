@@ -1,5 +1,6 @@
 """The built site in a real Chromium: search from disk, no outside requests, phone width."""
 
+import contextlib
 import re
 import shutil
 import threading
@@ -146,13 +147,9 @@ def test_guide_page_on_a_phone_and_by_keyboard(built_site, tab):
     screenshot(tab, "site-guide-desktop")
 
 
-@pytest.fixture
-def serving(tmp_path):
-    """build.py serve on a copy of content/, in a thread, on a free port: (content, base URL)."""
-    content = copy_content(tmp_path)
-    config = BuildConfig(
-        content=content, out=tmp_path / "dist", formats=frozenset({"site"}), progress=lambda m: None
-    )
+@contextlib.contextmanager
+def serving_in_a_thread(config: BuildConfig):
+    """build.py serve for ``config``, in a thread, on a free port: its base URL."""
     stop, ready, ports = threading.Event(), threading.Event(), []
     thread = threading.Thread(
         target=serve,
@@ -166,10 +163,23 @@ def serving(tmp_path):
     )
     thread.start()
     assert ready.wait(30), "serve did not start"
-    yield content, f"http://127.0.0.1:{ports[0]}"
-    stop.set()
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{ports[0]}"
+    finally:
+        stop.set()
+        thread.join(timeout=10)
     assert not thread.is_alive(), "serve did not stop"
+
+
+@pytest.fixture
+def serving(tmp_path):
+    """build.py serve on a copy of content/: (content, base URL)."""
+    content = copy_content(tmp_path)
+    config = BuildConfig(
+        content=content, out=tmp_path / "dist", formats=frozenset({"site"}), progress=lambda m: None
+    )
+    with serving_in_a_thread(config) as base:
+        yield content, base
 
 
 def _edit(content: Path, old: str, new: str) -> None:
@@ -397,21 +407,8 @@ def test_serve_follows_the_postings_export_each_time_it_is_replaced(tmp_path):
         postings=file,
         progress=lambda m: None,
     )
-    stop, ready, ports = threading.Event(), threading.Event(), []
-    thread = threading.Thread(
-        target=serve,
-        daemon=True,
-        kwargs={
-            "config": config,
-            "port": 0,
-            "stop": stop,
-            "on_ready": lambda port: (ports.append(port), ready.set()),
-        },
-    )
-    thread.start()
-    assert ready.wait(30)
-    url = f"http://127.0.0.1:{ports[0]}/jobs/"
-    try:
+    with serving_in_a_thread(config) as base:
+        url = f"{base}/jobs/"
         for n in (2, 3):
             fresh = write_postings(
                 exports / f".postings.{n}.tmp", [posting(k) for k in range(1, n + 1)]
@@ -421,6 +418,3 @@ def test_serve_follows_the_postings_export_each_time_it_is_replaced(tmp_path):
             while f"Litigation law clerk {n}" not in urllib.request.urlopen(url).read().decode():
                 assert time.monotonic() < deadline, f"export {n} was not picked up"
                 time.sleep(0.05)
-    finally:
-        stop.set()
-        thread.join(timeout=10)
