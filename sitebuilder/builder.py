@@ -20,13 +20,14 @@ import json
 import os
 import pickle
 import shutil
+import stat
 import sys
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .content import (
@@ -245,13 +246,11 @@ def build(config: BuildConfig) -> BuildReport:
             "has passed."
         )
     previous = Manifest() if config.clean else _load_manifest(out)
-    sources, rendered, to_render = _read(content, files, inputs, previous, settings, report)
-    cards = {key: GuideCard.of(source) for key, source in sources.items()}
+    sources, rendered, to_read = _reused(content, files, inputs, previous, report)
     fresh = config.clean or not previous.outputs or not out.is_dir()
     stage = out.parent / f".{out.name}.building-{os.getpid()}"
     _remove_dead_builds_folders(out)
-    shutil.rmtree(stage, ignore_errors=True)
-    stage.mkdir(parents=True)
+    _make_stage(stage, out, fresh)
     if postings is not None:
         settings = with_jobs_link(settings)
     setup = PageSetup(
@@ -260,7 +259,11 @@ def build(config: BuildConfig) -> BuildReport:
         (str(out / TEMPLATE_CACHE), str(stage / TEMPLATE_CACHE)),
         jobs=postings is not None,
     )
+    workers = Workers(setup, config.jobs)
     try:
+        workers.start(guides=len(to_read))
+        sources, to_render = _checked(sources, workers.read(content, to_read), files, settings)
+        cards = {key: GuideCard.of(source) for key, source in sources.items()}
         plan = plan_outputs(
             settings,
             sources,
@@ -272,6 +275,8 @@ def build(config: BuildConfig) -> BuildReport:
             postings,
             config.offers_pdfs(),
         )
+        if fresh:
+            _clear_stage(stage, plan)
         changed = _keep_unchanged(plan, previous, out, stage, fresh, report)
         page_for = config.offers_pdfs() if "site" in formats else None
         if to_render:
@@ -281,10 +286,11 @@ def build(config: BuildConfig) -> BuildReport:
         listings = [rel for rel in changed if plan[rel].kind == "listing"]
         if listings:
             config.progress(f"Writing {len(listings)} listing page(s): {named(listings)}")
-        with Rendering(to_render, setup, page_for, config.jobs) as rendering:
-            _make_listings(changed, plan, stage, report)  # while the workers render the guides
-            for guide in rendering.results():
-                rendered[guide.key] = guide
+        rendering = workers.render(to_render, page_for)
+        _make_listings(changed, plan, stage, report)  # while the workers render the guides
+        for guide in rendering():
+            rendered[guide.key] = guide
+        workers.close()
         report.count("markdown", built=True, n=len(to_render))
         report.count("guide-page", built=True, n=len(to_render) if page_for is not None else 0)
         _check(sources, rendered, frozenset(source.key for source in to_render))
@@ -298,11 +304,12 @@ def build(config: BuildConfig) -> BuildReport:
             },
             outputs={rel: output.key for rel, output in plan.items()},
         )
-        (stage / CACHE_DIR).mkdir(exist_ok=True)
+        _writable(stage / MANIFEST_FILE)
         with open(stage / MANIFEST_FILE, "wb") as fh:
             pickle.dump(manifest, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        (stage / INPUTS_FILE).write_text(
-            json.dumps({"inputs": inputs, "outputs": sorted(plan)}, sort_keys=True)
+        _write(
+            stage / INPUTS_FILE,
+            json.dumps({"inputs": inputs, "outputs": sorted(plan)}, sort_keys=True),
         )
         if fresh:
             _swap(stage, out)
@@ -310,6 +317,7 @@ def build(config: BuildConfig) -> BuildReport:
             _apply(stage, out, changed, set(previous.outputs) - set(plan))
         _keep_manifest(out, manifest)
     finally:
+        workers.close()
         shutil.rmtree(stage, ignore_errors=True)
     report.seconds = time.perf_counter() - started
     summary = ", ".join(
@@ -347,13 +355,13 @@ def _postings(config: BuildConfig, content: Path, settings: Settings) -> Posting
 # Reading and rendering guides -------------------------------------------------------------
 
 
-def _read(content, files, inputs, previous, settings, report):
-    """Guides whose bytes are unchanged come from the cache with their rendering; the rest are read."""
+def _reused(content, files, inputs, previous, report):
+    """Guides whose bytes are unchanged come from the last build with their rendering; the
+    rest are the files to read."""
     reusable = all(previous.inputs.get(k) == inputs[k] for k in ("code", "settings"))
     sources: dict[str, GuideSource] = {}
     rendered: dict = {}
-    to_render: list[GuideSource] = []
-    problems: list[Problem] = []
+    to_read: list[Path] = []
     for file in files:
         rel = file.relative_to(content).as_posix()
         cached = previous.guides.get(rel)
@@ -361,14 +369,32 @@ def _read(content, files, inputs, previous, settings, report):
             _, source, done = cached
             sources[source.key], rendered[source.key] = source, done
             report.count("markdown", built=False)
-            continue
+        else:
+            to_read.append(file)
+    return sources, rendered, to_read
+
+
+def _read_files(content: Path, files: list[Path]) -> list[GuideSource | tuple[Problem, ...]]:
+    """Each file's guide, or what is wrong with it (problems cross from a worker process
+    as they are: a BuildError does not)."""
+    read: list[GuideSource | tuple[Problem, ...]] = []
+    for file in files:
         try:
-            source = read_guide(content, file)
+            read.append(read_guide(content, file))
         except BuildError as exc:
-            problems.extend(exc.problems)
-            continue
-        sources[source.key] = source
-        to_render.append(source)
+            read.append(tuple(exc.problems))
+    return read
+
+
+def _checked(
+    kept: dict[str, GuideSource],
+    read: list[GuideSource | tuple[Problem, ...]],
+    files: list[Path],
+    settings: Settings,
+) -> tuple[dict[str, GuideSource], list[GuideSource]]:
+    """The guides by key, kept and read, in order, and those read; every problem of every
+    file at once."""
+    problems = [p for item in read if isinstance(item, tuple) for p in item]
     if not files:
         problems.append(Problem(GUIDES_DIR, None, "there are no guides (*.md files) to build"))
     if settings.handbook:
@@ -380,7 +406,8 @@ def _read(content, files, inputs, previous, settings, report):
         ]
     if problems:
         raise BuildError(problems)
-    return dict(sorted(sources.items())), rendered, to_render
+    fresh = [item for item in read if isinstance(item, GuideSource)]
+    return dict(sorted((kept | {source.key: source for source in fresh}).items())), fresh
 
 
 def _check(sources, rendered, changed: frozenset[str]) -> None:
@@ -554,37 +581,44 @@ def _merge(parts: list[list], jobs: int, count: int) -> list:
     return results
 
 
-class Rendering:
-    """Guides rendering in worker processes while the main process does other work; a few
-    guides render here, when their results are asked for."""
+class Workers:
+    """Worker processes, when there are enough guides to read and render: started once,
+    before the guides are read, they read them and then render them while this process
+    writes the listings. With few guides (or one core) this process does it all."""
 
-    def __init__(
-        self, sources: list[GuideSource], setup: PageSetup, page_for: bool | None, jobs: int
-    ):
-        self.sources, self.setup, self.page_for, self.jobs = sources, setup, page_for, jobs
-        self.pool = None
-        if len(sources) >= IN_PROCESS_LIMIT and jobs > 1:
-            self.pool = _pool(jobs, _start_guide_worker, (setup,))
-            try:
-                self.futures = [
-                    self.pool.submit(_render_share, share, page_for)
-                    for share in _shares(sources, jobs)
-                ]
-            except BaseException:
-                self.pool.shutdown(cancel_futures=True)
-                raise
+    def __init__(self, setup: PageSetup, jobs: int):
+        self.setup, self.jobs = setup, jobs
+        self.pool: Any = None
 
-    def results(self) -> list:
+    def start(self, guides: int) -> None:
+        """Worker processes for reading and rendering this many guides, if it is worth it."""
+        if guides >= IN_PROCESS_LIMIT and self.jobs > 1:
+            from . import pages, render  # noqa: F401  (imported before the fork: every worker has them)
+
+            self.pool = _pool(self.jobs, _start_guide_worker, (self.setup,))
+
+    def read(self, content: Path, files: list[Path]) -> list[GuideSource | tuple[Problem, ...]]:
+        """Each file's guide or its problems, in the files' order."""
         if self.pool is None:
-            return _in_process_worker(self.setup).render(self.sources, self.page_for)
-        return _merge([future.result() for future in self.futures], self.jobs, len(self.sources))
+            return _read_files(content, files)
+        shares = _shares(files, self.jobs)
+        parts = [self.pool.submit(_read_files, content, share) for share in shares]
+        return _merge([part.result() for part in parts], self.jobs, len(files))
 
-    def __enter__(self):
-        return self
+    def render(self, sources: list[GuideSource], page_for: bool | None) -> Callable[[], list]:
+        """Starts rendering ``sources``; the call it returns waits for the guides, in order."""
+        if self.pool is None:
+            return lambda: _in_process_worker(self.setup).render(sources, page_for)
+        futures = [
+            self.pool.submit(_render_share, share, page_for)
+            for share in _shares(sources, self.jobs)
+        ]
+        return lambda: _merge([f.result() for f in futures], self.jobs, len(sources))
 
-    def __exit__(self, *exc):
+    def close(self) -> None:
         if self.pool is not None:
             self.pool.shutdown(cancel_futures=True)
+            self.pool = None
 
 
 def write_guide_pages(
@@ -787,7 +821,7 @@ def _keep_unchanged(
 
 
 def _place(source: Path, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
+    _writable(target)
     try:
         os.link(source, target)
     except OSError:
@@ -795,8 +829,69 @@ def _place(source: Path, target: Path) -> None:
 
 
 def _write(target: Path, data: str) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
+    _writable(target)
     target.write_text(data, encoding="utf-8")
+
+
+def _writable(target: Path) -> None:
+    """Ready ``target`` for writing. A file a kept tree has there is written over (much
+    cheaper than making a new one on most disks), unless writing it would reach another
+    file: a symbolic link, or a file with other names (hard links), is removed first."""
+    try:
+        found = os.lstat(target)
+    except FileNotFoundError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return
+    if stat.S_ISDIR(found.st_mode):
+        shutil.rmtree(target)
+    elif found.st_nlink > 1 or not stat.S_ISREG(found.st_mode):
+        target.unlink()
+
+
+# Staging ----------------------------------------------------------------------------------
+
+
+def _spare(out: Path) -> Path:
+    """The tree the last fresh build replaced, kept beside ``out`` for the next fresh build
+    to be written over."""
+    return out.parent / f".{out.name}.spare"
+
+
+def _make_stage(stage: Path, out: Path, fresh: bool) -> None:
+    """The folder a build writes into before its outputs go live: for a fresh build the
+    spare tree when there is one (renaming it is atomic: of two builds, one gets it)."""
+    shutil.rmtree(stage, ignore_errors=True)
+    if fresh:
+        try:
+            _spare(out).rename(stage)
+            return
+        except OSError:
+            pass
+    stage.mkdir(parents=True)
+
+
+def _clear_stage(stage: Path, plan: Plan) -> None:
+    """Remove from a spare tree what this build will not write: the outputs it no longer
+    makes, and anything else found there. Compiled templates stay (each is checked against
+    its template before use)."""
+    keep = set(plan) | {INPUTS_FILE, MANIFEST_FILE}
+    folders = {parent.as_posix() for rel in keep for parent in PurePosixPath(rel).parents}
+    folders.add(TEMPLATE_CACHE)
+
+    def clear(folder: Path, rel: str) -> None:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                path = f"{rel}{entry.name}"
+                if path in folders and entry.is_dir(follow_symlinks=False):
+                    if path != TEMPLATE_CACHE:
+                        clear(Path(entry.path), f"{path}/")
+                elif path not in keep:
+                    if entry.is_dir(follow_symlinks=False):
+                        shutil.rmtree(entry.path)
+                    else:
+                        os.unlink(entry.path)
+
+    clear(stage, "")
 
 
 def _make_listings(changed: list[str], plan: Plan, stage: Path, report: BuildReport) -> None:
@@ -871,6 +966,7 @@ def render_pdfs(
                 stamp.date(),
                 stamp.isoformat(),
             )
+        _writable(stage / rel)
         jobs.append(pdf.PdfJob(html=html, target=str(stage / rel), identity=output.key))
     workers = min(config.jobs, len(jobs))
     config.progress(f"Rendering {len(jobs)} PDF(s) with {workers} worker(s): {named(sorted(rels))}")
@@ -895,17 +991,21 @@ def render_pdfs(
 
 
 def _swap(stage: Path, out: Path) -> None:
-    """Put a complete new tree in place of the old one."""
+    """Put a complete new tree in place of the old one, which becomes the spare."""
     old = out.parent / f".{out.name}.old-{os.getpid()}"
     if out.exists():
         out.rename(old)
     stage.rename(out)
-    if (old / TEMPLATE_CACHE).is_dir():  # compiled templates are keyed by their source: still good
-        (out / TEMPLATE_CACHE).mkdir(parents=True, exist_ok=True)
-        for compiled in (old / TEMPLATE_CACHE).iterdir():
-            if not (out / TEMPLATE_CACHE / compiled.name).exists():
-                compiled.rename(out / TEMPLATE_CACHE / compiled.name)
-    shutil.rmtree(old, ignore_errors=True)
+    if old.exists():
+        if (old / TEMPLATE_CACHE).is_dir():  # compiled templates are keyed by their source
+            (out / TEMPLATE_CACHE).mkdir(parents=True, exist_ok=True)
+            for compiled in (old / TEMPLATE_CACHE).iterdir():
+                if not (out / TEMPLATE_CACHE / compiled.name).exists():
+                    compiled.rename(out / TEMPLATE_CACHE / compiled.name)
+        try:
+            old.rename(_spare(out))
+        except OSError:  # another build's spare is there already
+            shutil.rmtree(old, ignore_errors=True)
     stage.mkdir()  # so the caller's clean-up has something to remove
 
 

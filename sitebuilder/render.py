@@ -11,7 +11,9 @@ from __future__ import annotations
 import html
 import re
 import xml.etree.ElementTree as etree
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import markdown
 from markdown.extensions import Extension
@@ -20,7 +22,7 @@ from markdown.extensions.fenced_code import FencedCodeExtension
 from markdown.extensions.sane_lists import SaneListExtension
 from markdown.extensions.tables import TableExtension
 from markdown.inlinepatterns import HTML_RE, InlineProcessor
-from markdown.treeprocessors import Treeprocessor
+from markdown.treeprocessors import Treeprocessor, UnescapeTreeprocessor
 from markdown.util import AMP_SUBSTITUTE, AtomicString
 
 from .content import GuideSource
@@ -67,14 +69,18 @@ class RenderedGuide:
     html: str
     headings: tuple[Heading, ...]
     links: tuple[Link, ...]
-    text: str
-    words: int
     problems: tuple[Problem, ...]
     sections: tuple[Section, ...] = ()
 
     @property
     def ids(self) -> frozenset[str]:
         return frozenset(h.id for h in self.headings)
+
+    @property
+    def text(self) -> str:
+        """The words of the whole guide, in order: each section's heading and words (made
+        when asked for, not carried from the worker that rendered the guide)."""
+        return " ".join(part for s in self.sections for part in (s.title, s.text) if part)
 
 
 CODE_SPAN_RE = re.compile(r"(`+)[^`]*?\1")
@@ -92,6 +98,8 @@ VERBATIM = frozenset({"code", "pre", "kbd", "samp", "script", "style"})
 def typographic(text: str, before: str) -> str:
     """``text`` with typographic quotes and dashes; ``before`` is the character just before
     it in the document (a quote opens after a space or an opening bracket)."""
+    if "--" not in text and "..." not in text and "'" not in text and '"' not in text:
+        return text  # most text has nothing to change (four scans in C beat one regex)
 
     def replace(match: re.Match) -> str:
         mark = match.group()
@@ -162,10 +170,13 @@ class _GuideTreeprocessor(Treeprocessor):
         state, where = self.state, self.state["where"]
         self._typography(root, "")
         self.anchors: set[etree.Element] = set()  # the headings' own links, made here
+        self.titles: dict[etree.Element, str] = {}  # each heading's words, read once
+        checked = not state["allow_raw_html"]
         for element in root.iter():
-            self._aligned_by_class(element)
-            if not state["allow_raw_html"]:
-                self._attributes(element)
+            if element.attrib:  # most elements have none
+                self._aligned_by_class(element)
+                if checked:
+                    self._attributes(element)
             tag = element.tag
             if tag == "h1":
                 state["problems"].append(
@@ -187,24 +198,24 @@ class _GuideTreeprocessor(Treeprocessor):
                         "![",
                     )
                 )
-        sections = self._sections(root)
-        state["sections"] = sections
-        # The words of the whole guide, in order: each section's heading and words.
-        state["text"] = " ".join(part for s in sections for part in (s.title, s.text) if part)
+        state["sections"] = self._sections(root)
 
     def _plain(self, element) -> str:
         """An element's words, with the entities Markdown holds aside (``&copy;``, an
         autolinked address's letters) put back as characters; raw HTML is left out."""
+        words = " ".join("".join(element.itertext()).split())
+        if "\x02" in words:
+            words = STASH_RE.sub(self._put_back, words)
+        if AMP_SUBSTITUTE in words:
+            words = HIDDEN_RE.sub(lambda match: chr(int(match.group(1))), words)
+        return words
+
+    def _put_back(self, match: re.Match) -> str:
+        """A stashed entity as its character; other stashed HTML as nothing."""
         blocks = self.md.htmlStash.rawHtmlBlocks
-
-        def put_back(match: re.Match) -> str:
-            held = blocks[int(match.group(1))] if int(match.group(1)) < len(blocks) else ""
-            return (
-                html.unescape(held) if isinstance(held, str) and ENTITY_RE.fullmatch(held) else ""
-            )
-
-        words = STASH_RE.sub(put_back, " ".join("".join(element.itertext()).split()))
-        return HIDDEN_RE.sub(lambda match: chr(int(match.group(1))), words)
+        index = int(match.group(1))
+        held = blocks[index] if index < len(blocks) else ""
+        return html.unescape(held) if isinstance(held, str) and ENTITY_RE.fullmatch(held) else ""
 
     def _sections(self, root) -> list[Section]:
         """The guide's words section by section, in order: each heading with a key starts
@@ -216,7 +227,8 @@ class _GuideTreeprocessor(Treeprocessor):
             if child.tag in SECTION_LEVELS and child.get("id"):
                 if words or key:
                     sections.append(Section(key, title, " ".join(words)))
-                key, title, words = child.get("id"), self._plain(child), []
+                key, words = child.get("id", ""), []
+                title = self.titles.get(child) or self._plain(child)
             else:
                 words.append(self._plain(child))
         sections.append(Section(key, title, " ".join(w for w in words if w)))
@@ -262,7 +274,7 @@ class _GuideTreeprocessor(Treeprocessor):
 
     def _heading(self, element):
         state, where = self.state, self.state["where"]
-        title = self._plain(element)
+        title = self.titles[element] = self._plain(element)
         key = element.get("id")
         if not key:
             state["problems"].append(
@@ -353,7 +365,8 @@ class PlainText(AtomicString):
 
 # What every inline pattern needs to match at all (code, escapes, links and images, autolinks
 # and raw HTML, entities, emphasis; a line break is two spaces at a line's end).
-INLINE_MARKUP_RE = re.compile(r"[`\\\[!<&*_]|  \n")
+INLINE_MARKUP_RE = re.compile(r"[`\\\[!<&*_]")  # a class alone: scanned quickly in C
+LINE_BREAK = "  \n"
 
 
 class _PlainTextMarker(Treeprocessor):
@@ -370,7 +383,12 @@ class _PlainTextMarker(Treeprocessor):
 
 
 def _plain_text(text) -> bool:
-    return bool(text) and not isinstance(text, AtomicString) and not INLINE_MARKUP_RE.search(text)
+    return (
+        bool(text)
+        and not isinstance(text, AtomicString)
+        and LINE_BREAK not in text
+        and not INLINE_MARKUP_RE.search(text)
+    )
 
 
 def _atomic(text) -> bool:
@@ -378,14 +396,73 @@ def _atomic(text) -> bool:
     return isinstance(text, AtomicString) and not isinstance(text, PlainText)
 
 
+# A rule is three -, * or _ with at most two spaces between them: it has two such together.
+HR_PAIRS = tuple(mark + gap + mark for mark in "-*_" for gap in ("", " ", "  "))
+
+# What each of Python-Markdown's block processors cannot match without: checked first, in C,
+# so a paragraph is not scanned by five regular expressions that cannot match it.
+BLOCK_NEEDS = {
+    "hashheader": lambda block: "#" in block,
+    "setextheader": lambda block: "\n=" in block or "\n-" in block,
+    "hr": lambda block: any(pair in block for pair in HR_PAIRS),
+    "quote": lambda block: ">" in block,
+    "table": lambda block: "|" in block and "\n" in block,
+}
+
+
+def _needing(test: Callable[[Any, str], bool], needs: Callable[[str], bool]):
+    def quick_test(parent, block: str) -> bool:
+        return needs(block) and test(parent, block)
+
+    return quick_test
+
+
+def _reference_needing(run: Callable[[Any, list[str]], bool]):
+    """A reference definition (``[id]: https://…``) has ``]:`` in it."""
+
+    def quick_run(parent, blocks: list[str]) -> bool:
+        return "]:" in blocks[0] and run(parent, blocks)
+
+    return quick_run
+
+
+def _fences_needing(run: Callable[[list[str]], list[str]]):
+    """A fenced block starts with ``` or ~~~."""
+
+    def quick_run(lines: list[str]) -> list[str]:
+        return run(lines) if any("```" in line or "~~~" in line for line in lines) else lines
+
+    return quick_run
+
+
+class _UnescapeNeedingBackslash(UnescapeTreeprocessor):
+    """Puts back backslash-escaped characters, in a guide that has a backslash at all."""
+
+    def __init__(self, md, state):
+        super().__init__(md)
+        self.state = state
+
+    def run(self, root):
+        if "\\" in self.state["where"].source.body:
+            super().run(root)
+
+
 class _GuideExtension(Extension):
-    def __init__(self, state, allow_raw_html: bool, skip_plain: bool = True):
+    def __init__(self, state, allow_raw_html: bool, shortcuts: bool = True):
         super().__init__()
-        self.state, self.allow_raw_html, self.skip_plain = state, allow_raw_html, skip_plain
+        self.state, self.allow_raw_html, self.shortcuts = state, allow_raw_html, shortcuts
 
     def extendMarkdown(self, md):
-        if self.skip_plain:
+        if self.shortcuts:
             md.treeprocessors.register(_PlainTextMarker(md), "plain", 25)  # before "inline" (20)
+            for name, needs in BLOCK_NEEDS.items():
+                processor = md.parser.blockprocessors[name]
+                processor.test = _needing(processor.test, needs)
+            reference = md.parser.blockprocessors["reference"]
+            reference.run = _reference_needing(reference.run)
+            fenced = md.preprocessors["fenced_code_block"]
+            fenced.run = _fences_needing(fenced.run)
+            md.treeprocessors.register(_UnescapeNeedingBackslash(md, self.state), "unescape", 0)
         md.treeprocessors.register(
             _GuideTreeprocessor(md, self.state), "guide", 1
         )  # after the inline pass
@@ -398,9 +475,10 @@ class _GuideExtension(Extension):
 class GuideRenderer:
     """A reusable Markdown converter (building one costs more than converting a guide)."""
 
-    def __init__(self, allow_raw_html: bool = False, skip_plain: bool = True):
-        """``skip_plain``: let the inline pass pass by text without inline markup (off only
-        in the test that shows it changes nothing)."""
+    def __init__(self, allow_raw_html: bool = False, shortcuts: bool = True):
+        """``shortcuts``: pass by what cannot match (text without inline markup, blocks
+        without a block processor's mark); off only in the tests that show it changes
+        nothing."""
         self.allow_raw_html = allow_raw_html
         self.state: dict = {}
         self.md = markdown.Markdown(
@@ -411,7 +489,7 @@ class GuideRenderer:
                 TableExtension(),
                 FencedCodeExtension(),
                 SaneListExtension(),
-                _GuideExtension(self.state, allow_raw_html, skip_plain),
+                _GuideExtension(self.state, allow_raw_html, shortcuts),
             ],
             output_format="html",
         )
@@ -425,7 +503,6 @@ class GuideRenderer:
             ids=set(),
             headings=[],
             links=[],
-            text="",
             allow_raw_html=self.allow_raw_html,
         )
         self.md.reset()
@@ -440,8 +517,6 @@ class GuideRenderer:
             html=html,
             headings=tuple(state["headings"]),
             links=tuple(state["links"]),
-            text=state["text"],
-            words=len(state["text"].split()),
             problems=tuple(state["problems"]),
             sections=tuple(state.get("sections", ())),
         )

@@ -110,6 +110,59 @@ def test_clean_rebuilds_everything(corpus, tmp_path):
     assert _rebuilt(before, _inodes(out)) == rendered
 
 
+def test_a_clean_build_is_written_over_the_tree_before_last(corpus, tmp_path):
+    """Making a file costs many times what writing over one does on most disks: the tree a
+    fresh build replaces is kept as the spare, and the next fresh build writes over it,
+    leaving nothing of it that the new build does not make."""
+    out, spare = tmp_path / "dist", tmp_path / ".dist.spare"
+    quiet_build(corpus, out, formats=SITE)
+    assert not spare.exists()  # the first build replaced nothing
+    quiet_build(corpus, out, formats=SITE, clean=True)
+    page = "site/guides/guide-003/index.html"
+    kept = _inodes(spare)
+    (spare / "site" / "stale.html").write_text("from a build long gone")
+    (corpus / "guides" / "guide-029.md").unlink()
+    linking = corpus / "guides" / "guide-028.md"
+    linking.write_text(linking.read_text().replace("(guide-029.md#guide-029-s1)", "(guide-000.md)"))
+    report = quiet_build(corpus, out, formats=SITE, clean=True)
+    assert report.built["guide-page"] == 29
+    assert _inodes(out)[page] == kept[page]  # written over, not made anew
+    assert not (out / "site" / "stale.html").exists()
+    assert not (out / "site/guides/guide-029").exists()
+    fresh = tmp_path / "fresh"
+    quiet_build(corpus, fresh, formats=SITE)
+    assert tree(out) == tree(fresh)
+
+
+def test_writing_over_the_spare_never_reaches_another_file(corpus, tmp_path):
+    """A file of the spare with another name (a hard link), a symbolic link, a folder where
+    a page goes and a file where a folder goes: each is replaced, and nothing outside the
+    tree is written."""
+    out, spare = tmp_path / "dist", tmp_path / ".dist.spare"
+    quiet_build(corpus, out, formats=SITE)
+    quiet_build(corpus, out, formats=SITE, clean=True)
+    linked, pointed = tmp_path / "linked.html", tmp_path / "pointed.html"
+    linked.write_text("linked elsewhere")
+    pointed.write_text("pointed at")
+    (spare / "site/guides/guide-001/index.html").unlink()
+    os.link(linked, spare / "site/guides/guide-001/index.html")
+    (spare / "site/guides/guide-002/index.html").unlink()
+    (spare / "site/guides/guide-002/index.html").symlink_to(pointed)
+    (spare / "site/index.html").unlink()
+    (spare / "site/index.html").mkdir()
+    (spare / "site/index.html/inside.html").write_text("a folder where a page goes")
+    for name in ("search", ".cache"):
+        target = spare / ("site" if name == "search" else "") / name
+        __import__("shutil").rmtree(target)
+        target.write_text("a file where a folder goes")
+    quiet_build(corpus, out, formats=SITE, clean=True)
+    assert linked.read_text() == "linked elsewhere" and pointed.read_text() == "pointed at"
+    fresh = tmp_path / "fresh"
+    quiet_build(corpus, fresh, formats=SITE)
+    assert tree(out) == tree(fresh)
+    assert not (out / "site/guides/guide-002/index.html").is_symlink()
+
+
 def test_deleting_a_guide_that_others_link_to_fails_the_build(corpus, tmp_path):
     out = tmp_path / "dist"
     quiet_build(corpus, out, formats=SITE)

@@ -348,24 +348,41 @@ INLINE_CASES = [
     "Raw <b>bold</b> HTML is refused.",
     "Plain words with 'quotes' -- dashes... and nothing else.",
     "- a list item with *emphasis*\n- and a plain one\n\n| a | b |\n| --- | --- |\n| plain | *em* |",
+    # Blocks, each next to prose that merely looks like it (the block processors' shortcuts)
+    "### A heading {#a-heading}\n\nA paragraph with # a hash and a [link](#a-heading).",
+    "A setext heading\n================\n\nAnother one\n-----------\n\nProse - with - dashes.",
+    "Rules:\n\n---\n\n* * *\n\n_  _  _\n\n-  -  -\n\nAnd follow-up after-hours check-in.",
+    "> A quote\n> on two lines\n\nMore > less, and a>b.",
+    "| one |\n| --- |\n| single column |\n\nA | pipe in prose.",
+    (
+        'A [reference link][ref] and [another][].\n\n[ref]: https://example.com/ref "Title"\n'
+        "[another]: https://example.com/another"
+    ),
+    "```\ncode -- 'as typed' \\*\n```\n\n~~~ text\nmore\n~~~\n\nAnd ``` in prose.",
+    "A backslash \\ alone, \\# and \\| escaped.",
 ]
 
 
 @pytest.mark.parametrize("text", INLINE_CASES)
-def test_passing_by_plain_text_changes_nothing(text):
-    """Text without inline markup skips Python-Markdown's inline pass; the pages, words,
-    sections and problems are what the full pass gives."""
+def test_passing_by_what_cannot_match_changes_nothing(text):
+    """Text without inline markup skips Python-Markdown's inline pass, a block without a
+    block processor's mark skips its pattern, a guide without a backslash skips the
+    unescaping; the pages, words, sections and problems are what the full passes give."""
     source = GuideSource(
         path="guides/g.md", key="g", title="G", summary="S", audience="candidate", order=1,
         tags=(), updated=date(2026, 1, 1), body=f"## Heading {{#h}}\n\n{text}\n", body_line=1,
         digest="",
     )  # fmt: skip
-    assert _same(GuideRenderer().render(source), GuideRenderer(skip_plain=False).render(source))
+    assert _same(GuideRenderer().render(source), GuideRenderer(shortcuts=False).render(source))
 
 
-def test_passing_by_plain_text_changes_no_guide():
-    fast, full = GuideRenderer(), GuideRenderer(skip_plain=False)
-    for source in read_guides(CONTENT):
+def test_passing_by_what_cannot_match_changes_no_guide(tmp_path):
+    """Our guides and the benchmark's 300, alike with and without the shortcuts."""
+    from bench.synthetic_corpus import write_corpus
+
+    fast, full = GuideRenderer(), GuideRenderer(shortcuts=False)
+    corpus = write_corpus(tmp_path / "corpus", 300)
+    for source in [*read_guides(CONTENT), *read_guides(corpus)]:
         assert _same(fast.render(source), full.render(source)), source.key
 
 
