@@ -54,6 +54,13 @@ ACTIONS = {
     "job.published": "Job postings published",
     "job.taken_down": "Job postings taken down",
     "job.posting_deleted": "Copies of old job postings deleted",
+    "candidate.imported": "Imports of candidates",
+    "employer.imported": "Imports of employers",
+    "job.imported": "Imports of jobs",
+    "export.import_report": "Import reports downloaded",
+    "duplicate.dismissed": "Duplicates dismissed (not the same person)",
+    "candidate.merged": "Candidates merged",
+    "candidate.unmerged": "Merges undone",
 }
 
 

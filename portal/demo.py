@@ -32,6 +32,7 @@ from .models import (
     Assignment,
     Candidate,
     CandidateStatus,
+    DuplicatePair,
     Employer,
     EmployerKind,
     EmployerSize,
@@ -49,7 +50,13 @@ from .models import (
     User,
     WorkArrangement,
 )
-from .models.agency import candidate_search_text, employer_search_text, job_search_text
+from .models.agency import (
+    candidate_search_text,
+    employer_search_text,
+    job_search_text,
+    name_key,
+    phone_key,
+)
 from .models.base import table_of
 from .steps.calendar import business_calendar
 from .times import agency_zone, utcnow
@@ -213,6 +220,7 @@ COMPANY_KINDS = [
     "Transit Supply",
     "Housing Co-operative",
 ]
+AREA_CODES = ("416", "647", "437", "905", "289")
 CITIES = [
     "Toronto",
     "Toronto",
@@ -359,13 +367,18 @@ def seed(
     candidate_rows = []
     for n, name in enumerate(people[spec["recruiters"] :]):
         local = name.lower().replace(" ", ".").replace("'", "")
-        email, phone = f"{local}.{n + 1}@mail.{DEMO_DOMAIN}", f"416-555-{rng.randrange(10000):04d}"
+        email = f"{local}.{n + 1}@mail.{DEMO_DOMAIN}"
+        # One number each (five area codes of the GTA, the 555 exchange), so the large
+        # agency has no duplicates it did not plant.
+        phone = f"+1 {AREA_CODES[n % 5]}-555-{(n // 5) % 10000:04d}"
         candidate_rows.append(
             {
                 "name": name,
                 "email": email,
                 "phone": phone,
                 "search_text": candidate_search_text(name, email, phone),
+                "name_key": name_key(name),
+                "phone_key": phone_key(phone),
                 "role_sought": rng.choice(list(RoleSought)),
                 "status": rng.choices(list(CandidateStatus), weights=[7, 1, 2, 1])[0],
                 "city": rng.choice(CITIES),
@@ -389,7 +402,8 @@ def seed(
             for cid, row in zip(candidate_ids, candidate_rows, strict=True)
         ],
     )
-    progress(f"  {len(candidate_ids)} candidates")
+    planted = _planted_duplicates(candidate_rows, candidate_ids, recruiter_ids, now)
+    progress(f"  {len(candidate_ids)} candidates, and {planted} second records of some of them")
     _candidate_logins(candidate_ids[: spec["candidate_logins"]], candidate_rows, shared_hash, now)
 
     interview_rows = []
@@ -451,6 +465,62 @@ def seed(
         "jobs": len(job_ids),
         "interviews": len(interview_rows),
     }
+
+
+DUPLICATES_PLANTED = 6
+
+
+def _planted_duplicates(
+    rows: list[dict], ids: list[int], recruiter_ids: list[int], now: datetime
+) -> int:
+    """A few people who arrived twice, as agencies' people do: a second record with another
+    email (an applicant who forgot they had applied, a spreadsheet row typed again), paired
+    as likely duplicates for the duplicates page. Half are the first recruiter's on both
+    sides (the demo recruiter sees those); the rest only an admin sees."""
+    chosen = [n for n in range(len(rows)) if rows[n]["recruiter_id"] == recruiter_ids[0]][
+        3 : 3 + DUPLICATES_PLANTED
+    ]
+    second = []
+    for k, n in enumerate(chosen):
+        row = rows[n]
+        first, _, last = row["name"].partition(" ")
+        name = f"{last} {first}" if k % 2 else row["name"].upper()
+        local, _, domain = row["email"].partition("@")
+        email = f"{local}.personal@{domain}"
+        phone = row["phone"] if k % 3 != 2 else ""
+        second.append(
+            {
+                **row,
+                "name": name,
+                "email": email,
+                "phone": phone,
+                "search_text": candidate_search_text(name, email, phone),
+                "name_key": name_key(name),
+                "phone_key": phone_key(phone),
+                "recruiter_id": recruiter_ids[0] if k % 2 == 0 else recruiter_ids[-1],
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+    new_ids = _insert_ids(Candidate, second)
+    db.session.execute(
+        insert(table_of(Assignment)),
+        [
+            {"candidate_id": cid, "recruiter_id": row["recruiter_id"], "started_at": now,
+             "note": "Applied through the job board"}
+            for cid, row in zip(new_ids, second, strict=True)
+        ],
+    )  # fmt: skip
+    db.session.execute(
+        insert(table_of(DuplicatePair)),
+        [
+            {"first_id": ids[n], "second_id": cid, "found_at": now,
+             "found_through": "application" if k % 2 else "import",
+             "reasons": "phone,name_city" if second[k]["phone"] else "name_city"}
+            for k, (n, cid) in enumerate(zip(chosen, new_ids, strict=True))
+        ],
+    )  # fmt: skip
+    return len(new_ids)
 
 
 # Yearly pay ranges by the first word of a demo job's title (fictional, plausible for the GTA).

@@ -22,6 +22,8 @@ from .models import (
     Assignment,
     AuditEvent,
     Candidate,
+    CandidateMerge,
+    DuplicatePair,
     EmailStatus,
     Interview,
     OutboxEmail,
@@ -293,6 +295,18 @@ def erase(candidate: Candidate, now: datetime) -> None:
         update(Application)
         .where(Application.id.in_(applied))
         .values(email="", message="", source="")
+    )
+    # Merges into this record keep the merged record (this person too) to undo them: gone,
+    # with the undo; and pairs naming this record are nobody's to look at now.
+    for merged in db.session.scalars(
+        select(CandidateMerge).where(CandidateMerge.kept_id == candidate.id)
+    ):
+        names.append(merged.removed_name)
+        db.session.delete(merged)
+    db.session.execute(
+        delete(DuplicatePair).where(
+            or_(DuplicatePair.first_id == candidate.id, DuplicatePair.second_id == candidate.id)
+        )
     )
     # The one change ever made to audit events: what they said about this person goes.
     mentioning = [AuditEvent.detail.contains(n, autoescape=True) for n in names if len(n) >= 3]

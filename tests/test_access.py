@@ -165,6 +165,32 @@ MATRIX = {
     ("/admin/candidates/<int:candidate_id>/export.json", "GET"): ADMIN_PAGE,
     ("/admin/candidates/<int:candidate_id>/erase", "GET"): ADMIN_PAGE,
     ("/admin/candidates/<int:candidate_id>/erase", "POST"): ADMIN_FORM_POST,
+    # Imports: an upload waiting for confirmation (see test_intake_import).
+    ("/admin/imports", "GET"): ADMIN_PAGE,
+    ("/admin/imports", "POST"): ADMIN_FORM_POST,
+    ("/admin/imports/<int:batch_id>", "GET"): ADMIN_PAGE,
+    ("/admin/imports/<int:batch_id>/columns", "POST"): ADMIN_FORM_POST,
+    ("/admin/imports/<int:batch_id>/start", "POST"): (SIGN_IN, 403, 403, 403, 403, 303),
+    ("/admin/imports/<int:batch_id>/progress.json", "GET"): ADMIN_PAGE,
+    # The report is there once the import is done.
+    ("/admin/imports/<int:batch_id>/report.csv", "GET"): ADMIN_POST_NOT_FOUND,
+    ("/admin/imports/<int:batch_id>/discard", "POST"): (SIGN_IN, 403, 403, 403, 403, 303),
+    # Duplicates: the pair is candidate A (recruiter A's) and candidate B (recruiter B's), so
+    # neither recruiter sees it, and each is told there is nothing there.
+    ("/duplicates", "GET"): STAFF_PAGE,
+    ("/duplicates/<int:pair_id>/dismiss", "POST"): (SIGN_IN, 403, 403, 404, 404, 303),
+    ("/duplicates/<int:pair_id>/merge", "GET"): (SIGN_IN, 403, 403, 404, 404, 200),
+    ("/duplicates/<int:pair_id>/merge", "POST"): (SIGN_IN, 403, 403, 404, 404, 422),
+    ("/candidates/<int:candidate_id>/merges", "GET"): OWN_CANDIDATE_PAGE,
+    # No merge into candidate A has that id (see test_intake_merge for real ones).
+    ("/candidates/<int:candidate_id>/merges/<int:merge_id>/undo", "POST"): (
+        SIGN_IN,
+        403,
+        403,
+        404,
+        404,
+        404,
+    ),
 }
 
 PUBLIC = {"/static/<path:filename>", "/design/<path:filename>"}
@@ -213,9 +239,39 @@ def _client_for(role, world, app, login_as):
     return login_as(user.role, user=user)
 
 
-def _url(rule: str, world) -> str:
+def _intake_ids(app, world) -> dict[str, int]:
+    """A likely duplicate pair across the two recruiters, and an upload to import."""
+    from datetime import UTC, datetime
+
+    from portal.models import DuplicatePair, ImportBatch
+
+    with app.app_context():
+        pair = DuplicatePair(
+            first_id=world.candidate_a.id,
+            second_id=world.candidate_b.id,
+            reasons="name_city",
+            found_through="import",
+            found_at=datetime.now(UTC),
+        )
+        batch = ImportBatch(
+            kind="candidates",
+            file_name="agency.csv",
+            content=b"name,email,role\nNew Person,new.person@example.com,paralegal\n",
+            mapping=["name", "email", "role_sought"],
+            rows=1,
+        )
+        db.session.add_all([pair, batch])
+        db.session.commit()
+        return {"pair_id": pair.id, "batch_id": batch.id}
+
+
+def _url(rule: str, world, intake: dict[str, int] | None = None) -> str:
+    intake = intake or {}
     return (
-        rule.replace("<int:candidate_id>", str(world.candidate_a.id))
+        rule.replace("<int:pair_id>", str(intake.get("pair_id", 999999)))
+        .replace("<int:batch_id>", str(intake.get("batch_id", 999999)))
+        .replace("<int:merge_id>", "999999")
+        .replace("<int:candidate_id>", str(world.candidate_a.id))
         .replace("<int:interview_id>", str(world.interview_a.id))
         .replace("<int:employer_id>", str(world.employer.id))
         .replace("<int:job_id>", str(world.job.id))
@@ -236,7 +292,8 @@ def test_access(app, world, login_as, role, rule, method):
     client = _client_for(role, world, app, login_as)
     # A deactivated person's session is refused: they get what an anonymous visitor gets.
     expected = MATRIX[(rule, method)][0 if role == "deactivated" else ROLES.index(role)]
-    response = client.open(_url(rule, world), method=method, data=INVALID_FORM)
+    intake = _intake_ids(app, world) if "pair_id" in rule or "batch_id" in rule else None
+    response = client.open(_url(rule, world, intake), method=method, data=INVALID_FORM)
     assert response.status_code == expected, f"{role} {method} {rule}"
     if expected == SIGN_IN and role in ("anonymous", "deactivated") and rule not in {"/"}:
         assert "/login" in response.headers["Location"]

@@ -187,9 +187,12 @@ def test_a_known_email_gets_the_same_answer_and_its_record_is_not_changed(
             == 1
         )
         assert db.session.scalar(select(func.count(Candidate.id))) == 2
-    subjects = {m["Subject"] for m in mailbox.messages}
+    subjects = {m["Subject"] for m in mailbox.messages if m["To"] != posting.owner.email}
     assert subjects == {"We received your application: Litigation law clerk"}
-    assert len(mailbox.messages) == 2
+    # The known candidate's recruiter hears that they applied; nobody hears of the new one.
+    told = [m["Subject"] for m in mailbox.messages if m["To"] == posting.owner.email]
+    assert told == ["Real Person applied for Litigation law clerk"]
+    assert len(mailbox.messages) == 3  # a confirmation each, and the recruiter's
 
 
 @pytest.mark.parametrize(

@@ -692,3 +692,84 @@ def test_a_posting_goes_from_the_portal_to_the_site_and_an_applicant_back(
     with page.expect_download() as download:
         page.get_by_role("link", name="Ines Okafor resume.pdf").click()
     assert download.value.suggested_filename == "Ines Okafor resume.pdf"
+
+
+def test_an_admin_imports_the_agency_spreadsheet_then_merges_a_duplicate_and_undoes_it(
+    page, make, app
+):
+    """Moving in: the French Excel sample is previewed (columns, rows as stored, refusals),
+    imported with the bar, its report downloaded; the person it holds twice is merged from
+    the duplicates list, and the merge undone from the candidate's merges page."""
+    from pathlib import Path
+
+    from portal.extensions import db
+    from portal.models import Candidate
+
+    admin = make.user(Role.ADMIN, name="Avery Admin")
+    sample = Path(__file__).resolve().parent.parent / "docs" / "samples" / "candidates.csv"
+    sign_in(page, admin.email, PASSWORD)
+    page.goto("/admin/imports")
+    page.get_by_label("What the file lists").select_option("candidates")
+    page.get_by_label("CSV file").set_input_files(str(sample))
+    page.get_by_role("button", name="Upload and preview").click()
+    expect(page.get_by_text("Windows-1252, semicolon-separated")).to_be_visible()
+    expect(page.get_by_label("Courriel")).to_have_value("email")
+    expect(page.get_by_label("Remarques")).to_have_value("notes")
+    expect(page.get_by_role("cell", name="+1 905-555-0103 ext. 21")).to_be_visible()
+    expect(
+        page.get_by_text(re.compile("phone “555-0111”: a phone number has 10 digits"))
+    ).to_be_visible()
+    expect(page.get_by_role("cell", name="no email")).to_be_visible()
+    screenshot(page, "admin-import-preview")
+    page.get_by_role("button", name="Import 4 rows").click()
+    expect(page.get_by_role("heading", name=re.compile("^Imported"))).to_be_visible(timeout=20_000)
+    expect(page.get_by_text("4 added, of which 1 may be people already on file")).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the report (CSV)").click()
+    report = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert "refused" in report and "Tomás Silva" in report
+    screenshot(page, "admin-import-done")
+
+    page.get_by_role("link", name="see the duplicates").click()
+    expect(page.get_by_role("heading", name="Likely duplicates")).to_be_visible()
+    screenshot(page, "duplicates")
+    page.get_by_role("link", name=re.compile("Compare and merge")).click()
+    page.get_by_role("radio", name="Email: elodie.t@mail.example.com").check()
+    screenshot(page, "merge")
+    page.get_by_role("button", name="Merge into one record").click()
+    expect(page.get_by_text(re.compile("is merged into Élodie Tremblay"))).to_be_visible()
+    with app.app_context():
+        assert (
+            db.session.scalar(
+                db.select(db.func.count(Candidate.id)).where(Candidate.name == "Élodie Tremblay")
+            )
+            == 1
+        )
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name=re.compile("Undo this merge")).click()
+    expect(page.get_by_text(re.compile("The merge is undone"))).to_be_visible()
+    with app.app_context():
+        emails = set(
+            db.session.scalars(
+                db.select(Candidate.email).where(Candidate.name == "Élodie Tremblay")
+            )
+        )
+    assert emails == {"elodie.tremblay@mail.example.com", "elodie.t@mail.example.com"}
+
+
+def test_adding_a_candidate_who_may_be_on_file_warns_before_saving(page, make):
+    recruiter = make.user(Role.RECRUITER, name="Riley Recruiter")
+    make.candidate(recruiter, name="Nguyen Zoe", email="zoe@old.example.com", phone="416-555-0199")
+    sign_in(page, recruiter.email, PASSWORD)
+    page.goto("/candidates/new")
+    page.get_by_label("Full name").fill("Zoë Nguyễn")
+    page.get_by_label("Email").fill("zoe.n@example.com")
+    page.get_by_label("Phone").fill("(416) 555 0199")
+    page.get_by_role("button", name="Save candidate").click()
+    expect(page.get_by_role("heading", name="This may be someone already on file")).to_be_visible()
+    expect(page.get_by_role("link", name="Nguyen Zoe")).to_be_visible()
+    screenshot(page, "candidate-likely-duplicate")
+    page.get_by_label("This is a different person: add them anyway").check()
+    page.get_by_role("button", name="Save candidate").click()
+    expect(page.get_by_text(re.compile("listed with their likely duplicates"))).to_be_visible()
+    expect(page.get_by_text("+1 416-555-0199")).to_be_visible()

@@ -177,6 +177,31 @@ def test_existing_candidates_become_searchable(scratch_app):
     assert _drift(scratch_app) == []
 
 
+def test_existing_candidates_get_the_keys_duplicates_are_found_by(scratch_app):
+    with scratch_app.app_context():
+        flask_migrate.upgrade(revision="62d8682caf93")
+        with db.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO candidates (id, name, email, phone, role_sought, status, city, notes, "
+                    "search_text, created_at, updated_at) VALUES (3, 'NGUYỄN, Zoë', 'z@example.com', "
+                    "'+1 (416) 555-0199', 'paralegal', 'active', '', '', '', "
+                    "'2026-01-05 10:00:00+00', '2026-01-05 10:00:00+00')"
+                )
+            )
+        flask_migrate.upgrade()
+        with db.engine.connect() as conn:
+            keys = conn.execute(
+                text("SELECT name_key, phone_key FROM candidates WHERE id = 3")
+            ).one()
+        assert tuple(keys) == ("nguyen zoe", "4165550199")
+        # The migration's own copy of the keys agrees with the model's.
+        from portal.models.agency import name_key, phone_key
+
+        assert (name_key("NGUYỄN, Zoë"), phone_key("+1 (416) 555-0199")) == tuple(keys)
+    assert _drift(scratch_app) == []
+
+
 # pytest-alembic drives the migrations through Flask-Migrate's env.py on a scratch database
 # of the suite's kind: upgrade from empty, every step down and up again, one head, no drift.
 

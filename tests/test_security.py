@@ -320,6 +320,9 @@ def concrete(rule: str, world) -> str:
         .replace("<int:session_id>", "1")
         .replace("<int:posting_id>", "1")
         .replace("<int:resume_id>", "1")
+        .replace("<int:batch_id>", "1")
+        .replace("<int:pair_id>", "1")
+        .replace("<int:merge_id>", "1")
         .replace("<token>", "x" * 43)
     )
 

@@ -1,6 +1,6 @@
 """The admin's pages under /admin/, one module per URL: users, candidates (assignment,
-export, erasure), caseload (hand-overs, unassigned candidates), policy, outbox, audit,
-retention."""
+export, erasure), caseload (hand-overs, unassigned candidates), imports, policy, outbox,
+audit, retention."""
 
 from flask import Blueprint
 
@@ -10,4 +10,13 @@ from ..models import Role
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 admin_only = role_required(Role.ADMIN)
 
-from . import audit, candidates, caseload, outbox, policy, retention, users  # noqa: F401  (views register on bp)
+from . import (  # noqa: F401  (views register on bp)
+    audit,
+    candidates,
+    caseload,
+    imports,
+    outbox,
+    policy,
+    retention,
+    users,
+)

@@ -1,5 +1,6 @@
-"""The admin's forms: accounts, assignments, the policy, erasure, list filters."""
+"""The admin's forms: accounts, assignments, the policy, erasure, imports, list filters."""
 
+from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
 from wtforms import (
     EmailField,
@@ -238,3 +239,42 @@ class BulkAssignForm(Form):
     )
     recruiter_id = SelectField("Assign them to", coerce=int)
     submit = SubmitField("Assign")
+
+
+class ImportUploadForm(Form):
+    """A spreadsheet to import, and what its rows are."""
+
+    kind = SelectField(
+        "What the file lists",
+        choices=options(
+            [("candidates", "Candidates"), ("employers", "Employers"), ("jobs", "Jobs")]
+        ),
+    )
+    file = FileField(
+        "CSV file",
+        validators=[FileRequired(message="Choose the file to import.")],
+        description="Saved from Excel or Google Sheets as CSV (UTF-8 or Windows-1252, "
+        "comma- or semicolon-separated), with the column names in its first row; up to 10 MB.",
+    )
+    submit = SubmitField("Upload and preview")
+
+
+def import_columns_form(headers: tuple[str, ...], fields, mapping: list[str], formdata=None):
+    """A form with one choice per column of the file: the field it gives, or none."""
+
+    class ImportColumnsForm(Form):
+        default_role = SelectField(
+            "Role sought, for rows that do not say",
+            choices=options(RoleSought.choices(), blank="None: refuse such rows"),
+            validate_choice=True,
+        )
+        submit = SubmitField("Use these columns")
+
+    choices = options([(f.key, f.label) for f in fields], blank="Not imported")
+    for index, header in enumerate(headers):
+        setattr(
+            ImportColumnsForm,
+            f"column_{index}",
+            SelectField(header or f"Column {index + 1}", choices=choices, default=mapping[index]),
+        )
+    return ImportColumnsForm(formdata=formdata)

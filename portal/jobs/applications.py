@@ -25,6 +25,8 @@ from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from ..extensions import db
+from ..intake.duplicates import flag
+from ..intake.phones import phone_or_as_written
 from ..models import (
     Application,
     Assignment,
@@ -168,7 +170,7 @@ def apply(
     ``resume``: the file's bytes and the name it was sent under, already accepted by
     ``resume_kind``. The file is written before the rows; if the transaction is rolled
     back, the file is removed."""
-    candidate = _candidate_for(job, applicant, now)
+    candidate, known = _candidate_for(job, applicant, now)
     application = Application(
         job_id=job.id,
         posting_id=posting.id,
@@ -180,6 +182,10 @@ def apply(
     )
     db.session.add(application)
     db.session.flush()
+    if known:
+        _tell_the_recruiter(candidate, application, now)
+    else:
+        flag(candidate, "application", now)
     if resume is not None:
         data, sent_as = resume
         media_type, extension = resume_kind(data)
@@ -221,6 +227,7 @@ def _confirmations_to(address: str, now: datetime) -> int:
             select(func.count(OutboxEmail.id))
             .join(Application, Application.id == OutboxEmail.application_id)
             .where(
+                OutboxEmail.kind == EmailKind.APPLICATION_RECEIVED,
                 func.lower(Application.email) == address.lower(),
                 OutboxEmail.created_at > now - timedelta(days=1),
             )
@@ -262,16 +269,45 @@ def known_candidate(email: str) -> Candidate | None:
     )
 
 
-def _candidate_for(job: Job, applicant: Applicant, now: datetime) -> Candidate:
-    """The candidate with this email, or a new one assigned to the job's recruiter (or left
-    for the admins' intake list when the job has none)."""
+def _tell_the_recruiter(candidate: Candidate, application: Application, now: datetime) -> None:
+    """A candidate on file applied: their recruiter hears of it (by email, through the
+    outbox), at most CONFIRMATIONS_PER_DAY times a day for one candidate (someone sending
+    the form again and again with a known address must not fill the recruiter's inbox)."""
+    recruiter = candidate.recruiter
+    if recruiter is None or not recruiter.active:
+        return
+    told = db.session.scalar(
+        select(func.count(OutboxEmail.id))
+        .join(Application, Application.id == OutboxEmail.application_id)
+        .where(
+            OutboxEmail.kind == EmailKind.RETURNING_APPLICANT,
+            Application.candidate_id == candidate.id,
+            OutboxEmail.created_at > now - timedelta(days=1),
+        )
+    )
+    if (told or 0) >= CONFIRMATIONS_PER_DAY:
+        return
+    email = OutboxEmail(
+        **row_values(
+            recruiter.id, EmailKind.RETURNING_APPLICANT, f"application-{application.id}", now
+        ),
+        application_id=application.id,
+    )
+    db.session.add(email)
+    db.session.flush()
+    waiting_for_commit(email.id)
+
+
+def _candidate_for(job: Job, applicant: Applicant, now: datetime) -> tuple[Candidate, bool]:
+    """The candidate with this email (True: known), or a new one assigned to the job's
+    recruiter (or left for the admins' intake list when the job has none)."""
     known = known_candidate(applicant.email)
     if known is not None:
-        return known
+        return known, True
     candidate = Candidate(
         name=applicant.name,
         email=applicant.email,
-        phone=applicant.phone,
+        phone=phone_or_as_written(applicant.phone),
         role_sought=applicant.role_sought,
         status=CandidateStatus.ACTIVE,
         recruiter_id=job.recruiter_id,
@@ -291,4 +327,4 @@ def _candidate_for(job: Job, applicant: Applicant, now: datetime) -> Candidate:
                 note=f"Applied to {job.posting_title}",
             )
         )
-    return candidate
+    return candidate, False

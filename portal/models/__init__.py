@@ -27,6 +27,7 @@ from .agency import (
 )
 from .base import Choice, UTCDateTime, choice_column, render_migration_item
 from .followup import AppendOnly, AuditEvent, PolicyVersion, Step, StepTally
+from .intake import CandidateMerge, DuplicatePair, ImportBatch, ImportStatus
 from .outbox import REMINDER_KINDS, EmailKind, EmailStatus, OutboxEmail
 from .postings import Application, JobPosting, PostingChanged, Resume
 from .security import SignInAttempt, UserSession
@@ -40,15 +41,19 @@ __all__ = [
     "Assignment",
     "AuditEvent",
     "Candidate",
+    "CandidateMerge",
     "CandidateStatus",
     "Channel",
     "Choice",
+    "DuplicatePair",
     "EmailKind",
     "EmailStatus",
     "Employer",
     "EmployerKind",
     "EmployerSize",
     "EmploymentType",
+    "ImportBatch",
+    "ImportStatus",
     "Interview",
     "InterviewFormat",
     "Job",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -17,6 +18,7 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
+    event,
     text,
     true,
 )
@@ -25,7 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import Model
 from ..times import utcnow
 from .base import Choice, UTCDateTime, choice_column
-from .search import SEARCH_TEXT_LENGTH, keep_search_text, search_text
+from .search import SEARCH_TEXT_LENGTH, fold, keep_search_text, phone_digits, search_text
 
 if TYPE_CHECKING:
     from .followup import Step
@@ -238,6 +240,10 @@ class Candidate(Model):
     notes: Mapped[str] = mapped_column(Text, default="")
     # Name, email and phone digits, folded for search (models/search.py): kept on every save.
     search_text: Mapped[str] = mapped_column(String(SEARCH_TEXT_LENGTH), default="")
+    # What likely duplicates are found by (intake/duplicates.py), kept on every save: the
+    # name's words folded and sorted ("nguyen zoe"), and the phone's digits.
+    name_key: Mapped[str] = mapped_column(String(120), default="", server_default="", index=True)
+    phone_key: Mapped[str] = mapped_column(String(20), default="", server_default="", index=True)
     recruiter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -417,6 +423,25 @@ class Interview(Model):
 
 def candidate_search_text(name: str, email: str, phone: str | None) -> str:
     return search_text(name, email, phone=phone)
+
+
+def name_key(name: str | None) -> str:
+    """A name's words folded and in order: "Zoë NGUYỄN" and "Nguyen, Zoe" are one."""
+    return " ".join(sorted(fold(re.sub(r"[^\w\s]|_", " ", name or "")).split()))[:120]
+
+
+def phone_key(phone: str | None) -> str:
+    digits = phone_digits(phone)
+    return digits[:20] if len(digits) >= 7 else ""
+
+
+def _keep_keys(mapper, connection, target: Candidate) -> None:
+    target.name_key = name_key(target.name)
+    target.phone_key = phone_key(target.phone)
+
+
+for _when in ("before_insert", "before_update"):
+    event.listen(Candidate, _when, _keep_keys)
 
 
 def employer_search_text(name: str, city: str | None) -> str:

@@ -26,6 +26,7 @@ class EmailKind(Choice):
     EMAIL_CHANGE = "email_change", "Email address confirmation"
     EMAIL_CHANGE_NOTICE = "email_change_notice", "Email address change notice"
     APPLICATION_RECEIVED = "application_received", "Application received"
+    RETURNING_APPLICANT = "returning_applicant", "A candidate of yours applied"
 
 
 # Reminders: each can be turned off by the person who gets it, on their Emails page.

@@ -47,6 +47,9 @@ def compose(email: OutboxEmail, now: datetime) -> mail.Message | None:
         return None if application is None else _application_message(application)
     if email.user is None:
         return None
+    if email.kind == EmailKind.RETURNING_APPLICANT:
+        application = email.application
+        return None if application is None else _returning_message(email.user, application)
     if email.kind == EmailKind.DIGEST:
         return _digest_message(email.user, now)
     if email.kind in (EmailKind.THANK_YOU, EmailKind.FOLLOW_UP):
@@ -235,5 +238,23 @@ def _application_message(application: Application) -> mail.Message:
         "application_received.txt",
         title=title,
         employer=application.job.employer.name,
+        agency=current_app.config["AGENCY_NAME"],
+    )
+
+
+def _returning_message(recruiter: User, application: Application) -> mail.Message:
+    """To the recruiter: a candidate of theirs applied to a posting (their application is
+    on their record; what they typed did not change it)."""
+    title = application.job.posting_title
+    return mail.message(
+        recruiter.email,
+        f"{application.candidate.name} applied for {title}",
+        "returning_applicant.txt",
+        recruiter=recruiter,
+        candidate=application.candidate,
+        application=application,
+        title=title,
+        employer=application.job.employer.name,
+        link=external_url("recruiter.candidate", candidate_id=application.candidate_id),
         agency=current_app.config["AGENCY_NAME"],
     )

@@ -29,11 +29,13 @@ from ..accounts.links import (
 )
 from ..audit import record
 from ..extensions import db
+from ..intake.duplicates import Person, described, flag, likely_duplicates
 from ..jobs.applications import resume_folder
 from ..models import (
     Application,
     Assignment,
     Candidate,
+    CandidateMerge,
     CandidateStatus,
     EmailKind,
     Interview,
@@ -100,41 +102,79 @@ def _next_interviews(candidate_ids: list[int]) -> dict[int, object]:
 @bp.route("/candidates/new", methods=["GET", "POST"])
 @staff_only
 def new_candidate():
-    """Add a candidate; a recruiter's new candidate is assigned to them."""
+    """Add a candidate; a recruiter's new candidate is assigned to them. Someone on file who
+    may be the same person is shown first, and the candidate is added only once the
+    person adding them says it is someone else (the pair is then flagged)."""
     form = CandidateForm()
+    likely: list = []
     if form.validate_on_submit():
-        candidate = Candidate()
-        form.populate_obj(candidate)
-        db.session.add(candidate)
-        if current_user.role == Role.RECRUITER:
-            candidate.recruiter_id = current_user.id
-            db.session.add(
-                Assignment(
-                    candidate=candidate,
-                    recruiter_id=current_user.id,
-                    assigned_by_id=current_user.id,
-                )
+        likely = likely_duplicates(
+            Person(
+                form.name.data or "",
+                form.email.data or "",
+                form.phone.data or "",
+                form.city.data or "",
             )
-        if flush_or_field_error(form.email, "A candidate with this email is already on file."):
-            record(
-                current_user,
-                "candidate.created",
-                f"{candidate.name} added",
-                candidate_id=candidate.id,
+        )
+        same_email = any("email" in reasons for _, reasons in likely)
+        if likely and not same_email and not form.different_person.data:
+            form.different_person.errors = [
+                "Look at the records above first: if one is this person, open it instead."
+            ]
+        else:
+            response = _add_candidate(form)
+            if response is not None:
+                return response
+    visible_ids = set()
+    if likely:
+        visible_ids = set(
+            db.session.scalars(
+                visible_candidates(current_user)
+                .where(Candidate.id.in_([c.id for c, _ in likely]))
+                .with_only_columns(Candidate.id)
             )
-            if candidate.recruiter_id == current_user.id:
-                record(
-                    current_user,
-                    "candidate.assigned",
-                    f"{candidate.name} assigned to {current_user.name} (who added them)",
-                    candidate_id=candidate.id,
-                )
-            db.session.commit()
-            flash(f"{candidate.name} is added.", "success")
-            return redirect(url_for("recruiter.candidate", candidate_id=candidate.id))
+        )
     return render_template(
-        "recruiter/candidate_form.html", form=form, candidate=None
+        "recruiter/candidate_form.html",
+        form=form,
+        candidate=None,
+        likely=[(c, described(r)) for c, r in likely if c.id in visible_ids],
+        unseen=sum(1 for c, _ in likely if c.id not in visible_ids),
+        same_email=any("email" in reasons for _, reasons in likely),
     ), form_status()
+
+
+def _add_candidate(form: CandidateForm):
+    candidate = Candidate()
+    form.populate_obj(candidate)
+    db.session.add(candidate)
+    if current_user.role == Role.RECRUITER:
+        candidate.recruiter_id = current_user.id
+        db.session.add(
+            Assignment(
+                candidate=candidate,
+                recruiter_id=current_user.id,
+                assigned_by_id=current_user.id,
+            )
+        )
+    if not flush_or_field_error(form.email, "A candidate with this email is already on file."):
+        return None
+    record(current_user, "candidate.created", f"{candidate.name} added", candidate_id=candidate.id)
+    if candidate.recruiter_id == current_user.id:
+        record(
+            current_user,
+            "candidate.assigned",
+            f"{candidate.name} assigned to {current_user.name} (who added them)",
+            candidate_id=candidate.id,
+        )
+    flagged = flag(candidate, "hand", utcnow())
+    db.session.commit()
+    flash(
+        f"{candidate.name} is added."
+        + (" They are listed with their likely duplicates for a second look." if flagged else ""),
+        "success",
+    )
+    return redirect(url_for("recruiter.candidate", candidate_id=candidate.id))
 
 
 @bp.get("/candidates/<int:candidate_id>")
@@ -161,9 +201,13 @@ def candidate(candidate_id: int):
         .order_by(Application.created_at.desc(), Application.id.desc())
     ).all()
     invitation = invitation_state(candidate.user)
+    merged_count = db.session.scalar(
+        select(func.count(CandidateMerge.id)).where(CandidateMerge.kept_id == candidate.id)
+    )
     return render_template(
         "recruiter/candidate.html",
         candidate=candidate,
+        merged_count=merged_count,
         interviews=interviews,
         applications=applications,
         assignments=assignments,

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from email_validator import EmailNotValidError, validate_email
 from wtforms import (
+    BooleanField,
     DecimalField,
     EmailField,
     IntegerField,
@@ -27,6 +28,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from ..intake.phones import PhoneRefused, normalise_phone
 from ..models import (
     PRACTICE_AREAS,
     CandidateStatus,
@@ -71,12 +73,25 @@ class CandidateForm(Form):
     email = EmailField(
         "Email", validators=[DataRequired(), Email(), Length(max=254)], filters=[lower_strip]
     )
-    phone = StringField("Phone", validators=[Optional(), Length(max=40)], filters=[strip])
+    phone = StringField(
+        "Phone",
+        validators=[Optional(), Length(max=40)],
+        filters=[strip],
+        description="Kept as +1 416-555-0199, however it is typed.",
+    )
     role_sought = SelectField("Role sought", choices=options(RoleSought.choices()))
     status = SelectField("Status", choices=options(CandidateStatus.choices()))
     city = StringField("City", validators=[Optional(), Length(max=80)], filters=[strip])
     notes = TextAreaField("Notes", validators=[Optional(), Length(max=5000)], description=NOTE_HINT)
+    # Shown only when the portal found someone on file who may be this person.
+    different_person = BooleanField("This is a different person: add them anyway")
     submit = SubmitField("Save candidate")
+
+    def validate_phone(self, field) -> None:
+        try:
+            field.data = normalise_phone(field.data or "")
+        except PhoneRefused as exc:
+            raise ValidationError(f"Not a phone number we can keep: {exc}.") from None
 
 
 class CandidateFilterForm(FilterForm):
@@ -444,3 +459,45 @@ class ReportForm(FilterForm):
         if self.recruiter.data and self.recruiter.data not in offered:
             self.recruiter.errors = ["Choose a recruiter from the list."]
         return ok and not any(f.errors for f in self)
+
+
+def _shown(candidate, key: str) -> str:
+    value = getattr(candidate, "recruiter" if key == "recruiter_id" else key)
+    if key == "recruiter_id":
+        return value.name if value is not None else "Unassigned"
+    if hasattr(value, "label"):
+        return str(value.label)
+    return value or "(empty)"
+
+
+MERGED_FIELDS = ("name", "email", "phone", "role_sought", "status", "city", "notes", "recruiter_id")
+
+
+def merge_form(first, second, formdata=None):
+    """Which of two records is kept, and whose value each field takes: by default the
+    older record's, unless it has none and the newer one does."""
+
+    class MergeForm(Form):
+        keep = RadioField(
+            "Keep the record of",
+            choices=options(
+                [
+                    ("first", f"{first.name} (#{first.id}, added {first.created_at:%Y-%m-%d})"),
+                    ("second", f"{second.name} (#{second.id}, added {second.created_at:%Y-%m-%d})"),
+                ]
+            ),
+            default="first",
+        )
+        submit = SubmitField("Merge")
+
+    for key in MERGED_FIELDS:
+        default = "second" if not _has(first, key) and _has(second, key) else "first"
+        pairs = [("first", _shown(first, key)), ("second", _shown(second, key))]
+        if key == "notes" and first.notes and second.notes:
+            pairs.append(("both", "Both, one after the other"))
+        setattr(MergeForm, key, RadioField(key, choices=options(pairs), default=default))
+    return MergeForm(formdata=formdata)
+
+
+def _has(candidate, key: str) -> bool:
+    return bool(getattr(candidate, key))

@@ -81,6 +81,37 @@
     window.setTimeout(poll, 500);
   }
 
+  // An import while it runs: the bar follows the rows checked, and the page reloads when
+  // it is done, has failed, or has stalled (to show the button that starts it again).
+  var importing = document.querySelector("[data-import-progress]");
+  if (importing && window.fetch) {
+    var importBar = importing.querySelector("progress");
+    var importWords = importing.querySelector("[data-progress-text]");
+    var follow = function () {
+      fetch(importing.getAttribute("data-import-progress"), { credentials: "same-origin" })
+        .then(function (response) {
+          if (!response.ok || response.redirected) { throw new Error("stop"); }
+          return response.json();
+        })
+        .then(function (state) {
+          if (state.status !== "running" ||
+              (state.stalled && !importing.querySelector("[data-progress-stalled]"))) {
+            window.location.reload();
+            return;
+          }
+          importBar.max = state.rows;
+          importBar.value = state.checked;
+          importWords.textContent = state.checked.toLocaleString("en-CA") + " of " +
+            state.rows.toLocaleString("en-CA") + " rows checked.";
+          window.setTimeout(follow, 700);
+        })
+        .catch(function (error) {
+          if (error.message !== "stop") { window.setTimeout(follow, 5000); }
+        });
+    };
+    window.setTimeout(follow, 300);
+  }
+
   // "/" jumps to the list's search box, unless the person is typing somewhere.
   document.addEventListener("keydown", function (event) {
     if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) { return; }
