@@ -181,6 +181,41 @@ def export_data(candidate: Candidate) -> dict:
         "emails": [
             _columns(e, "kind", "status", "created_at", "sent_at", "subject") for e in emails
         ],
+        # Records of this person merged into this one (what the merge kept to undo it is
+        # theirs too), and the pairs that name them as a likely duplicate.
+        "merged_records": [
+            {
+                "merged_at": _value(m.merged_at),
+                "undone_at": _value(m.undone_at),
+                "record": {
+                    k: m.undo["removed"].get(k)
+                    for k in ("id", "name", "email", "phone", "city", "notes", "created_at")
+                },
+            }
+            for m in db.session.scalars(
+                select(CandidateMerge)
+                .where(CandidateMerge.kept_id == candidate.id)
+                .order_by(CandidateMerge.merged_at)
+            )
+        ],
+        "likely_duplicates": [
+            {
+                "with_candidate": p.second_id if p.first_id == candidate.id else p.first_id,
+                "reasons": p.reasons,
+                "found_at": _value(p.found_at),
+                "dismissed_at": _value(p.dismissed_at),
+            }
+            for p in db.session.scalars(
+                select(DuplicatePair)
+                .where(
+                    or_(
+                        DuplicatePair.first_id == candidate.id,
+                        DuplicatePair.second_id == candidate.id,
+                    )
+                )
+                .order_by(DuplicatePair.found_at)
+            )
+        ],
         "password_links": []
         if user is None
         else [

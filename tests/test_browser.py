@@ -773,3 +773,69 @@ def test_adding_a_candidate_who_may_be_on_file_warns_before_saving(page, make):
     page.get_by_role("button", name="Save candidate").click()
     expect(page.get_by_text(re.compile("listed with their likely duplicates"))).to_be_visible()
     expect(page.get_by_text("+1 416-555-0199")).to_be_visible()
+
+
+def test_moving_in_on_the_large_agency(page, app, tmp_path):
+    """The large demo agency (20,000 candidates, 100,000 interviews, 400,000 steps): an
+    admin imports 2,000 more, looks through the duplicates and merges a pair, then undoes
+    it; the demo recruiter sees only the pairs of their own candidates and is warned when
+    adding someone already on their list."""
+    from bench.bench_import import spreadsheet
+    from portal.demo import ADMIN_EMAIL, DEMO_PASSWORD, seed, sign_ins
+    from portal.extensions import db
+    from portal.models import Candidate, User
+
+    with app.app_context():
+        seed("large")
+        db.session.commit()
+        recruiter_email = next(email for role, email in sign_ins() if role == "recruiter")
+        recruiter = db.session.scalar(db.select(User).where(User.email == recruiter_email))
+        theirs = db.session.scalars(
+            db.select(Candidate).where(Candidate.recruiter_id == recruiter.id).limit(1)
+        ).one()
+        total = db.session.scalar(db.select(db.func.count(Candidate.id)))
+    sheet = tmp_path / "agency.csv"
+    sheet.write_bytes(spreadsheet(2000, recruiter_email))
+
+    sign_in(page, ADMIN_EMAIL, DEMO_PASSWORD)
+    page.goto("/admin/imports")
+    page.get_by_label("CSV file").set_input_files(str(sheet))
+    page.get_by_role("button", name="Upload and preview").click()
+    expect(page.get_by_text("2,000 rows, Windows-1252, semicolon-separated")).to_be_visible()
+    page.get_by_role("button", name=re.compile(r"^Import 1,99\d rows$")).click()
+    expect(page.get_by_role("heading", name=re.compile("^Imported"))).to_be_visible(timeout=60_000)
+    screenshot(page, "large-import-done")
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(Candidate.id))) > total + 1900
+
+    page.goto("/duplicates")
+    expect(page.get_by_role("heading", name="Likely duplicates")).to_be_visible()
+    expect(page.get_by_role("navigation", name="Pages")).to_contain_text(re.compile("page 1 of"))
+    page.get_by_role("link", name=re.compile("Compare and merge")).first.click()
+    page.get_by_role("button", name="Merge into one record").click()
+    expect(page.get_by_text(re.compile("You can undo this for 30 days"))).to_be_visible()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name=re.compile("Undo this merge")).click()
+    expect(page.get_by_text(re.compile("The merge is undone"))).to_be_visible()
+    sign_out(page)
+
+    sign_in(page, recruiter_email, DEMO_PASSWORD)
+    page.goto("/duplicates")
+    links = page.locator("table.duplicates td a[href*='/candidates/']").evaluate_all(
+        "links => links.map(a => a.getAttribute('href'))"
+    )
+    assert links, "the demo recruiter has pairs of their own candidates"
+    with app.app_context():
+        ids = [int(href.rsplit("/", 1)[1]) for href in links]
+        owners = set(
+            db.session.scalars(db.select(Candidate.recruiter_id).where(Candidate.id.in_(ids)))
+        )
+    assert owners == {recruiter.id}  # never a pair with someone else's candidate
+    screenshot(page, "large-duplicates-recruiter")
+    page.goto("/candidates/new")
+    page.get_by_label("Full name").fill(theirs.name)
+    page.get_by_label("Email").fill("second.address@example.com")
+    page.get_by_label("City").fill(theirs.city)
+    page.get_by_role("button", name="Save candidate").click()
+    expect(page.get_by_role("heading", name="This may be someone already on file")).to_be_visible()
+    expect(page.get_by_role("link", name=theirs.name).first).to_be_visible()

@@ -182,6 +182,10 @@ def test_a_french_excel_file_is_previewed_then_imported_in_one_go(app, admin, ma
     rows = list(csv.reader(io.StringIO(report.get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[0] == ["Row", "Outcome", "Name or title", "Reason"]
     assert [r[1] for r in rows[1:]] == ["created", "created"]
+    # The report names people: the admin may delete it; what it imported stays.
+    assert admin.post(f"/admin/imports/{batch_id}/discard").status_code == 303
+    assert admin.get(f"/admin/imports/{batch_id}/report.csv").status_code == 404
+    assert len(_candidates(app)) == 2
 
 
 def test_refused_rows_are_listed_with_their_reasons_and_left_out(app, admin, make):

@@ -458,3 +458,28 @@ def _merge_keeping(client, pair, side: str, **picks):
     fields = ("name", "email", "phone", "role_sought", "status", "city", "notes", "recruiter_id")
     data = {"keep": side, **dict.fromkeys(fields, side), **picks}
     return client.post(f"/duplicates/{pair['id']}/merge", data=data)
+
+
+def test_an_edit_that_makes_a_record_look_like_another_flags_the_pair(app, login_as, make):
+    client = login_as(Role.RECRUITER)
+    make.candidate(client.user, name="Ann Lee", email="ann@example.com", phone="416-555-0101")
+    other = make.candidate(client.user, name="Bo Kim", email="bo@example.com")
+    response = client.post(
+        f"/candidates/{other.id}/edit",
+        data={"name": "Bo Kim", "email": "bo@example.com", "phone": "(416) 555-0101",
+              "role_sought": "paralegal", "status": "active", "city": "", "notes": ""},
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert "look like someone else on file" in client.get(response.location).get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalars(select(DuplicatePair)).one().reasons == "phone"
+
+
+def test_a_candidates_data_export_lists_their_merges_and_pairs(app, login_as, pair):
+    admin = login_as(Role.ADMIN)
+    _merge_keeping(admin, pair, "first")
+    exported = admin.get(f"/admin/candidates/{pair['older'].id}/export.json")
+    assert exported.status_code == 200
+    data = exported.get_json()
+    assert data["merged_records"][0]["record"]["email"] == "zoe@new.example.com"
+    assert data["likely_duplicates"] == []  # the pair went with the merged record

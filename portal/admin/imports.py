@@ -185,15 +185,20 @@ def import_report(batch_id: int) -> ResponseReturnValue:
 @bp.post("/imports/<int:batch_id>/discard")
 @admin_only
 def discard_import(batch_id: int) -> ResponseReturnValue:
-    """Drop an upload not imported (its rows with it)."""
+    """Drop an upload not imported (its rows with it), or an import's report (the rows it
+    lists are people's names)."""
     batch = _batch_or_404(batch_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     if batch.status == ImportStatus.RUNNING and not stalled(batch, utcnow()):
         abort(409, description="This import is running; it cannot be discarded now.")
-    if batch.status == ImportStatus.DONE:
-        abort(409, description="This import is done; its report stays.")
+    done = batch.status == ImportStatus.DONE
     db.session.delete(batch)
     db.session.commit()
-    flash(f"The upload of {batch.file_name} is discarded; nothing was imported.", "success")
+    flash(
+        f"The report of {batch.file_name} is deleted; what it imported stays."
+        if done
+        else f"The upload of {batch.file_name} is discarded; nothing was imported.",
+        "success",
+    )
     return redirect(url_for("admin.imports"), 303)

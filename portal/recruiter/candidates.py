@@ -297,8 +297,18 @@ def edit_candidate(candidate_id: int):
                 f"{candidate.name}'s record edited",
                 candidate_id=candidate.id,
             )
+            # A new name, phone or city may make them look like someone else on file.
+            flagged = flag(candidate, "hand", utcnow())
             db.session.commit()
-            flash("Candidate saved.", "success")
+            flash(
+                "Candidate saved."
+                + (
+                    " They now look like someone else on file: see the duplicates."
+                    if flagged
+                    else ""
+                ),
+                "success",
+            )
             return redirect(url_for("recruiter.candidate", candidate_id=candidate.id))
     return render_template(
         "recruiter/candidate_form.html", form=form, candidate=candidate
