@@ -219,14 +219,17 @@ def test_serve_reloads_the_open_page_and_shows_a_broken_edit_over_it(serving, ta
     tab.goto(f"{base}/guides/thank-you-note/")
     expect(tab.get_by_role("heading", level=1)).to_have_text("Writing the thank-you note")
     tab.evaluate("window.notReloaded = true")
-    listening = "document.documentElement.dataset.live === 'listening'"
-    tab.wait_for_function(listening)  # the page's event stream is open
+    # The page's event stream is open. (Asked of the element, not with wait_for_function:
+    # when that has to poll, it evaluates its predicate with eval, which the page's
+    # Content-Security-Policy refuses.)
+    listening = tab.locator("html[data-live='listening']")
+    expect(listening).to_have_count(1)
     with tab.expect_event("load"):
         _edit(content, "title: Writing the thank-you note", "title: Thank-you notes, revised")
     expect(tab.get_by_role("heading", level=1)).to_have_text("Thank-you notes, revised")
     assert tab.evaluate("window.notReloaded") is None  # the page reloaded itself
 
-    tab.wait_for_function(listening)
+    expect(listening).to_have_count(1)
     _edit(
         content,
         "## Why a written thank-you still matters {#thanks-why}",
