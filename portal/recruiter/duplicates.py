@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from ..access import get_candidate_or_404
 from ..audit import record
-from ..extensions import db
+from ..extensions import db, write_lock
 from ..intake.duplicates import described, pairs_seen_by
 from ..intake.merging import (
     FIELDS,
@@ -30,6 +30,7 @@ from . import bp, staff_only
 from .forms import merge_form
 
 PER_PAGE = 25
+MERGE_LOCK = 0x6D657267650001  # "merge" + 1: PostgreSQL's advisory lock for merges and undos
 FIELD_LABELS = {
     "name": "Full name",
     "email": "Email",
@@ -98,6 +99,12 @@ def merge_pair(pair_id: int) -> ResponseReturnValue:
     form = merge_form(older, newer, formdata=request.form if request.method == "POST" else None)
     refused = can_merge(older, newer)
     if form.validate_on_submit() and not refused:
+        # Under the lock, the pair read again: of two people merging it at once, the
+        # second finds it gone (404) rather than half a merge.
+        db.session.rollback()
+        write_lock(MERGE_LOCK)
+        pair = _pair_or_404(pair_id)
+        older, newer = pair.first, pair.second
         kept, removed = (older, newer) if form.keep.data == "first" else (newer, older)
         picks = {
             key: (
@@ -179,6 +186,14 @@ def undo_merge(candidate_id: int, merge_id: int) -> ResponseReturnValue:
     )
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    db.session.rollback()  # read again under the lock: two undos at once put it back once
+    write_lock(MERGE_LOCK)
+    candidate = get_candidate_or_404(candidate_id)
+    merged = db.first_or_404(
+        select(CandidateMerge).where(
+            CandidateMerge.id == merge_id, CandidateMerge.kept_id == candidate.id
+        )
+    )
     try:
         removed = unmerge(merged, current_user, utcnow())
         db.session.commit()
