@@ -18,7 +18,7 @@ from .accounts.passwords import (
     password_problem,
     set_password,
 )
-from .extensions import db
+from .extensions import db, refresh_statistics
 from .jobs.export import export_document, write_export
 from .models import Candidate, Interview, Role, RoleSought, User
 from .outbox import delivery
@@ -146,6 +146,7 @@ def seed(size: str, random_seed: int, if_empty: bool) -> None:
     else:
         counts = demo_data.seed(size=size, seed=random_seed, progress=click.echo)
         db.session.commit()
+        refresh_statistics(*(table.name for table in db.metadata.sorted_tables))
         click.echo(
             "Added {recruiters} recruiters, {candidates} candidates, {employers} employers, "
             "{jobs} jobs and {interviews} interviews.".format(**counts)

@@ -7,7 +7,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import MetaData, event, func, select
+from sqlalchemy import MetaData, event, func, select, text
 from sqlalchemy.orm import DeclarativeBase
 
 # Named constraints let Alembic alter them later, which SQLite's batch mode needs.
@@ -51,6 +51,17 @@ def write_lock(advisory: int | None = None) -> None:
         db.session.connection().exec_driver_sql("BEGIN IMMEDIATE")
     elif advisory is not None and dialect == "postgresql":
         db.session.execute(select(func.pg_advisory_xact_lock(advisory)))
+
+
+def refresh_statistics(*tables: str) -> None:
+    """After writing many rows at once: PostgreSQL's planner is told what the tables hold
+    now (ANALYZE), rather than planning from what they held before until autovacuum comes
+    round (a join planned for a near-empty table took minutes on thousands of rows). The
+    caller has committed; SQLite plans without such statistics."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        names = ", ".join(t for t in tables if t.isidentifier())  # our table names only
+        db.session.execute(text(f"ANALYZE {names}"))  # nosec B608
+        db.session.commit()
 
 
 def init_database(app: Flask) -> None:

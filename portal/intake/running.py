@@ -11,7 +11,7 @@ from typing import cast
 from flask import current_app
 from sqlalchemy import CursorResult, select, update
 
-from ..extensions import db, write_lock
+from ..extensions import db, refresh_statistics, write_lock
 from ..models import Candidate, Employer, ImportBatch, ImportStatus, Job, User
 from ..times import utcnow
 from .columns import fold
@@ -19,6 +19,7 @@ from .importing import Checked, check, report_csv, write
 from .table import TableRefused, read_table
 
 STALLED_AFTER = timedelta(seconds=90)
+WRITTEN = ("candidates", "assignments", "audit_events", "duplicate_pairs", "employers", "jobs")
 IMPORT_LOCK = 0x696D706F72740001  # "import" + 1: PostgreSQL's advisory lock for the writing
 
 
@@ -75,6 +76,7 @@ def run(batch_id: int, actor_id: int) -> None:
         batch.content = None  # the rows are in the portal now; the file is not kept
         batch.finished_at = batch.progress_at = utcnow()
         db.session.commit()
+        refresh_statistics(*WRITTEN)
     except Exception as exc:
         db.session.rollback()
         current_app.logger.exception("Import %s failed", batch_id)
