@@ -16,7 +16,7 @@ from ..intake.columns import KIND_LABELS, KINDS, fields_of, recognise
 from ..intake.duplicates import described
 from ..intake.importing import check
 from ..intake.running import claim, run, stalled
-from ..intake.table import MAX_BYTES, TableRefused, read_table
+from ..intake.table import MAX_BYTES, Table, TableRefused, read_table
 from ..models import ImportBatch, ImportStatus
 from ..times import utcnow
 from ..web.forms import ConfirmForm, form_status
@@ -72,22 +72,31 @@ def imports() -> ResponseReturnValue:
 def import_batch(batch_id: int) -> ResponseReturnValue:
     """The preview before confirming, the bar while importing, the counts after."""
     batch = _batch_or_404(batch_id)
-    return _batch_page(batch, import_columns_form(*_columns(batch)))
+    table = _table(batch)
+    return _batch_page(batch, table, import_columns_form(*_columns(batch, table)))
 
 
-def _columns(batch: ImportBatch):
+def _table(batch: ImportBatch) -> Table | None:
+    """The upload read once for the page (None once imported: its rows are gone)."""
     try:
-        headers = read_table(batch.content).headers if batch.content else ()
+        return read_table(batch.content) if batch.content else None
     except TableRefused:
-        headers = ()
+        return None
+
+
+def _columns(batch: ImportBatch, table: Table | None):
+    headers = table.headers if table is not None else ()
     mapping = list(batch.mapping) + [""] * (len(headers) - len(batch.mapping))
     return headers, KINDS[batch.kind], mapping
 
 
-def _batch_page(batch: ImportBatch, columns_form, status: int = 200) -> ResponseReturnValue:
-    checked = table = None
-    if batch.status in (ImportStatus.PREVIEW, ImportStatus.FAILED) and batch.content:
-        table = read_table(batch.content)
+def _batch_page(
+    batch: ImportBatch, table: Table | None, columns_form, status: int = 200
+) -> ResponseReturnValue:
+    checked = None
+    if batch.status not in (ImportStatus.PREVIEW, ImportStatus.FAILED):
+        table = None
+    if table is not None:
         columns_form.default_role.data = columns_form.default_role.data or batch.default_role
         checked = check(batch.kind, table, list(batch.mapping), batch.default_role)
     return render_template(
@@ -113,17 +122,18 @@ def import_columns(batch_id: int) -> ResponseReturnValue:
     batch = _batch_or_404(batch_id)
     if batch.status != ImportStatus.PREVIEW:
         abort(409, description="This import has started; its columns can no longer change.")
-    headers, fields, mapping = _columns(batch)
+    table = _table(batch)
+    headers, fields, mapping = _columns(batch, table)
     form = import_columns_form(headers, fields, mapping, formdata=request.form)
     if not form.validate():
-        return _batch_page(batch, form, 422)
+        return _batch_page(batch, table, form, 422)
     chosen = [form[f"column_{i}"].data for i in range(len(headers))]
     twice = {key for key in chosen if key and chosen.count(key) > 1}
     if twice:
         for i, key in enumerate(chosen):
             if key in twice:
                 form[f"column_{i}"].errors = ["Another column gives this field too: choose one."]
-        return _batch_page(batch, form, 422)
+        return _batch_page(batch, table, form, 422)
     batch.mapping = chosen
     batch.default_role = form.default_role.data if batch.kind == "candidates" else ""
     db.session.commit()

@@ -4,18 +4,16 @@ and the header names (in English or French, in any order) each is recognised by.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from ..models import CandidateStatus, EmployerKind, JobStatus, PreferredChannel, RoleSought
+from ..models.search import fold as search_fold
 
 
 def fold(text: str) -> str:
-    """Lower case, accents and punctuation gone, one space between words: how headers,
-    names and choices are compared ("Prénom" and "prenom" are one)."""
-    text = unicodedata.normalize("NFKD", text.casefold())
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return " ".join(re.sub(r"[^\w]+|_", " ", text).split())
+    """Search's folding (case and accents gone), punctuation gone too: how headers, names
+    and choices are compared ("Prénom" and "prenom" are one)."""
+    return " ".join(re.sub(r"[^\w]+|_", " ", search_fold(text)).split())
 
 
 @dataclass(frozen=True)

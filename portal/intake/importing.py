@@ -13,9 +13,10 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 
 from ..audit import record
 from ..extensions import db
@@ -167,14 +168,38 @@ class _Recruiters:
         return found
 
 
+# What a row matches a record on file by: a candidate's email, an employer's name, a job's
+# employer, title and place. Each kind's records on file by that key, and the key of a row.
+
+
+def candidates_on_file() -> dict[str, int]:
+    return {e.lower(): i for i, e in db.session.execute(select(Candidate.id, Candidate.email))}
+
+
+def employers_on_file() -> dict[str, int]:
+    return {fold(n): i for i, n in db.session.execute(select(Employer.id, Employer.name))}
+
+
+def jobs_on_file() -> dict[tuple, int]:
+    rows = db.session.execute(select(Job.id, Job.employer_id, Job.title, Job.location))
+    return {(e, fold(t), fold(loc)): i for i, e, t, loc in rows}
+
+
+MATCHED_BY: dict[str, tuple[Callable[[], dict], Callable[[dict], Any]]] = {
+    "candidates": (candidates_on_file, lambda values: values["email"]),
+    "employers": (employers_on_file, lambda values: fold(values["name"])),
+    "jobs": (
+        jobs_on_file,
+        lambda values: (values["employer_id"], fold(values["title"]), fold(values["location"])),
+    ),
+}
+
+
 class _Candidates:
     def __init__(self, default_role: str):
         self.default_role = RoleSought(default_role) if default_role else None
         self.recruiters = _Recruiters()
-        self.on_file = {
-            email.lower(): id_
-            for id_, email in db.session.execute(select(Candidate.id, Candidate.email))
-        }
+        self.on_file = candidates_on_file()
         self.index = duplicates.Index.on_file()
         self.in_file: dict[str, int] = {}  # email → the row that has it
 
@@ -244,9 +269,7 @@ class _Candidates:
 
 class _Employers:
     def __init__(self, default_role: str):
-        self.on_file = {
-            fold(name): id_ for id_, name in db.session.execute(select(Employer.id, Employer.name))
-        }
+        self.on_file = employers_on_file()
         self.in_file: dict[str, int] = {}
 
     def check(self, line: int, values: dict) -> Outcome:
@@ -272,16 +295,9 @@ class _Employers:
 class _Jobs:
     def __init__(self, default_role: str):
         self.recruiters = _Recruiters()
-        self.employers = {
-            fold(name): id_ for id_, name in db.session.execute(select(Employer.id, Employer.name))
-        }
+        self.employers = employers_on_file()
         self.areas = {fold(area): area for area in PRACTICE_AREAS}
-        self.on_file = {
-            (employer_id, fold(title), fold(location)): id_
-            for id_, employer_id, title, location in db.session.execute(
-                select(Job.id, Job.employer_id, Job.title, Job.location)
-            )
-        }
+        self.on_file = jobs_on_file()
         self.in_file: dict[tuple, int] = {}
 
     def check(self, line: int, values: dict) -> Outcome:
@@ -316,8 +332,7 @@ class _Jobs:
             "status": status,
             "recruiter_id": recruiter_id,
         }
-        key = (employer_id, fold(title), fold(location))
-        return _decided(line, title, key, stored, reasons, self, "job")
+        return _decided(line, title, MATCHED_BY["jobs"][1](stored), stored, reasons, self, "job")
 
 
 def _decided(line: int, label: str, key, stored: dict, reasons: list[str], seen, what: str):
@@ -445,8 +460,3 @@ def report_csv(checked: Checked) -> str:
 def _safe_cell(text: str) -> str:
     """A cell a spreadsheet program will not run as a formula."""
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def count_existing(kind: str) -> int:
-    model = {"candidates": Candidate, "employers": Employer, "jobs": Job}[kind]
-    return db.session.scalar(select(func.count()).select_from(model)) or 0

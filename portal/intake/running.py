@@ -9,13 +9,12 @@ from datetime import datetime, timedelta
 from typing import cast
 
 from flask import current_app
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, update
 
 from ..extensions import db, refresh_statistics, write_lock
-from ..models import Candidate, Employer, ImportBatch, ImportStatus, Job, User
+from ..models import ImportBatch, ImportStatus, User
 from ..times import utcnow
-from .columns import fold
-from .importing import Checked, check, report_csv, write
+from .importing import MATCHED_BY, Checked, check, report_csv, write
 from .table import TableRefused, read_table
 
 STALLED_AFTER = timedelta(seconds=90)
@@ -108,30 +107,9 @@ def _matches_since(checked: Checked) -> None:
     creating = [o for o in checked.outcomes if o.action == "create"]
     if not creating:
         return
-    if checked.kind == "candidates":
-        on_file = {
-            e.lower(): i for i, e in db.session.execute(select(Candidate.id, Candidate.email))
-        }
-        key = lambda o: o.values["email"]
-    elif checked.kind == "employers":
-        on_file = {fold(n): i for i, n in db.session.execute(select(Employer.id, Employer.name))}
-        key = lambda o: fold(o.values["name"])
-    else:
-        on_file = {
-            (e, fold(t), fold(loc)): i
-            for i, e, t, loc in db.session.execute(
-                select(Job.id, Job.employer_id, Job.title, Job.location)
-            )
-        }
-        key = lambda o: (
-            o.values["employer_id"],
-            fold(o.values["title"]),
-            fold(o.values["location"]),
-        )
+    on_file_now, key_of = MATCHED_BY[checked.kind]
+    on_file = on_file_now()
     for outcome in creating:
-        if key(outcome) in on_file:
-            outcome.action, outcome.matched_id, outcome.duplicates = (
-                "match",
-                on_file[key(outcome)],
-                [],
-            )
+        found = on_file.get(key_of(outcome.values))
+        if found is not None:
+            outcome.action, outcome.matched_id, outcome.duplicates = "match", found, []
